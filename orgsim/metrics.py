@@ -1,0 +1,153 @@
+"""Metrics: raw records of one replication -> KPIs, funnel, stage table, monthly series.
+
+Pure functions; the definitions are the contract of DESIGN.md section 2. A KPI that is undefined
+in a replication (CAC with no new customers, say) is None, never NaN or infinity.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from orgsim.engine import RawRecord
+
+KPI_KEYS = (
+    "arr_end", "new_customers", "new_arr", "expansion_arr", "churned_arr", "logo_renewal_rate",
+    "grr", "nrr", "cac", "cac_payback_months", "ltv_to_cac", "magic_number", "burn_multiple",
+    "cash_end", "runway_months", "health_rate", "activity_rate", "headcount_end",
+)
+FUNNEL_KEYS = ("leads", "mql", "sql", "opportunities", "won")
+SOURCES = ("paid", "content", "outbound", "referral")
+STAGE_KEYS = ("arrivals", "completed", "mean_wait_hours", "p90_wait_hours", "utilization")
+RUNWAY_CAP_MONTHS = 120.0
+LIFETIME_CAP_YEARS = 10.0
+
+
+@dataclass
+class Replication:
+    """One replication reduced to what results report (small; what workers send back)."""
+
+    replication: int
+    seed: int
+    kpis: dict[str, float | None]
+    funnel: dict[str, float]
+    stages: dict[str, dict[str, float]]
+    monthly: dict[str, np.ndarray]
+    runtime_s: float
+
+
+def _ratio(num: float, den: float) -> float | None:
+    return float(num / den) if den > 0 else None
+
+
+def kpis(rec: RawRecord) -> dict[str, float | None]:
+    """Every KPI of DESIGN.md section 2 for one replication."""
+    m = rec.monthly
+    H = rec.horizon_months
+    gm = rec.gross_margin
+    arr = m["arr"]
+    new_customers = float(rec.funnel.get("won", 0))
+    new_arr = float(m["new_arr"].sum())
+    sm = m["sm_cost"]
+    sm_total = float(sm.sum())
+    net_burn = m["cost.total"] - m["collections"]
+
+    cac = _ratio(sm_total, new_customers)
+    payback = _ratio(sm_total, new_arr * gm / 12)
+
+    ltv_to_cac = None
+    if cac is not None and cac > 0:
+        years = H / 12
+        mean_customers = float(np.mean(np.concatenate(([rec.starting_customers], m["customers"]))))
+        churn_per_year = rec.counters["churned_logos"] / (mean_customers * years) if mean_customers > 0 else 0.0
+        lifetime = LIFETIME_CAP_YEARS if churn_per_year <= 0 else min(1 / churn_per_year, LIFETIME_CAP_YEARS)
+        ltv_to_cac = (new_arr / new_customers) * gm * lifetime / cac
+
+    magic = None
+    if H >= 6:
+        rev = m["revenue"]
+        last_q, prior_q = rev[H - 3:].sum(), rev[H - 6:H - 3].sum()
+        magic = _ratio((last_q - prior_q) * 4, float(sm[H - 6:H - 3].sum()))
+
+    window = min(12, H)
+    arr_before = arr[H - window - 1] if H > window else rec.starting_arr
+    net_new_arr = float(arr[-1] - arr_before)
+    burn_12 = float(net_burn[H - window:].sum())
+    if burn_12 <= 0:
+        burn_multiple = 0.0
+    else:
+        burn_multiple = _ratio(burn_12, net_new_arr)
+
+    cash_end = float(m["cash"][-1])
+    burn_3 = float(net_burn[max(H - 3, 0):].mean())
+    runway = RUNWAY_CAP_MONTHS if burn_3 <= 0 else min(RUNWAY_CAP_MONTHS, max(cash_end, 0.0) / burn_3)
+
+    cohort = rec.cohort_arr
+    start = sum(cohort.values())
+    final = rec.final_arr
+    grr = _ratio(sum(min(final.get(a, 0.0), v) for a, v in cohort.items()), start)
+    nrr = _ratio(sum(final.get(a, 0.0) for a in cohort), start)
+
+    return {
+        "arr_end": float(arr[-1]),
+        "new_customers": new_customers,
+        "new_arr": new_arr,
+        "expansion_arr": float(m["expansion_arr"].sum()),
+        "churned_arr": float(m["churned_arr"].sum()),
+        "logo_renewal_rate": _ratio(rec.counters["renewals_done"], rec.counters["renewals_due"]),
+        "grr": grr,
+        "nrr": nrr,
+        "cac": cac,
+        "cac_payback_months": payback,
+        "ltv_to_cac": ltv_to_cac,
+        "magic_number": magic,
+        "burn_multiple": burn_multiple,
+        "cash_end": cash_end,
+        "runway_months": runway,
+        "health_rate": float(m["health_rate"][-1]),
+        "activity_rate": float(m["activity_rate"][-1]),
+        "headcount_end": float(m["headcount"][-1]),
+    }
+
+
+def funnel(rec: RawRecord) -> dict[str, float]:
+    """Funnel counts (leads, mql, sql, opportunities, won) and the same by source."""
+    f = rec.funnel
+    out: dict[str, float] = {}
+    for stage in ("leads", "mql", "sql"):
+        out[stage] = float(sum(f.get(f"{stage}.{s}", 0) for s in SOURCES))
+    out["opportunities"] = float(f.get("opportunities", 0))
+    out["won"] = float(f.get("won", 0))
+    for stage in ("leads", "mql", "sql"):
+        for s in SOURCES:
+            out[f"{stage}.{s}"] = float(f.get(f"{stage}.{s}", 0))
+    return out
+
+
+def stages(rec: RawRecord) -> dict[str, dict[str, float]]:
+    """Per-stage arrivals, completions, mean and p90 wait (hours) and utilisation."""
+    out = {}
+    for name, st in rec.stages.items():
+        w = st.waits_hours
+        out[name] = {
+            "arrivals": float(st.arrivals),
+            "completed": float(st.completed),
+            "mean_wait_hours": float(w.mean()) if w.size else 0.0,
+            "p90_wait_hours": float(np.percentile(w, 90)) if w.size else 0.0,
+            "utilization": min(st.busy_days / st.person_days, 1.0) if st.person_days > 0 else 0.0,
+        }
+    return out
+
+
+def reduce(rec: RawRecord) -> Replication:
+    """A raw record reduced to KPIs, funnel, stage table and monthly arrays."""
+    return Replication(
+        replication=rec.replication,
+        seed=rec.seed,
+        kpis=kpis(rec),
+        funnel=funnel(rec),
+        stages=stages(rec),
+        monthly={k: np.asarray(v, dtype=float) for k, v in rec.monthly.items()},
+        runtime_s=rec.runtime_s,
+    )

@@ -1,0 +1,66 @@
+"""Lead to cash and delivery.
+
+A won deal becomes a customer with an ACV and a contract term; its invoices are collected after
+`payment_terms_days`. Then the deal is delivered: low-price deals by the AE who sold them
+(`delivered_by: sales`, a task), complex ones by the implementation team (a task plus the
+customer's calendar time to go live) or by CSMs. The time the customer waited for delivery
+capacity sets its starting health: every month of waiting costs
+`onboarding_wait_penalty_per_month`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from orgsim.scenario import MONTH_DAYS
+
+if TYPE_CHECKING:
+    from orgsim.model.company import Company, Lead
+    from orgsim.model.workforce import Person
+
+STAGE_OF_TEAM = {"sales": "sales", "implementation": "implementation", "csm": "csm"}
+ROLE_OF_TEAM = {"sales": "ae", "implementation": "implementer", "csm": "csm"}
+
+
+class Delivery:
+    def __init__(self, co: "Company"):
+        self.co = co
+        sc = co.sc
+        self.acv = {n: co.sampler(s.acv, f"acv.{n}") for n, s in sc.segments.items()}
+        self.go_live = {n: co.sampler(s.go_live_days, f"go_live.{n}") for n, s in sc.segments.items()}
+        self.effort = {
+            n: co.sampler(s.effort_hours.delivery, f"effort.delivery.{n}")
+            for n, s in sc.segments.items()
+            if s.effort_hours.delivery is not None
+        }
+        self.implementation = co.stage("implementation", co.workforce.pools.get("implementer"))
+        self.go_live_days: list[float] = []
+        self.onboarding_wait_days: list[float] = []
+
+
+def close_won(co: "Company", lead: "Lead", seller: "Person"):
+    """Process body: sign the contract, invoice it, deliver it, go live."""
+    d = co.delivery
+    seg = lead.segment
+    spec = co.sc.segments[seg]
+    acv = d.acv[seg]()
+    start = co.env.now
+    account = co.success.new_account(seg, acv, term_start=start, first_start=start)
+    co.finance.book_new(acv)
+    co.finance.invoice_contract(account)
+    env = co.env
+    events = [env.timeout(d.go_live[seg]())]
+    task = None
+    if seg in d.effort:
+        team = spec.delivered_by
+        pool = co.workforce.pool_or_empty(ROLE_OF_TEAM[team])
+        stage = co.stages[STAGE_OF_TEAM[team]]
+        pod = co.pod_of(seg) if team == "sales" else None
+        task = env.process(pool.work(stage, d.effort[seg](), pod=pod))
+        events.append(task)
+    yield env.all_of(events)
+    waited = task.value if task is not None else 0.0
+    d.go_live_days.append(env.now - start)
+    d.onboarding_wait_days.append(waited)
+    h = co.sc.customers.health
+    account.go_live(h.start - h.onboarding_wait_penalty_per_month * waited / MONTH_DAYS)

@@ -1,0 +1,125 @@
+"""Money: ARR, revenue, invoices and collections, costs by department, cash.
+
+Revenue accrues continuously at active ARR / 12 per month (the ledger integrates ARR over time).
+Invoices follow the billing mode (`annual_upfront` or `monthly`) and are collected
+`payment_terms_days` later. People cost annual_cost / 12 per month for the days they are on
+staff; overhead is per head; COGS = (1 - gross margin) x revenue.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from orgsim.scenario import MONTH_DAYS, DEPARTMENTS
+
+if TYPE_CHECKING:
+    from orgsim.model.company import Company
+    from orgsim.model.success import Account
+
+
+class Finance:
+    def __init__(self, co: "Company"):
+        self.co = co
+        sc = co.sc
+        H = sc.horizon_months
+        self.H = H
+        self.arr = 0.0
+        self._arr_area = 0.0  # integral of ARR over time within the month (ARR-days)
+        self._last = 0.0
+        z = lambda: np.zeros(H)  # noqa: E731
+        self.collections = z()
+        self.new_arr = z()
+        self.expansion_arr = z()
+        self.churned_arr = z()
+        self.revenue = z()
+        self.cogs = z()
+        self.overhead = z()
+        self.paid = z()
+        self.people = {d: z() for d in DEPARTMENTS}
+        self.cash = z()
+        self.terms_days = sc.company.payment_terms_days
+        self.monthly_billing = sc.company.billing == "monthly"
+
+    def month_of(self, t: float) -> int:
+        return int(t // MONTH_DAYS)
+
+    # ---- ARR ------------------------------------------------------------------------------
+
+    def _integrate(self) -> None:
+        now = self.co.env.now
+        self._arr_area += self.arr * (now - self._last)
+        self._last = now
+
+    def change_arr(self, delta: float) -> None:
+        self._integrate()
+        self.arr += delta
+
+    def book_new(self, acv: float) -> None:
+        self.new_arr[min(self.month_of(self.co.env.now), self.H - 1)] += acv
+
+    def book_expansion(self, delta: float) -> None:
+        self.expansion_arr[min(self.month_of(self.co.env.now), self.H - 1)] += delta
+
+    def book_churn(self, arr: float) -> None:
+        self.churned_arr[min(self.month_of(self.co.env.now), self.H - 1)] += arr
+
+    # ---- invoices -------------------------------------------------------------------------
+
+    def invoice(self, amount: float, at: float) -> None:
+        m = self.month_of(at + self.terms_days)
+        if 0 <= m < self.H and at >= 0:
+            self.collections[m] += amount
+
+    def invoice_contract(self, acc: "Account", from_time: float | None = None) -> None:
+        """Invoices of one contract term (from its start, or only those due from `from_time`)."""
+        start, months = acc.term_start, acc.term_months
+        first = start if from_time is None else from_time
+        if self.monthly_billing:
+            for k in range(months):
+                t = start + k * MONTH_DAYS
+                if t >= first - 1e-9:
+                    self.invoice(acc.arr / 12, t)
+        else:
+            for y in range(math.ceil(months / 12)):
+                t = start + 12 * y * MONTH_DAYS
+                if t >= first - 1e-9:
+                    self.invoice(acc.arr * min(12, months - 12 * y) / 12, t)
+
+    def invoice_expansion(self, acc: "Account", delta: float) -> None:
+        now = self.co.env.now
+        remaining = max(acc.term_end - now, 0.0) / MONTH_DAYS
+        if self.monthly_billing:
+            for k in range(int(math.ceil(remaining))):
+                self.invoice(delta / 12, now + k * MONTH_DAYS)
+        else:
+            self.invoice(delta * remaining / 12, now)
+
+    # ---- month end ------------------------------------------------------------------------
+
+    def close_month(self, m: int) -> None:
+        """Accrue the month's revenue and costs, and move cash."""
+        co = self.co
+        sc = co.sc
+        self._integrate()
+        self.revenue[m] = self._arr_area / 365.25
+        self._arr_area = 0.0
+        self.cogs[m] = (1 - sc.company.gross_margin) * self.revenue[m]
+        person_days = 0.0
+        for name, pool in co.workforce.pools.items():
+            pd = pool.take_month_person_days()
+            person_days += pd
+            self.people[sc.roles[name].department][m] += pd * sc.roles[name].annual_cost / 365.25
+        self.overhead[m] = person_days / MONTH_DAYS * sc.company.overhead_per_head_month
+        self.paid[m] = sc.lead_sources.paid.budget_per_month
+        prev = self.cash[m - 1] if m > 0 else sc.company.starting_cash
+        self.cash[m] = prev + self.collections[m] - self.costs(m)
+
+    def costs(self, m: int) -> float:
+        return sum(v[m] for v in self.people.values()) + self.overhead[m] + self.paid[m] + self.cogs[m]
+
+    def sm_cost(self) -> np.ndarray:
+        """Sales & marketing cost by month: marketing and sales departments' people, paid budget."""
+        return self.people["marketing"] + self.people["sales"] + self.paid

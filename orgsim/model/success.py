@@ -1,0 +1,187 @@
+"""Customer success: the life of an account after the sale.
+
+Health (0..1) moves monthly: up with CSM coverage and product maturity, down without coverage,
+plus noise. A CSM's book holds `book_size` accounts; accounts beyond CSM capacity are uncovered
+(the largest accounts are covered first). Covered accounts take `account_care_per_month` CSM
+hours. Each month an account may expand (chance = monthly_probability x health); expansion is
+owned by sales for `expansion_by_sales_months` after the first contract, then by the CSM. At term
+end the renewal owner (`ownership.renewal`) does the renewal task; the account renews with
+probability clip(renewal_rate + slope x (health - healthy_threshold), 0, 1), else it churns.
+Healthy accounts refer new leads (see marketing).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from orgsim.scenario import MONTH_DAYS
+
+if TYPE_CHECKING:
+    from orgsim.model.company import Company
+
+
+class Account:
+    __slots__ = (
+        "aid", "segment", "arr", "term_start", "term_months", "first_start", "health", "live",
+        "active", "covered", "expanding",
+    )
+
+    def __init__(self, aid: int, segment: str, arr: float, term_start: float, term_months: int, first_start: float, health: float):
+        self.aid = aid
+        self.segment = segment
+        self.arr = arr
+        self.term_start = term_start
+        self.term_months = term_months
+        self.first_start = first_start
+        self.health = health
+        self.live = False
+        self.active = True
+        self.covered = False
+        self.expanding = False
+
+    @property
+    def term_end(self) -> float:
+        return self.term_start + self.term_months * MONTH_DAYS
+
+    def go_live(self, health: float) -> None:
+        self.live = True
+        self.health = min(max(health, 0.0), 1.0)
+
+
+class Success:
+    def __init__(self, co: "Company"):
+        self.co = co
+        sc = co.sc
+        self.accounts: list[Account] = []  # active accounts, in order of signing
+        self._next = 0
+        self.csm = co.workforce.pool_or_empty("csm")
+        self.stage = co.stage("csm", self.csm)
+        csm = sc.roles.get("csm")
+        self.book_size = csm.book_size if csm is not None else None
+        self.renewal_owner = co.workforce.pool_or_empty("ae" if sc.ownership.renewal == "ae" else "csm")
+        self.renewal_stage = co.stages["sales"] if sc.ownership.renewal == "ae" else self.stage
+        self.renewal_effort = co.sampler(sc.effort_hours.renewal, "effort.renewal")
+        self.expansion_effort = co.sampler(sc.effort_hours.expansion, "effort.expansion")
+        self.expansion_size = co.sampler(sc.customers.expansion.size_of_arr, "expansion.size")
+        self.expansion_gen = co.streams.generator("expansion.draw")
+        self.noise_gen = co.streams.generator("health.noise")
+        self.renew = co.streams.uniforms("renewal.draw")
+        self.renewals_due = 0
+        self.renewals_done = 0
+        self.churned = 0
+        self.expansions = 0
+        self.care_hours = sc.effort_hours.account_care_per_month
+
+    # ---- accounts -------------------------------------------------------------------------
+
+    def new_account(self, segment: str, arr: float, term_start: float, first_start: float, live: bool = False) -> Account:
+        self._next += 1
+        spec = self.co.sc.segments[segment]
+        acc = Account(self._next, segment, arr, term_start, spec.contract_months, first_start, self.co.sc.customers.health.start)
+        acc.live = live
+        self.accounts.append(acc)
+        self.co.finance.change_arr(arr)
+        self.co.env.process(self._life(acc))
+        return acc
+
+    def healthy_count(self) -> int:
+        thr = self.co.sc.customers.healthy_threshold
+        return sum(1 for a in self.accounts if a.health >= thr)
+
+    def rates(self) -> tuple[float, float]:
+        """(health rate, activity rate) over active accounts; 0 with no accounts."""
+        n = len(self.accounts)
+        if n == 0:
+            return 0.0, 0.0
+        c = self.co.sc.customers
+        healthy = sum(1 for a in self.accounts if a.health >= c.healthy_threshold)
+        active = sum(1 for a in self.accounts if a.health >= c.active_threshold)
+        return healthy / n, active / n
+
+    # ---- the month -------------------------------------------------------------------------
+
+    def start_of_month(self, month: int) -> None:
+        """Assign CSM books, schedule account care and draw expansions."""
+        co = self.co
+        env = co.env
+        live = [a for a in self.accounts if a.live]
+        capacity = self.csm.headcount * (self.book_size if self.book_size is not None else 10**9)
+        ranked = sorted(live, key=lambda a: (-a.arr, a.aid))
+        for i, a in enumerate(ranked):
+            a.covered = i < capacity
+        if self.care_hours > 0:
+            covered = [a for a in ranked if a.covered]
+            n = len(covered)
+            for i in range(n):
+                env.process(self._care(month * MONTH_DAYS + MONTH_DAYS * i / n))
+        p = co.sc.customers.expansion.monthly_probability
+        if p > 0 and self.accounts:
+            u = self.expansion_gen.random(len(self.accounts))
+            for a, x in zip(self.accounts, u.tolist()):
+                if a.live and not a.expanding and x < p * a.health:
+                    a.expanding = True
+                    env.process(self._expand(a))
+
+    def end_of_month(self, month: int) -> None:
+        """Move every live account's health by coverage, product maturity and noise."""
+        h = self.co.sc.customers.health
+        live = [a for a in self.accounts if a.live]
+        if not live:
+            return
+        product = h.product_weight_per_month * (self.co.product.maturity - 0.5)
+        noise = self.noise_gen.normal(0.0, h.noise_sd, len(live)) if h.noise_sd > 0 else np.zeros(len(live))
+        for a, e in zip(live, noise.tolist()):
+            drift = h.covered_drift_per_month if a.covered else h.uncovered_drift_per_month
+            a.health = min(max(a.health + drift + product + e, 0.0), 1.0)
+
+    # ---- processes -------------------------------------------------------------------------
+
+    def _care(self, at: float):
+        env = self.co.env
+        yield env.timeout(max(at - env.now, 0.0))
+        yield from self.csm.work(self.stage, self.care_hours)
+
+    def _expand(self, acc: Account):
+        co = self.co
+        by_sales = (co.env.now - acc.first_start) < co.sc.ownership.expansion_by_sales_months * MONTH_DAYS
+        if by_sales:
+            yield from co.sales.pool.work(co.stages["sales"], self.expansion_effort(), pod=co.pod_of(acc.segment))
+        else:
+            yield from self.csm.work(self.stage, self.expansion_effort())
+        acc.expanding = False
+        if not acc.active:
+            return
+        delta = acc.arr * self.expansion_size()
+        acc.arr += delta
+        self.expansions += 1
+        co.finance.change_arr(delta)
+        co.finance.book_expansion(delta)
+        co.finance.invoice_expansion(acc, delta)
+
+    def _life(self, acc: Account):
+        """One process per account: each term ends in a renewal task and a decision."""
+        co = self.co
+        env = co.env
+        c = co.sc.customers
+        spec = co.sc.segments[acc.segment]
+        while True:
+            open_at = acc.term_end - c.renewal_lead_days
+            yield env.timeout(max(open_at - env.now, 0.0))
+            yield from self.renewal_owner.work(self.renewal_stage, self.renewal_effort(), pod=co.pod_of(acc.segment) if self.renewal_owner.role == "ae" else None)
+            if env.now < acc.term_end:
+                yield env.timeout(acc.term_end - env.now)
+            self.renewals_due += 1
+            p = min(max(spec.renewal_rate + c.renewal_health_slope * (acc.health - c.healthy_threshold), 0.0), 1.0)
+            if self.renew() < p:
+                self.renewals_done += 1
+                acc.term_start = acc.term_end
+                co.finance.invoice_contract(acc)
+                continue
+            acc.active = False
+            self.accounts.remove(acc)
+            self.churned += 1
+            co.finance.change_arr(-acc.arr)
+            co.finance.book_churn(acc.arr)
+            return

@@ -1,0 +1,347 @@
+"""People and their time: role pools, task queues, ramp, hiring, attrition, the growth plan.
+
+A role is a pool of people. A task needs one person of a role for some effort hours; it waits
+FIFO for a free person and then holds that person for effort / (productive hours x speed) days.
+A person's speed rises linearly from `hiring.ramp_start_productivity` to 1 over `ramp_months`.
+Headcount changes while the simulation runs: requisitions close after `time_to_hire_days` and a
+recruiter's time, people leave by attrition and are backfilled.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from typing import TYPE_CHECKING, Generator
+
+import simpy
+
+from orgsim.scenario import MONTH_DAYS, Scenario
+
+if TYPE_CHECKING:
+    from orgsim.model.company import Company
+
+
+class Person:
+    """One employee."""
+
+    __slots__ = ("pid", "role", "hired_at", "ramp_days", "ramp_start", "busy", "leaving", "pod", "open_opps")
+
+    def __init__(self, pid: int, role: str, hired_at: float, ramp_days: float, ramp_start: float, pod: str | None):
+        self.pid = pid
+        self.role = role
+        self.hired_at = hired_at
+        self.ramp_days = ramp_days
+        self.ramp_start = ramp_start
+        self.busy = False
+        self.leaving = False
+        self.pod = pod
+        self.open_opps = 0
+
+    def speed(self, now: float) -> float:
+        """Share of full productivity at time `now` (linear ramp)."""
+        if self.ramp_days <= 0:
+            return 1.0
+        x = (now - self.hired_at) / self.ramp_days
+        if x >= 1.0:
+            return 1.0
+        return self.ramp_start + (1.0 - self.ramp_start) * max(x, 0.0)
+
+
+class StageStats:
+    """What a stage did: task arrivals, completions, waits, busy time (for utilisation)."""
+
+    __slots__ = ("name", "arrivals", "completed", "waits_days", "busy_days", "waiting", "pool")
+
+    def __init__(self, name: str, pool: "Pool | None"):
+        self.name = name
+        self.pool = pool
+        self.arrivals = 0
+        self.completed = 0
+        self.waits_days: list[float] = []
+        self.busy_days = 0.0
+        self.waiting = 0
+
+
+class _Request:
+    __slots__ = ("event", "pod", "stage", "t0")
+
+    def __init__(self, event: simpy.Event, pod: str | None, stage: StageStats, t0: float):
+        self.event = event
+        self.pod = pod
+        self.stage = stage
+        self.t0 = t0
+
+
+class Pool:
+    """The people of one role and the FIFO queue of tasks waiting for them.
+
+    Args:
+        env: the simulation environment.
+        role: role name.
+        hours_per_day: productive hours a person gives to tasks per calendar day.
+        horizon_days: end of the run (busy time is clipped to it).
+    """
+
+    def __init__(self, env: simpy.Environment, role: str, hours_per_day: float, horizon_days: float):
+        self.env = env
+        self.role = role
+        self.hours_per_day = hours_per_day
+        self.horizon = horizon_days
+        self.people: list[Person] = []
+        self.free: list[Person] = []
+        self.queue: deque[_Request] = deque()
+        self.pod_count: dict[str | None, int] = {}
+        # integral of headcount over time (person-days), for cost and utilisation
+        self.person_days = 0.0
+        self._month_person_days = 0.0
+        self._last = 0.0
+
+    # ---- headcount -----------------------------------------------------------------------
+
+    def _integrate(self) -> None:
+        now = self.env.now
+        dt = (now - self._last) * len(self.people)
+        self.person_days += dt
+        self._month_person_days += dt
+        self._last = now
+
+    def take_month_person_days(self) -> float:
+        """Person-days since the last call (called at each month end)."""
+        self._integrate()
+        x = self._month_person_days
+        self._month_person_days = 0.0
+        return x
+
+    @property
+    def headcount(self) -> int:
+        return len(self.people)
+
+    def add(self, person: Person) -> None:
+        self._integrate()
+        self.people.append(person)
+        self.pod_count[person.pod] = self.pod_count.get(person.pod, 0) + 1
+        self._make_free(person)
+
+    def remove(self, person: Person) -> None:
+        """The person leaves now if idle, or when their current task ends."""
+        if person.busy:
+            person.leaving = True
+            return
+        self._drop(person)
+
+    def _drop(self, person: Person) -> None:
+        self._integrate()
+        self.people.remove(person)
+        self.pod_count[person.pod] -= 1
+        if person in self.free:
+            self.free.remove(person)
+        # work queued for an emptied pod may now be served by anyone
+        if self.queue and self.pod_count[person.pod] == 0 and self.free:
+            for p in list(self.free):
+                if p in self.free:
+                    self._make_free(p, already_free=True)
+
+    def waiting_since(self, stage: StageStats) -> list[float]:
+        """Arrival times of the stage's tasks still waiting in this queue."""
+        return [r.t0 for r in self.queue if r.stage is stage]
+
+    def speed_sum(self) -> float:
+        """Headcount weighted by ramp (fully ramped people count 1)."""
+        now = self.env.now
+        return sum(p.speed(now) for p in self.people)
+
+    # ---- tasks ---------------------------------------------------------------------------
+
+    def _eligible(self, person: Person, pod: str | None) -> bool:
+        return pod is None or person.pod == pod or self.pod_count.get(pod, 0) == 0
+
+    def request(self, stage: StageStats, pod: str | None = None) -> simpy.Event:
+        """An event that succeeds with the person who takes the task (FIFO)."""
+        ev = self.env.event()
+        stage.arrivals += 1
+        for i, p in enumerate(self.free):
+            if self._eligible(p, pod):
+                del self.free[i]
+                p.busy = True
+                ev.succeed(p)
+                return ev
+        stage.waiting += 1
+        self.queue.append(_Request(ev, pod, stage, self.env.now))
+        return ev
+
+    def release(self, person: Person) -> None:
+        person.busy = False
+        if person.leaving:
+            self._drop(person)
+            return
+        self._make_free(person)
+
+    def _make_free(self, person: Person, already_free: bool = False) -> None:
+        for i, req in enumerate(self.queue):
+            if self._eligible(person, req.pod):
+                del self.queue[i]
+                req.stage.waiting -= 1
+                if already_free:
+                    self.free.remove(person)
+                person.busy = True
+                req.event.succeed(person)
+                return
+        if not already_free:
+            self.free.append(person)
+
+    def work(
+        self, stage: StageStats, effort_hours: float, pod: str | None = None, share: float = 1.0
+    ) -> Generator[simpy.Event, Person, float]:
+        """Process body: wait for a person, work `effort_hours`, release. Returns the wait in days.
+
+        Args:
+            stage: where the task is accounted.
+            effort_hours: work needed at full speed.
+            pod: restrict to people of this pod (segment routing), if it has any.
+            share: share of a person's productive hours available for tasks
+                (e.g. SDRs spend the rest prospecting, SEs enabling).
+        """
+        t0 = self.env.now
+        person = yield self.request(stage, pod)
+        now = self.env.now
+        wait = now - t0
+        duration = effort_hours / (self.hours_per_day * share * person.speed(now))
+        stage.waits_days.append(wait)
+        stage.busy_days += min(duration, max(self.horizon - now, 0.0))
+        yield self.env.timeout(duration)
+        stage.completed += 1
+        self.release(person)
+        return wait
+
+
+class Workforce:
+    """Every role's pool, plus hiring, attrition and the growth plan."""
+
+    def __init__(self, co: "Company"):
+        self.co = co
+        sc: Scenario = co.sc
+        self.sc = sc
+        env = co.env
+        self.pools: dict[str, Pool] = {
+            name: Pool(env, name, sc.time.productive_hours_per_day, sc.horizon_days) for name in sc.roles
+        }
+        self._pid = 0
+        self._empty: dict[str, Pool] = {}
+        self._growth_acc: dict[str, float] = {}
+        self.hires = 0
+        self.leavers = 0
+        self.requisitions_open = 0
+        recruiters = [n for n, r in sc.roles.items() if r.hires_per_month]
+        self.recruiting_pool = self.pools[recruiters[0]] if recruiters else None
+        self.recruiting = StageStats("recruiting", self.recruiting_pool)
+        self._ramp_start = sc.hiring.ramp_start_productivity
+        self._attrition = {
+            name: co.streams.generator(f"attrition.{name}") for name in sc.roles
+        }
+        self._time_to_hire = {
+            name: co.sampler(sc.hiring.time_to_hire_days, f"hire.time.{name}") for name in sc.roles
+        }
+        for name, role in sc.roles.items():
+            for _ in range(role.headcount):
+                self._join(name, hired_at=-1e9)  # on staff before the run: fully ramped
+
+    def pool(self, role: str) -> Pool | None:
+        return self.pools.get(role)
+
+    def pool_or_empty(self, role: str) -> Pool:
+        """The role's pool; a pool with nobody in it when the scenario has no such role."""
+        p = self.pools.get(role)
+        if p is None:
+            p = self._empty.get(role)
+            if p is None:
+                p = self._empty[role] = Pool(self.co.env, role, self.sc.time.productive_hours_per_day, self.sc.horizon_days)
+        return p
+
+
+    # ---- joining and leaving ---------------------------------------------------------------
+
+    def _pod_for(self, role: str) -> str | None:
+        r = self.sc.roles[role]
+        if not r.pods or self.sc.ownership.routing != "segment":
+            return None
+        pool = self.pools[role]
+        n = pool.headcount + 1
+        # the pod furthest below its share gets the new person
+        return max(r.pods, key=lambda s: (r.pods[s] * n - pool.pod_count.get(s, 0), r.pods[s]))
+
+    def _join(self, role: str, hired_at: float) -> None:
+        self._pid += 1
+        r = self.sc.roles[role]
+        person = Person(self._pid, role, hired_at, r.ramp_months * MONTH_DAYS, self._ramp_start, self._pod_for(role))
+        self.pools[role].add(person)
+        if role == "ae" and hired_at >= 0:
+            self.co.sdr.slot_freed()  # a new AE has room for SQLs waiting for one
+        rate = self.sc.hiring.attrition(role)
+        if rate > 0:
+            stay = self._attrition[role].exponential(365.25 / rate)
+            start = max(hired_at, 0.0)
+            if start + stay < self.sc.horizon_days:
+                self.co.env.process(self._leave(person, start + stay - self.co.env.now))
+
+    def _leave(self, person: Person, delay: float):
+        yield self.co.env.timeout(delay)
+        self.leavers += 1
+        self.pools[person.role].remove(person)
+        if self.sc.hiring.backfill:
+            self.open_requisition(person.role)
+
+    def open_requisition(self, role: str) -> None:
+        self.requisitions_open += 1
+        self.co.env.process(self._recruit(role))
+
+    def _recruit(self, role: str):
+        """A requisition: candidate search (calendar) in parallel with a recruiter's closing work."""
+        env = self.co.env
+        search = env.timeout(self._time_to_hire[role]())
+        rp = self.recruiting_pool
+        if rp is not None and rp is not self.pools[role]:
+            per_month = self.sc.roles[rp.role].hires_per_month
+            hours = rp.hours_per_day * MONTH_DAYS / per_month
+            closing = env.process(rp.work(self.recruiting, hours))
+            yield search & closing
+        else:
+            yield search
+        self.requisitions_open -= 1
+        self.hires += 1
+        self._join(role, env.now)
+
+    # ---- plans -----------------------------------------------------------------------------
+
+    def start_of_month(self, month: int, arr: float) -> None:
+        """Open the requisitions the hiring plan and growth plan call for in `month` (0-based)."""
+        for req in self.sc.hiring.plan:
+            if req.month - 1 == month:
+                for _ in range(req.count):
+                    self.open_requisition(req.role)
+        g = self.sc.hiring.growth
+        if g is None or g.hires_per_month <= 0 or not g.focus_order:
+            return
+        stage = self.growth_stage(month, arr)
+        focus = g.focus_order[stage]
+        others = [d for d in g.focus_order if d != focus and g.mix.get(d)]
+        shares = {focus: g.focus_share if others else 1.0}
+        for d in others:
+            shares[d] = (1.0 - g.focus_share) / len(others)
+        for dept, share in shares.items():
+            mix = g.mix.get(dept, {})
+            total = sum(mix.values())
+            for role, w in mix.items():
+                if w <= 0:
+                    continue
+                acc = self._growth_acc.get(role, 0.0) + g.hires_per_month * share * w / total
+                n = math.floor(acc + 1e-9)
+                self._growth_acc[role] = acc - n
+                for _ in range(n):
+                    self.open_requisition(role)
+
+    def growth_stage(self, month: int, arr: float) -> int:
+        g = self.sc.hiring.growth
+        last = len(g.focus_order) - 1
+        if g.arr_milestones is not None:
+            return min(sum(1 for m in g.arr_milestones if arr >= m), last)
+        return min(int(month // g.months_per_stage), last)
