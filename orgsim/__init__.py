@@ -10,7 +10,7 @@ Nothing runs at import time.
 
 from orgsim.errors import OrgsimError, Problem, ScenarioError
 from orgsim.experiments import Comparison, Results, compare, simulate
-# LOADER-PENDING from orgsim.loader import load_scenario, load_scenario_dict
+from orgsim.loader import load_scenario, load_scenario_dict
 from orgsim.metrics import KPI_KEYS
 from orgsim.scenario import Scenario
 

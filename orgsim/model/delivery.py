@@ -33,7 +33,7 @@ class Delivery:
             for n, s in sc.segments.items()
             if s.effort_hours.delivery is not None
         }
-        self.implementation = co.stage("implementation", co.workforce.pools.get("implementer"))
+        self.implementation = co.stage("implementation", co.workforce.pool_or_empty("implementer"))
         self.go_live_days: list[float] = []
         self.onboarding_wait_days: list[float] = []
 

@@ -299,7 +299,8 @@ class Workforce:
         env = self.co.env
         search = env.timeout(self._time_to_hire[role]())
         rp = self.recruiting_pool
-        if rp is not None and rp is not self.pools[role]:
+        # with no recruiter on staff (or a recruiter being hired) the founders close the hire
+        if rp is not None and rp is not self.pools[role] and rp.headcount > 0:
             per_month = self.sc.roles[rp.role].hires_per_month
             hours = rp.hours_per_day * MONTH_DAYS / per_month
             closing = env.process(rp.work(self.recruiting, hours))

@@ -1,0 +1,241 @@
+"""YAML text to plain data, keeping the line where each value was written.
+
+`parse_yaml` gives what `yaml.safe_load` gives, plus a map from field path to the 1-based line of
+the key (or list item) that holds the value, so error messages can point into the file. Paths
+are tuples of mapping keys (text) and list indices (int); `format_path` spells them
+``hiring.plan[0].role``. Duplicate keys, recursive aliases and alias bombs are reported instead of
+silently resolved.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+import yaml
+
+PathT = tuple[str | int, ...]
+
+MAX_NODES = 200_000  # values after alias expansion; far above any real scenario
+MAX_FILE_BYTES = 10_000_000
+_MAP_TAG = "tag:yaml.org,2002:map"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_SEGMENT = re.compile(r"^([^.\[\]]+)((?:\[\d+\])*)$")
+
+
+@dataclass
+class YamlDoc:
+    """The parsed document.
+
+    Attributes:
+        data: the value, as `yaml.safe_load` would give it (None for an empty document).
+        lines: path -> 1-based line of the key or list item holding the value.
+        problems: (path, message, line) for things wrong in otherwise readable YAML
+            (duplicate keys, keys that are not text, recursive aliases).
+        error: (message, line) when the text is not readable YAML at all; data is then None.
+    """
+
+    data: Any = None
+    lines: dict[PathT, int] = field(default_factory=dict)
+    problems: list[tuple[PathT, str, int | None]] = field(default_factory=list)
+    error: tuple[str, int | None] | None = None
+
+
+def key_part(key: Any) -> str:
+    """A mapping key as a path part (non-text keys are shown as YAML would write them)."""
+    if isinstance(key, str):
+        return key
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    return "null" if key is None else str(key)
+
+
+def format_path(parts: PathT) -> str:
+    out = ""
+    for p in parts:
+        if isinstance(p, int):
+            out += f"[{p}]"
+        else:
+            out += ("." if out else "") + p
+    return out
+
+
+def parse_path(text: str) -> PathT | None:
+    """``hiring.plan[0].role`` -> ("hiring", "plan", 0, "role"); None when malformed."""
+    parts: list[str | int] = []
+    for seg in text.strip().split("."):
+        m = _SEGMENT.match(seg.strip())
+        if not m:
+            return None
+        parts.append(m.group(1))
+        parts.extend(int(i) for i in re.findall(r"\[(\d+)\]", m.group(2)))
+    return tuple(parts)
+
+
+def walk(value: Any, path: PathT = ()) -> Iterator[tuple[PathT, Any]]:
+    """Every (path, value) in plain data, the root first."""
+    yield path, value
+    if isinstance(value, dict):
+        for k, v in value.items():
+            yield from walk(v, path + (key_part(k),))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from walk(v, path + (i,))
+
+
+def show(v: Any) -> str:
+    """A value as the user would have written it in YAML (short)."""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if v is None:
+        return "null"
+    if isinstance(v, float):
+        if math.isnan(v):
+            return ".nan"
+        if math.isinf(v):
+            return ".inf" if v > 0 else "-.inf"
+        return repr(v)
+    if isinstance(v, str):
+        return repr(v if len(v) <= 60 else v[:57] + "...")
+    if isinstance(v, dict):
+        return "a mapping"
+    if isinstance(v, (list, tuple)):
+        return "a list"
+    text = str(v)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _line(mark: Any) -> int | None:
+    return mark.line + 1 if mark is not None else None
+
+
+class _TooBig(Exception):
+    pass
+
+
+class _Builder:
+    def __init__(self, loader: yaml.SafeLoader, doc: YamlDoc):
+        self.loader = loader
+        self.doc = doc
+        self.visits = 0
+        self.active: set[int] = set()  # nodes being built: seeing one again means a recursive alias
+        self.checked: set[int] = set()  # mappings already checked for duplicate keys
+
+    def build(self, node: yaml.Node, path: PathT) -> Any:
+        self.visits += 1
+        if self.visits > MAX_NODES:
+            raise _TooBig
+        if id(node) in self.active:
+            self.doc.problems.append((path, "recursive alias: a value cannot contain itself", _line(node.start_mark)))
+            return None
+        if isinstance(node, yaml.ScalarNode):
+            return self.loader.construct_object(node)
+        if node.tag not in (_MAP_TAG, _SEQ_TAG):  # !!set, !!omap and friends: no lines inside
+            return self.loader.construct_object(node, deep=True)
+        self.active.add(id(node))
+        try:
+            if isinstance(node, yaml.SequenceNode):
+                out_list = []
+                for i, item in enumerate(node.value):
+                    self.doc.lines[path + (i,)] = _line(item.start_mark)
+                    out_list.append(self.build(item, path + (i,)))
+                return out_list
+            return self._mapping(node, path)
+        finally:
+            self.active.discard(id(node))
+
+    def _mapping(self, node: yaml.MappingNode, path: PathT) -> dict:
+        if id(node) not in self.checked:
+            self.checked.add(id(node))
+            seen: dict[Any, int | None] = {}
+            for k_node, _ in node.value:
+                if k_node.tag == _MERGE_TAG or not isinstance(k_node, yaml.ScalarNode):
+                    continue
+                key = self.loader.construct_object(k_node)
+                line = _line(k_node.start_mark)
+                if key in seen:
+                    msg = f"duplicate key {key_part(key)!r} (first given on line {seen[key]})"
+                    self.doc.problems.append((path + (key_part(key),), msg, line))
+                else:
+                    seen[key] = line
+            self.loader.flatten_mapping(node)  # resolves `<<` merge keys in place
+        out: dict[Any, Any] = {}
+        for k_node, v_node in node.value:
+            if isinstance(k_node, yaml.ScalarNode):
+                key = self.loader.construct_object(k_node)
+            else:
+                key = self.loader.construct_object(k_node, deep=True)
+            try:
+                hash(key)
+            except TypeError:
+                self.doc.problems.append((path, "mapping keys must be plain text", _line(k_node.start_mark)))
+                continue
+            sub = path + (key_part(key),)
+            self.doc.lines[sub] = _line(k_node.start_mark)
+            out[key] = self.build(v_node, sub)  # a later duplicate wins, as in safe_load
+        return out
+
+
+def parse_yaml(text: str) -> YamlDoc:
+    """Parse one YAML document with `safe_load` semantics, recording lines and problems."""
+    doc = YamlDoc()
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is not None:
+            doc.lines[()] = _line(node.start_mark)
+            doc.data = _Builder(loader, doc).build(node, ())
+    except yaml.MarkedYAMLError as e:
+        line, start = _line(e.problem_mark or e.context_mark), _line(e.context_mark)
+        context = e.context and (f"{e.context} (started on line {start})" if start and start != line else e.context)
+        words = ", ".join(w for w in (context, e.problem) if w) or "cannot parse"
+        doc.error = (f"invalid YAML: {words}", line)
+    except yaml.YAMLError as e:
+        doc.error = (f"invalid YAML: {e}", None)
+    except _TooBig:
+        doc.error = (f"the document expands to more than {MAX_NODES:,} values (aliases nested too deep?)", None)
+    except RecursionError:
+        doc.error = ("invalid YAML: values are nested too deeply", None)
+    finally:
+        loader.dispose()
+    if doc.error:
+        doc.data, doc.lines, doc.problems = None, {}, []
+    return doc
+
+
+def load_yaml_file(path: str) -> YamlDoc:
+    """Read and parse a YAML file; unreadable, binary or non-UTF-8 files give `error`."""
+    doc = YamlDoc()
+    try:
+        p = Path(path)
+        if p.is_dir():
+            raise IsADirectoryError
+        if p.stat().st_size > MAX_FILE_BYTES:
+            doc.error = (f"the file is larger than {MAX_FILE_BYTES:,} bytes; a scenario is a few kilobytes", None)
+            return doc
+        raw = p.read_bytes()
+    except FileNotFoundError:
+        doc.error = ("file not found", None)
+    except IsADirectoryError:
+        doc.error = ("is a directory, not a scenario file", None)
+    except PermissionError:
+        doc.error = ("cannot read the file: permission denied", None)
+    except OSError as e:
+        doc.error = (f"cannot read the file: {e.strerror or e}", None)
+    if doc.error:
+        return doc
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        doc.error = ("the file is UTF-16 text; save it as UTF-8", None)
+    elif b"\x00" in raw:
+        doc.error = ("the file holds binary data, not YAML text", None)
+    else:
+        try:
+            return parse_yaml(raw.decode("utf-8-sig"))
+        except UnicodeDecodeError as e:
+            line = raw[: e.start].count(b"\n") + 1
+            doc.error = (f"the file is not UTF-8 text (byte 0x{raw[e.start]:02x}); save it as UTF-8", line)
+    return doc
