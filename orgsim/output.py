@@ -1,0 +1,84 @@
+"""Files orgsim writes: atomically, so a reader never sees half a file.
+
+Each file is written to a temporary file in the same directory, flushed to disk and then moved
+over the target with `os.replace` (atomic on POSIX and Windows). A failure leaves the old file,
+if any, untouched and no temporary file behind. JSON is strict: NaN and infinity are refused
+(`allow_nan=False`), so every file orgsim writes parses with any JSON parser.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+__all__ = [
+    "csv_text", "dumps_json", "sha256_file", "write_bytes_atomic", "write_csv_atomic", "write_json_atomic",
+    "write_text_atomic",
+]
+
+
+def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> Path:
+    """Write `data` to `path` atomically (temporary file in the same directory, then rename)."""
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=target.parent or ".", prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    return target
+
+
+def write_text_atomic(path: str | os.PathLike, text: str) -> Path:
+    """Write UTF-8 text atomically."""
+    return write_bytes_atomic(path, text.encode("utf-8"))
+
+
+def dumps_json(obj: Any) -> str:
+    """Strict, readable JSON: refuses NaN and infinity (ValueError) instead of writing them."""
+    return json.dumps(obj, indent=2, allow_nan=False, ensure_ascii=False) + "\n"
+
+
+def write_json_atomic(path: str | os.PathLike, obj: Any) -> Path:
+    """Write `obj` as strict JSON atomically; nothing is written if it holds NaN or infinity."""
+    return write_text_atomic(path, dumps_json(obj))
+
+
+def csv_text(df: pd.DataFrame) -> str:
+    """A DataFrame as CSV without the index; undefined values (NaN) are empty cells."""
+    return df.to_csv(index=False, lineterminator="\n")
+
+
+def write_csv_atomic(path: str | os.PathLike, df: pd.DataFrame) -> Path:
+    """Write a DataFrame as CSV atomically."""
+    return write_text_atomic(path, csv_text(df))
+
+
+def sha256_file(path: str | os.PathLike) -> str:
+    """Hex SHA-256 of a file's bytes."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 16), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _umask() -> int:
+    # mkstemp creates files 0600; give the result the permissions an ordinary open() would.
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
