@@ -87,6 +87,8 @@ def run_replication(sc: Scenario, seed: int, replication: int) -> RawRecord:
             waits += [horizon - t for t in pool.waiting_since(st)]
             pool._integrate()
             person_days = pool.person_days
+        if name == "sales":  # opportunities still waiting for an AE with room
+            waits += [horizon - t for t in co.sdr.waiting_since()]
         stages[name] = StageRecord(st.arrivals, st.completed, np.asarray(waits) * 24.0, st.busy_days, person_days)
 
     s = co.success

@@ -40,6 +40,10 @@ class Model(BaseModel):
 # --------------------------------------------------------------------------------------------
 
 
+def _article(word: str) -> str:
+    return "an" if word[0] in "aeiou" else "a"
+
+
 class Dist(Model):
     """A distribution of a non-negative quantity.
 
@@ -92,11 +96,11 @@ class Dist(Model):
         if self.dist == "fixed" and self.value is None and self.mean is None:
             missing = ["value"]
         if missing:
-            raise ValueError(f"a {self.dist} distribution needs {', '.join(missing)}")
+            raise ValueError(f"{_article(self.dist)} {self.dist} distribution needs {', '.join(missing)}")
         extra = sorted(given - allowed)
         if extra:
             raise ValueError(
-                f"a {self.dist} distribution does not take {', '.join(extra)} (it takes {', '.join(sorted(allowed))})"
+                f"{_article(self.dist)} {self.dist} distribution does not take {', '.join(extra)} (it takes {', '.join(sorted(allowed))})"
             )
         if self.dist in ("gamma", "lognormal") and self.cv == 0:
             raise ValueError(f"a {self.dist} distribution needs cv > 0 (use dist: fixed for no variation)")

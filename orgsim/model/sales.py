@@ -40,13 +40,14 @@ class Sales:
         return min(p, 1.0)
 
 
-def work_opportunity(co: "Company", lead: "Lead", owner: "Person"):
+def work_opportunity(co: "Company", lead: "Lead", owner: "Person", routed_at: float):
     """Process body: AE work, buyer's cycle and presales run together; then win or lose."""
     s = co.sales
     env = co.env
     seg = lead.segment
     start = env.now
-    events = [env.timeout(s.cycle[seg]()), env.process(s.pool.work(s.stage, s.effort[seg](), pod=co.pod_of(seg)))]
+    ae_work = s.pool.work(s.stage, s.effort[seg](), pod=co.pod_of(seg), since=routed_at)
+    events = [env.timeout(s.cycle[seg]()), env.process(ae_work)]
     presales = None
     if co.sc.segments[seg].needs_presales:
         presales = env.process(co.presales.support(seg))

@@ -45,14 +45,19 @@ def route(co: "Company", lead: "Lead"):
         co.funnel["lost.sql"] += 1
         return
     co.funnel["opportunities"] += 1
+    routed_at = co.env.now
     owner = d.pick_owner(lead.segment)
     if owner is None:
+        # every eligible AE is full: the opportunity waits for room, and that wait is the
+        # sales stage's (it shows in its waits and its queue)
         ev = co.env.event()
-        d.waiting_for_slot.append((ev, lead.segment))
+        d.waiting_for_slot.append((ev, lead.segment, routed_at))
+        co.sales.stage.waiting += 1
         owner = yield ev  # slot_freed has counted the opportunity against the owner
+        co.sales.stage.waiting -= 1
     else:
         owner.open_opps += 1
-    yield from sales.work_opportunity(co, lead, owner)
+    yield from sales.work_opportunity(co, lead, owner, routed_at)
 
 
 class SDR:
@@ -94,13 +99,18 @@ class SDR:
             return people[self._rr % len(people)]
         return min(people, key=lambda p: (p.open_opps, p.pid))
 
+    def waiting_since(self) -> list[float]:
+        """When each opportunity still waiting for an AE with room began to wait."""
+        return [t for _, _, t in self.waiting_for_slot]
+
     def slot_freed(self) -> None:
         """An opportunity closed (or an AE joined): hand waiting SQLs to AEs with room."""
         still = []
-        for ev, segment in self.waiting_for_slot:
+        for item in self.waiting_for_slot:
+            ev, segment, _ = item
             owner = self.pick_owner(segment)
             if owner is None:
-                still.append((ev, segment))
+                still.append(item)
             else:
                 owner.open_opps += 1  # count it now so the next waiter sees the slot taken
                 ev.succeed(owner)

@@ -46,6 +46,25 @@ class Person:
             return 1.0
         return self.ramp_start + (1.0 - self.ramp_start) * max(x, 0.0)
 
+    def duration(self, effort_hours: float, hours_per_day: float, now: float) -> float:
+        """Clock days to do `effort_hours` starting at `now`, speeding up as the ramp goes on.
+
+        Solves  hours_per_day x integral of speed(t) dt = effort_hours  for the duration.
+        """
+        x0 = (now - self.hired_at) / self.ramp_days if self.ramp_days > 0 else 1.0
+        if x0 >= 1.0:
+            return effort_hours / hours_per_day
+        x0 = max(x0, 0.0)
+        s0, r = self.ramp_start, self.ramp_days
+        a = (1.0 - s0) / 2.0  # work (in ramp-days) done between ramp fractions x0 and y:
+        work_to_full = s0 * (1.0 - x0) + a * (1.0 - x0 * x0)  # s0 (y - x0) + a (y^2 - x0^2)
+        need = effort_hours / (hours_per_day * r)
+        if need >= work_to_full:
+            return r * (1.0 - x0) + (need - work_to_full) * r
+        c = -(need + s0 * x0 + a * x0 * x0)
+        y = (-s0 + math.sqrt(s0 * s0 - 4.0 * a * c)) / (2.0 * a) if a > 0 else x0 + need / s0
+        return r * (y - x0)
+
 
 class StageStats:
     """What a stage did: task arrivals, completions, waits, busy time (for utilisation)."""
@@ -190,7 +209,8 @@ class Pool:
             self.free.append(person)
 
     def work(
-        self, stage: StageStats, effort_hours: float, pod: str | None = None, share: float = 1.0
+        self, stage: StageStats, effort_hours: float, pod: str | None = None, share: float = 1.0,
+        since: float | None = None,
     ) -> Generator[simpy.Event, Person, float]:
         """Process body: wait for a person, work `effort_hours`, release. Returns the wait in days.
 
@@ -200,12 +220,14 @@ class Pool:
             pod: restrict to people of this pod (segment routing), if it has any.
             share: share of a person's productive hours available for tasks
                 (e.g. SDRs spend the rest prospecting, SEs enabling).
+            since: when the task's wait began, if before this request (e.g. an opportunity
+                that first waited for an AE with room for it).
         """
-        t0 = self.env.now
+        t0 = self.env.now if since is None else since
         person = yield self.request(stage, pod)
         now = self.env.now
         wait = now - t0
-        duration = effort_hours / (self.hours_per_day * share * person.speed(now))
+        duration = person.duration(effort_hours, self.hours_per_day * share, now)
         stage.waits_days.append(wait)
         stage.busy_days += min(duration, max(self.horizon - now, 0.0))
         yield self.env.timeout(duration)
