@@ -97,6 +97,12 @@ class Results:
         return pd.DataFrame([{**self._ids(r), **r.funnel} for r in self.replications])
 
     @property
+    def counters(self) -> pd.DataFrame:
+        """One row per replication: renewals due/done, churned logos, expansions, hires, leavers,
+        presales skipped, mean sales cycle, go-live and onboarding-wait days."""
+        return pd.DataFrame([{**self._ids(r), **r.counters} for r in self.replications])
+
+    @property
     def stages(self) -> pd.DataFrame:
         """One row per replication and stage."""
         rows = [

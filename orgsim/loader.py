@@ -319,7 +319,17 @@ def _field_names(parts: PathT) -> list[str]:
 # ---- Validation and messages -----------------------------------------------------------------
 
 
+def _pin_reference_budget(data: dict) -> None:
+    """Cost per lead is quoted at the file's budget: keep that reference when overrides change it."""
+    paid = (data.get("lead_sources") or {}).get("paid") if isinstance(data.get("lead_sources"), dict) else None
+    if isinstance(paid, dict) and "reference_budget_per_month" not in paid:
+        budget = paid.get("budget_per_month")
+        if isinstance(budget, (int, float)) and not isinstance(budget, bool) and budget > 0 and math.isfinite(budget):
+            paid["reference_budget_per_month"] = budget
+
+
 def _finish(source: str, data: dict, origins: Origins, issues: list[_Issue], overrides: Overrides) -> Scenario:
+    _pin_reference_budget(data)
     issues = issues + _apply_overrides(data, origins, overrides)
     flagged: dict[PathT, str] = {}  # our own checks; pydantic's view of the same value is dropped
     for p, v in walk(data):

@@ -6,7 +6,7 @@ in a replication (CAC with no new customers, say) is None, never NaN or infinity
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -35,6 +35,7 @@ class Replication:
     stages: dict[str, dict[str, float]]
     monthly: dict[str, np.ndarray]
     runtime_s: float
+    counters: dict[str, float] = field(default_factory=dict)
 
 
 def _ratio(num: float, den: float) -> float | None:
@@ -150,4 +151,5 @@ def reduce(rec: RawRecord) -> Replication:
         stages=stages(rec),
         monthly={k: np.asarray(v, dtype=float) for k, v in rec.monthly.items()},
         runtime_s=rec.runtime_s,
+        counters={k: float(v) for k, v in rec.counters.items()},
     )

@@ -208,7 +208,8 @@ class PaidSource(Model):
     cost_per_lead: Pos = 200.0  # [cpl_b2b_saas_blended]
     cost_elasticity: NonNeg = 0.0
     reference_budget_per_month: Pos | None = None
-    """Budget at which cost_per_lead holds; defaults to budget_per_month (the starting budget)."""
+    """Budget at which cost_per_lead holds. The loader sets it to the file's budget_per_month, so
+    an override or sweep of the budget moves cost per lead by cost_elasticity."""
     mql_rate: Prob = 0.15  # [funnel_inquiry_to_mql]
 
 
@@ -294,6 +295,8 @@ class Health(Model):
     start: Prob = 0.75
     onboarding_wait_penalty_per_month: NonNeg = 0.1
     covered_drift_per_month: Finite = 0.01
+    """Applies to a covered account whose monthly care task (effort_hours.account_care_per_month)
+    was done within the month; otherwise the account drifts as if uncovered."""
     uncovered_drift_per_month: Finite = -0.03
     product_weight_per_month: Finite = 0.05
     noise_sd: NonNeg = 0.05
@@ -312,6 +315,10 @@ class Customers(Model):
     expansion: Expansion = Field(default_factory=Expansion)
     renewal_lead_days: NonNeg = 0.0
     """Days before term end at which the renewal task is opened (0 = at term end)."""
+    late_renewal_penalty_per_month: Prob = 0.1
+    """Renewal probability lost per month the renewal task finishes after the term ended: a
+    customer left without a renewal conversation drifts away (owners who are busy elsewhere
+    renew late)."""
 
 
 class Product(Model):

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 class Account:
     __slots__ = (
         "aid", "segment", "arr", "term_start", "term_months", "first_start", "health", "live",
-        "active", "covered", "expanding",
+        "active", "covered", "expanding", "cared",
     )
 
     def __init__(self, aid: int, segment: str, arr: float, term_start: float, term_months: int, first_start: float, health: float):
@@ -40,6 +40,7 @@ class Account:
         self.active = True
         self.covered = False
         self.expanding = False
+        self.cared = False
 
     @property
     def term_end(self) -> float:
@@ -114,8 +115,9 @@ class Success:
         if self.care_hours > 0:
             covered = [a for a in ranked if a.covered]
             n = len(covered)
-            for i in range(n):
-                env.process(self._care(month * MONTH_DAYS + MONTH_DAYS * i / n))
+            for i, a in enumerate(covered):
+                a.cared = False
+                env.process(self._care(a, month * MONTH_DAYS + MONTH_DAYS * i / n, (month + 1) * MONTH_DAYS))
         p = co.sc.customers.expansion.monthly_probability
         if p > 0 and self.accounts:
             u = self.expansion_gen.random(len(self.accounts))
@@ -132,16 +134,21 @@ class Success:
             return
         product = h.product_weight_per_month * (self.co.product.maturity - 0.5)
         noise = self.noise_gen.normal(0.0, h.noise_sd, len(live)) if h.noise_sd > 0 else np.zeros(len(live))
+        needs_care = self.care_hours > 0
         for a, e in zip(live, noise.tolist()):
-            drift = h.covered_drift_per_month if a.covered else h.uncovered_drift_per_month
+            # coverage counts when the CSM actually found the time for the account this month
+            looked_after = a.covered and (a.cared or not needs_care)
+            drift = h.covered_drift_per_month if looked_after else h.uncovered_drift_per_month
             a.health = min(max(a.health + drift + product + e, 0.0), 1.0)
 
     # ---- processes -------------------------------------------------------------------------
 
-    def _care(self, at: float):
+    def _care(self, acc: Account, at: float, month_end: float):
         env = self.co.env
         yield env.timeout(max(at - env.now, 0.0))
         yield from self.csm.work(self.stage, self.care_hours)
+        if env.now <= month_end + 1e-9:
+            acc.cared = True
 
     def _expand(self, acc: Account):
         co = self.co
@@ -169,11 +176,18 @@ class Success:
         while True:
             open_at = acc.term_end - c.renewal_lead_days
             yield env.timeout(max(open_at - env.now, 0.0))
-            yield from self.renewal_owner.work(self.renewal_stage, self.renewal_effort(), pod=co.pod_of(acc.segment) if self.renewal_owner.role == "ae" else None)
+            opened = env.now
+            pod = co.pod_of(acc.segment) if self.renewal_owner.role == "ae" else None
+            wait = yield from self.renewal_owner.work(self.renewal_stage, self.renewal_effort(), pod=pod)
+            # how late the owner got to it: the renewal conversation started after the term ended
+            late_months = max(opened + wait - acc.term_end, 0.0) / MONTH_DAYS
             if env.now < acc.term_end:
                 yield env.timeout(acc.term_end - env.now)
+            # decided now: at term end, or later when the owner got to it late
             self.renewals_due += 1
-            p = min(max(spec.renewal_rate + c.renewal_health_slope * (acc.health - c.healthy_threshold), 0.0), 1.0)
+            p = spec.renewal_rate + c.renewal_health_slope * (acc.health - c.healthy_threshold)
+            p = min(max(p, 0.0), 1.0) - c.late_renewal_penalty_per_month * late_months
+            p = max(p, 0.0)
             if self.renew() < p:
                 self.renewals_done += 1
                 acc.term_start = acc.term_end
