@@ -69,8 +69,12 @@ class Finance:
     # ---- invoices -------------------------------------------------------------------------
 
     def invoice(self, amount: float, at: float) -> None:
-        m = self.month_of(at + self.terms_days)
-        if 0 <= m < self.H and at >= 0:
+        if at < 0:
+            return  # billed before the run began: part of the starting cash
+        # a renewal decided late bills a term that began in the past; the money still arrives
+        # payment terms after the bill, never in a month already closed
+        m = max(self.month_of(at + self.terms_days), self.month_of(self.co.env.now))
+        if m < self.H:
             self.collections[m] += amount
 
     def invoice_contract(self, acc: "Account", from_time: float | None = None) -> None:

@@ -1,0 +1,76 @@
+"""Invariants every replication must satisfy; a violation is a model bug, never user error.
+
+`violations(record)` returns a sentence per broken invariant (empty when all hold). The engine's
+callers run it on every replication, and the property tests run it on scenarios hypothesis
+generates.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from orgsim.engine import RawRecord
+
+SOURCES = ("paid", "content", "outbound", "referral")
+
+
+def violations(rec: RawRecord, rel: float = 1e-9) -> list[str]:
+    """Sentences naming each invariant the record breaks."""
+    out: list[str] = []
+    m = rec.monthly
+    f = rec.funnel
+
+    def close(a: float, b: float) -> bool:
+        return math.isclose(a, b, rel_tol=rel, abs_tol=1e-6 * max(1.0, abs(a), abs(b)))
+
+    for key, values in m.items():
+        if not np.all(np.isfinite(values)):
+            out.append(f"monthly {key} has a non-finite value")
+    # every lead ends in exactly one state or is still in flight
+    for s in SOURCES:
+        leads, mql, sql = f.get(f"leads.{s}", 0), f.get(f"mql.{s}", 0), f.get(f"sql.{s}", 0)
+        if not leads >= mql >= sql >= 0:
+            out.append(f"funnel of {s} is not monotone: leads {leads}, mql {mql}, sql {sql}")
+    sql_total = sum(f.get(f"sql.{s}", 0) for s in SOURCES)
+    opps, won = f.get("opportunities", 0), f.get("won", 0)
+    if opps + f.get("lost.sql", 0) > sql_total:
+        out.append(f"more opportunities and disqualified SQLs ({opps} + {f.get('lost.sql', 0)}) than SQLs ({sql_total})")
+    if won + f.get("lost.opportunity", 0) > opps:
+        out.append(f"more decided deals ({won} + {f.get('lost.opportunity', 0)}) than opportunities ({opps})")
+    # customers = starting + won - churned
+    churned = rec.counters.get("churned_logos", 0)
+    end = m["customers"][-1] if len(m["customers"]) else rec.starting_customers
+    if end != rec.starting_customers + won - churned:
+        out.append(f"customers at the end {end} != starting {rec.starting_customers} + won {won} - churned {churned}")
+    # ARR equals the sum of active contracts
+    if not close(float(m["arr"][-1]), float(sum(rec.final_arr.values()))):
+        out.append(f"ARR at the end {m['arr'][-1]:.2f} != sum of active contracts {sum(rec.final_arr.values()):.2f}")
+    # ARR moves only by new, expansion and churn
+    arr_before = np.concatenate(([rec.starting_arr], m["arr"][:-1]))
+    moved = m["new_arr"] + m["expansion_arr"] - m["churned_arr"]
+    if not np.allclose(m["arr"] - arr_before, moved, rtol=1e-9, atol=1e-3):
+        out.append("ARR changed by something other than new, expansion and churned ARR")
+    # cash changes equal collections minus costs
+    cash_before = np.concatenate(([m["cash"][0] - (m["collections"][0] - m["cost.total"][0])], m["cash"][:-1]))
+    if not np.allclose(m["cash"] - cash_before, m["collections"] - m["cost.total"], rtol=1e-9, atol=1e-3):
+        out.append("cash changed by something other than collections minus costs")
+    # never negative
+    for key, values in m.items():
+        if (key.startswith(("queue.", "headcount", "customers", "requisitions")) or key in ("arr",)) and np.any(values < 0):
+            out.append(f"monthly {key} goes negative")
+    for key in ("health_rate", "activity_rate", "product_maturity"):
+        if np.any((m[key] < 0) | (m[key] > 1)):
+            out.append(f"monthly {key} leaves [0, 1]")
+    for name, st in rec.stages.items():
+        if st.completed > st.arrivals:
+            out.append(f"stage {name} completed {st.completed} tasks of {st.arrivals} arrivals")
+        if st.person_days > 0 and st.busy_days > st.person_days * (1 + 1e-9):
+            out.append(f"stage {name} was busy {st.busy_days:.1f} person-days of {st.person_days:.1f} staffed")
+        if st.waits_hours.size and st.waits_hours.min() < 0:
+            out.append(f"stage {name} has a negative wait")
+    done, due = rec.counters.get("renewals_done", 0), rec.counters.get("renewals_due", 0)
+    if done > due:
+        out.append(f"{done} renewals of {due} due")
+    return out
