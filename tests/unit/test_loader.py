@@ -20,6 +20,17 @@ BASE = "scenarios/series-a.yaml"  # how problems in the reference (as a base fil
 
 # file -> (number of problems, substrings the error text must contain)
 CASES: dict[str, tuple[int, list[str]]] = {
+    "pods_sum.yaml": (1, ["roles.ae.pods (line 5): pods must sum to 1 (got 1.2)"]),
+    "outbound_unknown_segment.yaml": (2, [
+        "lead_sources.outbound.segment_mix.strategic (line 5): unknown segment 'strategic'; segments are smb, mid_market, enterprise",
+        "lead_sources.outbound.segment_mix (line 5): segment_mix must sum to 1 (got 1.15)",
+    ]),
+    "thresholds_reversed.yaml": (1, ["customers.active_threshold (line 4): must be <= healthy_threshold (0.7 > 0.6)"]),
+    "starting_customers_unknown_segment.yaml": (1, [
+        "company.starting_customers.government (line 4): unknown segment 'government'; segments are smb, mid_market, enterprise",
+    ]),
+    "presales_effort_missing.yaml": (1, ["segments.smb.effort_hours.presales: needed because needs_presales is true"]),
+    "renewals_without_csm.yaml": (1, ["ownership.renewal: is 'csm' but the scenario never has a CSM (roles.csm); use 'ae' or staff CSMs"]),
     "yaml_syntax.yaml": (1, ["(file) (line 5): invalid YAML: while parsing a flow sequence (started on line 4)"]),
     "empty.yaml": (1, ["(file): the file is empty; a scenario needs at least segments and roles"]),
     "top_level_list.yaml": (1, ["(file) (line 2): the top level must be a mapping", "not a list"]),
@@ -104,7 +115,7 @@ def _write(tmp_path: Path, name: str, text: str) -> Path:
 def test_corpus_is_complete():
     files = {p.name for p in BAD.glob("*.yaml")}
     assert files == set(CASES)
-    assert len(files) >= 25
+    assert len(files) >= 40
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
