@@ -83,8 +83,9 @@ def cli() -> None:
 @click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
               help="Override one value by its dotted path; VALUE is read as YAML. Repeatable.")
 @click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              metavar="DIR", help="Write summary.json, kpis.csv, monthly.csv, stages.csv, funnel.csv "
-              "and manifest.json to DIR (created if missing).")
+              metavar="DIR", help="Write summary.json, kpis.csv, monthly.csv, stages.csv, funnel.csv, "
+              "counters.csv, manifest.json, plots/*.png and report.html to DIR (created if missing); "
+              "the tables as Parquet too when pyarrow is installed.")
 @click.option("--json", "json_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               metavar="FILE", help="Write KPI, funnel and stage statistics (mean, std, 95% CI) as JSON to FILE.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors (no progress, no tables).")
@@ -172,6 +173,32 @@ def validate(scenarios: tuple[str, ...]) -> None:
         raise click.exceptions.Exit(EXIT_USAGE)
 
 
+@cli.command(context_settings=CONTEXT)
+@click.argument("directory", metavar="DIR", type=click.Path(path_type=Path))
+@_debug_option
+def report(directory: Path) -> None:
+    """Regenerate report.html and plots/*.png in a run directory.
+
+    Reads only the files `orgsim run --out DIR` wrote there (summary.json, monthly.csv,
+    stages.csv, funnel.csv, manifest.json; counters.csv when present) and rewrites the plots and
+    the self-contained HTML report (images embedded, no network needed) atomically. Exits 2 when
+    DIR is not such a directory.
+
+    \b
+    Examples:
+      orgsim run scenarios/series-a.yaml --out runs/series-a --quiet
+      orgsim report runs/series-a
+    """
+    from orgsim.report import write_report
+
+    try:
+        paths = write_report(directory)
+    except OSError as e:
+        raise UsageError(f"cannot write the report in {directory}: {e.strerror or e}") from None
+    html_path = next((p for p in paths if p.name == "report.html"), directory / "report.html")
+    click.echo(f"wrote {html_path} and {len(paths) - 1} plots in {directory / 'plots'}")
+
+
 # ---- Helpers ---------------------------------------------------------------------------------
 
 
@@ -215,7 +242,9 @@ def _write_out_dir(
         "monthly.csv": csv_text(res.monthly),
         "stages.csv": csv_text(res.stages),
         "funnel.csv": csv_text(res.funnel),
+        "counters.csv": csv_text(res.counters),
     }
+    tables = _parquet_files(res)  # {} without pyarrow
     manifest = {
         "orgsim_version": __version__,
         "scenario_file": str(scenario_path),
@@ -229,11 +258,48 @@ def _write_out_dir(
         "created_utc": started.isoformat(timespec="seconds").replace("+00:00", "Z"),
         "runtime_s": round(wall_s, 3),
         "python": platform.python_version(),
-        "files": [*files, "manifest.json"],
+        "files": [*files, *tables, "manifest.json", *_report_file_names()],
     }
     files["manifest.json"] = dumps_json(manifest)
+    binaries = {**tables, **_report_files(summary_text, res, manifest)}
     for name, text in files.items():
         _write(out_dir / name, text)
+    _write_binaries(out_dir, binaries)
+
+
+def _parquet_files(res: Results) -> dict[str, bytes]:
+    from orgsim.report import parquet_files
+
+    return parquet_files({"kpis": res.kpis, "monthly": res.monthly, "stages": res.stages, "funnel": res.funnel})
+
+
+def _report_file_names() -> list[str]:
+    from orgsim.report import PLOT_FILES, REPORT_FILE
+
+    return [*PLOT_FILES, REPORT_FILE]
+
+
+def _report_files(summary_text: str, res: Results, manifest: dict[str, Any]) -> dict[str, bytes]:
+    """plots/*.png and report.html, rendered from the same data the files hold."""
+    import json
+
+    from orgsim.report import RunData, report_files
+
+    run = RunData(summary=json.loads(summary_text), monthly=res.monthly, stages=res.stages, funnel=res.funnel,
+                  manifest=manifest, counters=res.counters)
+    return report_files(run)
+
+
+def _write_binaries(out_dir: Path, files: dict[str, bytes]) -> None:
+    from orgsim.output import write_bytes_atomic
+
+    for name, data in files.items():
+        path = out_dir / name
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_bytes_atomic(path, data)
+        except OSError as e:
+            raise UsageError(f"cannot write {path}: {e.strerror or e}") from None
 
 
 class _progress:

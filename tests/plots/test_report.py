@@ -1,0 +1,200 @@
+"""`run --out` writes plots and a self-contained report.html; `orgsim report DIR` regenerates it."""
+
+from __future__ import annotations
+
+import base64
+import json
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from plots_support import load, orgsim_cmd
+
+import orgsim
+from orgsim import report
+from orgsim.loader import scenario_to_dict
+from orgsim.report_text import bottleneck
+
+PNG = b"\x89PNG\r\n\x1a\n"
+PLOTS = {"arr_fan", "arr_bridge", "funnel", "headcount_cost", "bottlenecks", "health", "cash_runway"}
+
+
+class Refs(HTMLParser):
+    """Every tag name and every src/href attribute of a document."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.refs: list[tuple[str, str, str]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        for name, value in attrs:
+            if name in ("src", "href", "srcset", "action", "data", "poster"):
+                self.refs.append((tag, name, value or ""))
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def parse(path: Path) -> Refs:
+    p = Refs()
+    p.feed(path.read_text(encoding="utf-8"))
+    return p
+
+
+def test_run_out_writes_plots_report_and_lists_them(run_dir: Path):
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    pngs = sorted(p.stem for p in (run_dir / "plots").glob("*.png"))
+    assert set(pngs) == PLOTS
+    for p in (run_dir / "plots").glob("*.png"):
+        assert p.read_bytes().startswith(PNG) and p.stat().st_size > 10_000
+    listed = set(manifest["files"])
+    assert {f"plots/{n}.png" for n in PLOTS} | {"report.html", "counters.csv", "manifest.json"} <= listed
+    assert all((run_dir / f).is_file() for f in listed), "the manifest lists only files that exist"
+    assert not [p for p in run_dir.rglob("*") if p.name.endswith(".tmp")], "no temporary files left"
+    counters = pd.read_csv(run_dir / "counters.csv")
+    assert len(counters) == 2 and "mean_onboarding_wait_days" in counters
+
+
+def test_parquet_only_with_pyarrow(run_dir: Path):
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    parquet = sorted(f for f in manifest["files"] if f.endswith(".parquet"))
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        assert parquet == [] and not list(run_dir.glob("*.parquet"))
+        return
+    assert parquet == ["funnel.parquet", "kpis.parquet", "monthly.parquet", "stages.parquet"]
+    monthly = pd.read_parquet(run_dir / "monthly.parquet")
+    pd.testing.assert_frame_equal(monthly, pd.read_csv(run_dir / "monthly.csv"), check_dtype=False)
+
+
+def test_report_is_self_contained(run_dir: Path):
+    doc = parse(run_dir / "report.html")
+    assert doc.refs, "the report has images"
+    for tag, attr, value in doc.refs:
+        assert not value.lower().startswith(("http:", "https:", "//", "ftp:", "file:")), (tag, attr, value[:80])
+    imgs = [v for t, a, v in doc.refs if t == "img"]
+    assert len(imgs) == len(PLOTS)
+    for src in imgs:
+        assert src.startswith("data:image/png;base64,")
+        assert base64.b64decode(src.split(",", 1)[1]).startswith(PNG)
+    assert not {"script", "link", "iframe", "object", "embed"} & set(doc.tags)
+    html = (run_dir / "report.html").read_text(encoding="utf-8")
+    assert "http://" not in html and "https://" not in html and "url(" not in html
+
+
+def test_report_sections_say_what_the_data_says(run_dir: Path):
+    doc = parse(run_dir / "report.html")
+    text = " ".join(doc.text)
+    summary = json.loads((run_dir / "summary.json").read_text())
+    for heading in ("Findings", "KPIs", "Plots", "The scenario in words", "Organisation", "Who owns what",
+                    "Hiring and growth", "Funnel and stages", "Manifest"):
+        assert heading in text
+    worst = bottleneck(summary)
+    assert f"{worst.capitalize()} is the bottleneck" in text
+    assert "SDRs qualify marketing-qualified leads" in text and "CSMs run renewals." in text
+    assert "Growth plan: 2 hires a month" in text and "product (from month 1), then sales (from month 10)" in text
+    assert "15 people at the start" in text  # 15 engineers in product
+    for kpi in ("arr_end", "cac_payback_months", "runway_months"):
+        assert kpi in text
+    assert summary["scenario"] in text and "scenario_sha256" in text
+
+
+def test_report_command_regenerates(run_dir: Path):
+    (run_dir / "report.html").unlink()
+    for p in (run_dir / "plots").glob("*.png"):
+        p.unlink()
+    p = orgsim_cmd("report", str(run_dir))
+    assert p.returncode == 0, p.stderr
+    assert "report.html" in p.stdout
+    assert (run_dir / "report.html").stat().st_size > 100_000
+    assert {q.stem for q in (run_dir / "plots").glob("*.png")} == PLOTS
+
+
+@pytest.mark.parametrize("case", ["empty", "missing", "not-json"])
+def test_report_command_refuses_a_directory_without_a_run(tmp_path: Path, run_dir: Path, case: str):
+    target = tmp_path / "d"
+    if case != "missing":
+        target.mkdir()
+    if case == "not-json":
+        for name in ("monthly.csv", "stages.csv", "funnel.csv"):
+            (target / name).write_bytes((run_dir / name).read_bytes())
+        (target / "summary.json").write_text("{not json")
+    p = orgsim_cmd("report", str(target))
+    assert p.returncode == 2, (p.stdout, p.stderr)
+    assert "Traceback" not in p.stderr and str(target) in p.stderr
+    assert {"empty": "missing summary.json", "missing": "no such directory",
+            "not-json": "cannot read it as JSON"}[case] in p.stderr
+    assert not (target / "report.html").exists()
+
+
+def test_report_escapes_text_from_data(run_dir: Path, tmp_path: Path):
+    d = tmp_path / "evil"
+    d.mkdir()
+    for f in ("monthly.csv", "stages.csv", "funnel.csv", "counters.csv"):
+        (d / f).write_bytes((run_dir / f).read_bytes())
+    summary = json.loads((run_dir / "summary.json").read_text())
+    summary["scenario"] = "<script>alert('name')</script>"
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    manifest["scenario"]["description"] = "Acme & Co <img src=http://x.invalid/a.png onerror=alert(1)>"
+    manifest["overrides"] = ["name=<b>bold</b>"]
+    (d / "summary.json").write_text(json.dumps(summary))
+    (d / "manifest.json").write_text(json.dumps(manifest))
+    report.write_report(d)
+    html = (d / "report.html").read_text(encoding="utf-8")
+    assert "<script>" not in html and "<img src=http" not in html and "<b>bold" not in html
+    assert "&lt;script&gt;alert(&#x27;name&#x27;)&lt;/script&gt;" in html
+    assert "Acme &amp; Co &lt;img src=http://x.invalid/a.png" in html
+    assert not [v for _, _, v in parse(d / "report.html").refs if "x.invalid" in v]
+
+
+def test_report_works_without_manifest(run_dir: Path, tmp_path: Path):
+    d = tmp_path / "bare"
+    d.mkdir()
+    for f in ("summary.json", "monthly.csv", "stages.csv", "funnel.csv"):
+        (d / f).write_bytes((run_dir / f).read_bytes())
+    paths = report.write_report(d)
+    assert {p.name for p in paths} == {"report.html"} | {f"{n}.png" for n in PLOTS}
+    assert "No manifest.json" in (d / "report.html").read_text(encoding="utf-8")
+
+
+def test_onset_month():
+    s = lambda xs: pd.Series(xs, index=range(1, len(xs) + 1), dtype=float)  # noqa: E731
+    assert report.onset_month(s([0] * 12)) is None
+    assert report.onset_month(s([0, 0, 0, 1, 2, 4, 6, 8, 10, 12, 13, 13])) == 6  # first at >= 20% of the peak
+    assert report.onset_month(s([0, 0, 9, 0, 0, 0, 0, 0, 0, 0, 0, 0])) is None  # a spike, not a queue
+    assert report.onset_month(s([0, 0, 0, 5, 6, 0, 7, 8, 9, 9, 8, 9])) == 4  # one dip is tolerated
+
+
+def test_findings_name_the_bottleneck_and_when_it_starts():
+    """Too few implementers: the implementation queue builds and the finding says so in words."""
+    sc = load(**{"roles.implementer.headcount": 1})
+    res = orgsim.simulate(sc, replications=2, seed=1)
+    run = report.RunData(summary=res.to_dict(), monthly=res.monthly, stages=res.stages, funnel=res.funnel,
+                         manifest={"scenario": scenario_to_dict(sc)}, counters=res.counters)
+    first = report.findings(run)[0]
+    assert first.startswith("Implementation is the bottleneck from month ")
+    month = int(first.split("from month ")[1].split(":")[0])
+    queue = res.monthly.query("metric == 'queue.implementation'").groupby("month")["value"].mean()
+    assert 3 <= month <= 10 and queue.loc[month:].min() >= 1
+    stage = res.to_dict()["stages"]["implementation"]
+    assert f"work waits {stage['mean_wait_hours']['mean'] / 24:.1f} days on average" in first
+    assert f"at {stage['utilization']['mean']:.0%} utilisation" in first
+    assert "customers waiting for delivery start with lower health" in first
+
+
+def test_findings_when_nothing_waits_and_cash_runs_out():
+    """60 people in every delivery role: no queue anywhere, and the payroll empties the bank."""
+    sc = load(**{f"roles.{r}.headcount": 60 for r in ("sdr", "ae", "se", "implementer", "csm")})
+    res = orgsim.simulate(sc, replications=1, seed=1)
+    assert res.stage_summary()["mean_wait_hours"].max() == 0
+    run = report.RunData(res.to_dict(), res.monthly, res.stages, res.funnel, {"scenario": scenario_to_dict(sc)})
+    found = report.findings(run)
+    busiest = res.stage_summary()["utilization"].idxmax()
+    assert found[0].startswith(f"No stage makes work wait: every team has spare capacity (the busiest, {busiest},")
+    cash = res.monthly.query("metric == 'cash'").set_index("month")["value"]
+    assert f"Cash runs out in month {cash[cash < 0].index[0]} in the median replication." in found
