@@ -5,28 +5,67 @@
     res = orgsim.simulate(sc, replications=30, seed=7, workers=2)
     res.summary()
 
-Nothing runs at import time.
+Nothing runs at import time, and nothing heavy is imported either: each name below is imported
+from its module on first use (PEP 562). That keeps worker processes lean - a worker needs the
+engine, not pandas, scipy or the CLI - and `import orgsim` quick. To export a new name, add it
+to `_EXPORTS` (and to the TYPE_CHECKING block for type checkers and IDEs).
 """
 
-from orgsim.errors import OrgsimError, Problem, ScenarioError
-from orgsim.experiments import Comparison, Results, compare, simulate
-from orgsim.loader import load_scenario, load_scenario_dict
-from orgsim.metrics import KPI_KEYS
-from orgsim.scenario import Scenario
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "Comparison",
-    "KPI_KEYS",
-    "OrgsimError",
-    "Problem",
-    "Results",
-    "Scenario",
-    "ScenarioError",
-    "__version__",
-    "compare",
-    "load_scenario",
-    "load_scenario_dict",
-    "simulate",
-]
+# public name -> the module that defines it
+_EXPORTS = {
+    "OrgsimError": "orgsim.errors",
+    "Problem": "orgsim.errors",
+    "ScenarioError": "orgsim.errors",
+    "Comparison": "orgsim.experiments",
+    "ExperimentError": "orgsim.experiments",
+    "FocusResult": "orgsim.experiments",
+    "Results": "orgsim.experiments",
+    "SweepResult": "orgsim.experiments",
+    "compare": "orgsim.experiments",
+    "executor": "orgsim.experiments",
+    "focus": "orgsim.experiments",
+    "simulate": "orgsim.experiments",
+    "sweep": "orgsim.experiments",
+    "load_scenario": "orgsim.loader",
+    "load_scenario_dict": "orgsim.loader",
+    "KPI_KEYS": "orgsim.metrics",
+    "Scenario": "orgsim.scenario",
+}
+_SUBMODULES = {
+    "cli", "distributions", "engine", "errors", "experiments", "loader", "metrics", "model", "output",
+    "plots", "report", "report_text", "rng", "scenario", "yamlmap",
+}
+
+__all__ = sorted([*_EXPORTS, "__version__"])
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        value = getattr(importlib.import_module(_EXPORTS[name]), name)
+    elif name in _SUBMODULES:
+        value = importlib.import_module(f"{__name__}.{name}")
+    else:
+        raise AttributeError(f"module 'orgsim' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+if TYPE_CHECKING:
+    from orgsim.errors import OrgsimError, Problem, ScenarioError
+    from orgsim.experiments import (
+        Comparison, ExperimentError, FocusResult, Results, SweepResult, compare, executor, focus, simulate, sweep,
+    )
+    from orgsim.loader import load_scenario, load_scenario_dict
+    from orgsim.metrics import KPI_KEYS
+    from orgsim.scenario import Scenario

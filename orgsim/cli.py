@@ -53,6 +53,24 @@ def _debug_option(f: Any) -> Any:
     )(f)
 
 
+def _precision_options(f: Any) -> Any:
+    """--precision, --target, --max-replications (run, compare, sweep)."""
+    f = click.option("--max-replications", type=click.IntRange(min=2), default=500, show_default=True, metavar="N",
+                     help="With --precision: stop at N replications (per scenario) even if not precise enough.")(f)
+    f = click.option("--target", "targets", multiple=True, metavar="KPI",
+                     help="With --precision: a KPI that must be precise; repeatable [default: arr_end].")(f)
+    return click.option("--precision", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=None,
+                        metavar="FRACTION",
+                        help="Add replications (in batches, starting from N) until the 95% CI half-width of every "
+                        "--target KPI is within FRACTION of its mean, e.g. 0.02 for 2%.")(f)
+
+
+def _scheduler_option(f: Any) -> Any:
+    return click.option("--scheduler", metavar="ADDRESS", envvar="ORGSIM_SCHEDULER", show_envvar=True, default=None,
+                        help="Run on a Dask cluster instead of local processes, e.g. tcp://10.0.0.5:8786 (needs "
+                        "pip install \"orgsim[dask]\"). Same seed, same results.")(f)
+
+
 @click.group(context_settings=CONTEXT)
 @click.version_option(__version__, "-V", "--version", prog_name="orgsim", message="%(prog)s %(version)s")
 @_debug_option
@@ -62,13 +80,18 @@ def cli() -> None:
     A scenario file (YAML) describes a company: its segments, lead sources, roles and headcount,
     who owns which link of the customer value chain, and how it hires. `run` simulates it many
     times and reports KPIs with 95% confidence intervals; `validate` checks files without running
-    them. Exit codes: 0 ok, 2 bad input or usage, 1 internal error.
+    them; `compare`, `sweep` and `focus` run experiments with common random numbers (paired
+    differences, parameter grids, growth-stage focus orders). Exit codes: 0 ok, 2 bad input or
+    usage, 1 internal error.
 
     \b
     Examples:
       orgsim validate scenarios/series-a.yaml
       orgsim run scenarios/series-a.yaml --replications 10 --seed 7
       orgsim run scenarios/series-a.yaml --set roles.sdr.headcount=8 --json out.json
+      orgsim compare scenarios/series-a.yaml scenarios/no-sdr.yaml
+      orgsim sweep scenarios/series-a.yaml --vary roles.sdr.headcount=2..8
+      orgsim focus scenarios/series-a.yaml --min cash_end=0
     """
 
 
@@ -89,6 +112,8 @@ def cli() -> None:
 @click.option("--json", "json_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               metavar="FILE", help="Write KPI, funnel and stage statistics (mean, std, 95% CI) as JSON to FILE.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors (no progress, no tables).")
+@_precision_options
+@_scheduler_option
 @_debug_option
 def run(
     scenario: str,
@@ -99,6 +124,10 @@ def run(
     out_dir: Path | None,
     json_file: Path | None,
     quiet: bool,
+    precision: float | None = None,
+    targets: tuple[str, ...] = (),
+    max_replications: int | None = None,
+    scheduler: str | None = None,
 ) -> None:
     """Simulate a scenario many times and summarise the results.
 
@@ -114,6 +143,7 @@ def run(
       orgsim run scenarios/series-a.yaml -n 100 --seed 7 --workers 4
       orgsim run scenarios/series-a.yaml --set roles.sdr.headcount=8 --set horizon_months=24
       orgsim run scenarios/series-a.yaml --json results.json --out runs/series-a --quiet
+      orgsim run scenarios/series-a.yaml --precision 0.02 --target arr_end --target cac
     """
     sc = load_scenario(scenario, list(overrides))
     _check_destinations(json_file, out_dir)
@@ -123,7 +153,10 @@ def run(
     started = _dt.datetime.now(_dt.timezone.utc)
     t0 = time.perf_counter()
     with _progress(quiet, reps) as progress:
-        res = simulate(sc, replications=reps, seed=used_seed, workers=workers, progress=progress)
+        res = simulate(sc, replications=reps, seed=used_seed, workers=workers, progress=progress,
+                       scheduler=scheduler or None, precision=precision, targets=targets or None,
+                       max_replications=max_replications)
+    reps = res.n  # with --precision, the count it took
     wall_s = time.perf_counter() - t0
     doc = res.to_dict()
 
@@ -136,8 +169,7 @@ def run(
                            started, wall_s)
 
     if not quiet:
-        n_workers = min((os.cpu_count() or 1) if workers == 0 else workers, reps)
-        render_run(Console(highlight=False), doc, wall_s, n_workers)
+        render_run(Console(highlight=False), doc, wall_s, res.executor)
 
 
 @cli.command(context_settings=CONTEXT)
@@ -197,6 +229,244 @@ def report(directory: Path) -> None:
         raise UsageError(f"cannot write the report in {directory}: {e.strerror or e}") from None
     html_path = next((p for p in paths if p.name == "report.html"), directory / "report.html")
     click.echo(f"wrote {html_path} and {len(paths) - 1} plots in {directory / 'plots'}")
+
+
+# ---- Experiments: compare, sweep, focus ------------------------------------------------------
+
+
+def _common_options(f: Any) -> Any:
+    """-n, -s, -w, --set, --json (compare, sweep, focus)."""
+    f = click.option("--json", "json_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                     metavar="FILE", help="Write the results as JSON to FILE (atomically).")(f)
+    f = click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
+                     help="Override one value by its dotted path in every scenario run; VALUE is read as YAML. "
+                     "Repeatable.")(f)
+    f = click.option("-w", "--workers", type=click.IntRange(min=0), default=0, show_default=True, metavar="W",
+                     help="Local processes; 0 = all cores, 1 = this process only. Results do not depend on it.")(f)
+    return click.option("-s", "--seed", type=click.IntRange(min=0), default=None, metavar="S",
+                        help="Random seed, the same for every scenario (common random numbers) "
+                        "[default: the (first) scenario's `seed`].")(f)
+
+
+def _check_file(option: str, path: Path | None) -> None:
+    """Fail before a long run when a result file could not be written."""
+    if path is None:
+        return
+    if path.is_dir():
+        raise UsageError(f"{option} {path}: is a directory; give a file name")
+    if not path.parent.is_dir():
+        raise UsageError(f"{option} {path}: directory {path.parent} does not exist")
+    if not os.access(path.parent, os.W_OK):
+        raise UsageError(f"{option} {path}: directory {path.parent} is not writable")
+
+
+def _check_kpis(option: str, names: Sequence[str]) -> None:
+    from orgsim.experiments.stats import check_kpi
+
+    for name in names:
+        check_kpi(name, f"KPI in {option}")
+
+
+@cli.command("compare", context_settings=CONTEXT)
+@click.argument("scenarios", nargs=-1, required=True, metavar="SCENARIO SCENARIO...")
+@click.option("-n", "--replications", type=click.IntRange(min=2), default=None, metavar="N",
+              help="Paired replications per scenario [default: the first scenario's `replications`].")
+@_common_options
+@_precision_options
+@_scheduler_option
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors (no progress, no tables).")
+@_debug_option
+def compare_command(
+    scenarios: tuple[str, ...], replications: int | None, seed: int | None, workers: int,
+    overrides: tuple[str, ...], json_file: Path | None, precision: float | None, targets: tuple[str, ...],
+    max_replications: int, scheduler: str | None, quiet: bool,
+) -> None:
+    """Compare two or more scenarios with paired replications.
+
+    Every SCENARIO runs the same replications with the same seed, so they share their random
+    numbers (the same leads arrive at the same moments, the same deals need the same effort...)
+    and each difference to the first SCENARIO is taken replication by replication. For every KPI
+    and scenario it prints the means, the difference with its 95% confidence interval, the paired
+    t-test p-value (marked * p<0.05, ** p<0.01, *** p<0.001; † where the Wilcoxon signed-rank
+    test disagrees), the probability that the scenario's mean is better and the share of
+    replications in which it did better. Higher is better for ARR, customers, retention, cash
+    and runway; lower for cac, cac_payback_months, churned_arr and burn_multiple.
+
+    \b
+    Examples:
+      orgsim compare scenarios/series-a.yaml scenarios/no-sdr.yaml
+      orgsim compare scenarios/series-a.yaml scenarios/no-sdr.yaml scenarios/service-first.yaml -n 50
+      orgsim compare scenarios/series-a.yaml scenarios/no-sdr.yaml --precision 0.01 --json cmp.json
+    """
+    from orgsim.experiments import compare as run_compare
+    from orgsim.report_text import render_compare, wide_console
+
+    if len(scenarios) < 2:
+        raise UsageError("compare needs at least two scenarios (the first is the baseline)")
+    _check_kpis("--target", targets)
+    scs = _load_all(scenarios, overrides)
+    _check_file("--json", json_file)
+    first = scs[0]
+    reps = first.replications if replications is None else replications
+    with _progress(quiet, reps * len(scs)) as progress:
+        cmp = run_compare(scs, replications=reps, seed=seed, workers=workers, progress=progress,
+                          scheduler=scheduler or None, precision=precision, targets=targets or None,
+                          max_replications=max_replications)
+    if json_file is not None:
+        _write(json_file, dumps_json(cmp.to_dict()))
+    if not quiet:
+        render_compare(wide_console(), cmp)
+
+
+def _load_all(paths: Sequence[str], overrides: Sequence[str]) -> list[Scenario]:
+    """Every scenario, or every file's problems (all files are checked before failing)."""
+    out, errors = [], []
+    for path in paths:
+        try:
+            out.append(load_scenario(path, list(overrides)))
+        except ScenarioError as e:
+            errors.append(e)
+    for e in errors[:-1]:
+        click.echo(str(e), err=True)
+    if errors:
+        raise errors[-1]
+    return out
+
+
+@cli.command("sweep", context_settings=CONTEXT)
+@click.argument("scenario", metavar="SCENARIO")
+@click.option("--vary", "vary", multiple=True, required=True, metavar="KEY=V1,V2,...",
+              help="A parameter and its values (each read as YAML); FROM..TO is every integer in between, "
+              "FROM..TO:STEP steps by STEP. Repeat for more parameters: every combination runs.")
+@click.option("-n", "--replications", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Replications per point [default: the scenario's `replications`].")
+@_common_options
+@click.option("--csv", "csv_file", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="FILE",
+              help="Write the tidy table (one row per point and KPI: parameters, mean, std, 95% CI) as CSV.")
+@click.option("--kpi", "kpis", multiple=True, metavar="KPI",
+              help="A KPI to show in the terminal table; repeatable [default: arr_end, new_customers, "
+              "cac_payback_months, cash_end]. Files always hold every KPI.")
+@_precision_options
+@_scheduler_option
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors (no progress, no tables).")
+@_debug_option
+def sweep_command(
+    scenario: str, vary: tuple[str, ...], replications: int | None, seed: int | None, workers: int,
+    overrides: tuple[str, ...], json_file: Path | None, csv_file: Path | None, kpis: tuple[str, ...],
+    precision: float | None, targets: tuple[str, ...], max_replications: int, scheduler: str | None, quiet: bool,
+) -> None:
+    """Run a scenario over a grid of parameter values.
+
+    Every combination of the --vary values is a point; each point is SCENARIO with those
+    overrides, run with the same seed and replications (common random numbers: neighbouring
+    points differ by the parameters, not by luck). Prints one row per point with the mean and
+    95% CI half-width of a few KPIs (--kpi); --csv and --json write every KPI of every point, each
+    row carrying its parameters. Every point is checked before anything runs.
+
+    \b
+    Examples:
+      orgsim sweep scenarios/series-a.yaml --vary roles.sdr.headcount=2..8
+      orgsim sweep scenarios/series-a.yaml --vary roles.csm.headcount=2,4,6 \\
+          --vary lead_sources.paid.budget_per_month=25000..100000:25000 --csv sweep.csv
+      orgsim sweep scenarios/series-a.yaml --vary hiring.growth.hires_per_month=1..4 --precision 0.02
+    """
+    from math import prod
+
+    from orgsim.experiments import sweep as run_sweep
+    from orgsim.experiments.sweeps import _as_vary
+    from orgsim.loader import parse_set
+    from orgsim.report_text import SWEEP_KPIS, render_sweep, wide_console
+
+    _check_kpis("--kpi", kpis)
+    _check_kpis("--target", targets)
+    vary_ = _as_vary(list(vary))
+    sets = parse_set(list(overrides))
+    _check_file("--json", json_file)
+    _check_file("--csv", csv_file)
+    total = prod(len(v) for v in vary_.values()) * (replications or 1)
+    with _progress(quiet, total) as progress:
+        result = run_sweep(scenario, vary_, replications=replications, seed=seed, workers=workers,
+                           progress=progress, overrides=sets, scheduler=scheduler or None, precision=precision,
+                           targets=targets or None, max_replications=max_replications)
+    texts = {}
+    if json_file is not None:
+        texts[json_file] = dumps_json(result.to_dict())
+    if csv_file is not None:
+        texts[csv_file] = csv_text(result.to_frame())
+    for path, text in texts.items():
+        _write(path, text)
+    if not quiet:
+        render_sweep(wide_console(), result, tuple(kpis) or SWEEP_KPIS)
+
+
+@cli.command("focus", context_settings=CONTEXT)
+@click.argument("scenario", metavar="SCENARIO")
+@click.option("--by", default="arr_end", show_default=True, metavar="KPI", help="The KPI to rank the orders by.")
+@click.option("--goal", type=click.Choice(["max", "min"]), default=None,
+              help="Maximise or minimise --by [default: the KPI's direction, e.g. min for cac].")
+@click.option("--min", "minimum", multiple=True, metavar="KPI=VALUE",
+              help="Constraint: an order's mean KPI must be >= VALUE (e.g. cash_end=0); repeatable.")
+@click.option("--max", "maximum", multiple=True, metavar="KPI=VALUE",
+              help="Constraint: an order's mean KPI must be <= VALUE (e.g. burn_multiple=2); repeatable.")
+@click.option("--orders", "orders", multiple=True, metavar="D1,D2,...",
+              help="Only this order (a permutation of the growth plan's focus_order, e.g. "
+              "\"product,sales,marketing,service\"); repeatable [default: every permutation].")
+@click.option("-n", "--replications", type=click.IntRange(min=2), default=10, show_default=True, metavar="N",
+              help="First-stage replications of every order (with --equal: of every order, full stop).")
+@click.option("--batch", type=click.IntRange(min=1), default=None, metavar="B",
+              help="Replications added to each surviving order per look [default: N].")
+@click.option("--max-replications", type=click.IntRange(min=2), default=100, show_default=True, metavar="M",
+              help="At most M replications per order; orders still not separated then are reported as contenders.")
+@click.option("--alpha", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.05, show_default=True,
+              help="1 - confidence of the selection statement.")
+@click.option("--delta", default=None, metavar="D",
+              help="Indifference zone: stop once no surviving order can beat the leader by more than D (in the "
+              "KPI's unit, or a percentage of the leader's mean such as 1%).")
+@click.option("--equal", is_flag=True, help="No elimination: run every order N replications and rank them.")
+@_common_options
+@_scheduler_option
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors (no progress, no tables).")
+@_debug_option
+def focus_command(
+    scenario: str, by: str, goal: str | None, minimum: tuple[str, ...], maximum: tuple[str, ...],
+    orders: tuple[str, ...], replications: int, batch: int | None, max_replications: int, alpha: float,
+    delta: str | None, equal: bool, seed: int | None, workers: int, overrides: tuple[str, ...], json_file: Path | None,
+    scheduler: str | None, quiet: bool,
+) -> None:
+    """Rank every growth-stage focus order and pick the best.
+
+    Runs SCENARIO with every permutation of its growth plan's focus_order (24 for product,
+    sales, marketing and service) or the --orders given, all with the same seed, and ranks them
+    by --by with 95% confidence intervals. Replications go where they decide something: every
+    order gets N, then orders clearly worse than the leader are dropped (one-sided paired tests,
+    Bonferroni-adjusted over rivals and looks) and the rest get B more, until one is left or
+    they reach M. Prints the ranking, the chosen order, the confidence statement and the
+    replications saved against running every order equally. Orders whose mean breaks a --min or
+    --max constraint are dropped.
+
+    \b
+    Examples:
+      orgsim focus scenarios/series-a.yaml
+      orgsim focus scenarios/series-a.yaml --by cash_end --min arr_end=15000000
+      orgsim focus scenarios/series-a.yaml --orders product,sales,marketing,service \\
+          --orders sales,product,marketing,service -n 20
+    """
+    from orgsim.experiments import focus as run_focus
+    from orgsim.report_text import render_focus, wide_console
+
+    _check_file("--json", json_file)
+    with _progress(quiet, replications * 24) as progress:
+        result = run_focus(
+            scenario, by, goal=goal, minimum=list(minimum), maximum=list(maximum), orders=list(orders) or None,
+            replications=replications, batch=batch, max_replications=max_replications, alpha=alpha,
+            method="equal" if equal else "sequential", delta=delta, seed=seed, workers=workers, progress=progress,
+            overrides=list(overrides), scheduler=scheduler or None,
+        )
+    if json_file is not None:
+        _write(json_file, dumps_json(result.to_dict()))
+    if not quiet:
+        render_focus(wide_console(), result)
+
 
 
 # ---- Helpers ---------------------------------------------------------------------------------

@@ -286,7 +286,7 @@ def test_bad_input_exits_2_without_traceback(bad_files, case, extra, message):
 
 def test_missing_argument_and_unknown_command_are_usage_errors():
     assert_clean_failure(orgsim_cmd("run"))
-    p = orgsim_cmd("compare", SCENARIO, SCENARIO)  # not part of this version: no stub either
+    p = orgsim_cmd("frobnicate", SCENARIO)
     assert_clean_failure(p)
     assert "No such command" in p.stderr
 

@@ -1,0 +1,76 @@
+"""Experiments: many replications, in parallel, compared, swept and tournamented.
+
+Replication i of any experiment uses the random streams of (seed, i), so results are identical for
+any number of workers (or a Dask cluster), and scenarios run with one seed share their random
+numbers (common random numbers): paired differences between them are sharp.
+
+Modules, in dependency order:
+
+- `runner`: where replications run (this process, a local process pool, `dask_exec` for Dask);
+  the only module worker processes need;
+- `stats`: summaries, paired differences (t-test, Wilcoxon, probability of being better),
+  which way each KPI is better;
+- `precision`: adding replications until confidence intervals are tight (`--precision`);
+- `results`: `simulate` and `Results`;
+- `comparison`: `compare` and `Comparison` (paired arms);
+- `sweeps`: `sweep` and `SweepResult` (a grid of overrides);
+- `focus_orders`: `focus` and `FocusResult` (growth-stage focus orders, sequential ranking and
+  selection).
+
+(The modules are not named after the functions they define, so that importing a module never
+hides the function of the same name on this package.)
+
+Names are imported from their modules on first use, so a worker importing `runner` does not pay
+for pandas and scipy.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_EXPORTS = {
+    "Comparison": "comparison",
+    "compare": "comparison",
+    "FocusResult": "focus_orders",
+    "focus": "focus_orders",
+    "Precision": "precision",
+    "Results": "results",
+    "simulate": "results",
+    "Executor": "runner",
+    "available_cores": "runner",
+    "executor": "runner",
+    "run_replications": "runner",
+    "KPI_DIRECTION": "stats",
+    "ExperimentError": "stats",
+    "describe": "stats",
+    "paired_difference": "stats",
+    "SweepResult": "sweeps",
+    "parse_vary": "sweeps",
+    "sweep": "sweeps",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'orgsim.experiments' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+if TYPE_CHECKING:
+    from orgsim.experiments.comparison import Comparison, compare
+    from orgsim.experiments.focus_orders import FocusResult, focus
+    from orgsim.experiments.precision import Precision
+    from orgsim.experiments.results import Results, simulate
+    from orgsim.experiments.runner import Executor, available_cores, executor, run_replications
+    from orgsim.experiments.stats import KPI_DIRECTION, ExperimentError, describe, paired_difference
+    from orgsim.experiments.sweeps import SweepResult, parse_vary, sweep

@@ -1,0 +1,197 @@
+"""`simulate` and the `Results` it returns: replications of one scenario, as DataFrames.
+
+`simulate` runs replications 0..N-1 of one scenario with one seed; replication i always uses the
+random streams of (seed, i), so results are identical whatever the number of workers (or a Dask
+cluster), and two scenarios run with the same seed share their random numbers (common random
+numbers), which is what makes `compare`'s paired differences sharp.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import numpy as np
+import pandas as pd
+
+from orgsim.experiments.precision import Precision, as_precision, replicate
+from orgsim.experiments.runner import Executor, Progress, using
+from orgsim.experiments.stats import describe
+from orgsim.metrics import FUNNEL_KEYS, KPI_KEYS, STAGE_KEYS, Replication
+from orgsim.scenario import Scenario
+
+__all__ = ["Results", "simulate"]
+
+
+@dataclass
+class Results:
+    """What `simulate` returns: per-replication KPIs, monthly series and stage tables.
+
+    Attributes:
+        scenario: the scenario simulated.
+        seed: the seed; replication i used the random streams of (seed, i).
+        replications: one `metrics.Replication` per replication, in order.
+        runtime_s: wall time of the run.
+        meta: extra entries for `to_dict()` (e.g. "precision" when the count was precision-driven).
+        params: the swept parameters that made this scenario (sweeps), else empty.
+        executor: where it ran, e.g. "2 workers".
+    """
+
+    scenario: Scenario
+    seed: int
+    replications: list[Replication]
+    runtime_s: float = 0.0
+    meta: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)
+    executor: str = ""
+
+    @property
+    def name(self) -> str:
+        return self.scenario.name
+
+    @property
+    def n(self) -> int:
+        """Number of replications."""
+        return len(self.replications)
+
+    def _ids(self, r: Replication) -> dict[str, Any]:
+        return {"scenario": self.name, "replication": r.replication, "seed": self.seed}
+
+    def values(self, kpi: str) -> list[float | None]:
+        """One KPI, one value per replication (None where undefined)."""
+        return [r.kpis[kpi] for r in self.replications]
+
+    @property
+    def kpis(self) -> pd.DataFrame:
+        """One row per replication, one column per KPI (NaN where undefined)."""
+        rows = [{**self._ids(r), **{k: (np.nan if r.kpis[k] is None else r.kpis[k]) for k in KPI_KEYS}} for r in self.replications]
+        return pd.DataFrame(rows, columns=["scenario", "replication", "seed", *KPI_KEYS])
+
+    @property
+    def funnel(self) -> pd.DataFrame:
+        """One row per replication: leads, mql, sql, opportunities, won, and by source."""
+        return pd.DataFrame([{**self._ids(r), **r.funnel} for r in self.replications])
+
+    @property
+    def counters(self) -> pd.DataFrame:
+        """One row per replication: renewals due/done, churned logos, expansions, hires, leavers,
+        presales skipped, mean sales cycle, go-live and onboarding-wait days."""
+        return pd.DataFrame([{**self._ids(r), **r.counters} for r in self.replications])
+
+    @property
+    def stages(self) -> pd.DataFrame:
+        """One row per replication and stage."""
+        rows = [
+            {**self._ids(r), "stage": name, **vals}
+            for r in self.replications
+            for name, vals in r.stages.items()
+        ]
+        return pd.DataFrame(rows, columns=["scenario", "replication", "seed", "stage", *STAGE_KEYS])
+
+    @property
+    def monthly(self) -> pd.DataFrame:
+        """Tidy monthly series: scenario, replication, seed, month (1-based), metric, value."""
+        frames = []
+        for r in self.replications:
+            for metric, values in r.monthly.items():
+                n = len(values)
+                frames.append(
+                    pd.DataFrame(
+                        {
+                            "scenario": self.name,
+                            "replication": r.replication,
+                            "seed": self.seed,
+                            "month": np.arange(1, n + 1),
+                            "metric": metric,
+                            "value": values,
+                        }
+                    )
+                )
+        return pd.concat(frames, ignore_index=True)
+
+    def summary(self) -> pd.DataFrame:
+        """One row per KPI: n (replications where defined), mean, std, ci95_low, ci95_high."""
+        rows = []
+        for k in KPI_KEYS:
+            d = describe(self.values(k))
+            rows.append({"kpi": k, "n": d["n"], "mean": d["mean"], "std": d["std"], "ci95_low": d["ci95"][0], "ci95_high": d["ci95"][1]})
+        return pd.DataFrame(rows).set_index("kpi")
+
+    def stage_summary(self) -> pd.DataFrame:
+        """Mean over replications of each stage statistic, one row per stage."""
+        return self.stages.groupby("stage", sort=False)[list(STAGE_KEYS)].mean()
+
+    def to_dict(self) -> dict[str, Any]:
+        """The `run --json` document of DESIGN.md section 6 (no NaN, no infinity)."""
+        reps = self.replications
+        doc: dict[str, Any] = {
+            "scenario": self.name,
+            "seed": self.seed,
+            "replications": len(reps),
+            "horizon_months": self.scenario.horizon_months,
+            "kpis": {k: describe([r.kpis[k] for r in reps]) for k in KPI_KEYS},
+            "funnel": {k: describe([r.funnel[k] for r in reps]) for k in FUNNEL_KEYS},
+            "funnel_by_source": {
+                k: describe([r.funnel[k] for r in reps]) for k in reps[0].funnel if k not in FUNNEL_KEYS
+            },
+            "stages": {
+                name: {s: describe([r.stages[name][s] for r in reps]) for s in STAGE_KEYS}
+                for name in reps[0].stages
+            },
+            "runtime_s": self.runtime_s,
+        }
+        if self.params:
+            doc["params"] = dict(self.params)
+        doc.update(self.meta)
+        return doc
+
+    def _repr_html_(self) -> str:
+        return f"<h4>orgsim results: {self.name} ({len(self.replications)} replications, seed {self.seed})</h4>" + self.summary()._repr_html_()
+
+
+def simulate(
+    scenario: Scenario,
+    replications: int | None = None,
+    seed: int | None = None,
+    workers: int = 1,
+    progress: Progress | None = None,
+    *,
+    scheduler: Any = None,
+    executor: Executor | None = None,
+    precision: float | Precision | None = None,
+    targets: Sequence[str] | str | None = None,
+    max_replications: int | None = None,
+) -> Results:
+    """Run a scenario many times.
+
+    Args:
+        scenario: a loaded scenario (`orgsim.load_scenario`).
+        replications: how many (with `precision`: the first batch); defaults to the scenario's
+            `replications`.
+        seed: defaults to the scenario's `seed`.
+        workers: local processes (1 = in this process, 0 = all cores). Results do not depend on it.
+        progress: called with (done, total) as replications finish.
+        scheduler: a Dask scheduler address or `distributed.Client`; runs there instead.
+        executor: an open `orgsim.experiments.executor(...)` to reuse (its pool stays open).
+        precision: e.g. 0.02: add replications until the 95% CI half-width of every target KPI
+            is within 2% of its mean (see `precision.Precision`); `results.meta["precision"]`
+            reports how many it took.
+        targets: the KPIs `precision` applies to (default arr_end).
+        max_replications: the cap for `precision` (default 500).
+    """
+    reps = scenario.replications if replications is None else int(replications)
+    seed = scenario.seed if seed is None else int(seed)
+    if reps < 1:
+        raise ValueError(f"replications must be >= 1 (got {reps})")
+    prec = as_precision(precision, targets, max_replications)
+    t0 = time.perf_counter()
+    with using(executor, workers, scheduler, cap=None if prec else reps) as ex:
+        if prec is None:
+            out = ex.run([(0, scenario, seed, range(reps))], progress)[0]
+            meta: dict[str, Any] = {}
+        else:
+            got, info = replicate(ex, {0: scenario}, seed, reps, prec, progress=progress)
+            out, meta = got[0], {"precision": info[0]}
+        label = ex.label
+    return Results(scenario, seed, out, runtime_s=time.perf_counter() - t0, meta=meta, executor=label)

@@ -1,0 +1,150 @@
+"""Statistics of replications: summaries, paired differences, and which way each KPI is better.
+
+Every interval here is a Student-t 95% confidence interval over replications. A paired difference
+is taken replication by replication (the arms share their random numbers), so its variance is
+that of the difference, not the sum of two variances. Undefined values (None, NaN) are left out
+together with their partner.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from typing import Any, Iterable, Sequence
+
+import numpy as np
+from scipy import stats
+
+from orgsim.errors import OrgsimError
+from orgsim.metrics import KPI_KEYS
+
+__all__ = [
+    "KPI_DIRECTION", "ExperimentError", "check_kpi", "describe", "paired_difference",
+    "relative_half_width", "significant", "rank_test_disagrees",
+]
+
+# +1: higher is better, -1: lower is better, 0: neither (more people is a choice, not a result).
+KPI_DIRECTION: dict[str, int] = {
+    "arr_end": 1, "new_customers": 1, "new_arr": 1, "expansion_arr": 1, "churned_arr": -1,
+    "logo_renewal_rate": 1, "grr": 1, "nrr": 1, "cac": -1, "cac_payback_months": -1,
+    "ltv_to_cac": 1, "magic_number": 1, "burn_multiple": -1, "cash_end": 1, "runway_months": 1,
+    "health_rate": 1, "activity_rate": 1, "headcount_end": 0,
+}
+SIGNIFICANCE = 0.05
+
+
+class ExperimentError(OrgsimError, ValueError):
+    """An experiment asked for something impossible (unknown KPI, bad --vary, bad order...).
+
+    The CLI prints it without a traceback and exits 2.
+    """
+
+
+def check_kpi(name: str, what: str = "KPI", allowed: Iterable[str] = KPI_KEYS) -> str:
+    """`name` if it is a KPI key; else an ExperimentError with a did-you-mean."""
+    options = list(allowed)
+    if name in options:
+        return name
+    close = difflib.get_close_matches(name, options, n=1, cutoff=0.5)
+    hint = f"; did you mean {close[0]!r}?" if close else f"; choose from {', '.join(options)}"
+    raise ExperimentError(f"unknown {what} {name!r}{hint}")
+
+
+def _defined(values: Iterable[float | None]) -> np.ndarray:
+    return np.array([v for v in values if v is not None and math.isfinite(v)], dtype=float)
+
+
+def describe(values: Sequence[float | None]) -> dict[str, Any]:
+    """n, mean, std and 95% CI (Student t) of the defined values; None where undefined."""
+    x = _defined(values)
+    n = int(x.size)
+    if n == 0:
+        return {"n": 0, "mean": None, "std": None, "ci95": [None, None]}
+    mean = float(x.mean())
+    std = float(x.std(ddof=1)) if n > 1 else 0.0
+    half = float(stats.t.ppf(0.975, n - 1) * std / math.sqrt(n)) if n > 1 else 0.0
+    return {"n": n, "mean": mean, "std": std, "ci95": [mean - half, mean + half]}
+
+
+def relative_half_width(values: Sequence[float | None]) -> float:
+    """95% CI half-width / |mean|: 0 when every value is the same, inf when undecidable."""
+    d = describe(values)
+    if d["n"] < 2:
+        return math.inf
+    half = (d["ci95"][1] - d["ci95"][0]) / 2
+    if half == 0:
+        return 0.0
+    return half / abs(d["mean"]) if d["mean"] else math.inf
+
+
+def paired_difference(
+    a: Sequence[float | None], b: Sequence[float | None], direction: int = 0
+) -> dict[str, Any]:
+    """a - b, replication by replication, over the replications where both are defined.
+
+    Args:
+        a, b: one value per replication (the same replication indices, same seed).
+        direction: +1 if higher is better, -1 if lower is better, 0 if neither.
+
+    Returns:
+        n, mean, std, ci95 (Student t), p_value (paired t-test, two-sided), p_wilcoxon
+        (Wilcoxon signed-rank, two-sided, Pratt's treatment of zero differences), and, when
+        `direction` is given, share_better (the share of replications in which a is better
+        than b; ties count one half) and prob_better (the probability that a's mean is better
+        than b's, from the t distribution of the mean difference: T_{n-1}(direction * mean / se),
+        which a flat prior makes a posterior probability).
+    """
+    pairs = [(x, y) for x, y in zip(a, b)
+             if x is not None and y is not None and math.isfinite(x) and math.isfinite(y)]
+    d = np.array([x - y for x, y in pairs], dtype=float)
+    out = describe(d.tolist())
+    n = out["n"]
+    out["p_value"] = None
+    out["p_wilcoxon"] = None
+    if n > 1:
+        if out["std"] == 0:
+            out["p_value"] = 1.0 if out["mean"] == 0 else 0.0
+        else:
+            out["p_value"] = float(stats.ttest_1samp(d, 0.0).pvalue)
+        out["p_wilcoxon"] = _wilcoxon(d)
+    if direction:
+        if n == 0:
+            out["share_better"] = None
+            out["prob_better"] = None
+        else:
+            signed = direction * d
+            out["share_better"] = float(((signed > 0).sum() + 0.5 * (signed == 0).sum()) / n)
+            out["prob_better"] = _prob_better(direction * out["mean"], out["std"], n)
+    return out
+
+
+def _wilcoxon(d: np.ndarray) -> float:
+    if not np.any(d != 0):
+        return 1.0
+    # Exact distribution for small samples without zeros or ties; otherwise the normal
+    # approximation with tie correction (scipy would fall back to a slow permutation test).
+    nonzero = np.abs(d[d != 0])
+    exact = d.size <= 50 and nonzero.size == d.size and np.unique(nonzero).size == nonzero.size
+    try:
+        return float(stats.wilcoxon(d, zero_method="pratt", method="exact" if exact else "approx").pvalue)
+    except ValueError:  # too few non-zero differences for the test
+        return 1.0
+
+
+def _prob_better(signed_mean: float, std: float, n: int) -> float:
+    if n < 2 or std == 0:
+        return 1.0 if signed_mean > 0 else 0.0 if signed_mean < 0 else 0.5
+    return float(stats.t.cdf(signed_mean / (std / math.sqrt(n)), n - 1))
+
+
+def significant(diff: dict[str, Any], alpha: float = SIGNIFICANCE) -> bool:
+    """Whether a paired difference's t-test rejects 'no difference' at `alpha`."""
+    p = diff.get("p_value")
+    return p is not None and p < alpha
+
+
+def rank_test_disagrees(diff: dict[str, Any], alpha: float = SIGNIFICANCE) -> bool:
+    """The t-test and the Wilcoxon signed-rank test disagree about significance at `alpha`."""
+    p, w = diff.get("p_value"), diff.get("p_wilcoxon")
+    return p is not None and w is not None and (p < alpha) != (w < alpha)
+
