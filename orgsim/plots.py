@@ -602,3 +602,26 @@ def sweep(results: pd.DataFrame, kpis: Sequence[str] | None = None) -> Figure:
     what = f"response to {params[0]}" if len(params) == 1 else f"{params[0]} × {params[1]} (mean; brighter = better)"
     fig.suptitle(f"Sweep: {what}")
     return fig
+
+
+def _show_figures_inline_in_ipython() -> None:
+    """In a Jupyter kernel, a returned Figure displays as a PNG even before `%matplotlib inline`.
+
+    These figures are made without pyplot, so IPython knows no formatter for them; register one
+    (only where none is registered, so a user's own setup wins).
+    """
+    try:
+        from IPython import get_ipython
+    except ImportError:
+        return
+    ip = get_ipython()
+    if ip is None:
+        return
+    png = ip.display_formatter.formatters["image/png"]
+    try:
+        png.lookup_by_type(Figure)
+    except KeyError:
+        png.for_type(Figure, png_bytes)
+
+
+_show_figures_inline_in_ipython()

@@ -28,7 +28,7 @@ from orgsim.scenario import Scenario
 __all__ = ["Comparison", "compare"]
 
 
-@dataclass
+@dataclass(repr=False)
 class Comparison:
     """Arms run with the same seed and replication indices; differences are paired.
 
@@ -44,6 +44,9 @@ class Comparison:
     executor: str = ""
     crn: bool = True
     meta: dict[str, Any] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return f"<Comparison {' vs '.join(a.name for a in self.arms)}: {len(self.arms[0].replications)} paired replications>"
 
     @property
     def names(self) -> list[str]:

@@ -327,7 +327,7 @@ def stages_reached(sc: Scenario) -> int | None:
     return min(int((sc.horizon_months - 1) // g.months_per_stage), len(g.focus_order) - 1) + 1
 
 
-@dataclass
+@dataclass(repr=False)
 class FocusResult:
     """The focus-order tournament: ranking, chosen order, confidence statement and cost."""
 
@@ -349,6 +349,10 @@ class FocusResult:
     executor: str = ""
     notes: list[str] = field(default_factory=list)
     delta: float | str | None = None
+
+    def __repr__(self) -> str:
+        chosen = " > ".join(self.chosen) if self.chosen else "none"
+        return f"<FocusResult {self.scenario} by {self.by}: chosen {chosen}, {self.replications_used} replications>"
 
     @property
     def chosen(self) -> Order | None:

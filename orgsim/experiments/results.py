@@ -24,7 +24,7 @@ from orgsim.scenario import Scenario
 __all__ = ["Results", "simulate"]
 
 
-@dataclass
+@dataclass(repr=False)
 class Results:
     """What `simulate` returns: per-replication KPIs, monthly series and stage tables.
 
@@ -45,6 +45,9 @@ class Results:
     meta: dict[str, Any] = field(default_factory=dict)
     params: dict[str, Any] = field(default_factory=dict)
     executor: str = ""
+
+    def __repr__(self) -> str:  # short: notebooks show _repr_html_, and text reprs travel with it
+        return f"<Results {self.name}: {len(self.replications)} replications, seed {self.seed}, {self.scenario.horizon_months} months>"
 
     @property
     def name(self) -> str:

@@ -200,7 +200,7 @@ def _cell(v: Any) -> Any:
     return v if v is None or isinstance(v, (int, float, str, bool)) else json.dumps(v)
 
 
-@dataclass
+@dataclass(repr=False)
 class SweepResult:
     """Every point of a sweep: its parameters and its `Results`.
 
@@ -217,6 +217,9 @@ class SweepResult:
     runtime_s: float = 0.0
     executor: str = ""
     meta: dict[str, Any] = field(default_factory=dict)
+
+    def __repr__(self) -> str:
+        return f"<SweepResult over {', '.join(self.vary)}: {len(self.points)} points, seed {self.seed}>"
 
     @property
     def keys(self) -> list[str]:
