@@ -24,6 +24,7 @@ from rich.console import Console
 from orgsim import __version__
 from orgsim.errors import OrgsimError, ScenarioError, UsageError
 from orgsim.experiments import Results, simulate
+from orgsim.experiments.runner import ReplicationError
 from orgsim.loader import load_scenario, scenario_to_dict
 from orgsim.output import csv_text, dumps_json, sha256_file, write_text_atomic
 from orgsim.report_text import render_run
@@ -38,6 +39,60 @@ class _State:
     """Set while parsing; read by `main` when an exception escapes a command."""
 
     debug: bool = False
+    scenario_files: dict[str, str] | None = None  # scenario name -> file, for reproduce commands
+    overrides: tuple[str, ...] = ()
+
+
+def _remember(scenario_files: dict[str, str], overrides: Sequence[str]) -> None:
+    """Note what reproduces a replication, for the failure report of `main`."""
+    ctx = click.get_current_context(silent=True)
+    state = ctx.find_object(_State) if ctx is not None else None
+    if state is not None:
+        state.scenario_files, state.overrides = dict(scenario_files), tuple(overrides)
+
+
+def _failure_text(failures: list[dict[str, Any]], total: int | None = None, stopped: bool = False,
+                  state: _State | None = None) -> str:
+    from orgsim.report_text import failure_block, reproduce_command
+
+    if state is None:
+        ctx = click.get_current_context(silent=True)
+        state = ctx.find_object(_State) if ctx is not None else None
+    if state is not None and state.debug and not stopped:
+        for f in failures:
+            if f.get("traceback"):
+                click.echo(f["traceback"], err=True, nl=False)
+    files = (state.scenario_files if state is not None else None) or {}
+    overrides = state.overrides if state is not None else ()
+    commands = [reproduce_command(files.get(f.get("scenario", ""), next(iter(files.values()), "SCENARIO")),
+                                  f["seed"], f["replication"], overrides, f.get("params"))
+                for f in failures]
+    return failure_block(failures, commands, total, stopped)
+
+
+def _checkpoint_options(f: Any) -> Any:
+    """--checkpoint, --resume (sweep, focus)."""
+    f = click.option("--resume", is_flag=True,
+                     help="Continue an interrupted run from its checkpoint: finished work is read back, not rerun.")(f)
+    return click.option("--checkpoint", "checkpoint", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                        metavar="FILE", help="Append finished work to FILE as it finishes [default: FILE.checkpoint.jsonl "
+                        "next to --json (or --csv), else .orgsim-checkpoint-<hash>.jsonl in the current directory]; "
+                        "deleted after a run that completes.")(f)
+
+
+def _default_checkpoint(command: str, outputs: Sequence[Path | None], *parts: Any) -> Path | None:
+    import hashlib
+    import json
+
+    for out in outputs:
+        if out is not None:
+            path = out.with_name(out.name + ".checkpoint.jsonl")
+            break
+    else:
+        text = json.dumps([command, *parts], default=str, sort_keys=True)
+        path = Path(f".orgsim-checkpoint-{hashlib.sha256(text.encode()).hexdigest()[:12]}.jsonl")
+    # A directory we cannot write in: run without a checkpoint rather than refuse to run.
+    return path if os.access(path.parent, os.W_OK) and not path.is_dir() else None
 
 
 def _set_debug(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
@@ -112,6 +167,9 @@ def cli() -> None:
 @click.option("--json", "json_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               metavar="FILE", help="Write KPI, funnel and stage statistics (mean, std, 95% CI) as JSON to FILE.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors (no progress, no tables).")
+@click.option("--first-replication", type=click.IntRange(min=0), default=0, show_default=True, metavar="K",
+              help="Run replications K..K+N-1 (each with the random streams of (seed, its number)); with -n 1, "
+              "replication K alone, e.g. to reproduce a failed one.")
 @_precision_options
 @_scheduler_option
 @_debug_option
@@ -124,6 +182,7 @@ def run(
     out_dir: Path | None,
     json_file: Path | None,
     quiet: bool,
+    first_replication: int = 0,
     precision: float | None = None,
     targets: tuple[str, ...] = (),
     max_replications: int | None = None,
@@ -146,6 +205,9 @@ def run(
       orgsim run scenarios/series-a.yaml --precision 0.02 --target arr_end --target cac
     """
     sc = load_scenario(scenario, list(overrides))
+    _remember({sc.name: scenario}, overrides)
+    if first_replication and precision is not None:
+        raise UsageError("--first-replication cannot be combined with --precision")
     _check_destinations(json_file, out_dir)
     reps = sc.replications if replications is None else replications
     used_seed = sc.seed if seed is None else seed
@@ -155,7 +217,7 @@ def run(
     with _progress(quiet, reps) as progress:
         res = simulate(sc, replications=reps, seed=used_seed, workers=workers, progress=progress,
                        scheduler=scheduler or None, precision=precision, targets=targets or None,
-                       max_replications=max_replications)
+                       max_replications=max_replications, first_replication=first_replication)
     reps = res.n  # with --precision, the count it took
     wall_s = time.perf_counter() - t0
     doc = res.to_dict()
@@ -170,6 +232,9 @@ def run(
 
     if not quiet:
         render_run(Console(highlight=False), doc, wall_s, res.executor)
+    if res.failures:
+        _echo_err(_failure_text(res.failures, res.n + len(res.failures)))
+        raise click.exceptions.Exit(EXIT_INTERNAL)
 
 
 @cli.command(context_settings=CONTEXT)
@@ -305,6 +370,7 @@ def compare_command(
         raise UsageError("compare needs at least two scenarios (the first is the baseline)")
     _check_kpis("--target", targets)
     scs = _load_all(scenarios, overrides)
+    _remember({s.name: p for s, p in reversed(list(zip(scs, scenarios)))}, overrides)
     _check_file("--json", json_file)
     first = scs[0]
     reps = first.replications if replications is None else replications
@@ -348,12 +414,14 @@ def _load_all(paths: Sequence[str], overrides: Sequence[str]) -> list[Scenario]:
               "cac_payback_months, cash_end]. Files always hold every KPI.")
 @_precision_options
 @_scheduler_option
+@_checkpoint_options
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors (no progress, no tables).")
 @_debug_option
 def sweep_command(
     scenario: str, vary: tuple[str, ...], replications: int | None, seed: int | None, workers: int,
     overrides: tuple[str, ...], json_file: Path | None, csv_file: Path | None, kpis: tuple[str, ...],
     precision: float | None, targets: tuple[str, ...], max_replications: int, scheduler: str | None, quiet: bool,
+    checkpoint: Path | None = None, resume: bool = False,
 ) -> None:
     """Run a scenario over a grid of parameter values.
 
@@ -383,11 +451,25 @@ def sweep_command(
     sets = parse_set(list(overrides))
     _check_file("--json", json_file)
     _check_file("--csv", csv_file)
+    if precision is not None and (checkpoint is not None or resume):
+        raise UsageError("--checkpoint and --resume do not work with --precision yet")
+    if precision is None and checkpoint is None:
+        checkpoint = _default_checkpoint("sweep", [json_file, csv_file], os.path.abspath(scenario), vary, overrides,
+                                         seed, replications)
+    else:
+        _check_file("--checkpoint", checkpoint)
+    if resume and (checkpoint is None or not checkpoint.exists()):
+        raise UsageError(f"--resume: no checkpoint {checkpoint} to resume from (give --checkpoint FILE, or the "
+                         "same --json/--csv as the interrupted run)")
+    _remember({load_scenario(scenario, list(overrides)).name: scenario}, overrides)
     total = prod(len(v) for v in vary_.values()) * (replications or 1)
     with _progress(quiet, total) as progress:
         result = run_sweep(scenario, vary_, replications=replications, seed=seed, workers=workers,
                            progress=progress, overrides=sets, scheduler=scheduler or None, precision=precision,
-                           targets=targets or None, max_replications=max_replications)
+                           targets=targets or None, max_replications=max_replications,
+                           checkpoint=checkpoint, resume=resume)
+    if resume:
+        _echo_err(f"resumed {result.meta.get('resumed', 0)} of {len(result.points)} points from {checkpoint}")
     texts = {}
     if json_file is not None:
         texts[json_file] = dumps_json(result.to_dict())
@@ -397,6 +479,11 @@ def sweep_command(
         _write(path, text)
     if not quiet:
         render_sweep(wide_console(), result, tuple(kpis) or SWEEP_KPIS)
+    if checkpoint is not None:
+        checkpoint.unlink(missing_ok=True)  # everything it saved is in the outputs now
+    if result.failures:
+        _echo_err(_failure_text(result.failures, sum(r.n for r in result.results) + len(result.failures)))
+        raise click.exceptions.Exit(EXIT_INTERNAL)
 
 
 @cli.command("focus", context_settings=CONTEXT)
@@ -425,13 +512,14 @@ def sweep_command(
 @click.option("--equal", is_flag=True, help="No elimination: run every order N replications and rank them.")
 @_common_options
 @_scheduler_option
+@_checkpoint_options
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors (no progress, no tables).")
 @_debug_option
 def focus_command(
     scenario: str, by: str, goal: str | None, minimum: tuple[str, ...], maximum: tuple[str, ...],
     orders: tuple[str, ...], replications: int, batch: int | None, max_replications: int, alpha: float,
     delta: str | None, equal: bool, seed: int | None, workers: int, overrides: tuple[str, ...], json_file: Path | None,
-    scheduler: str | None, quiet: bool,
+    scheduler: str | None, quiet: bool, checkpoint: Path | None = None, resume: bool = False,
 ) -> None:
     """Rank every growth-stage focus order and pick the best.
 
@@ -455,17 +543,31 @@ def focus_command(
     from orgsim.report_text import render_focus, wide_console
 
     _check_file("--json", json_file)
+    if checkpoint is None:
+        checkpoint = _default_checkpoint("focus", [json_file], os.path.abspath(scenario), by, goal, minimum, maximum,
+                                         orders, replications, batch, max_replications, alpha, delta, equal, seed,
+                                         overrides)
+    else:
+        _check_file("--checkpoint", checkpoint)
+    if resume and (checkpoint is None or not checkpoint.exists()):
+        raise UsageError(f"--resume: no checkpoint {checkpoint} to resume from (give --checkpoint FILE, or the "
+                         "same --json as the interrupted run)")
+    _remember({load_scenario(scenario, list(overrides)).name: scenario}, overrides)
     with _progress(quiet, replications * 24) as progress:
         result = run_focus(
             scenario, by, goal=goal, minimum=list(minimum), maximum=list(maximum), orders=list(orders) or None,
             replications=replications, batch=batch, max_replications=max_replications, alpha=alpha,
             method="equal" if equal else "sequential", delta=delta, seed=seed, workers=workers, progress=progress,
-            overrides=list(overrides), scheduler=scheduler or None,
+            overrides=list(overrides), scheduler=scheduler or None, checkpoint=checkpoint, resume=resume,
         )
+    if resume:
+        _echo_err(f"resumed {result.resumed} batches of replications from {checkpoint}")
     if json_file is not None:
         _write(json_file, dumps_json(result.to_dict()))
     if not quiet:
         render_focus(wide_console(), result)
+    if checkpoint is not None:
+        checkpoint.unlink(missing_ok=True)  # everything it saved is in the outputs now
 
 
 
@@ -632,6 +734,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except click.ClickException as e:
         e.show()
         return e.exit_code
+    except ReplicationError as e:
+        if state.debug:
+            for f in e.failures:
+                if f.get("traceback"):
+                    click.echo(f["traceback"], err=True, nl=False)
+        _echo_err(f"internal error: {e}")
+        _echo_err(_failure_text(e.failures, stopped=True, state=state))
+        return EXIT_INTERNAL
     except ScenarioError as e:
         _echo_err(str(e))
         return EXIT_USAGE

@@ -17,7 +17,10 @@ from rich.text import Text
 
 from orgsim.metrics import FUNNEL_KEYS, KPI_KEYS, STAGE_KEYS
 
-__all__ = ["KPI_UNITS", "fmt", "render_compare", "render_focus", "render_run", "render_sweep"]
+__all__ = [
+    "KPI_UNITS", "failure_block", "fmt", "render_compare", "render_focus", "render_run", "render_sweep",
+    "reproduce_command",
+]
 
 # How each KPI is shown; the keys are the contract names of DESIGN.md section 2.
 KPI_UNITS: dict[str, str] = {
@@ -417,3 +420,47 @@ def wide_console(min_width: int = 200) -> Console:
     if console.is_terminal or os.environ.get("COLUMNS"):
         return console
     return Console(highlight=False, width=max(console.width, min_width))
+
+
+# ---- failed replications ---------------------------------------------------------------------
+
+
+def reproduce_command(scenario_file: str, seed: int, replication: int, overrides: Any = (),
+                      params: dict[str, Any] | None = None) -> str:
+    """The one command that runs just this replication again (same streams of (seed, replication)).
+
+    `overrides` are the user's --set strings; `params` the values that made a sweep point or a
+    focus order, given as more --set options.
+    """
+    import json
+    import shlex
+
+    sets = list(overrides)
+    for key, value in (params or {}).items():
+        text = value if isinstance(value, str) else json.dumps(value)
+        sets.append(f"{key}={text}")
+    parts = ["orgsim", "run", scenario_file, "--seed", str(seed), "--replications", "1",
+             "--first-replication", str(replication), "--workers", "1"]
+    for s in sets:
+        parts += ["--set", s]
+    parts.append("--debug")
+    return " ".join(shlex.quote(p) for p in parts)
+
+
+def failure_block(failures: list[dict[str, Any]], commands: list[str], total: int | None = None,
+                  stopped: bool = False) -> str:
+    """The warning printed (on stderr) when replications failed: one entry per failure."""
+    n = len(failures)
+    head = f"WARNING: {n} replication{'s' if n != 1 else ''}"
+    if total is not None:
+        head += f" of {total}"
+    head += " failed (a bug in orgsim's model, not in your input)"
+    head += "; nothing was written." if stopped else "; the results above cover only the replications that succeeded."
+    lines = [head]
+    for f, cmd in zip(failures, commands):
+        where = f"{f.get('scenario') or 'scenario'}"
+        if f.get("params"):
+            where += " at " + ", ".join(f"{k}={v}" for k, v in f["params"].items())
+        lines.append(f"  replication {f['replication']} (seed {f['seed']}) of {where}: {f['error']}")
+        lines.append(f"    reproduce: {cmd}")
+    return "\n".join(lines)

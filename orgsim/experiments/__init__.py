@@ -43,6 +43,7 @@ _EXPORTS = {
     "run_replications": "runner",
     "KPI_DIRECTION": "stats",
     "ExperimentError": "stats",
+    "ReplicationError": "runner",
     "describe": "stats",
     "paired_difference": "stats",
     "SweepResult": "sweeps",
@@ -71,6 +72,6 @@ if TYPE_CHECKING:
     from orgsim.experiments.focus_orders import FocusResult, focus
     from orgsim.experiments.precision import Precision
     from orgsim.experiments.results import Results, simulate
-    from orgsim.experiments.runner import Executor, available_cores, executor, run_replications
+    from orgsim.experiments.runner import Executor, ReplicationError, available_cores, executor, run_replications
     from orgsim.experiments.stats import KPI_DIRECTION, ExperimentError, describe, paired_difference
     from orgsim.experiments.sweeps import SweepResult, parse_vary, sweep

@@ -42,7 +42,7 @@ import pandas as pd
 from scipy import stats
 
 from orgsim.experiments.results import Results
-from orgsim.experiments.runner import Executor, Progress, using
+from orgsim.experiments.runner import Executor, Progress, ReplicationError, using
 from orgsim.experiments.stats import KPI_DIRECTION, ExperimentError, check_kpi, describe, paired_difference
 from orgsim.experiments.sweeps import load_points
 from orgsim.loader import load_scenario, parse_set
@@ -349,6 +349,7 @@ class FocusResult:
     executor: str = ""
     notes: list[str] = field(default_factory=list)
     delta: float | str | None = None
+    resumed: int = 0  # batches of replications read back from a checkpoint instead of run
 
     def __repr__(self) -> str:
         chosen = " > ".join(self.chosen) if self.chosen else "none"
@@ -495,6 +496,8 @@ def focus(
     overrides: Mapping[str, Any] | Sequence[str] | None = None,
     scheduler: Any = None,
     executor: Executor | None = None,
+    checkpoint: str | os.PathLike | None = None,
+    resume: bool = False,
 ) -> FocusResult:
     """Rank growth-stage focus orders by a KPI and pick the best with a stated confidence.
 
@@ -513,6 +516,14 @@ def focus(
         delta: indifference zone (see `select`): stop once no survivor can beat the leader by
             more than this (a number in the KPI's unit, or "1%" of the leader's mean).
         seed, workers, progress, overrides, scheduler, executor: as for `sweep`.
+        checkpoint: a file to append every finished (order, batch of replications) to; resume:
+            reuse the batches already there. The procedure is deterministic given the numbers, so
+            a resumed tournament replays the looks it had reached from the file and goes on from
+            there. `FocusResult.notes` says how many batches were reused.
+
+    A failed replication (an exception in the model or a broken invariant) stops the
+    tournament - its paired comparisons need every replication - with `ReplicationError`, once
+    the replications of that look have finished (and been checkpointed).
     """
     check_kpi(by, "KPI to rank by")
     if goal is None:
@@ -566,16 +577,50 @@ def focus(
     by_order = dict(zip(chosen_orders, scs))
     kept: dict[Order, list] = {o: [] for o in chosen_orders}
     done = [0]
+    ck = None
+    if resume and checkpoint is None:
+        raise ExperimentError("resume needs a checkpoint file")
+    if checkpoint is not None:
+        from orgsim.experiments.checkpoint import Checkpoint, work_key
+
+        ck = Checkpoint(checkpoint, resume=resume)
+
+    def key_of(o: Order, r: range) -> str:
+        return work_key("focus", by_order[o], seed, r, {FOCUS_KEY: list(o)})
+
+    def failed(fails: list[dict[str, Any]]) -> ReplicationError:
+        return ReplicationError([{**{k: v for k, v in f.items() if k != "key"}, "params": {FOCUS_KEY: list(o)}}
+                                 for o, f in fails])
+
     t0 = time.perf_counter()
     with using(executor, workers, scheduler) as ex:
         def draw(need: dict[Hashable, range]) -> dict[Hashable, Rows]:
-            planned = done[0] + sum(len(r) for r in need.values())
+            got: dict[Hashable, list] = {}
+            lost: list[tuple[Order, dict[str, Any]]] = []
+            todo = dict(need)
+            if ck is not None:
+                for o, r in need.items():
+                    saved = ck.get(key_of(o, r))
+                    if saved is not None:
+                        got[o] = saved[0]
+                        lost.extend((o, f) for f in saved[1])
+                        del todo[o]
+            planned = done[0] + sum(len(r) for r in todo.values())
             step = (lambda d, t: progress(done[0] + d, planned)) if progress else None  # noqa: E731
-            got = ex.run([(o, by_order[o], seed, r) for o, r in need.items()], step)
-            done[0] += sum(len(r) for r in need.values())
-            for o, reps in got.items():
-                kept[o].extend(reps)
-            return {o: [dict(r.kpis) for r in reps] for o, reps in got.items()}
+
+            def on_done(o: Any, reps_: list, fails: list) -> None:
+                ck.put(key_of(o, todo[o]), reps_, fails, {"order": list(o), "replications": [todo[o].start, todo[o].stop]})
+
+            fresh: list[dict[str, Any]] = []
+            got.update(ex.run([(o, by_order[o], seed, r) for o, r in todo.items()], step, failures=fresh,
+                              on_done=on_done if ck is not None else None))
+            lost.extend((f["key"], f) for f in fresh)
+            if lost:
+                raise failed(lost)
+            done[0] += sum(len(r) for r in todo.values())
+            for o in need:
+                kept[o].extend(got[o])
+            return {o: [dict(r.kpis) for r in got[o]] for o in need}
 
         sel = select(chosen_orders, draw, by, g, mins, maxs, n0=replications, batch=batch,
                      cap=max_replications, alpha=alpha, sequential=method == "sequential", delta=delta)
@@ -586,7 +631,7 @@ def focus(
         minimum=mins, maximum=maxs, alpha=alpha, n0=replications, batch=replications if batch is None else batch,
         max_replications=max(max_replications, replications) if method == "sequential" else replications,
         sequential=method == "sequential", runtime_s=time.perf_counter() - t0, executor=label_, notes=notes,
-        delta=delta,
+        delta=delta, resumed=ck.reused if ck is not None else 0,
     )
 
 

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from orgsim.experiments.precision import Precision, as_precision, replicate
-from orgsim.experiments.runner import Executor, Progress, using
+from orgsim.experiments.runner import Executor, Progress, ReplicationError, using
 from orgsim.experiments.stats import describe
 from orgsim.metrics import FUNNEL_KEYS, KPI_KEYS, STAGE_KEYS, Replication
 from orgsim.scenario import Scenario
@@ -36,6 +36,9 @@ class Results:
         meta: extra entries for `to_dict()` (e.g. "precision" when the count was precision-driven).
         params: the swept parameters that made this scenario (sweeps), else empty.
         executor: where it ran, e.g. "2 workers".
+        failures: replications that failed (an exception in the model or a broken invariant):
+            dicts with scenario, replication, seed, error, traceback, invariants and params.
+            Everything else (tables, summaries, `to_dict`) covers the successful ones only.
     """
 
     scenario: Scenario
@@ -45,6 +48,7 @@ class Results:
     meta: dict[str, Any] = field(default_factory=dict)
     params: dict[str, Any] = field(default_factory=dict)
     executor: str = ""
+    failures: list[dict[str, Any]] = field(default_factory=list)
 
     def __repr__(self) -> str:  # short: notebooks show _repr_html_, and text reprs travel with it
         return f"<Results {self.name}: {len(self.replications)} replications, seed {self.seed}, {self.scenario.horizon_months} months>"
@@ -146,6 +150,9 @@ class Results:
         }
         if self.params:
             doc["params"] = dict(self.params)
+        if self.failures:
+            doc["failures"] = [{k: f.get(k) for k in ("replication", "seed", "error", "invariants")}
+                               for f in self.failures]
         doc.update(self.meta)
         return doc
 
@@ -165,6 +172,7 @@ def simulate(
     precision: float | Precision | None = None,
     targets: Sequence[str] | str | None = None,
     max_replications: int | None = None,
+    first_replication: int = 0,
 ) -> Results:
     """Run a scenario many times.
 
@@ -182,19 +190,40 @@ def simulate(
             reports how many it took.
         targets: the KPIs `precision` applies to (default arr_end).
         max_replications: the cap for `precision` (default 500).
+        first_replication: run replications first_replication..first_replication+N-1 (each with
+            the streams of (seed, index)), e.g. to reproduce one failed replication alone.
+
+    A replication that fails (an exception in the model, or a broken invariant) does not stop
+    the others: it is listed in `Results.failures` and the results cover the rest. With
+    `precision`, or when every replication fails, `ReplicationError` is raised instead (after
+    every replication has run).
     """
     reps = scenario.replications if replications is None else int(replications)
     seed = scenario.seed if seed is None else int(seed)
     if reps < 1:
         raise ValueError(f"replications must be >= 1 (got {reps})")
     prec = as_precision(precision, targets, max_replications)
+    first = int(first_replication)
+    if first < 0:
+        raise ValueError(f"first_replication must be >= 0 (got {first})")
+    if first and prec is not None:
+        raise ValueError("first_replication cannot be combined with precision")
+    failures: list[dict[str, Any]] = []
     t0 = time.perf_counter()
     with using(executor, workers, scheduler, cap=None if prec else reps) as ex:
         if prec is None:
-            out = ex.run([(0, scenario, seed, range(reps))], progress)[0]
+            out = ex.run([(0, scenario, seed, range(first, first + reps))], progress, failures=failures)[0]
+            if not out:
+                raise ReplicationError(_strip(failures), f"every replication of {scenario.name} failed")
             meta: dict[str, Any] = {}
         else:
             got, info = replicate(ex, {0: scenario}, seed, reps, prec, progress=progress)
             out, meta = got[0], {"precision": info[0]}
         label = ex.label
-    return Results(scenario, seed, out, runtime_s=time.perf_counter() - t0, meta=meta, executor=label)
+    return Results(scenario, seed, out, runtime_s=time.perf_counter() - t0, meta=meta, executor=label,
+                   failures=_strip(failures))
+
+
+def _strip(failures: list[dict[str, Any]], params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Failure dicts without the executor's request key, with the params that made the scenario."""
+    return [{**{k: v for k, v in f.items() if k != "key"}, "params": dict(params or {})} for f in failures]

@@ -24,17 +24,21 @@ import math
 import multiprocessing
 import os
 import threading
+import traceback as _tb
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from typing import Any, Callable, Hashable, Iterator, Sequence
 
+from dataclasses import dataclass
+
 from orgsim.engine import run_replication
+from orgsim.invariants import violations
 from orgsim.metrics import Replication, reduce
 from orgsim.scenario import Scenario
 
 __all__ = [
-    "Executor", "ProcessExecutor", "Request", "SerialExecutor", "available_cores", "default_start_method", "executor",
-    "run_chunk", "run_replications", "using",
+    "Executor", "Failure", "ProcessExecutor", "ReplicationError", "Request", "SerialExecutor", "available_cores",
+    "default_start_method", "executor", "run_chunk", "run_replications", "using",
 ]
 
 Progress = Callable[[int, int], None]
@@ -42,9 +46,59 @@ Progress = Callable[[int, int], None]
 Request = tuple[Hashable, Scenario, int, Sequence[int]]
 
 
-def run_chunk(scenario: Scenario, seed: int, replications: Sequence[int]) -> list[Replication]:
-    """The worker's job: simulate and reduce some replications of one scenario."""
-    return [reduce(run_replication(scenario, seed, r)) for r in replications]
+@dataclass
+class Failure:
+    """A replication that failed: an exception in the model, or a broken invariant (a model bug).
+
+    Sent back by workers instead of a `Replication`; `Executor.run` turns it into a dict.
+    """
+
+    replication: int
+    seed: int
+    error: str
+    traceback: str
+    invariants: tuple[str, ...] = ()
+
+    def as_dict(self, scenario: str = "") -> dict[str, Any]:
+        return {"scenario": scenario, "replication": self.replication, "seed": self.seed, "error": self.error,
+                "traceback": self.traceback, "invariants": list(self.invariants)}
+
+
+class ReplicationError(RuntimeError):
+    """Replications failed where the experiment cannot go on without them (an internal error).
+
+    Attributes:
+        failures: one dict per failed replication - scenario, replication, seed, error,
+            traceback, invariants and params (the overrides of a sweep point or focus order).
+    """
+
+    def __init__(self, failures: list[dict[str, Any]], message: str | None = None):
+        self.failures = failures
+        n = len(failures)
+        first = failures[0] if failures else {}
+        super().__init__(message or (
+            f"{n} replication{'s' if n != 1 else ''} failed (first: {first.get('scenario', '')} replication "
+            f"{first.get('replication')} seed {first.get('seed')}: {first.get('error')})"))
+
+
+def _one(scenario: Scenario, seed: int, r: int) -> Replication | Failure:
+    try:
+        rec = run_replication(scenario, seed, r)
+        broken = violations(rec)
+        if broken:
+            return Failure(r, seed, "invariant violated: " + "; ".join(broken), "", tuple(broken))
+        return reduce(rec)
+    except Exception as e:  # a model bug: reported with what reproduces it, the others go on
+        return Failure(r, seed, f"{type(e).__name__}: {e}", _tb.format_exc())
+
+
+def run_chunk(scenario: Scenario, seed: int, replications: Sequence[int]) -> list[Replication | Failure]:
+    """The worker's job: simulate, check the invariants of and reduce some replications of one scenario.
+
+    A replication that raises, or whose record breaks an invariant (`orgsim.invariants`), comes
+    back as a `Failure` naming it; the others are unaffected.
+    """
+    return [_one(scenario, seed, r) for r in replications]
 
 
 def available_cores() -> int:
@@ -78,29 +132,52 @@ class Executor:
     parallelism: int = 1
     label: str = "1 worker"
 
-    def run(self, requests: Sequence[Request], progress: Progress | None = None) -> dict[Hashable, list[Replication]]:
+    def run(
+        self, requests: Sequence[Request], progress: Progress | None = None, *,
+        failures: list[dict[str, Any]] | None = None,
+        on_done: Callable[[Hashable, list[Replication], list[dict[str, Any]]], None] | None = None,
+    ) -> dict[Hashable, list[Replication]]:
         """Every request's replications, in replication order, keyed as the requests are.
 
         Args:
             requests: (key, scenario, seed, replication indices) tuples; keys must be distinct.
             progress: called with (replications done, replications requested) as work finishes.
+            failures: where failed replications go (dicts, see `Failure.as_dict`, plus "key");
+                their requests then hold only the replications that succeeded. Without it, any
+                failure raises `ReplicationError` once every replication has finished.
+            on_done: called with (key, replications in order, failures) as soon as all of one
+                request's replications have finished (checkpoints).
         """
         keys = [r[0] for r in requests]
         if len(set(keys)) != len(keys):
             raise ValueError("request keys must be distinct")
         total = sum(len(r[3]) for r in requests)
         found: list[dict[int, Replication]] = [{} for _ in requests]
+        failed: list[list[dict[str, Any]]] = [[] for _ in requests]
+        remaining = [len(r[3]) for r in requests]
         done = 0
         if progress and total:
             progress(0, total)
         for index, reps in self._execute(_chunks(requests, self.parallelism)):
             for rep in reps:
-                found[index][rep.replication] = rep
+                if isinstance(rep, Failure):
+                    failed[index].append({**rep.as_dict(requests[index][1].name), "key": keys[index]})
+                else:
+                    found[index][rep.replication] = rep
             done += len(reps)
+            remaining[index] -= len(reps)
             if progress:
                 progress(done, total)
+            if on_done is not None and remaining[index] == 0:
+                on_done(keys[index], [found[index][r] for r in requests[index][3] if r in found[index]],
+                        sorted(failed[index], key=lambda f: f["replication"]))
+        lost = sorted((f for fs in failed for f in fs), key=lambda f: (keys.index(f["key"]), f["replication"]))
+        if lost:
+            if failures is None:
+                raise ReplicationError(lost)
+            failures.extend(lost)
         return {
-            key: [found[i][r] for r in requests[i][3]] for i, key in enumerate(keys)
+            key: [found[i][r] for r in requests[i][3] if r in found[i]] for i, key in enumerate(keys)
         }
 
     def _execute(self, tasks: list[tuple[int, Scenario, int, list[int]]]) -> Iterator[tuple[int, list[Replication]]]:
@@ -249,7 +326,11 @@ def run_replications(
     sc: Scenario, replications: int, seed: int, workers: int = 1, progress: Progress | None = None,
     *, scheduler: Any = None, executor: Executor | None = None, start: int = 0,
 ) -> list[Replication]:
-    """Replications start..start+N-1 of one scenario, in order, wherever `workers`/`scheduler` say."""
+    """Replications start..start+N-1 of one scenario, in order, wherever `workers`/`scheduler` say.
+
+    Raises:
+        ReplicationError: when any replication fails (after all have run).
+    """
     if replications < 1:
         raise ValueError(f"replications must be >= 1 (got {replications})")
     with using(executor, workers, scheduler, cap=replications) as ex:

@@ -24,8 +24,8 @@ import yaml
 
 from orgsim.errors import Problem, ScenarioError
 from orgsim.experiments.precision import Precision, as_precision, replicate
-from orgsim.experiments.results import Results
-from orgsim.experiments.runner import Executor, Progress, using
+from orgsim.experiments.results import Results, _strip
+from orgsim.experiments.runner import Executor, Progress, ReplicationError, using
 from orgsim.experiments.stats import ExperimentError, describe
 from orgsim.loader import load_scenario, load_scenario_dict
 from orgsim.metrics import KPI_KEYS
@@ -225,6 +225,11 @@ class SweepResult:
     def keys(self) -> list[str]:
         return list(self.vary)
 
+    @property
+    def failures(self) -> list[dict[str, Any]]:
+        """Every failed replication of every point (each with its point's params)."""
+        return [f for r in self.results for f in r.failures]
+
     def to_frame(self, kpis: Sequence[str] = KPI_KEYS) -> pd.DataFrame:
         """Tidy: one row per point and KPI - the parameters, point, kpi, replications, n, mean,
         std, ci95_low, ci95_high. List-valued parameters appear as JSON text."""
@@ -280,6 +285,8 @@ def sweep(
     precision: float | Precision | None = None,
     targets: Sequence[str] | str | None = None,
     max_replications: int | None = None,
+    checkpoint: str | os.PathLike | None = None,
+    resume: bool = False,
 ) -> SweepResult:
     """Run the scenario at every point of a grid of overrides, all with the same seed.
 
@@ -291,6 +298,14 @@ def sweep(
         overrides: applied to every point before the point's own values (like --set).
         workers, progress, scheduler, executor: as for `simulate`.
         precision, targets, max_replications: as for `simulate`, per point.
+        checkpoint: a file to append every finished point to (`checkpoint.Checkpoint`), so an
+            interrupted sweep loses no finished point. Not with `precision`.
+        resume: reuse the points already in `checkpoint` (same resolved scenario, seed and
+            replications) instead of running them again; `meta["resumed"]` says how many.
+
+    A failed replication (an exception in the model or a broken invariant) does not stop the
+    sweep: it is listed in its point's `Results.failures`. `ReplicationError` is raised when
+    every replication of some point failed.
 
     Raises:
         ExperimentError: bad vary syntax or an oversized grid.
@@ -312,18 +327,54 @@ def sweep(
     if reps < 1:
         raise ValueError(f"replications must be >= 1 (got {reps})")
     prec = as_precision(precision, targets, max_replications)
+    if prec is not None and (checkpoint is not None or resume):
+        raise ExperimentError("checkpoints (--checkpoint, --resume) do not work with --precision yet")
+    if resume and checkpoint is None:
+        raise ExperimentError("resume needs a checkpoint file")
+    params = [{k: _plain(v) for k, v in p.items()} for p in points]
+    failures: dict[int, list[dict[str, Any]]] = {i: [] for i in range(len(scs))}
+    meta: dict[str, Any] = {}
     t0 = time.perf_counter()
-    with using(executor, workers, scheduler, cap=None if prec else reps * len(scs)) as ex:
+    with using(executor, workers, scheduler, cap=None if prec else max(1, reps * len(scs))) as ex:
         if prec is None:
-            got = ex.run([(i, s, seed, range(reps)) for i, s in enumerate(scs)], progress)
+            got: dict[Any, Any] = {}
+            todo = list(range(len(scs)))
+            ck = keys = None
+            if checkpoint is not None:
+                from orgsim.experiments.checkpoint import Checkpoint, work_key
+
+                ck = Checkpoint(checkpoint, resume=resume)
+                keys = [work_key("sweep", s, seed, range(reps), params[i]) for i, s in enumerate(scs)]
+                todo = []
+                for i in range(len(scs)):
+                    saved = ck.get(keys[i])
+                    if saved is None:
+                        todo.append(i)
+                    else:
+                        got[i], failures[i] = saved[0], [dict(f) for f in saved[1]]
+
+            def on_done(i: Any, reps_: list, fails: list) -> None:
+                ck.put(keys[i], reps_, fails, {"point": i, "params": params[i]})
+
+            lost: list[dict[str, Any]] = []
+            got.update(ex.run([(i, scs[i], seed, range(reps)) for i in todo], progress, failures=lost,
+                              on_done=on_done if ck is not None else None))
+            for f in lost:
+                failures[f["key"]].append(f)
             info: dict[Any, Any] = {}
+            meta = {"resumed": len(scs) - len(todo)} if ck is not None else {}
         else:
             got, info = replicate(ex, dict(enumerate(scs)), seed, reps, prec, progress=progress)
         label = ex.label
     runtime = time.perf_counter() - t0
+    failed = {i: _strip(failures[i], params[i]) for i in failures}
+    empty = [i for i in range(len(scs)) if not got[i]]
+    if empty:
+        raise ReplicationError([f for i in range(len(scs)) for f in failed[i]],
+                               f"every replication of point {empty[0]} ({params[empty[0]]}) failed")
     results = [
-        Results(s, seed, got[i], runtime_s=runtime, params={k: _plain(v) for k, v in points[i].items()},
-                executor=label, meta={"precision": info[i]} if info else {})
+        Results(s, seed, got[i], runtime_s=runtime, params=params[i], executor=label,
+                meta={"precision": info[i]} if info else {}, failures=failed[i])
         for i, s in enumerate(scs)
     ]
-    return SweepResult(vary_, points, results, seed=seed, runtime_s=runtime, executor=label)
+    return SweepResult(vary_, points, results, seed=seed, runtime_s=runtime, executor=label, meta=meta)
