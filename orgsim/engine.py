@@ -80,16 +80,19 @@ def run_replication(sc: Scenario, seed: int, replication: int) -> RawRecord:
         if st is None:
             stages[name] = StageRecord(0, 0, np.zeros(0), 0.0, 0.0)
             continue
-        waits = list(st.waits_days)
+        waits = np.array(st.waits_days, dtype=float)
+        tail: list[float] = []  # tasks still waiting at the horizon: the time waited so far
         pool = st.pool
         person_days = 0.0
         if pool is not None:
-            waits += [horizon - t for t in pool.waiting_since(st)]
+            tail += [horizon - t for t in pool.waiting_since(st)]
             pool._integrate()
             person_days = pool.person_days
         if name == "sales":  # opportunities still waiting for an AE with room
-            waits += [horizon - t for t in co.sdr.waiting_since()]
-        stages[name] = StageRecord(st.arrivals, st.completed, np.asarray(waits) * 24.0, st.busy_days, person_days)
+            tail += [horizon - t for t in co.sdr.waiting_since()]
+        if tail:
+            waits = np.concatenate((waits, np.array(tail, dtype=float)))
+        stages[name] = StageRecord(st.arrivals, st.completed, waits * 24.0, st.busy_days, person_days)
 
     s = co.success
     counters = {

@@ -2,20 +2,23 @@
 
 Each month starts with hiring (plan and growth stage), SE enablement, CSM books, expansions and
 the month's leads; it ends with product maturity, account health, the ledger and a snapshot of
-everything reported monthly. Leads and accounts live as SimPy processes in between.
+everything reported monthly. In between, leads, tasks and accounts move on SimPy's clock as
+events with callbacks (`orgsim.model.clock`); the monthly clock is the one SimPy process.
 """
 
 from __future__ import annotations
 
+import gc
 from collections import Counter
 
 import numpy as np
 import simpy
 
 from orgsim.distributions import Sampler
+from orgsim.model.clock import Calendar
 from orgsim.model.delivery import Delivery
 from orgsim.model.finance import Finance
-from orgsim.model.marketing import Marketing
+from orgsim.model.marketing import Lead, Marketing
 from orgsim.model.presales import Presales
 from orgsim.model.product import Product
 from orgsim.model.sales import Sales
@@ -26,16 +29,6 @@ from orgsim.rng import Streams
 from orgsim.scenario import DEPARTMENTS, MONTH_DAYS, Dist, Scenario
 
 STAGES = ("marketing", "sdr", "sales", "presales", "implementation", "csm")
-
-
-class Lead:
-    __slots__ = ("lid", "source", "segment", "created")
-
-    def __init__(self, lid: int, source: str, segment: str, created: float):
-        self.lid = lid
-        self.source = source
-        self.segment = segment
-        self.created = created
 
 
 class Company:
@@ -50,10 +43,14 @@ class Company:
     def __init__(self, sc: Scenario, seed: int, replication: int):
         self.sc = sc
         self.env = simpy.Environment()
+        # timers weeks or months ahead (renewals, sales cycles, go-lives) wait off SimPy's heap
+        self.calendar = Calendar(self.env, near=2 * MONTH_DAYS)
         self.streams = Streams(seed, replication)
         self.funnel: Counter[str] = Counter()
         self.stages: dict[str, StageStats] = {}
         self._leads = 0
+        # the run stops here; timers set for later would never fire and are not set at all
+        self.end = sc.horizon_days + 1e-6
         ae = sc.roles.get("ae")
         self._pods = bool(ae and ae.pods and sc.ownership.routing == "segment")
         self.workforce = Workforce(self)
@@ -91,6 +88,12 @@ class Company:
         self._leads += 1
         return Lead(self._leads, source, segment, self.env.now)
 
+    def lead_arrives(self, lead: Lead) -> None:
+        """The lead enters the funnel now (numbered in order of arrival)."""
+        self._leads += 1
+        lead.lid = self._leads
+        lead.created = self.env.now
+
     # ---- the start and the months ------------------------------------------------------------
 
     def _seed_customers(self) -> None:
@@ -109,6 +112,7 @@ class Company:
         H = sc.horizon_months
         cohort_month = max(H - 12, 0)
         for m in range(H):
+            self.calendar.advance((m + 2) * MONTH_DAYS)  # a month ahead of the clock
             if m == cohort_month:
                 self.cohort_arr = {a.aid: a.arr for a in self.success.accounts}
             self.workforce.start_of_month(m, self.finance.arr)
@@ -153,9 +157,22 @@ class Company:
             st = self.stages.get(name)
             put(f"queue.{name}", st.waiting if st else 0)
 
-    def run(self) -> None:
-        # a hair past the horizon so the last month's close runs
-        self.env.run(until=self.sc.horizon_days + 1e-6)
+    def run(self, until: float | None = None) -> None:
+        """Run the clock to `until` (days), by default to the end of the horizon.
+
+        Python's cyclic garbage collector is paused meanwhile: the model's objects free
+        themselves by reference counting (its few cycles wait for the next collection), and
+        full collections over hundreds of thousands of live objects would otherwise take a
+        share of the run that grows with the company's size.
+        """
+        was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            # by default a hair past the horizon, so that the last month's close runs
+            self.env.run(until=self.end if until is None else until)
+        finally:
+            if was_enabled:
+                gc.enable()
 
 
 __all__ = ["Company", "Lead", "STAGES", "DEPARTMENTS"]

@@ -15,8 +15,9 @@ from typing import TYPE_CHECKING
 from orgsim.scenario import MONTH_DAYS
 
 if TYPE_CHECKING:
-    from orgsim.model.company import Company, Lead
-    from orgsim.model.workforce import Person
+    from orgsim.model.company import Company
+    from orgsim.model.marketing import Lead
+    from orgsim.model.workforce import Person, Task
 
 STAGE_OF_TEAM = {"sales": "sales", "implementation": "implementation", "csm": "csm"}
 ROLE_OF_TEAM = {"sales": "ae", "implementation": "implementer", "csm": "csm"}
@@ -36,10 +37,29 @@ class Delivery:
         self.implementation = co.stage("implementation", co.workforce.pool_or_empty("implementer"))
         self.go_live_days: list[float] = []
         self.onboarding_wait_days: list[float] = []
+        self._go_live_cbs = (self._part_done,)
+
+    def _part_done(self, lead: "Lead") -> None:
+        """The customer's go-live time or the delivery task is done; live when both are."""
+        lead.pending -= 1
+        if lead.pending == 0:
+            self._live(lead)
+
+    def part_done(self, task: "Task") -> None:
+        lead = task.ctx
+        lead.delivery_wait = task.wait
+        self._part_done(lead)
+
+    def _live(self, lead: "Lead") -> None:
+        waited = lead.delivery_wait
+        self.go_live_days.append(self.co.env.now - lead.won_at)
+        self.onboarding_wait_days.append(waited)
+        h = self.co.sc.customers.health
+        lead.account.go_live(h.start - h.onboarding_wait_penalty_per_month * waited / MONTH_DAYS)
 
 
-def close_won(co: "Company", lead: "Lead", seller: "Person"):
-    """Process body: sign the contract, invoice it, deliver it, go live."""
+def close_won(co: "Company", lead: "Lead", seller: "Person") -> None:
+    """Sign the contract, invoice it, deliver it, go live (`Delivery._live`)."""
     d = co.delivery
     seg = lead.segment
     spec = co.sc.segments[seg]
@@ -48,19 +68,16 @@ def close_won(co: "Company", lead: "Lead", seller: "Person"):
     account = co.success.new_account(seg, acv, term_start=start, first_start=start)
     co.finance.book_new(acv)
     co.finance.invoice_contract(account)
-    env = co.env
-    events = [env.timeout(d.go_live[seg]())]
-    task = None
+    lead.won_at = start
+    lead.account = account
+    lead.delivery_wait = 0.0
+    lead.pending = 1
+    lead.callbacks = d._go_live_cbs  # the customer's time to go live: the lead is its own timer
+    co.calendar.schedule(lead, d.go_live[seg]())
     if seg in d.effort:
         team = spec.delivered_by
         pool = co.workforce.pool_or_empty(ROLE_OF_TEAM[team])
         stage = co.stages[STAGE_OF_TEAM[team]]
         pod = co.pod_of(seg) if team == "sales" else None
-        task = env.process(pool.work(stage, d.effort[seg](), pod=pod))
-        events.append(task)
-    yield env.all_of(events)
-    waited = task.value if task is not None else 0.0
-    d.go_live_days.append(env.now - start)
-    d.onboarding_wait_days.append(waited)
-    h = co.sc.customers.health
-    account.go_live(h.start - h.onboarding_wait_penalty_per_month * waited / MONTH_DAYS)
+        lead.pending = 2
+        pool.submit(stage, d.effort[seg](), d.part_done, lead, pod=pod)

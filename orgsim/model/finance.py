@@ -81,14 +81,20 @@ class Finance:
         """Invoices of one contract term (from its start, or only those due from `from_time`)."""
         start, months = acc.term_start, acc.term_months
         first = start if from_time is None else from_time
+        # invoices collected after the horizon count nowhere: stop at the first of them
+        last = self.H * MONTH_DAYS - self.terms_days
         if self.monthly_billing:
             for k in range(months):
                 t = start + k * MONTH_DAYS
+                if t >= last and self.month_of(t + self.terms_days) >= self.H:
+                    break
                 if t >= first - 1e-9:
                     self.invoice(acc.arr / 12, t)
         else:
             for y in range(math.ceil(months / 12)):
                 t = start + 12 * y * MONTH_DAYS
+                if t >= last and self.month_of(t + self.terms_days) >= self.H:
+                    break
                 if t >= first - 1e-9:
                     self.invoice(acc.arr * min(12, months - 12 * y) / 12, t)
 
@@ -97,7 +103,10 @@ class Finance:
         remaining = max(acc.term_end - now, 0.0) / MONTH_DAYS
         if self.monthly_billing:
             for k in range(int(math.ceil(remaining))):
-                self.invoice(delta / 12, now + k * MONTH_DAYS)
+                t = now + k * MONTH_DAYS
+                if self.month_of(t + self.terms_days) >= self.H:
+                    break  # collected after the horizon, and so is every later one
+                self.invoice(delta / 12, t)
         else:
             self.invoice(delta * remaining / 12, now)
 

@@ -10,17 +10,42 @@ qualification (lead -> MQL) is automated scoring at a source-specific rate, unle
 
 from __future__ import annotations
 
+from itertools import repeat
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from orgsim.model import sdr
+from orgsim.model.clock import NORMAL, delay_until
 from orgsim.scenario import MONTH_DAYS
 
 if TYPE_CHECKING:
-    from orgsim.model.company import Company, Lead
+    from orgsim.model.company import Company
+    from orgsim.model.workforce import Task
 
 SOURCES = ("paid", "content", "outbound", "referral")
+
+
+class Lead:
+    """A lead on its journey. It is also the SimPy event of its own timers (arrival, waiting for an
+    AE with room, the buyer's cycle, going live): SimPy calls ``callbacks`` with whatever it pops,
+    so a lead needs no process of its own (see `orgsim.model.clock`)."""
+
+    __slots__ = (
+        "callbacks", "_ok", "_value", "lid", "source", "segment", "created", "mql",
+        "routed_at", "owner", "opened", "pending", "factor", "won_at", "account", "delivery_wait",
+    )
+
+    def __init__(self, lid: int, source: str, segment: str, created: float):
+        self.callbacks: tuple | None = None
+        self._ok = True
+        self._value = None
+        self.lid = lid
+        self.source = source
+        self.segment = segment
+        self.created = created
+        self.mql = True
+        self.factor = 1.0
 
 
 def monthly_rates(co: "Company") -> dict[str, float]:
@@ -67,6 +92,7 @@ class Marketing:
     def start_of_month(self, month: int) -> None:
         """Draw this month's leads of every source and start their journeys."""
         co = self.co
+        now = co.env.now
         t0 = month * MONTH_DAYS
         rates = monthly_rates(co)
         for source in SOURCES:
@@ -81,41 +107,84 @@ class Marketing:
             segs = g.choice(len(self.segments), size=n, p=self.mix[source] / self.mix[source].sum())
             mql = g.random(n) < self.mql_rate[source]
             co.funnel[f"leads.{source}"] += n
+            # the clock times of the arrivals: now + (t - now), as a timeout set now would give
+            at = now + (times - now)
             if source == "outbound":
-                for t, s in zip(times.tolist(), segs.tolist()):
-                    co.env.process(self._outbound(t, self.segments[s]))
-                continue
-            if self.review is None:
+                self._feed(source, at, segs, None, self._outbound)
+            elif self.review is None:
                 self.stage.arrivals += n
                 self.stage.completed += n
-                self.stage.waits_days.extend([0.0] * n)
-                for t, s, q in zip(times.tolist(), segs.tolist(), mql.tolist()):
-                    if q:
-                        co.funnel[f"mql.{source}"] += 1
-                        co.env.process(self._inbound(t, source, self.segments[s]))
+                self.stage.waits_days.extend(repeat(0.0, n))
+                co.funnel[f"mql.{source}"] += int(mql.sum())
+                self._feed(source, at[mql], segs[mql], None, self._inbound)
             else:
-                for t, s, q in zip(times.tolist(), segs.tolist(), mql.tolist()):
-                    co.env.process(self._reviewed(t, source, self.segments[s], q))
+                self._feed(source, at, segs, mql, self._reviewed)
 
-    def _inbound(self, at: float, source: str, segment: str):
-        co = self.co
-        yield co.env.timeout(at - co.env.now)
-        lead = co.new_lead(source, segment)
-        yield from sdr.qualify(co, lead)
+    def _feed(self, source: str, at: np.ndarray, segs: np.ndarray, mql: np.ndarray | None, arrive) -> None:
+        """Put a month of one source's leads on the clock, one at a time (a small event heap)."""
+        if len(at) == 0:
+            return
+        segments = self.segments
+        feed = _Arrivals(self.co.env, source, at.tolist(), [segments[s] for s in segs.tolist()],
+                         mql.tolist() if mql is not None else None, arrive)
+        feed.next()
 
-    def _reviewed(self, at: float, source: str, segment: str, is_mql: bool):
-        co = self.co
-        yield co.env.timeout(at - co.env.now)
-        yield from co.workforce.pools["marketer"].work(self.stage, self.review())
-        if is_mql:
-            co.funnel[f"mql.{source}"] += 1
-            lead = co.new_lead(source, segment)
-            yield from sdr.qualify(co, lead)
+    def _inbound(self, lead: Lead) -> None:
+        self.co.lead_arrives(lead)
+        sdr.qualify(self.co, lead)
 
-    def _outbound(self, at: float, segment: str):
+    def _reviewed(self, lead: Lead) -> None:
+        self.co.workforce.pools["marketer"].submit(self.stage, self.review(), self._review_done, lead)
+
+    def _review_done(self, task: "Task") -> None:
+        lead: Lead = task.ctx
+        if lead.mql:
+            co = self.co
+            co.funnel[f"mql.{lead.source}"] += 1
+            co.lead_arrives(lead)
+            sdr.qualify(co, lead)
+
+    def _outbound(self, lead: Lead) -> None:
         co = self.co
-        yield co.env.timeout(at - co.env.now)
         co.funnel["mql.outbound"] += 1
         co.funnel["sql.outbound"] += 1
-        lead: "Lead" = co.new_lead("outbound", segment)
-        yield from sdr.route(co, lead)
+        co.lead_arrives(lead)
+        sdr.route(co, lead)
+
+
+class _Arrivals:
+    """One source's leads of one month, each put on the clock when the one before arrives.
+
+    It is the event of the next arrival (see `orgsim.model.clock`): SimPy's heap holds one entry
+    per source instead of a month of leads, and each arrival still lands on exactly its time.
+    """
+
+    __slots__ = ("callbacks", "_ok", "_value", "env", "source", "times", "segments", "mql", "arrive", "i")
+
+    def __init__(self, env, source: str, times: list[float], segments: list[str], mql: list[bool] | None, arrive):
+        self.callbacks = (self._arrive,)
+        self._ok = True
+        self._value = None
+        self.env = env
+        self.source = source
+        self.times = times
+        self.segments = segments
+        self.mql = mql
+        self.arrive = arrive
+        self.i = 0
+
+    def next(self) -> None:
+        """Set the clock for the next arrival."""
+        env = self.env
+        self.callbacks = (self._arrive,)
+        env.schedule(self, NORMAL, delay_until(env.now, self.times[self.i]))
+
+    def _arrive(self, _event: "_Arrivals") -> None:
+        i = self.i
+        lead = Lead(0, self.source, self.segments[i], self.times[i])
+        if self.mql is not None:
+            lead.mql = self.mql[i]
+        self.i = i + 1
+        if i + 1 < len(self.times):
+            self.next()
+        self.arrive(lead)

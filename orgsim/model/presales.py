@@ -16,6 +16,7 @@ from orgsim.scenario import MONTH_DAYS
 
 if TYPE_CHECKING:
     from orgsim.model.company import Company
+    from orgsim.model.marketing import Lead
 
 
 class Presales:
@@ -52,10 +53,12 @@ class Presales:
     def available_now(self) -> bool:
         return bool(self.pool.free)
 
-    def support(self, segment: str):
-        """Process body: an SE works the deal. Returns the presales win factor."""
+    def support(self, lead: "Lead") -> None:
+        """An SE works the deal (`Sales.part_done` when done), or it proceeds without one at the
+        presales win factor."""
         if self.proceed and not self.available_now():
             self.skipped += 1
-            return self.co.sc.funnel.no_presales_win_factor
-        yield from self.pool.work(self.stage, self.effort[segment](), share=self.share)
-        return 1.0
+            lead.factor = self.co.sc.funnel.no_presales_win_factor
+            self.co.sales._part_done(lead)
+            return
+        self.pool.submit(self.stage, self.effort[lead.segment](), self.co.sales.part_done, lead, share=self.share)

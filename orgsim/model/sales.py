@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING
 from orgsim.model import delivery
 
 if TYPE_CHECKING:
-    from orgsim.model.company import Company, Lead
-    from orgsim.model.workforce import Person
+    from orgsim.model.company import Company
+    from orgsim.model.marketing import Lead
+    from orgsim.model.workforce import Person, Task
 
 
 class Sales:
@@ -28,6 +29,7 @@ class Sales:
         self.cycle = {n: co.sampler(s.sales_cycle_days, f"cycle.{n}") for n, s in sc.segments.items()}
         self.win = {n: co.streams.uniforms(f"win.{n}") for n in sc.segments}
         self.cycle_days: list[float] = []
+        self._cycle_done_cbs = (self._part_done,)
 
     def win_probability(self, segment: str, presales_factor: float) -> float:
         co = self.co
@@ -40,26 +42,41 @@ class Sales:
         return min(p, 1.0)
 
 
-def work_opportunity(co: "Company", lead: "Lead", owner: "Person", routed_at: float):
-    """Process body: AE work, buyer's cycle and presales run together; then win or lose."""
+    def _part_done(self, lead: "Lead") -> None:
+        """The buyer's cycle, the AE's work or the SE's work is done; decide when all are."""
+        lead.pending -= 1
+        if lead.pending == 0:
+            self._decide(lead)
+
+    def part_done(self, task: "Task") -> None:
+        self._part_done(task.ctx)
+
+    def _decide(self, lead: "Lead") -> None:
+        co = self.co
+        seg = lead.segment
+        co.sdr.closed(lead.owner)
+        won = self.win[seg]() < self.win_probability(seg, lead.factor)
+        self.cycle_days.append(co.env.now - lead.opened)
+        if not won:
+            co.funnel["lost.opportunity"] += 1
+            return
+        co.funnel["won"] += 1
+        delivery.close_won(co, lead, lead.owner)
+
+
+def work_opportunity(co: "Company", lead: "Lead", owner: "Person", routed_at: float) -> None:
+    """AE work, buyer's cycle and presales run together; then win or lose (`Sales._decide`)."""
     s = co.sales
     env = co.env
     seg = lead.segment
-    start = env.now
-    ae_work = s.pool.work(s.stage, s.effort[seg](), pod=co.pod_of(seg), since=routed_at)
-    events = [env.timeout(s.cycle[seg]()), env.process(ae_work)]
-    presales = None
+    lead.opened = env.now
+    lead.owner = owner
+    lead.factor = 1.0
+    lead.pending = 2
+    effort = s.effort[seg]()
+    lead.callbacks = s._cycle_done_cbs  # the buyer's cycle: the lead is its own timer
+    co.calendar.schedule(lead, s.cycle[seg]())
+    s.pool.submit(s.stage, effort, s.part_done, lead, pod=co.pod_of(seg), since=routed_at)
     if co.sc.segments[seg].needs_presales:
-        presales = env.process(co.presales.support(seg))
-        events.append(presales)
-    yield env.all_of(events)
-    factor = presales.value if presales is not None else 1.0
-    owner.open_opps -= 1
-    co.sdr.slot_freed()
-    won = s.win[seg]() < s.win_probability(seg, factor)
-    s.cycle_days.append(env.now - start)
-    if not won:
-        co.funnel["lost.opportunity"] += 1
-        return
-    co.funnel["won"] += 1
-    yield from delivery.close_won(co, lead, owner)
+        lead.pending += 1
+        co.presales.support(lead)

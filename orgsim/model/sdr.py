@@ -9,13 +9,15 @@ rules: by segment (pods), round robin, or least loaded. An AE carries at most
 
 from __future__ import annotations
 
+from heapq import heapify, heappop, heappush
 from typing import TYPE_CHECKING
 
 from orgsim.model import sales
 
 if TYPE_CHECKING:
-    from orgsim.model.company import Company, Lead
-    from orgsim.model.workforce import Person
+    from orgsim.model.company import Company
+    from orgsim.model.marketing import Lead
+    from orgsim.model.workforce import Person, Task
 
 
 def speed_to_lead_factor(co: "Company", wait_days: float) -> float:
@@ -26,20 +28,14 @@ def speed_to_lead_factor(co: "Company", wait_days: float) -> float:
     return stl.floor + (1.0 - stl.floor) * 0.5 ** (wait_days * 24.0 / stl.halflife_hours)
 
 
-def qualify(co: "Company", lead: "Lead"):
-    """Process body: an SDR (or AE) qualifies the MQL; an SQL goes on to routing."""
+def qualify(co: "Company", lead: "Lead") -> None:
+    """An SDR (or AE) qualifies the MQL; an SQL goes on to routing (`SDR.qualified`)."""
     d = co.sdr
-    wait = yield from d.pool.work(d.stage, d.effort(), pod=co.pod_of(lead.segment) if d.by_ae else None, share=d.share)
-    p = co.sc.funnel.mql_to_sql * speed_to_lead_factor(co, wait)
-    if not d.convert.bernoulli(p):
-        co.funnel["lost.qualification"] += 1
-        return
-    co.funnel[f"sql.{lead.source}"] += 1
-    yield from route(co, lead)
+    d.pool.submit(d.stage, d.effort(), d.qualified, lead, pod=co.pod_of(lead.segment) if d.by_ae else None, share=d.share)
 
 
-def route(co: "Company", lead: "Lead"):
-    """Process body: the SQL becomes an opportunity and is given to an AE with room for it."""
+def route(co: "Company", lead: "Lead") -> None:
+    """The SQL becomes an opportunity and is given to an AE with room for it."""
     d = co.sdr
     if not d.accept.bernoulli(co.sc.funnel.sql_to_opportunity):
         co.funnel["lost.sql"] += 1
@@ -50,14 +46,12 @@ def route(co: "Company", lead: "Lead"):
     if owner is None:
         # every eligible AE is full: the opportunity waits for room, and that wait is the
         # sales stage's (it shows in its waits and its queue)
-        ev = co.env.event()
-        d.waiting_for_slot.append((ev, lead.segment, routed_at))
+        lead.routed_at = routed_at
+        d.waiting_for_slot.append((lead, lead.segment, routed_at))
         co.sales.stage.waiting += 1
-        owner = yield ev  # slot_freed has counted the opportunity against the owner
-        co.sales.stage.waiting -= 1
-    else:
-        owner.open_opps += 1
-    yield from sales.work_opportunity(co, lead, owner, routed_at)
+        return  # slot_freed hands it an owner
+    d.opened(owner)
+    sales.work_opportunity(co, lead, owner, routed_at)
 
 
 class SDR:
@@ -81,23 +75,105 @@ class SDR:
         self._rr = 0
         self.waiting_for_slot: list = []
         self.aes = co.workforce.pool_or_empty("ae")
+        self._got_owner_cbs = (self._got_owner,)
+        # AEs by load for least-loaded and segment routing: heaps of (open opportunities, pid,
+        # person) per pod and over everyone (key None), with lazy deletion: an entry is stale
+        # once the AE's count moved on or the AE left; every change pushes a fresh entry
+        self._loads: dict[str | None, list] = {}
+        if self.routing != "round_robin":
+            for p in self.aes.people:
+                self._push(p)
+
+    def _push(self, p: "Person") -> None:
+        entry = (p.open_opps, p.pid, p)
+        for key in (None, p.pod) if p.pod is not None else (None,):
+            heap = self._loads.get(key)
+            if heap is None:
+                heap = self._loads[key] = []
+            heappush(heap, entry)
+            if len(heap) > 4 * len(self.aes.people) + 64:  # mostly stale: rebuild from the AEs
+                people = self.aes.people if key is None else self.aes.by_pod.get(key, [])
+                heap[:] = [(q.open_opps, q.pid, q) for q in people if not q.leaving]
+                heapify(heap)
+
+    def opened(self, p: "Person") -> None:
+        """`p` takes on one more opportunity."""
+        p.open_opps += 1
+        if self.routing != "round_robin":
+            self._push(p)
+
+    def closed(self, p: "Person") -> None:
+        """One of `p`'s opportunities is decided: a slot frees up."""
+        p.open_opps -= 1
+        if self.routing != "round_robin":
+            self._push(p)
+        self.slot_freed()
+
+    def ae_joined(self, p: "Person") -> None:
+        """A new AE (already in the pool) has room for SQLs waiting for one."""
+        if self.routing != "round_robin":
+            self._push(p)
+        self.slot_freed()
+
+    def qualified(self, task: "Task") -> None:
+        """The qualification task is done: SQL (with speed to lead) or lost."""
+        co = self.co
+        p = co.sc.funnel.mql_to_sql * speed_to_lead_factor(co, task.wait)
+        if not self.convert.bernoulli(p):
+            co.funnel["lost.qualification"] += 1
+            return
+        lead = task.ctx
+        co.funnel[f"sql.{lead.source}"] += 1
+        route(co, lead)
 
     def _candidates(self, segment: str) -> list["Person"]:
-        people = [p for p in self.aes.people if p.open_opps < self.max_open and not p.leaving]
+        aes = self.aes
+        if self.max_open >= 10**9 and not aes.leaving:
+            people = aes.people  # no cap and nobody on the way out: every AE has room (read only)
+        else:
+            people = [p for p in aes.people if p.open_opps < self.max_open and not p.leaving]
         if self.routing == "segment":
             pod = self.co.pod_of(segment)
-            if self.aes.pod_count.get(pod, 0) > 0:
+            if aes.pod_count.get(pod, 0) > 0:
                 people = [p for p in people if p.pod == pod]
         return people
 
     def pick_owner(self, segment: str) -> "Person | None":
-        people = self._candidates(segment)
-        if not people:
-            return None
+        """The AE who gets the opportunity, or None when every eligible AE is full."""
         if self.routing == "round_robin":
+            people = self._candidates(segment)
+            if not people:
+                return None
             self._rr += 1
             return people[self._rr % len(people)]
-        return min(people, key=lambda p: (p.open_opps, p.pid))
+        # least loaded (within the segment's pod when routing by segment): the AE with room
+        # and the fewest open opportunities, the longest-serving (lowest pid) among equals
+        aes = self.aes
+        key = None
+        if self.routing == "segment":
+            pod = self.co.pod_of(segment)
+            if aes.pod_count.get(pod, 0) > 0:
+                if pod is None and aes._podded:  # pod-less people among podded ones: scan them
+                    return self._least_loaded([p for p in aes.people if p.pod is None])
+                key = pod
+        heap = self._loads.get(key)
+        while heap:
+            n, _, p = heap[0]
+            if n != p.open_opps or p.leaving or p.gone:
+                heappop(heap)  # stale
+                continue
+            return p if n < self.max_open else None  # the least loaded is full: all are
+        return None
+
+    def _least_loaded(self, people: list["Person"]) -> "Person | None":
+        max_open = self.max_open
+        best = None
+        best_open = best_pid = 0
+        for p in people:
+            n = p.open_opps
+            if n < max_open and not p.leaving and (best is None or n < best_open or (n == best_open and p.pid < best_pid)):
+                best, best_open, best_pid = p, n, p.pid
+        return best
 
     def waiting_since(self) -> list[float]:
         """When each opportunity still waiting for an AE with room began to wait."""
@@ -105,13 +181,22 @@ class SDR:
 
     def slot_freed(self) -> None:
         """An opportunity closed (or an AE joined): hand waiting SQLs to AEs with room."""
+        if not self.waiting_for_slot:
+            return
+        env = self.co.env
         still = []
         for item in self.waiting_for_slot:
-            ev, segment, _ = item
+            lead, segment, _ = item
             owner = self.pick_owner(segment)
             if owner is None:
                 still.append(item)
             else:
-                owner.open_opps += 1  # count it now so the next waiter sees the slot taken
-                ev.succeed(owner)
+                self.opened(owner)  # count it now so the next waiter sees the slot taken
+                lead.owner = owner
+                lead.callbacks = self._got_owner_cbs  # one zero-delay step later, as a succeeded event
+                env.schedule(lead)
         self.waiting_for_slot = still
+
+    def _got_owner(self, lead: "Lead") -> None:
+        self.co.sales.stage.waiting -= 1
+        sales.work_opportunity(self.co, lead, lead.owner, lead.routed_at)

@@ -12,23 +12,33 @@ Healthy accounts refer new leads (see marketing).
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from orgsim.model.clock import NORMAL, Plan
 from orgsim.scenario import MONTH_DAYS
 
 if TYPE_CHECKING:
     from orgsim.model.company import Company
+    from orgsim.model.workforce import Task
 
 
 class Account:
+    """A customer account. It is also the SimPy event of its renewal timer (see
+    `orgsim.model.clock`), so an account needs no process of its own."""
+
     __slots__ = (
-        "aid", "segment", "arr", "term_start", "term_months", "first_start", "health", "live",
-        "active", "covered", "expanding", "cared",
+        "callbacks", "_ok", "_value", "aid", "segment", "arr", "term_start", "term_months",
+        "first_start", "health", "live", "active", "covered", "expanding", "cared", "late_months",
     )
 
     def __init__(self, aid: int, segment: str, arr: float, term_start: float, term_months: int, first_start: float, health: float):
+        self.callbacks: tuple | None = None
+        self._ok = True
+        self._value = None
+        self.late_months = 0.0
         self.aid = aid
         self.segment = segment
         self.arr = arr
@@ -56,6 +66,10 @@ class Success:
         self.co = co
         sc = co.sc
         self.accounts: list[Account] = []  # active accounts, in order of signing
+        # the same accounts largest first (ARR descending, then signing order), kept sorted as
+        # accounts sign, expand and churn, so that CSM books need no sort each month
+        self._ranked: list[Account] = []
+        self._rank_keys: list[tuple[float, int]] = []
         self._next = 0
         self.csm = co.workforce.pool_or_empty("csm")
         self.stage = co.stage("csm", self.csm)
@@ -74,6 +88,8 @@ class Success:
         self.churned = 0
         self.expansions = 0
         self.care_hours = sc.effort_hours.account_care_per_month
+        self._open_renewal_cbs = (self._open_renewal,)
+        self._decide_renewal_cbs = (self._decide_renewal,)
 
     # ---- accounts -------------------------------------------------------------------------
 
@@ -83,9 +99,21 @@ class Success:
         acc = Account(self._next, segment, arr, term_start, spec.contract_months, first_start, self.co.sc.customers.health.start)
         acc.live = live
         self.accounts.append(acc)
+        self._rank(acc)
         self.co.finance.change_arr(arr)
-        self.co.env.process(self._life(acc))
+        self._await_renewal(acc)
         return acc
+
+    def _rank(self, acc: Account) -> None:
+        key = (-acc.arr, acc.aid)
+        i = bisect_left(self._rank_keys, key)
+        self._rank_keys.insert(i, key)
+        self._ranked.insert(i, acc)
+
+    def _unrank(self, acc: Account) -> None:
+        i = bisect_left(self._rank_keys, (-acc.arr, acc.aid))
+        del self._rank_keys[i]
+        del self._ranked[i]
 
     def healthy_count(self) -> int:
         thr = self.co.sc.customers.healthy_threshold
@@ -107,24 +135,30 @@ class Success:
         """Assign CSM books, schedule account care and draw expansions."""
         co = self.co
         env = co.env
-        live = [a for a in self.accounts if a.live]
+        ranked = [a for a in self._ranked if a.live]  # largest first: they are covered first
         capacity = self.csm.headcount * (self.book_size if self.book_size is not None else 10**9)
-        ranked = sorted(live, key=lambda a: (-a.arr, a.aid))
         for i, a in enumerate(ranked):
             a.covered = i < capacity
         if self.care_hours > 0:
+            # each covered account's care task, spread evenly over the month
             covered = [a for a in ranked if a.covered]
             n = len(covered)
+            month_end = (month + 1) * MONTH_DAYS
+            now = env.now
+            cares = []
+            delays = []
             for i, a in enumerate(covered):
                 a.cared = False
-                env.process(self._care(a, month * MONTH_DAYS + MONTH_DAYS * i / n, (month + 1) * MONTH_DAYS))
+                cares.append(_Care(a, month_end))
+                delays.append(max(month * MONTH_DAYS + MONTH_DAYS * i / n - now, 0.0))
+            Plan(env, delays, cares, self._care)
         p = co.sc.customers.expansion.monthly_probability
         if p > 0 and self.accounts:
             u = self.expansion_gen.random(len(self.accounts))
             for a, x in zip(self.accounts, u.tolist()):
                 if a.live and not a.expanding and x < p * a.health:
                     a.expanding = True
-                    env.process(self._expand(a))
+                    self._expand(a)
 
     def end_of_month(self, month: int) -> None:
         """Move every live account's health by coverage, product maturity and noise."""
@@ -141,61 +175,97 @@ class Success:
             drift = h.covered_drift_per_month if looked_after else h.uncovered_drift_per_month
             a.health = min(max(a.health + drift + product + e, 0.0), 1.0)
 
-    # ---- processes -------------------------------------------------------------------------
+    # ---- care and expansion ------------------------------------------------------------------
 
-    def _care(self, acc: Account, at: float, month_end: float):
-        env = self.co.env
-        yield env.timeout(max(at - env.now, 0.0))
-        yield from self.csm.work(self.stage, self.care_hours)
-        if env.now <= month_end + 1e-9:
-            acc.cared = True
+    def _care(self, care: "_Care") -> None:
+        """The account's care task for the month (its time in the month has come)."""
+        self.csm.submit(self.stage, self.care_hours, self._cared, care)
 
-    def _expand(self, acc: Account):
+    def _cared(self, task: "Task") -> None:
+        care: _Care = task.ctx
+        if self.co.env.now <= care.month_end + 1e-9:
+            care.account.cared = True
+
+    def _expand(self, acc: Account) -> None:
+        """An expansion: a task for its owner (sales early in the relationship, then the CSM)."""
         co = self.co
         by_sales = (co.env.now - acc.first_start) < co.sc.ownership.expansion_by_sales_months * MONTH_DAYS
         if by_sales:
-            yield from co.sales.pool.work(co.stages["sales"], self.expansion_effort(), pod=co.pod_of(acc.segment))
+            co.sales.pool.submit(co.stages["sales"], self.expansion_effort(), self._expanded, acc, pod=co.pod_of(acc.segment))
         else:
-            yield from self.csm.work(self.stage, self.expansion_effort())
+            self.csm.submit(self.stage, self.expansion_effort(), self._expanded, acc)
+
+    def _expanded(self, task: "Task") -> None:
+        acc: Account = task.ctx
         acc.expanding = False
         if not acc.active:
             return
+        co = self.co
         delta = acc.arr * self.expansion_size()
+        self._unrank(acc)
         acc.arr += delta
+        self._rank(acc)
         self.expansions += 1
         co.finance.change_arr(delta)
         co.finance.book_expansion(delta)
         co.finance.invoice_expansion(acc, delta)
 
-    def _life(self, acc: Account):
-        """One process per account: each term ends in a renewal task and a decision."""
+    # ---- the life of an account: each term ends in a renewal task and a decision ------------
+
+    def _await_renewal(self, acc: Account) -> None:
+        """Set the timer that opens the renewal task of the current term."""
+        env = self.co.env
+        open_at = acc.term_end - self.co.sc.customers.renewal_lead_days
+        delay = max(open_at - env.now, 0.0)
+        if env.now + delay >= self.co.end:
+            return  # after the horizon: the run ends first
+        acc.callbacks = self._open_renewal_cbs
+        self.co.calendar.schedule(acc, delay)
+
+    def _open_renewal(self, acc: Account) -> None:
         co = self.co
-        env = co.env
+        pod = co.pod_of(acc.segment) if self.renewal_owner.role == "ae" else None
+        self.renewal_owner.submit(self.renewal_stage, self.renewal_effort(), self._renewal_worked, acc, pod=pod)
+
+    def _renewal_worked(self, task: "Task") -> None:
+        acc: Account = task.ctx
+        env = self.co.env
+        # how late the owner got to it: the renewal conversation started after the term ended
+        acc.late_months = max(task.since + task.wait - acc.term_end, 0.0) / MONTH_DAYS
+        if env.now < acc.term_end:
+            acc.callbacks = self._decide_renewal_cbs
+            env.schedule(acc, NORMAL, acc.term_end - env.now)
+            return
+        self._decide_renewal(acc)
+
+    def _decide_renewal(self, acc: Account) -> None:
+        """Decided at term end, or later when the owner got to it late: renew or churn."""
+        co = self.co
         c = co.sc.customers
         spec = co.sc.segments[acc.segment]
-        while True:
-            open_at = acc.term_end - c.renewal_lead_days
-            yield env.timeout(max(open_at - env.now, 0.0))
-            opened = env.now
-            pod = co.pod_of(acc.segment) if self.renewal_owner.role == "ae" else None
-            wait = yield from self.renewal_owner.work(self.renewal_stage, self.renewal_effort(), pod=pod)
-            # how late the owner got to it: the renewal conversation started after the term ended
-            late_months = max(opened + wait - acc.term_end, 0.0) / MONTH_DAYS
-            if env.now < acc.term_end:
-                yield env.timeout(acc.term_end - env.now)
-            # decided now: at term end, or later when the owner got to it late
-            self.renewals_due += 1
-            p = spec.renewal_rate + c.renewal_health_slope * (acc.health - c.healthy_threshold)
-            p = min(max(p, 0.0), 1.0) - c.late_renewal_penalty_per_month * late_months
-            p = max(p, 0.0)
-            if self.renew() < p:
-                self.renewals_done += 1
-                acc.term_start = acc.term_end
-                co.finance.invoice_contract(acc)
-                continue
-            acc.active = False
-            self.accounts.remove(acc)
-            self.churned += 1
-            co.finance.change_arr(-acc.arr)
-            co.finance.book_churn(acc.arr)
+        self.renewals_due += 1
+        p = spec.renewal_rate + c.renewal_health_slope * (acc.health - c.healthy_threshold)
+        p = min(max(p, 0.0), 1.0) - c.late_renewal_penalty_per_month * acc.late_months
+        p = max(p, 0.0)
+        if self.renew() < p:
+            self.renewals_done += 1
+            acc.term_start = acc.term_end
+            co.finance.invoice_contract(acc)
+            self._await_renewal(acc)
             return
+        acc.active = False
+        self.accounts.remove(acc)
+        self._unrank(acc)
+        self.churned += 1
+        co.finance.change_arr(-acc.arr)
+        co.finance.book_churn(acc.arr)
+
+
+class _Care:
+    """A covered account's care task of one month."""
+
+    __slots__ = ("account", "month_end")
+
+    def __init__(self, account: Account, month_end: float):
+        self.account = account
+        self.month_end = month_end

@@ -5,15 +5,22 @@ FIFO for a free person and then holds that person for effort / (productive hours
 A person's speed rises linearly from `hiring.ramp_start_productivity` to 1 over `ramp_months`.
 Headcount changes while the simulation runs: requisitions close after `time_to_hire_days` and a
 recruiter's time, people leave by attrition and are backfilled.
+
+This is the hot path of a replication: every task passes `Pool.submit`, `Pool._start` and
+`Pool._finish` once, as callbacks (no SimPy process, see `orgsim.model.clock`); a pool whose
+people have no pods never scans its lists, and one with pods keeps its free people by pod.
 """
 
 from __future__ import annotations
 
 import math
+from array import array
 from collections import deque
-from typing import TYPE_CHECKING, Generator
+from typing import TYPE_CHECKING, Any, Callable, Generator
 
 import simpy
+
+from orgsim.model.clock import NORMAL, later
 
 from orgsim.scenario import MONTH_DAYS, Scenario
 
@@ -24,7 +31,7 @@ if TYPE_CHECKING:
 class Person:
     """One employee."""
 
-    __slots__ = ("pid", "role", "hired_at", "ramp_days", "ramp_start", "busy", "leaving", "pod", "open_opps")
+    __slots__ = ("pid", "role", "hired_at", "ramp_days", "ramp_start", "busy", "leaving", "gone", "pod", "open_opps")
 
     def __init__(self, pid: int, role: str, hired_at: float, ramp_days: float, ramp_start: float, pod: str | None):
         self.pid = pid
@@ -34,6 +41,7 @@ class Person:
         self.ramp_start = ramp_start
         self.busy = False
         self.leaving = False
+        self.gone = False
         self.pod = pod
         self.open_opps = 0
 
@@ -54,6 +62,8 @@ class Person:
         x0 = (now - self.hired_at) / self.ramp_days if self.ramp_days > 0 else 1.0
         if x0 >= 1.0:
             return effort_hours / hours_per_day
+        if effort_hours <= 0:
+            return 0.0  # (the formula below may round to a tiny negative duration)
         x0 = max(x0, 0.0)
         s0, r = self.ramp_start, self.ramp_days
         a = (1.0 - s0) / 2.0  # work (in ramp-days) done between ramp fractions x0 and y:
@@ -63,11 +73,15 @@ class Person:
             return r * (1.0 - x0) + (need - work_to_full) * r
         c = -(need + s0 * x0 + a * x0 * x0)
         y = (-s0 + math.sqrt(s0 * s0 - 4.0 * a * c)) / (2.0 * a) if a > 0 else x0 + need / s0
-        return r * (y - x0)
+        return max(r * (y - x0), 0.0)
 
 
 class StageStats:
-    """What a stage did: task arrivals, completions, waits, busy time (for utilisation)."""
+    """What a stage did: task arrivals, completions, waits, busy time (for utilisation).
+
+    Waits are kept one per started task (the p90 needs them all) in an ``array('d')``: 8 bytes
+    a task instead of a Python float and a list slot.
+    """
 
     __slots__ = ("name", "arrivals", "completed", "waits_days", "busy_days", "waiting", "pool")
 
@@ -76,12 +90,14 @@ class StageStats:
         self.pool = pool
         self.arrivals = 0
         self.completed = 0
-        self.waits_days: list[float] = []
+        self.waits_days = array("d")
         self.busy_days = 0.0
         self.waiting = 0
 
 
 class _Request:
+    """A queued request of a SimPy process (`Pool.request`): granted by succeeding its event."""
+
     __slots__ = ("event", "pod", "stage", "t0")
 
     def __init__(self, event: simpy.Event, pod: str | None, stage: StageStats, t0: float):
@@ -89,6 +105,37 @@ class _Request:
         self.pod = pod
         self.stage = stage
         self.t0 = t0
+
+
+class Task:
+    """One task for a pool, driven by callbacks instead of a SimPy process.
+
+    A task is its own SimPy event (see `orgsim.model.clock`): it is put on the clock once, for
+    the moment its work ends; then the pool releases the person and calls ``then(task)``.
+    ``ctx`` carries whatever the caller needs, ``wait`` the queue wait in days. Same people,
+    same order, same times as `Pool.work` run in a process (`tests/unit/test_workforce.py`
+    checks the two against each other).
+    """
+
+    __slots__ = ("callbacks", "_ok", "_value", "stage", "effort", "pod", "share", "t0", "since", "person", "wait", "then", "ctx")
+
+    def __init__(
+        self, stage: StageStats, effort: float, pod: str | None, share: float, t0: float, since: float,
+        then: Callable[["Task"], Any] | None, ctx: Any,
+    ):
+        self.callbacks: tuple | None = None
+        self._ok = True
+        self._value = None
+        self.stage = stage
+        self.effort = effort
+        self.pod = pod
+        self.share = share
+        self.t0 = t0  # when the task was asked for (what `Pool.waiting_since` reports)
+        self.since = since  # when its wait began (its wait is counted from here)
+        self.person: Person | None = None
+        self.wait = 0.0
+        self.then = then
+        self.ctx = ctx
 
 
 class Pool:
@@ -110,6 +157,12 @@ class Pool:
         self.free: list[Person] = []
         self.queue: deque[_Request] = deque()
         self.pod_count: dict[str | None, int] = {}
+        self._podded = 0  # people with a pod; while 0, every task may go to anyone (no scans)
+        # people with a pod, by pod, in the order of `people` and of `free` respectively
+        self.by_pod: dict[str, list[Person]] = {}
+        self._free_by_pod: dict[str, list[Person]] = {}
+        self.leaving = 0  # people who will leave when their current task ends
+        self._finish_cbs = (self._finish,)
         # integral of headcount over time (person-days), for cost and utilisation
         self.person_days = 0.0
         self._month_person_days = 0.0
@@ -139,21 +192,29 @@ class Pool:
         self._integrate()
         self.people.append(person)
         self.pod_count[person.pod] = self.pod_count.get(person.pod, 0) + 1
+        if person.pod is not None:
+            self._podded += 1
+            self.by_pod.setdefault(person.pod, []).append(person)
         self._make_free(person)
 
     def remove(self, person: Person) -> None:
         """The person leaves now if idle, or when their current task ends."""
         if person.busy:
             person.leaving = True
+            self.leaving += 1
             return
         self._drop(person)
 
     def _drop(self, person: Person) -> None:
         self._integrate()
+        person.gone = True
         self.people.remove(person)
         self.pod_count[person.pod] -= 1
+        if person.pod is not None:
+            self._podded -= 1
+            self.by_pod[person.pod].remove(person)
         if person in self.free:
-            self.free.remove(person)
+            self._unfree(person)
         # work queued for an emptied pod may now be served by anyone
         if self.queue and self.pod_count[person.pod] == 0 and self.free:
             for p in list(self.free):
@@ -174,16 +235,42 @@ class Pool:
     def _eligible(self, person: Person, pod: str | None) -> bool:
         return pod is None or person.pod == pod or self.pod_count.get(pod, 0) == 0
 
+    def _take_free(self, pod: str | None) -> Person | None:
+        """Remove and return the first free person who may take work of `pod` (None if nobody)."""
+        free = self.free
+        if not free:
+            return None
+        if pod is None or not self._podded or self.pod_count.get(pod, 0) == 0:
+            p = free.pop(0)  # anyone may take it: the first free
+            if p.pod is not None:
+                self._free_by_pod[p.pod].remove(p)
+            return p
+        mine = self._free_by_pod.get(pod)
+        if not mine:
+            return None
+        p = mine.pop(0)  # the first free person of the pod (both lists keep the order of freeing)
+        free.remove(p)
+        return p
+
+    def _add_free(self, person: Person) -> None:
+        self.free.append(person)
+        if person.pod is not None:
+            self._free_by_pod.setdefault(person.pod, []).append(person)
+
+    def _unfree(self, person: Person) -> None:
+        self.free.remove(person)
+        if person.pod is not None:
+            self._free_by_pod[person.pod].remove(person)
+
     def request(self, stage: StageStats, pod: str | None = None) -> simpy.Event:
         """An event that succeeds with the person who takes the task (FIFO)."""
         ev = self.env.event()
         stage.arrivals += 1
-        for i, p in enumerate(self.free):
-            if self._eligible(p, pod):
-                del self.free[i]
-                p.busy = True
-                ev.succeed(p)
-                return ev
+        p = self._take_free(pod)
+        if p is not None:
+            p.busy = True
+            ev.succeed(p)
+            return ev
         stage.waiting += 1
         self.queue.append(_Request(ev, pod, stage, self.env.now))
         return ev
@@ -191,28 +278,90 @@ class Pool:
     def release(self, person: Person) -> None:
         person.busy = False
         if person.leaving:
+            self.leaving -= 1
             self._drop(person)
             return
         self._make_free(person)
 
     def _make_free(self, person: Person, already_free: bool = False) -> None:
-        for i, req in enumerate(self.queue):
-            if self._eligible(person, req.pod):
-                del self.queue[i]
+        queue = self.queue
+        if queue:
+            if not self._podded:
+                req = queue.popleft()
+            else:
+                for i, req in enumerate(queue):
+                    if self._eligible(person, req.pod):
+                        del queue[i]
+                        break
+                else:
+                    req = None
+            if req is not None:
                 req.stage.waiting -= 1
                 if already_free:
-                    self.free.remove(person)
+                    self._unfree(person)
                 person.busy = True
-                req.event.succeed(person)
+                if type(req) is Task:
+                    self._start(req, person)
+                else:
+                    req.event.succeed(person)
                 return
         if not already_free:
-            self.free.append(person)
+            self._add_free(person)
+
+    def submit(
+        self, stage: StageStats, effort_hours: float, then: Callable[[Task], Any] | None, ctx: Any = None,
+        pod: str | None = None, share: float = 1.0, since: float | None = None,
+    ) -> Task:
+        """Ask for a task now: what `work` does in a process, with callbacks. Returns the task.
+
+        A free person (FIFO, `pod` rules as in `work`) takes it at once, or it queues until one
+        is released or hired. When the work ends the person is released first, then
+        ``then(task)`` is called (``then`` may be None).
+        """
+        now = self.env.now
+        task = Task(stage, effort_hours, pod, share, now, now if since is None else since, then, ctx)
+        stage.arrivals += 1
+        p = self._take_free(pod)
+        if p is not None:
+            p.busy = True
+            self._start(task, p)
+        else:
+            stage.waiting += 1
+            self.queue.append(task)
+        return task
+
+    def _start(self, task: Task, person: Person) -> None:
+        """`person` takes the task now: account its wait, work for the duration."""
+        now = self.env.now
+        task.person = person
+        task.wait = wait = now - task.since
+        hours = self.hours_per_day * task.share
+        r = person.ramp_days
+        x0 = (now - person.hired_at) / r if r > 0 else 1.0
+        duration = task.effort / hours if x0 >= 1.0 else person.duration(task.effort, hours, now)
+        stage = task.stage
+        stage.waits_days.append(wait)
+        left = self.horizon - now  # busy time counts up to the horizon
+        if 0.0 > left:
+            left = 0.0
+        stage.busy_days += left if left < duration else duration
+        task.callbacks = self._finish_cbs
+        self.env.schedule(task, NORMAL, duration)
+
+    def _finish(self, task: Task) -> None:
+        task.stage.completed += 1
+        self.release(task.person)
+        if task.then is not None:
+            task.then(task)
 
     def work(
         self, stage: StageStats, effort_hours: float, pod: str | None = None, share: float = 1.0,
         since: float | None = None,
     ) -> Generator[simpy.Event, Person, float]:
         """Process body: wait for a person, work `effort_hours`, release. Returns the wait in days.
+
+        The model itself uses `submit` (the same with callbacks, no process); this is for
+        processes of one's own (tests, experiments with SimPy directly).
 
         Args:
             stage: where the task is accounted.
@@ -256,6 +405,7 @@ class Workforce:
         recruiters = [n for n, r in sc.roles.items() if r.hires_per_month]
         self.recruiting_pool = self.pools[recruiters[0]] if recruiters else None
         self.recruiting = StageStats("recruiting", self.recruiting_pool)
+        self._searched_cbs = (self._searched,)
         self._ramp_start = sc.hiring.ramp_start_productivity
         self._attrition = {
             name: co.streams.generator(f"attrition.{name}") for name in sc.roles
@@ -297,41 +447,47 @@ class Workforce:
         person = Person(self._pid, role, hired_at, r.ramp_months * MONTH_DAYS, self._ramp_start, self._pod_for(role))
         self.pools[role].add(person)
         if role == "ae" and hired_at >= 0:
-            self.co.sdr.slot_freed()  # a new AE has room for SQLs waiting for one
+            self.co.sdr.ae_joined(person)  # a new AE has room for SQLs waiting for one
         rate = self.sc.hiring.attrition(role)
         if rate > 0:
             stay = self._attrition[role].exponential(365.25 / rate)
             start = max(hired_at, 0.0)
             if start + stay < self.sc.horizon_days:
-                self.co.env.process(self._leave(person, start + stay - self.co.env.now))
+                later(self.co.env, start + stay - self.co.env.now, self._leave, person)
 
-    def _leave(self, person: Person, delay: float):
-        yield self.co.env.timeout(delay)
+    def _leave(self, person: Person) -> None:
         self.leavers += 1
         self.pools[person.role].remove(person)
         if self.sc.hiring.backfill:
             self.open_requisition(person.role)
 
     def open_requisition(self, role: str) -> None:
-        self.requisitions_open += 1
-        self.co.env.process(self._recruit(role))
-
-    def _recruit(self, role: str):
         """A requisition: candidate search (calendar) in parallel with a recruiter's closing work."""
+        self.requisitions_open += 1
         env = self.co.env
-        search = env.timeout(self._time_to_hire[role]())
+        req = _Requisition(role)
+        req.callbacks = self._searched_cbs
+        env.schedule(req, NORMAL, self._time_to_hire[role]())
         rp = self.recruiting_pool
         # with no recruiter on staff (or a recruiter being hired) the founders close the hire
         if rp is not None and rp is not self.pools[role] and rp.headcount > 0:
             per_month = self.sc.roles[rp.role].hires_per_month
             hours = rp.hours_per_day * MONTH_DAYS / per_month
-            closing = env.process(rp.work(self.recruiting, hours))
-            yield search & closing
-        else:
-            yield search
+            req.pending = 2
+            rp.submit(self.recruiting, hours, self._closed, req)
+
+    def _searched(self, req: "_Requisition") -> None:
+        req.pending -= 1
+        if req.pending == 0:
+            self._hire(req.role)
+
+    def _closed(self, task: Task) -> None:
+        self._searched(task.ctx)
+
+    def _hire(self, role: str) -> None:
         self.requisitions_open -= 1
         self.hires += 1
-        self._join(role, env.now)
+        self._join(role, self.co.env.now)
 
     # ---- plans -----------------------------------------------------------------------------
 
@@ -368,3 +524,16 @@ class Workforce:
         if g.arr_milestones is not None:
             return min(sum(1 for m in g.arr_milestones if arr >= m), last)
         return min(int(month // g.months_per_stage), last)
+
+
+class _Requisition:
+    """An open requisition (an event: the end of the candidate search)."""
+
+    __slots__ = ("callbacks", "_ok", "_value", "role", "pending")
+
+    def __init__(self, role: str):
+        self.callbacks: tuple | None = None
+        self._ok = True
+        self._value = None
+        self.role = role
+        self.pending = 1

@@ -70,7 +70,7 @@ def test_two_people_three_tasks():
         ("t3", 1.0, 2.0, 1.0),
     ]
     assert (stage.arrivals, stage.completed, stage.waiting) == (3, 3, 0)
-    assert stage.waits_days == [0.0, 0.0, 1.0]
+    assert list(stage.waits_days) == [0.0, 0.0, 1.0]
     assert stage.busy_days == 3.0
 
 
@@ -283,3 +283,56 @@ def test_a_new_hire_at_zero_starting_speed_can_take_queued_work():
     env.process(hire())
     env.run()
     assert len(log) == 1 and log[0][1] == 1.0
+
+
+
+def _random_day(seed: int, callbacks: bool):
+    """Random tasks (times, efforts, pods) for a small pool that loses one person and hires one,
+    run through `Pool.work` in processes or through `Pool.submit` with callbacks. Returns each
+    task's (end, wait) and the stage's totals."""
+    import random
+
+    rng = random.Random(seed)
+    pods = ("smb", "enterprise") if seed % 2 == 0 else (None,)
+    people = [(rng.choice(pods), rng.choice((0.0, MONTH_DAYS)), rng.uniform(-10.0, 0.0)) for _ in range(3)]
+    env, pool, stage, staff = make_pool(*people, horizon=20.0)
+    ends = {}
+
+    def task(name, at, effort, pod):
+        yield env.timeout(at)
+        if callbacks:
+            pool.submit(stage, effort, lambda t: ends.__setitem__(name, (env.now, t.wait)), pod=pod)
+        else:
+            wait = yield from pool.work(stage, effort, pod=pod)
+            ends[name] = (env.now, wait)
+
+    for k in range(40):
+        at = rng.uniform(0.0, 15.0)
+        effort = rng.choice((0.0, rng.expovariate(1 / 6.0)))
+        env.process(task(f"t{k}", at, effort, rng.choice((*pods, None, "mid_market"))))
+
+    def leave_and_hire():
+        yield env.timeout(5.0)
+        pool.remove(staff[0])
+        yield env.timeout(2.0)
+        pool.add(Person(9, "ae", env.now, MONTH_DAYS, 0.25, pods[0]))
+
+    env.process(leave_and_hire())
+    env.run()
+    return ends, (stage.arrivals, stage.completed, stage.waiting, sorted(stage.waits_days), stage.busy_days)
+
+
+def test_callback_tasks_do_what_processes_do():
+    for seed in range(40):
+        by_process, totals_p = _random_day(seed, callbacks=False)
+        by_callback, totals_c = _random_day(seed, callbacks=True)
+        # the same tasks end at the same times after the same waits; the stage adds up alike
+        assert by_process == by_callback
+        assert totals_p[:4] == totals_c[:4]
+        assert totals_p[4] == pytest.approx(totals_c[4], rel=1e-12)
+
+
+def test_zero_effort_while_ramping_takes_no_time():
+    p = Person(1, "csm", hired_at=0.0, ramp_days=MONTH_DAYS, ramp_start=0.25, pod=None)
+    assert p.duration(0.0, 6.0, 3.0) == 0.0  # (the ramp formula once rounded it below zero)
+    assert p.duration(1e-12, 6.0, 3.0) >= 0.0
