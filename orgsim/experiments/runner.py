@@ -20,6 +20,7 @@ method is never changed.
 
 from __future__ import annotations
 
+import abc
 import math
 import multiprocessing
 import os
@@ -121,7 +122,7 @@ def _chunks(requests: Sequence[Request], parallelism: int) -> list[tuple[int, Sc
     return tasks
 
 
-class Executor:
+class Executor(abc.ABC):
     """Runs requests of replications somewhere; a context manager (`close` on exit).
 
     Attributes:
@@ -180,8 +181,10 @@ class Executor:
             key: [found[i][r] for r in requests[i][3] if r in found[i]] for i, key in enumerate(keys)
         }
 
+    @abc.abstractmethod
     def _execute(self, tasks: list[tuple[int, Scenario, int, list[int]]]) -> Iterator[tuple[int, list[Replication]]]:
-        raise NotImplementedError
+        """Where the replications run: each executor (serial, process pool, Dask) yields
+        (task index, replications) as they finish."""
 
     def close(self) -> None:
         """Release workers (a no-op for executors that own none)."""
