@@ -44,6 +44,10 @@ def violations(rec: RawRecord, rel: float = 1e-9) -> list[str]:
     end = m["customers"][-1] if len(m["customers"]) else rec.starting_customers
     if end != rec.starting_customers + won - churned:
         out.append(f"customers at the end {end} != starting {rec.starting_customers} + won {won} - churned {churned}")
+    # the health bands split the customers: every active account is in exactly one band
+    bands = [v for k, v in m.items() if k.startswith("health_band.")]
+    if bands and not np.array_equal(np.sum(bands, axis=0), m["customers"]):
+        out.append("monthly health_band.* do not add up to customers")
     # ARR equals the sum of active contracts
     if not close(float(m["arr"][-1]), float(sum(rec.final_arr.values()))):
         out.append(f"ARR at the end {m['arr'][-1]:.2f} != sum of active contracts {sum(rec.final_arr.values()):.2f}")
@@ -58,7 +62,7 @@ def violations(rec: RawRecord, rel: float = 1e-9) -> list[str]:
         out.append("cash changed by something other than collections minus costs")
     # never negative
     for key, values in m.items():
-        if (key.startswith(("queue.", "headcount", "customers", "requisitions")) or key in ("arr",)) and np.any(values < 0):
+        if (key.startswith(("queue.", "headcount", "customers", "requisitions", "health_band.")) or key in ("arr",)) and np.any(values < 0):
             out.append(f"monthly {key} goes negative")
     for key in ("health_rate", "activity_rate", "product_maturity"):
         if np.any((m[key] < 0) | (m[key] > 1)):

@@ -7,7 +7,8 @@ Figures are built without pyplot, so they work under any backend (Agg on a serve
 Jupyter) and leave no global state behind; `png_bytes` renders one to PNG.
 
 Run plots (one scenario each, except `arr_fan`, which overlays every scenario it is given):
-`arr_fan`, `arr_bridge`, `funnel`, `headcount_and_cost`, `bottlenecks`, `health`, `cash_runway`.
+`arr_fan`, `arr_bridge`, `funnel`, `headcount_and_cost`, `bottlenecks`, `health`, `health_distribution`,
+`cash_runway`.
 Experiment plots: `differences_forest` (Comparison.differences()), `focus_ranking`, `sweep`.
 """
 
@@ -18,6 +19,8 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+from matplotlib import colormaps
+from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
@@ -25,10 +28,12 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from orgsim.metrics import KPI_KEYS, SOURCES
 from orgsim.report_text import KPI_UNITS, fmt
+from orgsim.scenario import Customers
 
 __all__ = [
     "DEPARTMENT_COLORS", "KPI_HIGHER_IS_BETTER", "KPI_LABELS", "STAGES", "arr_bridge", "arr_fan", "bottlenecks",
-    "cash_runway", "differences_forest", "focus_ranking", "funnel", "headcount_and_cost", "health", "png_bytes",
+    "cash_runway", "differences_forest", "focus_ranking", "funnel", "headcount_and_cost", "health",
+    "health_distribution", "png_bytes",
     "run_figures", "sweep", "worst_stage",
 ]
 
@@ -56,6 +61,9 @@ KPI_HIGHER_IS_BETTER = {k: True for k in KPI_KEYS} | {
     "churned_arr": False, "cac": False, "cac_payback_months": False, "burn_multiple": False, "headcount_end": False,
 }
 _STAT_COLUMNS = {"kpi", "mean", "std", "n", "ci95_low", "ci95_high", "p_value", "scenario", "arm"}
+# the health thresholds a scenario gets when it sets none (health_distribution's defaults)
+DEFAULT_HEALTHY = float(Customers.model_fields["healthy_threshold"].default)
+DEFAULT_ACTIVE = float(Customers.model_fields["active_threshold"].default)
 
 
 # ---- helpers ---------------------------------------------------------------------------------
@@ -373,6 +381,91 @@ def health(monthly: pd.DataFrame, scenario: str | None = None, band: tuple[float
     return fig
 
 
+def health_bands(monthly: pd.DataFrame) -> list[tuple[str, float, float]]:
+    """The `health_band.<k>` metrics present, in order, with each band's health range [low, high)."""
+    ks = sorted(int(m.split(".", 1)[1]) for m in _metrics_like(monthly, "health_band.") if m.split(".", 1)[1].isdigit())
+    return [(f"health_band.{k}", k / len(ks), (k + 1) / len(ks)) for k in ks]
+
+
+def _mean_where(values: np.ndarray, ok: np.ndarray) -> np.ndarray:
+    """Mean over the last axis (replications) of the entries where `ok`; 0 where none is."""
+    n = ok.sum(axis=-1)
+    return np.where(ok, values, 0.0).sum(axis=-1) / np.maximum(n, 1)
+
+
+def health_distribution(
+    monthly: pd.DataFrame, scenario: str | None = None, healthy_threshold: float | None = None,
+    active_threshold: float | None = None, band: tuple[float, float] = (0.1, 0.9),
+) -> Figure:
+    """How customer health is spread: the share of active accounts in each health band over time
+    (mean shares), and accounts per band at the last month (mean, with a band across replications).
+
+    Needs the `health_band.<k>` monthly metrics (band k: health in [k/n, (k+1)/n)). The thresholds
+    are the scenario's `customers.healthy_threshold` and `active_threshold`: pass the run's own
+    (the report takes them from the manifest); without them the scenario defaults (0.6 and 0.3) are drawn.
+    """
+    rows, scenario = _one_scenario(monthly, scenario, "health_distribution")
+    bands = health_bands(rows)
+    if not bands:
+        raise ValueError("monthly data has no health_band.* metrics (runs made before orgsim recorded them)")
+    healthy = DEFAULT_HEALTHY if healthy_threshold is None else float(healthy_threshold)
+    active = DEFAULT_ACTIVE if active_threshold is None else float(active_threshold)
+    wides = [_wide(rows, m) for m, _, _ in bands]
+    months = wides[0].index.to_numpy()
+    counts = np.stack([w.to_numpy(dtype=float) for w in wides])  # band x month x replication
+    total = counts.sum(axis=0)
+    ok = total > 0  # replications with accounts that month
+    shares = counts / np.where(ok, total, 1.0)
+    mean_share = _mean_where(shares, ok)  # band x month; each month's shares add up to 1 (or 0: no accounts)
+    colors = [to_hex(colormaps["RdYlGn"](0.05 + 0.9 * (lo + hi) / 2)) for _, lo, hi in bands]
+
+    fig = Figure(figsize=(12, 4.8), layout="constrained")
+    ax, ax2 = fig.subplots(1, 2, width_ratios=[3, 2])
+    ax.stackplot(months, *mean_share, colors=colors, labels=[f"{lo:.1f}–{hi:.1f}" for _, lo, hi in bands], alpha=0.9)
+    edges = [lo for _, lo, _ in bands]
+    for thr, name, rate, style in ((active, "active", "activity_rate", ":"), (healthy, "healthy", "health_rate", "--")):
+        # the share below a threshold: the stack's edge there, or 1 - the rate the model records for it
+        at = [i for i, e in enumerate(edges) if np.isclose(e, thr)]
+        if at:
+            below = mean_share[: at[0]].sum(axis=0)
+        elif rate in set(rows["metric"]):
+            rates = _wide(rows, rate).reindex(index=wides[0].index, columns=wides[0].columns).to_numpy()
+            below = _mean_where(1.0 - rates, ok)
+        else:
+            continue
+        ax.plot(months, below, color="black", linestyle=style, linewidth=1.6,
+                label=f"below the {name} threshold (health < {thr:g})")
+    ax.set_ylim(0, 1)
+    ax.set_xlim(months.min(), months.max())
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+    ax.set_ylabel("share of active accounts (mean)")
+    ax.set_title("Accounts by health band over time")
+    _month_axis(ax)
+    handles, names = ax.get_legend_handles_labels()
+    k = len(bands)  # healthiest band first, as the stack reads from the top; then the threshold lines
+    ax.legend(handles[:k][::-1] + handles[k:], names[:k][::-1] + names[k:], title="health", loc="center left",
+              bbox_to_anchor=(1.0, 0.5), fontsize="small", title_fontsize="small")
+
+    last = counts[:, -1, :]  # band x replication
+    lo, hi = np.quantile(last, band[0], axis=1), np.quantile(last, band[1], axis=1)
+    width = bands[0][2] - bands[0][1]
+    centres = np.array([(b_lo + b_hi) / 2 for _, b_lo, b_hi in bands])
+    ax2.bar(centres, last.mean(axis=1), width=width * 0.9, color=colors)
+    spread = ax2.errorbar(centres, (lo + hi) / 2, yerr=(hi - lo) / 2, fmt="none", ecolor="black", capsize=3, linewidth=1)
+    lines = [ax2.axvline(thr, color="black", linestyle=style, linewidth=1.6, label=f"{name} threshold ({thr:g})")
+             for thr, name, style in ((active, "active", ":"), (healthy, "healthy", "--"))]
+    ax2.legend(handles=[Patch(color=NEUTRAL, label="accounts, mean of replications"), spread, *lines],
+               labels=["accounts, mean of replications", f"{band[0]:.0%}–{band[1]:.0%} of replications",
+                       *(line.get_label() for line in lines)], loc="upper left", fontsize="small")
+    ax2.set_xlim(0, 1)
+    ax2.set_xlabel("account health (0–1)")
+    ax2.set_ylabel("active accounts in the band")
+    ax2.set_title(f"Accounts by health at month {int(months[-1])}")
+    ax2.grid(True, axis="y", alpha=0.3)
+    fig.suptitle(f"Customer health distribution — {_subtitle(scenario, counts.shape[2])}")
+    return fig
+
+
 def runway_series(monthly: pd.DataFrame, cap: float = 120.0) -> pd.DataFrame:
     """Runway per month and replication: cash ÷ mean net burn of the last 3 months (the KPI's rule)."""
     cash = _wide(monthly, "cash")
@@ -417,18 +510,27 @@ def cash_runway(monthly: pd.DataFrame, scenario: str | None = None, band: tuple[
 
 
 def run_figures(
-    monthly: pd.DataFrame, stages: pd.DataFrame, funnel_df: pd.DataFrame, role_departments: Mapping[str, str]
+    monthly: pd.DataFrame, stages: pd.DataFrame, funnel_df: pd.DataFrame, role_departments: Mapping[str, str],
+    healthy_threshold: float | None = None, active_threshold: float | None = None,
 ) -> dict[str, Figure]:
-    """Every run plot of one scenario, by file stem (the order a report shows them in)."""
-    return {
+    """Every run plot of one scenario, by file stem (the order a report shows them in).
+
+    `health_distribution` is left out when the monthly data has no health bands (a run directory
+    written before orgsim recorded them); the thresholds are the scenario's, for that plot.
+    """
+    figs = {
         "arr_fan": arr_fan(monthly),
         "arr_bridge": arr_bridge(monthly),
         "funnel": funnel(funnel_df),
         "headcount_cost": headcount_and_cost(monthly, role_departments),
         "bottlenecks": bottlenecks(monthly, stages),
         "health": health(monthly),
-        "cash_runway": cash_runway(monthly),
     }
+    if health_bands(monthly):
+        figs["health_distribution"] = health_distribution(monthly, healthy_threshold=healthy_threshold,
+                                                          active_threshold=active_threshold)
+    figs["cash_runway"] = cash_runway(monthly)
+    return figs
 
 
 # ---- experiment plots ------------------------------------------------------------------------

@@ -36,7 +36,8 @@ __all__ = [
 ]
 
 REPORT_FILE = "report.html"
-PLOT_NAMES = ("arr_fan", "arr_bridge", "funnel", "headcount_cost", "bottlenecks", "health", "cash_runway")
+PLOT_NAMES = ("arr_fan", "arr_bridge", "funnel", "headcount_cost", "bottlenecks", "health", "health_distribution",
+              "cash_runway")
 PLOT_FILES = tuple(f"plots/{n}.png" for n in PLOT_NAMES)
 PLOT_CAPTIONS = {
     "arr_fan": "ARR at the end of each month. The line is the median replication; the band holds the middle "
@@ -51,6 +52,10 @@ PLOT_CAPTIONS = {
                    "wait per task; right: how busy each stage's people are. The bottleneck is drawn in red.",
     "health": "Left: share of active accounts that are healthy (renew and expand more) and active at all, "
               "with product maturity. Right: active customers.",
+    "health_distribution": "How health is spread over the active accounts. Left: the share of accounts in each tenth "
+                           "of the 0–1 health score, month by month (mean over replications); the lines are the "
+                           "share below the active and the healthy threshold. Right: accounts per health band at "
+                           "the last month (mean; the whisker holds the middle 80% of replications).",
     "cash_runway": "Cash in the bank, the monthly net burn (costs minus collections) and the runway it "
                    "leaves: months of cash at the burn of the last three months.",
 }
@@ -95,6 +100,11 @@ class RunData:
 
     def role_departments(self) -> dict[str, str]:
         return {r: v.get("department", "other") for r, v in (self.scenario.get("roles") or {}).items()}
+
+    def health_thresholds(self) -> dict[str, float]:
+        """The scenario's healthy_threshold and active_threshold ({} when the manifest lacks them)."""
+        c = self.scenario.get("customers") or {}
+        return {k: float(c[k]) for k in ("healthy_threshold", "active_threshold") if isinstance(c.get(k), (int, float))}
 
 
 def load_run(directory: str | Path) -> RunData:
@@ -214,7 +224,7 @@ def _consequence(stage: str, sc: Mapping[str, Any], run: RunData) -> str:
     return "work waits here"
 
 
-def findings(run: RunData, min_wait_hours: float = 4.0, busy: float = 0.85) -> list[str]:
+def findings(run: RunData, min_wait_hours: float = 4.0, busy: float = 0.85, unhealthy: float = 0.1) -> list[str]:
     """The bottleneck and other places where work waits, in plain sentences."""
     stages = run.summary.get("stages") or {}
     table = {
@@ -255,10 +265,34 @@ def findings(run: RunData, min_wait_hours: float = 4.0, busy: float = 0.85) -> l
         low = int(hr.idxmin())
         out.append(f"Customer health slips: the share of healthy accounts falls from {hr.iloc[0]:.0%} to "
                    f"{hr.iloc[-1]:.0%} (lowest {hr.min():.0%} in month {low}).")
+    below = _unhealthy_sentence(run, unhealthy)
+    if below:
+        out.append(below)
     cash = run.monthly[run.monthly["metric"] == "cash"].groupby("month")["value"].median().sort_index()
     if len(cash) and (cash < 0).any():
         out.append(f"Cash runs out in month {int(cash[cash < 0].index[0])} in the median replication.")
     return out
+
+
+def _unhealthy_sentence(run: RunData, share: float) -> str | None:
+    """At the last month, the shares of accounts below the active and the healthy threshold
+    (1 − the rates, mean over replications with accounts), when at least `share` are not healthy."""
+    m = run.monthly
+    last = m[m["month"] == m["month"].max()].pivot_table(index="replication", columns="metric", values="value")
+    if not {"customers", "health_rate", "activity_rate"} <= set(last.columns):
+        return None
+    last = last[last["customers"] > 0]
+    if last.empty or 1 - last["health_rate"].mean() < share:
+        return None
+    thr = run.health_thresholds()
+    act = f" (health < {thr['active_threshold']:g})" if "active_threshold" in thr else ""
+    hea = f" (health < {thr['healthy_threshold']:g})" if "healthy_threshold" in thr else ""
+    text = (f"By month {int(m['month'].max())}, {1 - last['activity_rate'].mean():.0%} of accounts are below the active "
+            f"threshold{act} and {1 - last['health_rate'].mean():.0%} below the healthy threshold{hea}")
+    slope = (run.scenario.get("customers") or {}).get("renewal_health_slope")
+    if isinstance(slope, (int, float)) and slope > 0:
+        text += "; accounts below the healthy threshold renew less often than their segment's renewal rate"
+    return text + "."
 
 
 def headline(run: RunData) -> list[str]:
@@ -566,7 +600,7 @@ def render_html(run: RunData, images: Mapping[str, bytes]) -> str:
 
 def report_files(run: RunData, dpi: int = 100) -> dict[str, bytes]:
     """plots/*.png and report.html for a run, as bytes by relative path (nothing written)."""
-    figures = plots.run_figures(run.monthly, run.stages, run.funnel, run.role_departments())
+    figures = plots.run_figures(run.monthly, run.stages, run.funnel, run.role_departments(), **run.health_thresholds())
     images = {name: plots.png_bytes(fig, dpi=dpi) for name, fig in figures.items()}
     files = {f"plots/{name}.png": png for name, png in images.items()}
     files[REPORT_FILE] = render_html(run, images).encode("utf-8")

@@ -142,6 +142,9 @@ class Company:
         health_rate, activity_rate = self.success.rates()
         put("health_rate", health_rate)
         put("activity_rate", activity_rate)
+        # the distribution behind the rates: active accounts per tenth of health (0 = [0, 0.1))
+        for k, count in enumerate(self.success.health_bands().tolist()):
+            put(f"health_band.{k}", count)
         put("product_maturity", self.product.maturity)
         put("won", self.funnel["won"])
         put("renewals_due", self.success.renewals_due)

@@ -129,6 +129,15 @@ class Success:
         active = sum(1 for a in self.accounts if a.health >= c.active_threshold)
         return healthy / n, active / n
 
+    def health_bands(self, bands: int = 10) -> np.ndarray:
+        """Active accounts per health band: band k holds health in [k/bands, (k+1)/bands), the
+        last band also 1.0. Edges are compared exactly (k/bands, like the thresholds 0.3 and 0.6),
+        so that a threshold on an edge splits the bands as `rates()` splits the accounts."""
+        n = len(self.accounts)
+        health = np.fromiter((a.health for a in self.accounts), dtype=float, count=n)
+        edges = np.arange(1, bands) / bands
+        return np.bincount(np.searchsorted(edges, health, side="right"), minlength=bands)
+
     # ---- the month -------------------------------------------------------------------------
 
     def start_of_month(self, month: int) -> None:

@@ -169,6 +169,90 @@ def test_health(result):
     renders(fig)
 
 
+def _bands(monthly: pd.DataFrame, month: int | None = None) -> pd.DataFrame:
+    """health_band.0..9 as columns, one row per (replication, month)."""
+    rows = monthly[monthly["metric"].str.startswith("health_band.")]
+    if month is not None:
+        rows = rows[rows["month"] == month]
+    wide = rows.pivot_table(index=["replication", "month"], columns="metric", values="value")
+    return wide[[f"health_band.{k}" for k in range(10)]]
+
+
+def test_health_bands_split_the_customers(result):
+    """Every month of a real run, the bands add up to the customers, and the accounts at or above a
+    threshold on a band edge (0.3, 0.6) are the ones the rates count."""
+    bands = _bands(result.monthly)
+    assert len(bands) == 2 * 12 and (bands.to_numpy() >= 0).all()
+    other = result.monthly.pivot_table(index=["replication", "month"], columns="metric", values="value").loc[bands.index]
+    np.testing.assert_array_equal(bands.sum(axis=1), other["customers"])
+    assert (other["customers"] > 0).all()
+    np.testing.assert_allclose(bands.iloc[:, 3:].sum(axis=1) / other["customers"], other["activity_rate"], rtol=1e-12)
+    np.testing.assert_allclose(bands.iloc[:, 6:].sum(axis=1) / other["customers"], other["health_rate"], rtol=1e-12)
+    assert bands.iloc[:, :6].to_numpy().sum() > 0  # not every account healthy: the bands do discriminate
+
+
+def test_health_bands_invariant_catches_a_miscount():
+    from orgsim.engine import run_replication
+    from orgsim.invariants import violations
+    from plots_support import load
+
+    rec = run_replication(load(), 1, 0)
+    assert violations(rec) == []
+    rec.monthly["health_band.9"][5] += 1
+    assert violations(rec) == ["monthly health_band.* do not add up to customers"]
+
+
+def test_health_distribution(result):
+    fig = plots.health_distribution(result.monthly, healthy_threshold=0.6, active_threshold=0.3)
+    ax, ax2 = fig.axes
+    assert fig.get_suptitle() == "Customer health distribution — series-a-reference, 2 replications"
+    assert ax.get_title() == "Accounts by health band over time" and ax2.get_title() == "Accounts by health at month 12"
+    # left: ten stacked bands, healthiest first in the legend, then the two thresholds
+    assert len(ax.collections) == 10
+    assert legend(ax) == [f"0.{k}–{(k + 1) / 10:.1f}" for k in range(9, -1, -1)] + [
+        "below the active threshold (health < 0.3)", "below the healthy threshold (health < 0.6)"]
+    assert ax.get_ylim() == (0, 1) and ax.yaxis.get_major_formatter()(0.25, 0) == "25%"
+    top = ax.collections[-1].get_paths()[0].vertices[:, 1]
+    assert top.max() == pytest.approx(1.0)  # the mean shares fill the whole column
+    rates = result.monthly.pivot_table(index="month", columns="metric", values="value", aggfunc="mean")
+    active, healthy = ax.lines
+    np.testing.assert_allclose(active.get_ydata(), 1 - rates["activity_rate"], atol=1e-12)
+    np.testing.assert_allclose(healthy.get_ydata(), 1 - rates["health_rate"], atol=1e-12)
+    # right: mean accounts per band at the last month, the 10-90% range, the thresholds
+    last = _bands(result.monthly, month=12)
+    heights = [b.get_height() for b in bars(ax2)]
+    np.testing.assert_allclose(heights, last.mean().to_numpy())
+    (eb,) = [c for c in ax2.containers if isinstance(c, ErrorbarContainer)]
+    segs = eb.lines[2][0].get_segments()
+    np.testing.assert_allclose([s[0][1] for s in segs], last.quantile(0.1).to_numpy())
+    np.testing.assert_allclose([s[1][1] for s in segs], last.quantile(0.9).to_numpy())
+    assert [line.get_xdata()[0] for line in ax2.lines if "threshold" in line.get_label()] == [0.3, 0.6]
+    assert legend(ax2) == ["accounts, mean of replications", "10%–90% of replications", "active threshold (0.3)",
+                           "healthy threshold (0.6)"]
+    assert ax2.get_xlabel() == "account health (0–1)" and ax2.get_xlim() == (0, 1)
+    renders(fig)
+
+
+def test_health_distribution_thresholds_off_the_band_edges(result):
+    """A threshold between band edges is drawn from the rate the model recorded for it."""
+    fig = plots.health_distribution(result.monthly, healthy_threshold=0.65)
+    ax, ax2 = fig.axes
+    assert [line.get_label() for line in ax.lines] == ["below the active threshold (health < 0.3)",
+                                                      "below the healthy threshold (health < 0.65)"]
+    rate = result.monthly.query("metric == 'health_rate'").groupby("month")["value"].mean()
+    np.testing.assert_allclose(ax.lines[1].get_ydata(), 1 - rate, atol=1e-12)
+    assert [line.get_xdata()[0] for line in ax2.lines if "threshold" in line.get_label()] == [0.3, 0.65]
+
+
+def test_health_distribution_skipped_without_bands(result, departments):
+    """Older run directories have no health bands: the plot says so, run_figures leaves it out."""
+    old = result.monthly[~result.monthly["metric"].str.startswith("health_band.")]
+    with pytest.raises(ValueError, match="no health_band"):
+        plots.health_distribution(old)
+    figs = plots.run_figures(old, result.stages, result.funnel, departments)
+    assert list(figs) == ["arr_fan", "arr_bridge", "funnel", "headcount_cost", "bottlenecks", "health", "cash_runway"]
+
+
 def test_cash_and_runway(result):
     fig = plots.cash_runway(result.monthly)
     ax, ax2, ax3 = fig.axes
@@ -187,7 +271,8 @@ def test_cash_and_runway(result):
 
 def test_run_figures_are_the_report_plots(result, departments):
     figs = plots.run_figures(result.monthly, result.stages, result.funnel, departments)
-    assert list(figs) == ["arr_fan", "arr_bridge", "funnel", "headcount_cost", "bottlenecks", "health", "cash_runway"]
+    assert list(figs) == ["arr_fan", "arr_bridge", "funnel", "headcount_cost", "bottlenecks", "health",
+                          "health_distribution", "cash_runway"]
     assert all(isinstance(f, Figure) for f in figs.values())
 
 

@@ -17,7 +17,8 @@ from orgsim.loader import scenario_to_dict
 from orgsim.report_text import bottleneck
 
 PNG = b"\x89PNG\r\n\x1a\n"
-PLOTS = {"arr_fan", "arr_bridge", "funnel", "headcount_cost", "bottlenecks", "health", "cash_runway"}
+PLOTS = {"arr_fan", "arr_bridge", "funnel", "headcount_cost", "bottlenecks", "health", "health_distribution",
+         "cash_runway"}
 
 
 class Refs(HTMLParser):
@@ -150,6 +151,44 @@ def test_report_escapes_text_from_data(run_dir: Path, tmp_path: Path):
     assert "&lt;script&gt;alert(&#x27;name&#x27;)&lt;/script&gt;" in html
     assert "Acme &amp; Co &lt;img src=http://x.invalid/a.png" in html
     assert not [v for _, _, v in parse(d / "report.html").refs if "x.invalid" in v]
+
+
+def test_report_shows_the_health_distribution(run_dir: Path):
+    doc = parse(run_dir / "report.html")
+    alts = [t for t in doc.text if "How health is spread over the active accounts" in t]
+    assert len(alts) == 1 and "share below the active and the healthy threshold" in alts[0]
+    html = (run_dir / "report.html").read_text(encoding="utf-8")
+    assert '<img alt="health distribution" src="data:image/png;base64,' in html
+    order = [html.index(f'alt="{n}"') for n in ("health", "health distribution", "cash runway")]
+    assert order == sorted(order)
+    assert (run_dir / "plots" / "health_distribution.png").read_bytes().startswith(PNG)
+
+
+def test_report_of_a_run_without_health_bands(run_dir: Path, tmp_path: Path):
+    """A run directory written before orgsim recorded health bands: the report leaves that plot out."""
+    d = tmp_path / "old"
+    d.mkdir()
+    for f in ("summary.json", "stages.csv", "funnel.csv", "manifest.json"):
+        (d / f).write_bytes((run_dir / f).read_bytes())
+    monthly = pd.read_csv(run_dir / "monthly.csv")
+    monthly[~monthly["metric"].str.startswith("health_band.")].to_csv(d / "monthly.csv", index=False)
+    paths = report.write_report(d, dpi=40)  # what `orgsim report DIR` does, at a low resolution
+    assert {p.name for p in paths} == {"report.html"} | {f"{n}.png" for n in PLOTS - {"health_distribution"}}
+    assert 'alt="health distribution"' not in (d / "report.html").read_text(encoding="utf-8")
+
+
+def test_findings_say_how_many_accounts_are_below_the_thresholds(result):
+    """From the data: the shares below the thresholds at the last month are those of the health bands."""
+    run = report.RunData(result.to_dict(), result.monthly, result.stages, result.funnel,
+                         {"scenario": scenario_to_dict(result.scenario)})
+    assert not [f for f in report.findings(run) if f.startswith("By month")]  # 12 months of series-a: ~all healthy
+    (found,) = [f for f in report.findings(run, unhealthy=0.0) if f.startswith("By month")]
+    last = result.monthly.query("month == 12 and metric.str.startswith('health_band.')")
+    bands = last.pivot_table(index="replication", columns="metric", values="value").to_numpy()
+    share = lambda upto: float((bands[:, :upto].sum(axis=1) / bands.sum(axis=1)).mean())  # noqa: E731
+    assert found == (f"By month 12, {share(3):.0%} of accounts are below the active threshold (health < 0.3) and "
+                     f"{share(6):.0%} below the healthy threshold (health < 0.6); accounts below the healthy threshold "
+                     "renew less often than their segment's renewal rate.")
 
 
 def test_report_works_without_manifest(run_dir: Path, tmp_path: Path):

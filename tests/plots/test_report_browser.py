@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from orgsim.report import PLOT_NAMES
+
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
          "--disable-component-update", "--disable-sync", "--no-first-run", "--enable-logging=stderr", "--v=0"]
@@ -66,6 +68,7 @@ def test_report_dom_in_the_browser(chromium: Path, run_dir: Path, tmp_path: Path
     p = browse(chromium, tmp_path, "--dump-dom", url)
     assert p.returncode == 0, p.stderr[-2000:]
     dom = p.stdout
-    assert dom.count('<img alt="') == 7 and dom.count('src="data:image/png;base64,') == 7
+    n = len(PLOT_NAMES)  # every plot of the run, the health distribution included
+    assert n == 8 and dom.count('<img alt="') == n and dom.count('src="data:image/png;base64,') == n
     assert "<h1>series-a-reference</h1>" in dom and "is the bottleneck" in dom
     assert not [line for line in p.stderr.splitlines() if PAGE_PROBLEM.search(line)]
