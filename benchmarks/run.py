@@ -1,7 +1,7 @@
 """All of orgsim's speed benchmarks, as one markdown table.
 
     python benchmarks/run.py                     # everything (about 12 minutes on 2 cores)
-    python benchmarks/run.py --only funnel       # or series-a, or scaling
+    python benchmarks/run.py --only funnel       # or series-a, scaling, events
     python benchmarks/run.py --quick             # a smoke test: short runs, few repeats
 
 Ciw comes from the `bench` extra (`pip install -e ".[bench]"`); without it funnel-4s compares
@@ -14,6 +14,8 @@ median, and the table's first line records the machine and its load when the run
   2 workers.
 - scaling (`scaling.py`): series-a at 1x, 4x and 16x lead volume and headcount and over a 3x
   longer horizon; time per lead and peak memory of the worker process.
+- events (`events.py`): one replication with and without the event log; 10 replications
+  writing the log as CSV, gzip and Parquet.
 """
 
 from __future__ import annotations
@@ -26,12 +28,13 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+import events  # noqa: E402
 import funnel  # noqa: E402
 import scaling  # noqa: E402
 import series_a  # noqa: E402
 from table import print_table  # noqa: E402
 
-BENCHMARKS = ("funnel", "series-a", "scaling")
+BENCHMARKS = ("funnel", "series-a", "scaling", "events")
 
 
 def main() -> None:
@@ -60,6 +63,9 @@ def main() -> None:
     if "scaling" in only:
         say("scaling ...")
         rows += scaling.measure(repeats=1 if quick else 3)
+    if "events" in only:
+        say("events ...")
+        rows += events.measure(repeats=2 if quick else 5, replications=4 if quick else 10)
     print_table(rows)
     if a.json:
         Path(a.json).write_text(json.dumps({"rows": rows, "raw": raw}, indent=1, default=str))

@@ -44,12 +44,17 @@ class RawRecord:
     final_arr: dict[int, float]
     runtime_s: float = 0.0
     streams: list[str] = field(default_factory=list)
+    events: list | None = None  # event log rows (`orgsim.model.events.COLUMNS`), when asked for
 
 
-def run_replication(sc: Scenario, seed: int, replication: int) -> RawRecord:
-    """Simulate the scenario once with the random streams of (seed, replication)."""
+def run_replication(sc: Scenario, seed: int, replication: int, events: bool = False) -> RawRecord:
+    """Simulate the scenario once with the random streams of (seed, replication).
+
+    With `events`, the record also holds the replication's event log (`RawRecord.events`);
+    every other number is the same either way.
+    """
     t0 = time.perf_counter()
-    co = Company(sc, seed, replication)
+    co = Company(sc, seed, replication, events=events)
     starting_arr = co.finance.arr
     starting_customers = len(co.success.accounts)
     co.run()
@@ -123,4 +128,5 @@ def run_replication(sc: Scenario, seed: int, replication: int) -> RawRecord:
         final_arr=getattr(co, "final_arr", {}),
         runtime_s=time.perf_counter() - t0,
         streams=co.streams.names,
+        events=co.events.rows if co.events is not None else None,
     )

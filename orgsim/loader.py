@@ -192,6 +192,8 @@ def _parse_set(items: Any) -> tuple[dict[str, Any], list[_Issue]]:
             values[key] = yaml.safe_load(raw)
         except yaml.YAMLError as e:
             issues.append(_Issue(key, f"value {raw!r} is not valid YAML ({getattr(e, 'problem', None) or e})"))
+        except ValueError:  # looks like a date but is none, e.g. 2026-13-01: the schema judges the text
+            values[key] = raw.strip()
     return values, issues
 
 

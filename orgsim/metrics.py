@@ -36,6 +36,7 @@ class Replication:
     monthly: dict[str, np.ndarray]
     runtime_s: float
     counters: dict[str, float] = field(default_factory=dict)
+    events: list | None = None  # event log rows, only when asked for (`orgsim.model.events`)
 
 
 def _ratio(num: float, den: float) -> float | None:

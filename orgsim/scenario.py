@@ -10,6 +10,7 @@ Figures in comments marked [id] come from `shared/data/benchmarks.yaml`.
 
 from __future__ import annotations
 
+import datetime as _dt
 import itertools
 from typing import Annotated, Any, Literal
 
@@ -168,6 +169,8 @@ def fixed(value: float) -> Dist:
 class TimeCfg(Model):
     productive_hours_per_day: Annotated[float, Field(gt=0, le=24, allow_inf_nan=False)] = 6.0
     """Hours of task work a person gives per calendar day; 24 = continuous time (validation)."""
+    start_date: _dt.date = _dt.date(2026, 1, 1)
+    """The calendar date of day 0: event log timestamps count from it (nothing else depends on it)."""
 
 
 class Company(Model):

@@ -133,7 +133,10 @@ class _Builder:
             self.doc.problems.append((path, "recursive alias: a value cannot contain itself", _line(node.start_mark)))
             return None
         if isinstance(node, yaml.ScalarNode):
-            return self.loader.construct_object(node)
+            try:
+                return self.loader.construct_object(node)
+            except ValueError:  # looks like a date but is none, e.g. 2026-13-01: the schema judges the text
+                return node.value
         if node.tag not in (_MAP_TAG, _SEQ_TAG):  # !!set, !!omap and friends: no lines inside
             return self.loader.construct_object(node, deep=True)
         self.active.add(id(node))

@@ -73,8 +73,8 @@ class DaskExecutor(Executor):
         from distributed import as_completed
 
         index_of = {}
-        for index, sc, seed, reps in tasks:
-            index_of[self.client.submit(run_chunk, sc, seed, reps, pure=False)] = index
+        for index, sc, seed, reps, events in tasks:
+            index_of[self.client.submit(run_chunk, sc, seed, reps, events, pure=False)] = index
         try:
             for fut in as_completed(list(index_of), loop=self.client.loop):
                 yield index_of[fut], fut.result()

@@ -15,7 +15,7 @@ from typing import Any, Callable, Hashable, Mapping, Sequence
 
 from scipy import stats
 
-from orgsim.experiments.runner import Executor, Progress
+from orgsim.experiments.runner import EventSink, Executor, Progress
 from orgsim.experiments.stats import ExperimentError, check_kpi, relative_half_width
 from orgsim.metrics import Replication
 from orgsim.scenario import Scenario
@@ -110,6 +110,7 @@ def replicate(
     precision: Precision,
     paired: bool = False,
     progress: Progress | None = None,
+    events: EventSink | None = None,
 ) -> tuple[dict[Hashable, list[Replication]], dict[Hashable, dict[str, Any]]]:
     """Run each scenario until `precision` is met (or the cap), in batches.
 
@@ -120,6 +121,7 @@ def replicate(
         start: replications in the first batch.
         paired: keep every scenario at the same count (compare: differences stay paired).
         progress: (done, planned so far).
+        events: where event logs go (see `Executor.run`).
 
     Returns:
         (key -> replications 0..n-1, key -> precision info).
@@ -140,7 +142,7 @@ def replicate(
         step: Callable[[int, int], None] | None = None
         if progress:
             step = lambda d, t, b=done_before, p=planned: progress(b + d, p)  # noqa: E731
-        got = ex.run(requests, step)
+        got = ex.run(requests, step, events=events)
         for k, reps in got.items():
             have[k].extend(reps)
             batches[k].append(len(have[k]))

@@ -8,13 +8,16 @@ numbers), which is what makes `compare`'s paired differences sharp.
 
 from __future__ import annotations
 
+import os
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 import numpy as np
 import pandas as pd
 
+from orgsim.event_log import EventFrames, EventLogWriter
 from orgsim.experiments.precision import Precision, as_precision, replicate
 from orgsim.experiments.runner import Executor, Progress, ReplicationError, using
 from orgsim.experiments.stats import describe
@@ -39,6 +42,8 @@ class Results:
         failures: replications that failed (an exception in the model or a broken invariant):
             dicts with scenario, replication, seed, error, traceback, invariants and params.
             Everything else (tables, summaries, `to_dict`) covers the successful ones only.
+        events: the event log of every replication (`orgsim.event_log.EVENT_COLUMNS`) when
+            `simulate` was asked for it with ``events=True``, else None.
     """
 
     scenario: Scenario
@@ -49,6 +54,7 @@ class Results:
     params: dict[str, Any] = field(default_factory=dict)
     executor: str = ""
     failures: list[dict[str, Any]] = field(default_factory=list)
+    events: pd.DataFrame | None = None
 
     def __repr__(self) -> str:  # short: notebooks show _repr_html_, and text reprs travel with it
         return f"<Results {self.name}: {len(self.replications)} replications, seed {self.seed}, {self.scenario.horizon_months} months>"
@@ -173,6 +179,7 @@ def simulate(
     targets: Sequence[str] | str | None = None,
     max_replications: int | None = None,
     first_replication: int = 0,
+    events: bool | str | os.PathLike | None = None,
 ) -> Results:
     """Run a scenario many times.
 
@@ -192,6 +199,10 @@ def simulate(
         max_replications: the cap for `precision` (default 500).
         first_replication: run replications first_replication..first_replication+N-1 (each with
             the streams of (seed, index)), e.g. to reproduce one failed replication alone.
+        events: True keeps the event log of every replication in `Results.events` (a
+            DataFrame); a path (.csv, .csv.gz or .parquet) streams it to that file instead,
+            replication by replication (`orgsim.event_log`), and `results.meta["events"]` says
+            how many rows it holds. Every other number is the same with or without it.
 
     A replication that fails (an exception in the model, or a broken invariant) does not stop
     the others: it is listed in `Results.failures` and the results cover the rest. With
@@ -210,18 +221,37 @@ def simulate(
         raise ValueError("first_replication cannot be combined with precision")
     failures: list[dict[str, Any]] = []
     t0 = time.perf_counter()
-    with using(executor, workers, scheduler, cap=None if prec else reps) as ex:
+    with _event_log(events, scenario, first) as log, \
+            using(executor, workers, scheduler, cap=None if prec else reps) as ex:
         if prec is None:
-            out = ex.run([(0, scenario, seed, range(first, first + reps))], progress, failures=failures)[0]
+            out = ex.run([(0, scenario, seed, range(first, first + reps))], progress, failures=failures,
+                         events=log)[0]
             if not out:
                 raise ReplicationError(_strip(failures), f"every replication of {scenario.name} failed")
             meta: dict[str, Any] = {}
         else:
-            got, info = replicate(ex, {0: scenario}, seed, reps, prec, progress=progress)
+            got, info = replicate(ex, {0: scenario}, seed, reps, prec, progress=progress, events=log)
             out, meta = got[0], {"precision": info[0]}
         label = ex.label
-    return Results(scenario, seed, out, runtime_s=time.perf_counter() - t0, meta=meta, executor=label,
-                   failures=_strip(failures))
+    res = Results(scenario, seed, out, runtime_s=time.perf_counter() - t0, meta=meta, executor=label,
+                  failures=_strip(failures))
+    if isinstance(log, EventFrames):
+        res.events = log.frame()
+    elif log is not None:
+        res.meta["events"] = {"file": str(log.path), "rows": log.rows}
+    return res
+
+
+@contextmanager
+def _event_log(events: bool | str | os.PathLike | None, scenario: Scenario, first: int) -> Iterator[Any]:
+    """Nothing, an in-memory collector (events=True) or a file writer (events=path)."""
+    if events is None or events is False:
+        yield None
+    elif events is True:
+        yield EventFrames(first)
+    else:
+        with EventLogWriter(events, first) as writer:
+            yield writer
 
 
 def _strip(failures: list[dict[str, Any]], params: dict[str, Any] | None = None) -> list[dict[str, Any]]:

@@ -28,7 +28,7 @@ import threading
 import traceback as _tb
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
-from typing import Any, Callable, Hashable, Iterator, Sequence
+from typing import Any, Callable, Hashable, Iterator, Protocol, Sequence
 
 from dataclasses import dataclass
 
@@ -38,7 +38,7 @@ from orgsim.metrics import Replication, reduce
 from orgsim.scenario import Scenario
 
 __all__ = [
-    "Executor", "Failure", "ProcessExecutor", "ReplicationError", "Request", "SerialExecutor", "available_cores",
+    "EventSink", "Executor", "Failure", "ProcessExecutor", "ReplicationError", "Request", "SerialExecutor", "available_cores",
     "default_start_method", "executor", "run_chunk", "run_replications", "using",
 ]
 
@@ -82,24 +82,32 @@ class ReplicationError(RuntimeError):
             f"{first.get('replication')} seed {first.get('seed')}: {first.get('error')})"))
 
 
-def _one(scenario: Scenario, seed: int, r: int) -> Replication | Failure:
+def _one(scenario: Scenario, seed: int, r: int, events: str | None = None) -> Replication | Failure:
     try:
-        rec = run_replication(scenario, seed, r)
+        rec = run_replication(scenario, seed, r) if events is None else run_replication(scenario, seed, r, events=True)
         broken = violations(rec)
         if broken:
             return Failure(r, seed, "invariant violated: " + "; ".join(broken), "", tuple(broken))
-        return reduce(rec)
+        rep = reduce(rec)
+        if events is not None:
+            from orgsim.event_log import render
+
+            rep.events = render(rec.events, scenario, r, events)
+        return rep
     except Exception as e:  # a model bug: reported with what reproduces it, the others go on
         return Failure(r, seed, f"{type(e).__name__}: {e}", _tb.format_exc())
 
 
-def run_chunk(scenario: Scenario, seed: int, replications: Sequence[int]) -> list[Replication | Failure]:
+def run_chunk(scenario: Scenario, seed: int, replications: Sequence[int], events: str | None = None) -> list[Replication | Failure]:
     """The worker's job: simulate, check the invariants of and reduce some replications of one scenario.
 
     A replication that raises, or whose record breaks an invariant (`orgsim.invariants`), comes
-    back as a `Failure` naming it; the others are unaffected.
+    back as a `Failure` naming it; the others are unaffected. With `events` ("frame" or "csv"),
+    each replication also carries its event log in that form (`Replication.events`, see
+    `orgsim.event_log.render`): rendered here, in the worker, so that writing a log scales
+    with the workers.
     """
-    return [_one(scenario, seed, r) for r in replications]
+    return [_one(scenario, seed, r, events) for r in replications]
 
 
 def available_cores() -> int:
@@ -110,7 +118,18 @@ def available_cores() -> int:
         return os.cpu_count() or 1
 
 
-def _chunks(requests: Sequence[Request], parallelism: int) -> list[tuple[int, Scenario, int, list[int]]]:
+Task = tuple[int, Scenario, int, list[int], str | None]  # request index, scenario, seed, replications, events
+
+
+class EventSink(Protocol):
+    """Where event logs go (`orgsim.event_log`): `mode` is the form workers render them in."""
+
+    mode: str
+
+    def take(self, key: Hashable, replication: int, rep: Replication | None) -> None: ...
+
+
+def _chunks(requests: Sequence[Request], parallelism: int, events: str | None = None) -> list[Task]:
     """Split requests into tasks: one replication each for balance, a few when there are many."""
     total = sum(len(r[3]) for r in requests)
     size = 1 if total <= 64 * parallelism else min(16, math.ceil(total / (32 * parallelism)))
@@ -118,7 +137,7 @@ def _chunks(requests: Sequence[Request], parallelism: int) -> list[tuple[int, Sc
     for i, (_key, sc, seed, reps) in enumerate(requests):
         reps = list(reps)
         for j in range(0, len(reps), size):
-            tasks.append((i, sc, int(seed), reps[j:j + size]))
+            tasks.append((i, sc, int(seed), reps[j:j + size], events))
     return tasks
 
 
@@ -137,6 +156,7 @@ class Executor(abc.ABC):
         self, requests: Sequence[Request], progress: Progress | None = None, *,
         failures: list[dict[str, Any]] | None = None,
         on_done: Callable[[Hashable, list[Replication], list[dict[str, Any]]], None] | None = None,
+        events: EventSink | None = None,
     ) -> dict[Hashable, list[Replication]]:
         """Every request's replications, in replication order, keyed as the requests are.
 
@@ -148,6 +168,10 @@ class Executor(abc.ABC):
                 failure raises `ReplicationError` once every replication has finished.
             on_done: called with (key, replications in order, failures) as soon as all of one
                 request's replications have finished (checkpoints).
+            events: when given, every replication also records its event log (rendered by the
+                worker in the form ``events.mode`` asks for) and ``events.take`` is called with
+                (key, replication index, the replication, or None when it failed) as each one
+                finishes, in the order they finish; it takes the log off the replication.
         """
         keys = [r[0] for r in requests]
         if len(set(keys)) != len(keys):
@@ -159,12 +183,14 @@ class Executor(abc.ABC):
         done = 0
         if progress and total:
             progress(0, total)
-        for index, reps in self._execute(_chunks(requests, self.parallelism)):
+        for index, reps in self._execute(_chunks(requests, self.parallelism, events.mode if events else None)):
             for rep in reps:
                 if isinstance(rep, Failure):
                     failed[index].append({**rep.as_dict(requests[index][1].name), "key": keys[index]})
                 else:
                     found[index][rep.replication] = rep
+                if events is not None:
+                    events.take(keys[index], rep.replication, None if isinstance(rep, Failure) else rep)
             done += len(reps)
             remaining[index] -= len(reps)
             if progress:
@@ -182,7 +208,7 @@ class Executor(abc.ABC):
         }
 
     @abc.abstractmethod
-    def _execute(self, tasks: list[tuple[int, Scenario, int, list[int]]]) -> Iterator[tuple[int, list[Replication]]]:
+    def _execute(self, tasks: list[Task]) -> Iterator[tuple[int, list[Replication]]]:
         """Where the replications run: each executor (serial, process pool, Dask) yields
         (task index, replications) as they finish."""
 
@@ -200,8 +226,8 @@ class SerialExecutor(Executor):
     """Everything in this process, one replication after another."""
 
     def _execute(self, tasks):
-        for index, sc, seed, reps in tasks:
-            yield index, run_chunk(sc, seed, reps)
+        for index, sc, seed, reps, events in tasks:
+            yield index, run_chunk(sc, seed, reps, events)
 
 
 def default_start_method() -> str:
@@ -254,8 +280,8 @@ class ProcessExecutor(Executor):
         pool = self._ensure_pool()
         pending: dict[Future, int] = {}
         try:
-            for index, sc, seed, reps in tasks:
-                pending[pool.submit(run_chunk, sc, seed, reps)] = index
+            for index, sc, seed, reps, events in tasks:
+                pending[pool.submit(run_chunk, sc, seed, reps, events)] = index
             while pending:
                 finished, _ = wait(pending, return_when=FIRST_COMPLETED)
                 for fut in finished:

@@ -17,6 +17,7 @@ import simpy
 from orgsim.distributions import Sampler
 from orgsim.model.clock import Calendar
 from orgsim.model.delivery import Delivery
+from orgsim.model.events import EventLog
 from orgsim.model.finance import Finance
 from orgsim.model.marketing import Lead, Marketing
 from orgsim.model.presales import Presales
@@ -38,11 +39,14 @@ class Company:
         sc: the scenario.
         seed: experiment seed.
         replication: replication index (selects the random streams).
+        events: keep an event log of every lead, opportunity and customer (``self.events``).
     """
 
-    def __init__(self, sc: Scenario, seed: int, replication: int):
+    def __init__(self, sc: Scenario, seed: int, replication: int, events: bool = False):
         self.sc = sc
         self.env = simpy.Environment()
+        # the event log, when asked for; None keeps logging out of the way (`orgsim.model.events`)
+        self.events: EventLog | None = EventLog(self.env) if events else None
         # timers weeks or months ahead (renewals, sales cycles, go-lives) wait off SimPy's heap
         self.calendar = Calendar(self.env, near=2 * MONTH_DAYS)
         self.streams = Streams(seed, replication)
@@ -106,6 +110,9 @@ class Company:
                 acv = self.delivery.acv[seg]()
                 acc = self.success.new_account(seg, acv, term_start=-age_days, first_start=-age_days, live=True)
                 self.finance.invoice_contract(acc, from_time=0.0)
+                if self.events is not None:
+                    acc.case, acc.source = f"C{acc.aid}", ""
+                    self.events.add(acc.case, "customer", "Customer at start", seg, amount=acv, health=acc.health)
 
     def _months(self):
         sc = self.sc

@@ -55,7 +55,10 @@ class Delivery:
         self.go_live_days.append(self.co.env.now - lead.won_at)
         self.onboarding_wait_days.append(waited)
         h = self.co.sc.customers.health
-        lead.account.go_live(h.start - h.onboarding_wait_penalty_per_month * waited / MONTH_DAYS)
+        acc = lead.account
+        acc.go_live(h.start - h.onboarding_wait_penalty_per_month * waited / MONTH_DAYS)
+        if self.co.events is not None:
+            self.co.events.add(acc.case, "customer", "Live", acc.segment, acc.source, health=acc.health)
 
 
 def close_won(co: "Company", lead: "Lead", seller: "Person") -> None:
@@ -68,6 +71,10 @@ def close_won(co: "Company", lead: "Lead", seller: "Person") -> None:
     account = co.success.new_account(seg, acv, term_start=start, first_start=start)
     co.finance.book_new(acv)
     co.finance.invoice_contract(account)
+    if co.events is not None:
+        account.case, account.source = lead.case, lead.source
+        co.events.add(lead.case, "opportunity", "Won", seg, lead.source, resource=f"{seller.role}-{seller.pid}",
+                      role=seller.role, amount=acv)
     lead.won_at = start
     lead.account = account
     lead.delivery_wait = 0.0

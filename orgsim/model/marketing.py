@@ -33,7 +33,7 @@ class Lead:
 
     __slots__ = (
         "callbacks", "_ok", "_value", "lid", "source", "segment", "created", "mql",
-        "routed_at", "owner", "opened", "pending", "factor", "won_at", "account", "delivery_wait",
+        "routed_at", "owner", "opened", "pending", "factor", "won_at", "account", "delivery_wait", "case",
     )
 
     def __init__(self, lid: int, source: str, segment: str, created: float):
@@ -116,6 +116,8 @@ class Marketing:
                 self.stage.completed += n
                 self.stage.waits_days.extend(repeat(0.0, n))
                 co.funnel[f"mql.{source}"] += int(mql.sum())
+                if co.events is not None:
+                    self._log_scored_out(source, at[~mql], segs[~mql])
                 self._feed(source, at[mql], segs[mql], None, self._inbound)
             else:
                 self._feed(source, at, segs, mql, self._reviewed)
@@ -129,23 +131,47 @@ class Marketing:
                          mql.tolist() if mql is not None else None, arrive)
         feed.next()
 
+    def _log_scored_out(self, source: str, at: np.ndarray, segs: np.ndarray) -> None:
+        """Event log: the leads scoring turned away this month (they never reach anyone's queue)."""
+        log = self.co.events
+        for t, s in zip(at.tolist(), segs.tolist()):
+            case = log.new_case()
+            log.add(case, "lead", "Lead created", self.segments[s], source, at=t)
+            log.add(case, "lead", "Not marketing-qualified", self.segments[s], source, at=t)
+
+    def _log_created(self, lead: Lead, then: str | None = None) -> None:
+        log = self.co.events
+        lead.case = log.new_case()
+        log.add(lead.case, "lead", "Lead created", lead.segment, lead.source)
+        if then is not None:
+            log.add(lead.case, "lead", then, lead.segment, lead.source)
+
     def _inbound(self, lead: Lead) -> None:
+        if self.co.events is not None:
+            self._log_created(lead, "Marketing qualified")
         self.co.lead_arrives(lead)
         sdr.qualify(self.co, lead)
 
     def _reviewed(self, lead: Lead) -> None:
+        if self.co.events is not None:
+            self._log_created(lead)
         self.co.workforce.pools["marketer"].submit(self.stage, self.review(), self._review_done, lead)
 
     def _review_done(self, task: "Task") -> None:
         lead: Lead = task.ctx
+        co = self.co
+        if co.events is not None:
+            co.events.add(lead.case, "lead", "Marketing qualified" if lead.mql else "Not marketing-qualified",
+                          lead.segment, lead.source)
         if lead.mql:
-            co = self.co
             co.funnel[f"mql.{lead.source}"] += 1
             co.lead_arrives(lead)
             sdr.qualify(co, lead)
 
     def _outbound(self, lead: Lead) -> None:
         co = self.co
+        if co.events is not None:
+            self._log_created(lead, "Meeting booked")
         co.funnel["mql.outbound"] += 1
         co.funnel["sql.outbound"] += 1
         co.lead_arrives(lead)

@@ -58,6 +58,8 @@ class Presales:
         presales win factor."""
         if self.proceed and not self.available_now():
             self.skipped += 1
+            if self.co.events is not None:
+                self.co.events.add(lead.case, "opportunity", "Presales skipped", lead.segment, lead.source)
             lead.factor = self.co.sc.funnel.no_presales_win_factor
             self.co.sales._part_done(lead)
             return

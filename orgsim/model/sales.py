@@ -29,7 +29,7 @@ class Sales:
         self.cycle = {n: co.sampler(s.sales_cycle_days, f"cycle.{n}") for n, s in sc.segments.items()}
         self.win = {n: co.streams.uniforms(f"win.{n}") for n in sc.segments}
         self.cycle_days: list[float] = []
-        self._cycle_done_cbs = (self._part_done,)
+        self._cycle_done_cbs = (self._part_done,) if co.events is None else (self._cycle_done_logged,)
 
     def win_probability(self, segment: str, presales_factor: float) -> float:
         co = self.co
@@ -48,6 +48,11 @@ class Sales:
         if lead.pending == 0:
             self._decide(lead)
 
+    def _cycle_done_logged(self, lead: "Lead") -> None:
+        """The buyer's cycle is done (with the event log on)."""
+        self.co.events.add(lead.case, "opportunity", "Buyer cycle complete", lead.segment, lead.source)
+        self._part_done(lead)
+
     def part_done(self, task: "Task") -> None:
         self._part_done(task.ctx)
 
@@ -59,6 +64,9 @@ class Sales:
         self.cycle_days.append(co.env.now - lead.opened)
         if not won:
             co.funnel["lost.opportunity"] += 1
+            if co.events is not None:
+                co.events.add(lead.case, "opportunity", "Lost", seg, lead.source, resource=f"ae-{lead.owner.pid}",
+                              role="ae")
             return
         co.funnel["won"] += 1
         delivery.close_won(co, lead, lead.owner)
@@ -73,6 +81,9 @@ def work_opportunity(co: "Company", lead: "Lead", owner: "Person", routed_at: fl
     lead.owner = owner
     lead.factor = 1.0
     lead.pending = 2
+    if co.events is not None:
+        co.events.add(lead.case, "opportunity", "Assigned to AE", seg, lead.source, resource=f"ae-{owner.pid}",
+                      role="ae")
     effort = s.effort[seg]()
     lead.callbacks = s._cycle_done_cbs  # the buyer's cycle: the lead is its own timer
     co.calendar.schedule(lead, s.cycle[seg]())

@@ -37,13 +37,20 @@ def qualify(co: "Company", lead: "Lead") -> None:
 def route(co: "Company", lead: "Lead") -> None:
     """The SQL becomes an opportunity and is given to an AE with room for it."""
     d = co.sdr
+    log = co.events
     if not d.accept.bernoulli(co.sc.funnel.sql_to_opportunity):
         co.funnel["lost.sql"] += 1
+        if log is not None:
+            log.add(lead.case, "lead", "Not accepted by sales", lead.segment, lead.source)
         return
     co.funnel["opportunities"] += 1
+    if log is not None:
+        log.add(lead.case, "opportunity", "Opportunity created", lead.segment, lead.source)
     routed_at = co.env.now
     owner = d.pick_owner(lead.segment)
     if owner is None:
+        if log is not None:
+            log.add(lead.case, "opportunity", "Waiting for an AE with room", lead.segment, lead.source)
         # every eligible AE is full: the opportunity waits for room, and that wait is the
         # sales stage's (it shows in its waits and its queue)
         lead.routed_at = routed_at
@@ -119,10 +126,14 @@ class SDR:
         """The qualification task is done: SQL (with speed to lead) or lost."""
         co = self.co
         p = co.sc.funnel.mql_to_sql * speed_to_lead_factor(co, task.wait)
+        lead = task.ctx
         if not self.convert.bernoulli(p):
             co.funnel["lost.qualification"] += 1
+            if co.events is not None:
+                co.events.add(lead.case, "lead", "Disqualified", lead.segment, lead.source)
             return
-        lead = task.ctx
+        if co.events is not None:
+            co.events.add(lead.case, "lead", "Sales qualified", lead.segment, lead.source)
         co.funnel[f"sql.{lead.source}"] += 1
         route(co, lead)
 

@@ -31,7 +31,7 @@ class Account:
 
     __slots__ = (
         "callbacks", "_ok", "_value", "aid", "segment", "arr", "term_start", "term_months",
-        "first_start", "health", "live", "active", "covered", "expanding", "cared", "late_months",
+        "first_start", "health", "live", "active", "covered", "expanding", "cared", "late_months", "case", "source",
     )
 
     def __init__(self, aid: int, segment: str, arr: float, term_start: float, term_months: int, first_start: float, health: float):
@@ -199,6 +199,9 @@ class Success:
         """An expansion: a task for its owner (sales early in the relationship, then the CSM)."""
         co = self.co
         by_sales = (co.env.now - acc.first_start) < co.sc.ownership.expansion_by_sales_months * MONTH_DAYS
+        if co.events is not None:
+            co.events.add(acc.case, "customer", "Expansion opportunity", acc.segment, acc.source,
+                          role="ae" if by_sales else "csm", amount=acc.arr, health=acc.health)
         if by_sales:
             co.sales.pool.submit(co.stages["sales"], self.expansion_effort(), self._expanded, acc, pod=co.pod_of(acc.segment))
         else:
@@ -215,6 +218,8 @@ class Success:
         acc.arr += delta
         self._rank(acc)
         self.expansions += 1
+        if co.events is not None:
+            co.events.add(acc.case, "customer", "Expanded", acc.segment, acc.source, amount=delta, health=acc.health)
         co.finance.change_arr(delta)
         co.finance.book_expansion(delta)
         co.finance.invoice_expansion(acc, delta)
@@ -233,6 +238,9 @@ class Success:
 
     def _open_renewal(self, acc: Account) -> None:
         co = self.co
+        if co.events is not None:
+            co.events.add(acc.case, "customer", "Renewal due", acc.segment, acc.source, role=self.renewal_owner.role,
+                          amount=acc.arr, health=acc.health)
         pod = co.pod_of(acc.segment) if self.renewal_owner.role == "ae" else None
         self.renewal_owner.submit(self.renewal_stage, self.renewal_effort(), self._renewal_worked, acc, pod=pod)
 
@@ -256,7 +264,11 @@ class Success:
         p = spec.renewal_rate + c.renewal_health_slope * (acc.health - c.healthy_threshold)
         p = min(max(p, 0.0), 1.0) - c.late_renewal_penalty_per_month * acc.late_months
         p = max(p, 0.0)
-        if self.renew() < p:
+        renewed = self.renew() < p
+        if co.events is not None:
+            co.events.add(acc.case, "customer", "Renewed" if renewed else "Churned", acc.segment, acc.source,
+                          amount=acc.arr, health=acc.health)
+        if renewed:
             self.renewals_done += 1
             acc.term_start = acc.term_end
             co.finance.invoice_contract(acc)
@@ -278,3 +290,16 @@ class _Care:
     def __init__(self, account: Account, month_end: float):
         self.account = account
         self.month_end = month_end
+
+    # what the event log reads from a task's context (`orgsim.model.events`)
+    @property
+    def case(self) -> str:
+        return self.account.case
+
+    @property
+    def segment(self) -> str:
+        return self.account.segment
+
+    @property
+    def source(self) -> str:
+        return self.account.source

@@ -392,10 +392,7 @@ class Workforce:
         self.co = co
         sc: Scenario = co.sc
         self.sc = sc
-        env = co.env
-        self.pools: dict[str, Pool] = {
-            name: Pool(env, name, sc.time.productive_hours_per_day, sc.horizon_days) for name in sc.roles
-        }
+        self.pools: dict[str, Pool] = {name: self._new_pool(name) for name in sc.roles}
         self._pid = 0
         self._empty: dict[str, Pool] = {}
         self._growth_acc: dict[str, float] = {}
@@ -426,8 +423,18 @@ class Workforce:
         if p is None:
             p = self._empty.get(role)
             if p is None:
-                p = self._empty[role] = Pool(self.co.env, role, self.sc.time.productive_hours_per_day, self.sc.horizon_days)
+                p = self._empty[role] = self._new_pool(role)
         return p
+
+    def _new_pool(self, role: str) -> Pool:
+        """A role's pool; one that logs its tasks when the company keeps an event log."""
+        args = (self.co.env, role, self.sc.time.productive_hours_per_day, self.sc.horizon_days)
+        log = self.co.events
+        if log is None:
+            return Pool(*args)
+        from orgsim.model.events import LoggedPool
+
+        return LoggedPool(*args, log)
 
 
     # ---- joining and leaving ---------------------------------------------------------------

@@ -25,10 +25,10 @@ def short():
 
 
 def _failing(bad: set[int], real=runner.run_replication):
-    def run_replication(sc, seed, rep):
+    def run_replication(sc, seed, rep, events=False):
         if rep in bad:
             raise ZeroDivisionError(f"injected failure in replication {rep}")
-        return real(sc, seed, rep)
+        return real(sc, seed, rep, events=events)
     return run_replication
 
 

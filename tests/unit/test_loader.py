@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 from pathlib import Path
@@ -83,6 +84,10 @@ CASES: dict[str, tuple[int, list[str]]] = {
     ]),
     "exponent_as_text.yaml": (1, [
         "lead_sources.paid.budget_per_month (line 5): must be a number (got '1e6'); YAML reads this as text",
+    ]),
+    "impossible_date.yaml": (1, [
+        "time.start_date (line 4): input should be a valid date or datetime, day value is outside expected range "
+        "(got '2026-02-30')",
     ]),
     "qualification_typo.yaml": (1, ["ownership.qualification (line 4): must be one of 'sdr', 'ae' (got 'sdrs')"]),
     "missing_required.yaml": (1, ["segments.smb.win_rate (line 3): required field missing"]),
@@ -410,6 +415,11 @@ def test_parse_set():
         parse_set(["roles.sdr.headcount"])
     with pytest.raises(ScenarioError, match="not valid YAML"):
         parse_set(["x=[1"])
+    # dates: a real one is a date, an impossible one stays text for the schema to reject
+    assert parse_set(["time.start_date=2025-03-01", "time.start_date=2025-13-01"]) == {"time.start_date": "2025-13-01"}
+    assert parse_set(["time.start_date=2025-03-01"]) == {"time.start_date": datetime.date(2025, 3, 1)}
+    with pytest.raises(ScenarioError, match=r"time\.start_date: input should be a valid date.*month value"):
+        load_scenario(REF, ["time.start_date=2025-13-01"])
 
 
 # ---- the line map ----------------------------------------------------------------------------
