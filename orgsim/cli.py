@@ -288,22 +288,26 @@ def validate(scenarios: tuple[str, ...]) -> None:
 @click.argument("directory", metavar="DIR", type=click.Path(path_type=Path))
 @_debug_option
 def report(directory: Path) -> None:
-    """Regenerate report.html and plots/*.png in a run directory.
+    """Regenerate report.html and plots/*.png in a run or experiment directory.
 
     Reads only the files `orgsim run --out DIR` wrote there (summary.json, monthly.csv,
-    stages.csv, funnel.csv, manifest.json; counters.csv when present) and rewrites the plots and
-    the self-contained HTML report (images embedded, no network needed) atomically. Exits 2 when
-    DIR is not such a directory.
+    stages.csv, funnel.csv, manifest.json; counters.csv when present) — or, in a directory of
+    `orgsim compare`, `sweep` or `focus --out DIR`, its JSON result, CSV tables and manifest.json
+    — and rewrites the plots and the self-contained HTML report (images embedded, no network
+    needed) atomically. Exits 2 when DIR is not such a directory.
 
     \b
     Examples:
       orgsim run scenarios/series-a.yaml --out runs/series-a --quiet
       orgsim report runs/series-a
+      orgsim report out/no-sdr             # written by orgsim compare ... --out out/no-sdr
     """
     from orgsim.report import write_report
+    from orgsim.report_experiments import experiment_command
+    from orgsim.report_experiments import write_report as write_experiment_report
 
     try:
-        paths = write_report(directory)
+        paths = (write_experiment_report if experiment_command(directory) else write_report)(directory)
     except OSError as e:
         raise UsageError(f"cannot write the report in {directory}: {e.strerror or e}") from None
     html_path = next((p for p in paths if p.name == "report.html"), directory / "report.html")
@@ -325,6 +329,34 @@ def _common_options(f: Any) -> Any:
     return click.option("-s", "--seed", type=click.IntRange(min=0), default=None, metavar="S",
                         help="Random seed, the same for every scenario (common random numbers) "
                         "[default: the (first) scenario's `seed`].")(f)
+
+
+def _out_option(tables: str) -> Any:
+    """-o/--out DIR (compare, sweep, focus); `tables` names the command's own files."""
+    return click.option(
+        "-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None, metavar="DIR",
+        help=f"Write {tables}, manifest.json, plots/*.png and a self-contained report.html to DIR (created if "
+        "missing); the tables as Parquet too when pyarrow is installed. `orgsim report DIR` rebuilds the report.")
+
+
+def _precision_settings(precision: float | None, targets: Sequence[str], max_replications: int) -> dict[str, Any]:
+    """--precision, --target and --max-replications for a manifest ({} without --precision)."""
+    if precision is None:
+        return {}
+    return {"precision": precision, "targets": list(targets) or ["arr_end"], "max_replications": max_replications}
+
+
+def _write_experiment(json_file: Path | None, out_dir: Path | None, json_text: str, files: dict[str, bytes]) -> None:
+    """--json FILE and --out DIR, each file atomically (every file was rendered before this)."""
+    from orgsim.report_experiments import write_files
+
+    if json_file is not None:
+        _write(json_file, json_text)
+    if out_dir is not None:
+        try:
+            write_files(out_dir, files)
+        except OSError as e:
+            raise UsageError(f"--out {out_dir}: cannot write {e.filename or out_dir}: {e.strerror or e}") from None
 
 
 def _check_file(option: str, path: Path | None) -> None:
@@ -351,14 +383,16 @@ def _check_kpis(option: str, names: Sequence[str]) -> None:
 @click.option("-n", "--replications", type=click.IntRange(min=2), default=None, metavar="N",
               help="Paired replications per scenario [default: the first scenario's `replications`].")
 @_common_options
+@_out_option("compare.json (as --json), summary.csv (per scenario and KPI), differences.csv (per scenario after "
+             "the first and KPI), kpis.csv (per scenario and replication), monthly.csv")
 @_precision_options
 @_scheduler_option
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors (no progress, no tables).")
 @_debug_option
 def compare_command(
     scenarios: tuple[str, ...], replications: int | None, seed: int | None, workers: int,
-    overrides: tuple[str, ...], json_file: Path | None, precision: float | None, targets: tuple[str, ...],
-    max_replications: int, scheduler: str | None, quiet: bool,
+    overrides: tuple[str, ...], json_file: Path | None, out_dir: Path | None, precision: float | None,
+    targets: tuple[str, ...], max_replications: int, scheduler: str | None, quiet: bool,
 ) -> None:
     """Compare two or more scenarios with paired replications.
 
@@ -376,8 +410,10 @@ def compare_command(
       orgsim compare scenarios/series-a.yaml scenarios/no-sdr.yaml
       orgsim compare scenarios/series-a.yaml scenarios/no-sdr.yaml scenarios/service-first.yaml -n 50
       orgsim compare scenarios/series-a.yaml scenarios/no-sdr.yaml --precision 0.01 --json cmp.json
+      orgsim compare scenarios/series-a.yaml scenarios/no-sdr.yaml -n 30 --out out/no-sdr
     """
     from orgsim.experiments import compare as run_compare
+    from orgsim.report_experiments import compare_tables, experiment_files, experiment_manifest
     from orgsim.report_text import render_compare, wide_console
 
     if len(scenarios) < 2:
@@ -386,14 +422,21 @@ def compare_command(
     scs = _load_all(scenarios, overrides)
     _remember({s.name: p for s, p in reversed(list(zip(scs, scenarios)))}, overrides)
     _check_file("--json", json_file)
+    _check_destinations(None, out_dir)
     first = scs[0]
     reps = first.replications if replications is None else replications
+    started, t0 = _dt.datetime.now(_dt.timezone.utc), time.perf_counter()
     with _progress(quiet, reps * len(scs)) as progress:
         cmp = run_compare(scs, replications=reps, seed=seed, workers=workers, progress=progress,
                           scheduler=scheduler or None, precision=precision, targets=targets or None,
                           max_replications=max_replications)
-    if json_file is not None:
-        _write(json_file, dumps_json(cmp.to_dict()))
+    if json_file is not None or out_dir is not None:
+        text = dumps_json(cmp.to_dict())  # every file is rendered before the first is written
+        files = {} if out_dir is None else experiment_files("compare", text, compare_tables(cmp), experiment_manifest(
+            scenarios, [a.scenario for a in cmp.arms], overrides=overrides, seed=cmp.baseline.seed,
+            replications=cmp.baseline.n, workers=workers, started=started, runtime_s=time.perf_counter() - t0,
+            settings={"baseline": cmp.names[0], **_precision_settings(precision, targets, max_replications)}))
+        _write_experiment(json_file, out_dir, text, files)
     if not quiet:
         render_compare(wide_console(), cmp)
 
@@ -424,8 +467,10 @@ def _load_all(paths: Sequence[str], overrides: Sequence[str]) -> list[Scenario]:
 @click.option("--csv", "csv_file", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="FILE",
               help="Write the tidy table (one row per point and KPI: parameters, mean, std, 95% CI) as CSV.")
 @click.option("--kpi", "kpis", multiple=True, metavar="KPI",
-              help="A KPI to show in the terminal table; repeatable [default: arr_end, new_customers, "
-              "cac_payback_months, cash_end]. Files always hold every KPI.")
+              help="A KPI to show in the terminal table and the --out report (which finds the best point by the "
+              "first); repeatable [default: arr_end, new_customers, cac_payback_months, cash_end]. Files always "
+              "hold every KPI.")
+@_out_option("sweep.json (as --json), sweep.csv (as --csv), kpis.csv (per point and replication)")
 @_precision_options
 @_scheduler_option
 @_checkpoint_options
@@ -434,8 +479,8 @@ def _load_all(paths: Sequence[str], overrides: Sequence[str]) -> list[Scenario]:
 def sweep_command(
     scenario: str, vary: tuple[str, ...], replications: int | None, seed: int | None, workers: int,
     overrides: tuple[str, ...], json_file: Path | None, csv_file: Path | None, kpis: tuple[str, ...],
-    precision: float | None, targets: tuple[str, ...], max_replications: int, scheduler: str | None, quiet: bool,
-    checkpoint: Path | None = None, resume: bool = False,
+    out_dir: Path | None, precision: float | None, targets: tuple[str, ...], max_replications: int,
+    scheduler: str | None, quiet: bool, checkpoint: Path | None = None, resume: bool = False,
 ) -> None:
     """Run a scenario over a grid of parameter values.
 
@@ -451,12 +496,14 @@ def sweep_command(
       orgsim sweep scenarios/series-a.yaml --vary roles.csm.headcount=2,4,6 \\
           --vary lead_sources.paid.budget_per_month=25000..100000:25000 --csv sweep.csv
       orgsim sweep scenarios/series-a.yaml --vary hiring.growth.hires_per_month=1..4 --precision 0.02
+      orgsim sweep scenarios/series-a.yaml --vary roles.sdr.headcount=2..8 -n 20 --out out/sdr-sweep
     """
     from math import prod
 
     from orgsim.experiments import sweep as run_sweep
     from orgsim.experiments.sweeps import _as_vary
     from orgsim.loader import parse_set
+    from orgsim.report_experiments import experiment_files, experiment_manifest, sweep_tables
     from orgsim.report_text import SWEEP_KPIS, render_sweep, wide_console
 
     _check_kpis("--kpi", kpis)
@@ -465,6 +512,7 @@ def sweep_command(
     sets = parse_set(list(overrides))
     _check_file("--json", json_file)
     _check_file("--csv", csv_file)
+    _check_destinations(None, out_dir)
     if precision is not None and (checkpoint is not None or resume):
         raise UsageError("--checkpoint and --resume do not work with --precision yet")
     if precision is None and checkpoint is None:
@@ -475,8 +523,10 @@ def sweep_command(
     if resume and (checkpoint is None or not checkpoint.exists()):
         raise UsageError(f"--resume: no checkpoint {checkpoint} to resume from (give --checkpoint FILE, or the "
                          "same --json/--csv as the interrupted run)")
-    _remember({load_scenario(scenario, list(overrides)).name: scenario}, overrides)
+    base = load_scenario(scenario, list(overrides))
+    _remember({base.name: scenario}, overrides)
     total = prod(len(v) for v in vary_.values()) * (replications or 1)
+    started, t0 = _dt.datetime.now(_dt.timezone.utc), time.perf_counter()
     with _progress(quiet, total) as progress:
         result = run_sweep(scenario, vary_, replications=replications, seed=seed, workers=workers,
                            progress=progress, overrides=sets, scheduler=scheduler or None, precision=precision,
@@ -484,13 +534,18 @@ def sweep_command(
                            checkpoint=checkpoint, resume=resume)
     if resume:
         _echo_err(f"resumed {result.meta.get('resumed', 0)} of {len(result.points)} points from {checkpoint}")
-    texts = {}
-    if json_file is not None:
-        texts[json_file] = dumps_json(result.to_dict())
+    # Every file is rendered before the first is written.
+    json_text = dumps_json(result.to_dict()) if json_file is not None or out_dir is not None else ""
+    table_text = csv_text(result.to_frame()) if csv_file is not None else ""
+    files = {} if out_dir is None else experiment_files("sweep", json_text, sweep_tables(result), experiment_manifest(
+        [scenario], [base], overrides=overrides, seed=result.seed,
+        replications=base.replications if replications is None else replications, workers=workers, started=started,
+        runtime_s=time.perf_counter() - t0,
+        settings={"vary": list(vary), "kpis": list(kpis or SWEEP_KPIS),
+                  **_precision_settings(precision, targets, max_replications)}))
     if csv_file is not None:
-        texts[csv_file] = csv_text(result.to_frame())
-    for path, text in texts.items():
-        _write(path, text)
+        _write(csv_file, table_text)
+    _write_experiment(json_file, out_dir, json_text, files)
     if not quiet:
         render_sweep(wide_console(), result, tuple(kpis) or SWEEP_KPIS)
     if checkpoint is not None:
@@ -525,6 +580,8 @@ def sweep_command(
               "KPI's unit, or a percentage of the leader's mean such as 1%).")
 @click.option("--equal", is_flag=True, help="No elimination: run every order N replications and rank them.")
 @_common_options
+@_out_option("focus.json (as --json), ranking.csv (one row per order, best first), kpis.csv (per order and "
+             "replication)")
 @_scheduler_option
 @_checkpoint_options
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors (no progress, no tables).")
@@ -533,7 +590,7 @@ def focus_command(
     scenario: str, by: str, goal: str | None, minimum: tuple[str, ...], maximum: tuple[str, ...],
     orders: tuple[str, ...], replications: int, batch: int | None, max_replications: int, alpha: float,
     delta: str | None, equal: bool, seed: int | None, workers: int, overrides: tuple[str, ...], json_file: Path | None,
-    scheduler: str | None, quiet: bool, checkpoint: Path | None = None, resume: bool = False,
+    out_dir: Path | None, scheduler: str | None, quiet: bool, checkpoint: Path | None = None, resume: bool = False,
 ) -> None:
     """Rank every growth-stage focus order and pick the best.
 
@@ -552,11 +609,14 @@ def focus_command(
       orgsim focus scenarios/series-a.yaml --by cash_end --min arr_end=15000000
       orgsim focus scenarios/series-a.yaml --orders product,sales,marketing,service \\
           --orders sales,product,marketing,service -n 20
+      orgsim focus scenarios/series-a.yaml --min cash_end=0 --out out/focus
     """
     from orgsim.experiments import focus as run_focus
+    from orgsim.report_experiments import experiment_files, experiment_manifest, focus_tables
     from orgsim.report_text import render_focus, wide_console
 
     _check_file("--json", json_file)
+    _check_destinations(None, out_dir)
     if checkpoint is None:
         checkpoint = _default_checkpoint("focus", [json_file], os.path.abspath(scenario), by, goal, minimum, maximum,
                                          orders, replications, batch, max_replications, alpha, delta, equal, seed,
@@ -566,7 +626,9 @@ def focus_command(
     if resume and (checkpoint is None or not checkpoint.exists()):
         raise UsageError(f"--resume: no checkpoint {checkpoint} to resume from (give --checkpoint FILE, or the "
                          "same --json as the interrupted run)")
-    _remember({load_scenario(scenario, list(overrides)).name: scenario}, overrides)
+    base = load_scenario(scenario, list(overrides))
+    _remember({base.name: scenario}, overrides)
+    started, t0 = _dt.datetime.now(_dt.timezone.utc), time.perf_counter()
     with _progress(quiet, replications * 24) as progress:
         result = run_focus(
             scenario, by, goal=goal, minimum=list(minimum), maximum=list(maximum), orders=list(orders) or None,
@@ -576,8 +638,16 @@ def focus_command(
         )
     if resume:
         _echo_err(f"resumed {result.resumed} batches of replications from {checkpoint}")
-    if json_file is not None:
-        _write(json_file, dumps_json(result.to_dict()))
+    if json_file is not None or out_dir is not None:
+        text = dumps_json(result.to_dict())  # every file is rendered before the first is written
+        files = {} if out_dir is None else experiment_files("focus", text, focus_tables(result), experiment_manifest(
+            [scenario], [base], overrides=overrides, seed=result.seed, replications=replications, workers=workers,
+            started=started, runtime_s=time.perf_counter() - t0,
+            settings={"by": by, "goal": "max" if result.goal > 0 else "min", "minimum": list(minimum),
+                      "maximum": list(maximum), "orders": list(orders) or "every permutation",
+                      "method": "equal" if equal else "sequential", "batch": result.batch,
+                      "max_replications": result.max_replications, "alpha": alpha, "delta": delta}))
+        _write_experiment(json_file, out_dir, text, files)
     if not quiet:
         render_focus(wide_console(), result)
     if checkpoint is not None:
