@@ -26,6 +26,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
+from orgsim.experiments.stats import KPI_DIRECTION
 from orgsim.metrics import KPI_KEYS, SOURCES
 from orgsim.report_text import KPI_UNITS, fmt
 from orgsim.scenario import Customers
@@ -57,9 +58,8 @@ KPI_LABELS = {
     "health_rate": "health rate", "activity_rate": "activity rate", "headcount_end": "headcount at end",
 }
 # Which way is better, for colouring differences and ranking focus orders.
-KPI_HIGHER_IS_BETTER = {k: True for k in KPI_KEYS} | {
-    "churned_arr": False, "cac": False, "cac_payback_months": False, "burn_multiple": False, "headcount_end": False,
-}
+# which way is better, as the experiments judge it (headcount has no better direction: grey)
+KPI_HIGHER_IS_BETTER = {k: d > 0 for k, d in KPI_DIRECTION.items() if d}
 _STAT_COLUMNS = {"kpi", "mean", "std", "n", "ci95_low", "ci95_high", "p_value", "scenario", "arm"}
 # the health thresholds a scenario gets when it sets none (health_distribution's defaults)
 DEFAULT_HEALTHY = float(Customers.model_fields["healthy_threshold"].default)
@@ -580,7 +580,7 @@ def differences_forest(diffs: pd.DataFrame, kpis: Sequence[str] | None = None, b
             if not np.isfinite(m):
                 continue
             lo, hi = (m, m) if not (np.isfinite(lo) and np.isfinite(hi)) else (lo, hi)
-            clear = lo > 0 or hi < 0
+            clear = (lo > 0 or hi < 0) and k in KPI_HIGHER_IS_BETTER
             better = (m > 0) == KPI_HIGHER_IS_BETTER.get(k, True)
             color = (GOOD if better else BAD) if clear else NEUTRAL
             ax.errorbar(m, i, xerr=[[m - lo], [hi - m]], fmt="o", color=color, capsize=4)
@@ -593,7 +593,7 @@ def differences_forest(diffs: pd.DataFrame, kpis: Sequence[str] | None = None, b
         ax.grid(True, axis="x", alpha=0.3)
     base = f" − {baseline}" if baseline else " − baseline"
     fig.suptitle(f"Difference per KPI: arm{base} (mean and 95% CI of paired replications)\n"
-                 "green = clearly better, red = clearly worse, grey = no clear difference")
+                 "green = clearly better, red = clearly worse, grey = no clear difference (or neither is better, as for headcount)")
     return fig
 
 

@@ -290,7 +290,11 @@ def test_differences_forest(comparison):
         assert eb.lines[0].get_xdata()[0] == pytest.approx(row["mean"])
         colour = to_hex(eb.lines[0].get_color())
         clear = row["ci95_low"] > 0 or row["ci95_high"] < 0
-        assert (colour == plots.NEUTRAL.lower()) == (not clear)
+        # grey when no clear difference, and for headcount, which has no better direction
+        assert (colour == plots.NEUTRAL.lower()) == (not clear or k == "headcount_end")
+        if clear and k in ("arr_end", "cac"):
+            better = (row["mean"] > 0) == (k == "arr_end")
+            assert colour == (plots.GOOD if better else plots.BAD).lower()
     small = plots.differences_forest(diffs, kpis=["arr_end", "cac", "nrr"])
     assert [a.get_title() for a in small.axes] == ["ARR at end (USD)", "CAC (USD)", "net revenue retention (pp)"]
     with pytest.raises(ValueError, match="no rows for KPI bogus"):
