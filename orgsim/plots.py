@@ -607,13 +607,16 @@ def _order_label(order: Any) -> str:
     return text
 
 
-def focus_ranking(ranks: pd.DataFrame, kpi: str = "arr_end", top: int | None = None) -> Figure:
+def focus_ranking(ranks: pd.DataFrame, kpi: str = "arr_end", top: int | None = None, goal: str | None = None) -> Figure:
     """Growth-stage focus orders ranked by one KPI, best at the top, with 95% CIs.
 
     Input: columns order, mean, ci95_low, ci95_high. The band is the best order's CI: orders whose
-    interval reaches into it are not clearly worse than the best.
+    interval reaches into it are not clearly worse than the best. `goal` ("max" or "min", as
+    `focus(goal=...)`) overrides the KPI's own direction.
     """
-    better_high = KPI_HIGHER_IS_BETTER.get(kpi, True)
+    if goal not in (None, "max", "min"):
+        raise ValueError(f"goal must be 'max' or 'min' (got {goal!r})")
+    better_high = goal == "max" if goal else KPI_HIGHER_IS_BETTER.get(kpi, True)
     df = ranks.dropna(subset=["mean"]).sort_values("mean", ascending=not better_high).reset_index(drop=True)
     df["ci95_low"] = df["ci95_low"].fillna(df["mean"])
     df["ci95_high"] = df["ci95_high"].fillna(df["mean"])

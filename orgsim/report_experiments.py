@@ -733,5 +733,5 @@ def _stat_row(stat: Mapping[str, Any] | None) -> dict[str, Any] | None:
 
 
 def _focus_figures(data: ExperimentData) -> dict[str, Figure]:
-    return {"ranking": plots.focus_ranking(data.tables["ranking"], kpi=data.result["by"])}
+    return {"ranking": plots.focus_ranking(data.tables["ranking"], kpi=data.result["by"], goal=data.result.get("goal"))}
 

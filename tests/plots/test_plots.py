@@ -317,6 +317,12 @@ def test_focus_ranking(focus_table):
     low = plots.focus_ranking(focus_table.assign(order=focus_table["order"].map(",".join)), kpi="cac")
     assert [t.get_text() for t in low.axes[0].get_yticklabels()][0] == "1. " + " → ".join(
         focus_table.loc[focus_table["mean"].idxmin(), "order"])
+    # focus --goal overrides the KPI's direction, and the plot follows it
+    most = plots.focus_ranking(focus_table, kpi="cac", goal="max")
+    assert [t.get_text() for t in most.axes[0].get_yticklabels()][0] == labels[0]
+    assert "highest first" in most.axes[0].get_title()
+    with pytest.raises(ValueError, match="goal must be 'max' or 'min'"):
+        plots.focus_ranking(focus_table, goal="best")
     renders(fig)
 
 
