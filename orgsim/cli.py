@@ -311,7 +311,8 @@ def report(directory: Path) -> None:
     except OSError as e:
         raise UsageError(f"cannot write the report in {directory}: {e.strerror or e}") from None
     html_path = next((p for p in paths if p.name == "report.html"), directory / "report.html")
-    click.echo(f"wrote {html_path} and {len(paths) - 1} plots in {directory / 'plots'}")
+    n = len(paths) - 1
+    click.echo(f"wrote {html_path} and {n} plot{'s' if n != 1 else ''} in {directory / 'plots'}")
 
 
 # ---- Experiments: compare, sweep, focus ------------------------------------------------------
