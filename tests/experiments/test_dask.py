@@ -30,6 +30,14 @@ def test_simulate_on_dask_is_identical_to_local(cluster, short_scenario):
         pd.testing.assert_frame_equal(a, b, check_exact=True)
 
 
+def test_event_log_on_dask_is_the_local_file(cluster, short_scenario, tmp_path):
+    local, remote = tmp_path / "local.csv", tmp_path / "remote.csv"
+    simulate(short_scenario, replications=3, seed=SEED, workers=2, events=local)
+    res = simulate(short_scenario, replications=3, seed=SEED, scheduler=cluster.scheduler_address, events=remote)
+    assert res.meta["events"]["rows"] > 0
+    assert remote.read_bytes() == local.read_bytes()
+
+
 def test_compare_sweep_focus_and_precision_on_dask(cluster):
     addr = cluster.scheduler_address
     with executor(scheduler=addr) as ex:  # one client for several experiments
