@@ -98,13 +98,13 @@ class StageStats:
 class _Request:
     """A queued request of a SimPy process (`Pool.request`): granted by succeeding its event."""
 
-    __slots__ = ("event", "pod", "stage", "t0")
+    __slots__ = ("event", "pod", "stage", "since")
 
-    def __init__(self, event: simpy.Event, pod: str | None, stage: StageStats, t0: float):
+    def __init__(self, event: simpy.Event, pod: str | None, stage: StageStats, since: float):
         self.event = event
         self.pod = pod
         self.stage = stage
-        self.t0 = t0
+        self.since = since
 
 
 class Task:
@@ -117,10 +117,10 @@ class Task:
     checks the two against each other).
     """
 
-    __slots__ = ("callbacks", "_ok", "_value", "stage", "effort", "pod", "share", "t0", "since", "person", "wait", "then", "ctx")
+    __slots__ = ("callbacks", "_ok", "_value", "stage", "effort", "pod", "share", "since", "person", "wait", "then", "ctx")
 
     def __init__(
-        self, stage: StageStats, effort: float, pod: str | None, share: float, t0: float, since: float,
+        self, stage: StageStats, effort: float, pod: str | None, share: float, since: float,
         then: Callable[["Task"], Any] | None, ctx: Any,
     ):
         self.callbacks: tuple | None = None
@@ -130,8 +130,7 @@ class Task:
         self.effort = effort
         self.pod = pod
         self.share = share
-        self.t0 = t0  # when the task was asked for (what `Pool.waiting_since` reports)
-        self.since = since  # when its wait began (its wait is counted from here)
+        self.since = since  # when its wait began (its wait is counted from here, also while queued)
         self.person: Person | None = None
         self.wait = 0.0
         self.then = then
@@ -223,7 +222,7 @@ class Pool:
 
     def waiting_since(self, stage: StageStats) -> list[float]:
         """Arrival times of the stage's tasks still waiting in this queue."""
-        return [r.t0 for r in self.queue if r.stage is stage]
+        return [r.since for r in self.queue if r.stage is stage]
 
     def speed_sum(self) -> float:
         """Headcount weighted by ramp (fully ramped people count 1)."""
@@ -319,7 +318,7 @@ class Pool:
         ``then(task)`` is called (``then`` may be None).
         """
         now = self.env.now
-        task = Task(stage, effort_hours, pod, share, now, now if since is None else since, then, ctx)
+        task = Task(stage, effort_hours, pod, share, now if since is None else since, then, ctx)
         stage.arrivals += 1
         p = self._take_free(pod)
         if p is not None:

@@ -257,6 +257,19 @@ def test_busy_time_is_clipped_to_the_horizon():
     assert log == [("overrun", 0.0, 3.0, 0.0)]
 
 
+def test_queued_work_reports_its_wait_from_when_it_began():
+    """An opportunity that waited for an AE with room and then queues for the AE: the time it has
+    waited at the horizon counts both waits, as the wait of one that started does."""
+    env, pool, stage, _ = make_pool((None, 0, -1e9))
+    pool.submit(stage, 60.0, None)  # keeps the only person busy for 10 days
+    env.run(until=3.0)
+    started = pool.submit(stage, 6.0, None, since=1.0)  # routed at day 1, asked for at day 3
+    assert pool.waiting_since(stage) == [1.0]
+    env.run(until=12.0)
+    assert started.wait == 9.0  # started at day 10: waited since day 1
+    assert pool.waiting_since(stage) == []
+
+
 def test_a_new_person_takes_queued_work():
     env, pool, stage, _ = make_pool()
     log = []
