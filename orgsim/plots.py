@@ -28,7 +28,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from orgsim.experiments.stats import KPI_DIRECTION
 from orgsim.metrics import KPI_KEYS, SOURCES
-from orgsim.report_text import KPI_UNITS, fmt
+from orgsim.report_text import KPI_UNITS, NEGLIGIBLE_WAIT_HOURS, fmt
 from orgsim.scenario import Customers
 
 __all__ = [
@@ -136,11 +136,12 @@ def _subtitle(scenario: str, n: int) -> str:
 
 
 def worst_stage(stages: pd.DataFrame) -> str | None:
-    """The stage where work waits longest on average (the terminal report's bottleneck)."""
+    """The stage where work waits longest on average (the terminal report's bottleneck); None when
+    no stage's mean wait reaches `NEGLIGIBLE_WAIT_HOURS`."""
     if stages.empty:
         return None
     waits = stages.groupby("stage", sort=False)["mean_wait_hours"].mean()
-    if waits.max() <= 0:
+    if waits.max() < NEGLIGIBLE_WAIT_HOURS:
         return None
     return str(waits.idxmax())
 

@@ -28,7 +28,7 @@ import pandas as pd
 from orgsim import plots
 from orgsim.errors import UsageError
 from orgsim.metrics import FUNNEL_KEYS, KPI_KEYS
-from orgsim.report_text import KPI_UNITS, fmt
+from orgsim.report_text import KPI_UNITS, NEGLIGIBLE_WAIT_HOURS, fmt
 
 __all__ = [
     "PLOT_FILES", "REPORT_FILE", "RunData", "findings", "headline", "load_run", "parquet_files", "render_html",
@@ -239,7 +239,7 @@ def findings(run: RunData, min_wait_hours: float = 4.0, busy: float = 0.85, unhe
     ordered = [worst] + [n for n in table if n != worst]
     for name in ordered:
         t = table[name]
-        if t["mean_wait_hours"] <= 0 or (name != worst and t["mean_wait_hours"] < min_wait_hours):
+        if t["mean_wait_hours"] < NEGLIGIBLE_WAIT_HOURS or (name != worst and t["mean_wait_hours"] < min_wait_hours):
             continue
         onset = onset_month(_series_mean(run.monthly, f"queue.{name}"))
         waits = (f"{_duration(t['mean_wait_hours'])} on average (p90 {_duration(t['p90_wait_hours'])}) "

@@ -130,13 +130,18 @@ def funnel_table(doc: dict[str, Any]) -> Table:
     return t
 
 
+# A mean wait shorter than this (3 minutes) is no queue: work is picked up as it arrives. Every
+# report (terminal, plots, report.html) names a bottleneck only above it.
+NEGLIGIBLE_WAIT_HOURS = 0.05
+
+
 def bottleneck(doc: dict[str, Any]) -> str | None:
-    """The stage where work waits longest on average (None when nothing waits)."""
+    """The stage where work waits longest on average (None when nothing waits noticeably)."""
     waits = {name: (st["mean_wait_hours"]["mean"] or 0.0) for name, st in doc["stages"].items()}
     if not waits:
         return None
     name = max(waits, key=lambda n: waits[n])
-    return name if waits[name] > 0 else None
+    return name if waits[name] >= NEGLIGIBLE_WAIT_HOURS else None
 
 
 def stage_table(doc: dict[str, Any]) -> Table:

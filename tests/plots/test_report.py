@@ -230,7 +230,7 @@ def test_findings_when_nothing_waits_and_cash_runs_out():
     """60 people in every delivery role: no queue anywhere, and the payroll empties the bank."""
     sc = load(**{f"roles.{r}.headcount": 60 for r in ("sdr", "ae", "se", "implementer", "csm")})
     res = orgsim.simulate(sc, replications=1, seed=1)
-    assert res.stage_summary()["mean_wait_hours"].max() == 0
+    assert res.stage_summary()["mean_wait_hours"].max() < 0.01  # seconds at most (pods can be full for a moment)
     run = report.RunData(res.to_dict(), res.monthly, res.stages, res.funnel, {"scenario": scenario_to_dict(sc)})
     found = report.findings(run)
     busiest = res.stage_summary()["utilization"].idxmax()
