@@ -60,6 +60,7 @@ class Streams:
         self.replication = int(replication)
         self._gens: dict[str, np.random.Generator] = {}
         self._uniforms: dict[str, Uniforms] = {}
+        self._families: set[str] = set()
 
     def generator(self, name: str) -> np.random.Generator:
         g = self._gens.get(name)
@@ -73,7 +74,17 @@ class Streams:
             u = self._uniforms[name] = Uniforms(self.generator(name))
         return u
 
+    def monthly(self, name: str, month: int) -> np.random.Generator:
+        """A fresh generator for one month of a family of streams (``name.<month>``), not kept.
+
+        What a month draws then never shifts what another month draws: a change that alters one
+        month (one lead more) leaves the other months' numbers as they were.
+        """
+        self._families.add(f"{name}.<month>")
+        return generator(self.seed, self.replication, f"{name}.{month}")
+
     @property
     def names(self) -> list[str]:
-        """Names of every stream used so far, sorted (recorded with results)."""
-        return sorted(self._gens)
+        """Names of every stream used so far, sorted (recorded with results); a family of
+        monthly streams is one name, ``name.<month>``."""
+        return sorted([*self._gens, *self._families])

@@ -10,6 +10,7 @@ qualification (lead -> MQL) is automated scoring at a source-specific rate, unle
 
 from __future__ import annotations
 
+import math
 from itertools import repeat
 from typing import TYPE_CHECKING
 
@@ -68,6 +69,25 @@ def monthly_rates(co: "Company") -> dict[str, float]:
     return rates
 
 
+def poisson_inverse(u: float, lam: float) -> int:
+    """The Poisson(lam) count whose CDF first reaches u: the count by inversion of one uniform.
+
+    Monotone in lam for a fixed u, so two scenarios whose rates differ a little draw counts that
+    differ by at most a little (common random numbers); the exact CDF is summed in log space
+    over lam +/- 12 standard deviations (mass outside it is below 1e-30).
+    """
+    if lam <= 0.0:
+        return 0
+    sd = math.sqrt(lam)
+    lo = max(0, int(lam - 12.0 * sd - 12.0))
+    hi = int(lam + 12.0 * sd + 12.0)
+    k = np.arange(lo, hi + 1, dtype=float)
+    # log pmf(k) = k log(lam) - lam - log(k!), with log(k!) built up from log(lo!)
+    log_fact = math.lgamma(lo + 1.0) + np.concatenate(([0.0], np.cumsum(np.log(k[1:]))))
+    cdf = np.cumsum(np.exp(k * math.log(lam) - lam - log_fact))
+    return lo + int(np.searchsorted(cdf, u, side="left")) if u <= cdf[-1] else hi
+
+
 class Marketing:
     """Generates each month's leads and scores them."""
 
@@ -85,7 +105,8 @@ class Marketing:
             "referral": sc.lead_sources.referral.mql_rate,
             "outbound": 1.0,  # booked meetings are sales-qualified already
         }
-        self.gens = {s: co.streams.generator(f"arrivals.{s}") for s in SOURCES}
+        # cumulative segment mix per source (a uniform below cum[k] and above cum[k-1] is segment k)
+        self.cum_mix = {s: np.cumsum(m / m.sum())[:-1] for s, m in self.mix.items()}
         self.review = co.sampler(sc.effort_hours.mql_review, "effort.mql_review") if sc.effort_hours.mql_review else None
         self.stage = co.stage("marketing", co.workforce.pool("marketer") if self.review else None)
 
@@ -99,13 +120,18 @@ class Marketing:
             lam = rates[source]
             if lam <= 0:
                 continue
-            g = self.gens[source]
-            n = int(g.poisson(lam))
+            g = co.streams.monthly(f"arrivals.{source}", month)
+            n = poisson_inverse(g.random(), lam)
             if n == 0:
                 continue
-            times = np.sort(g.random(n)) * MONTH_DAYS + t0
-            segs = g.choice(len(self.segments), size=n, p=self.mix[source] / self.mix[source].sum())
-            mql = g.random(n) < self.mql_rate[source]
+            # lead i's arrival time, segment and MQL flag come from row i whatever n is: a month
+            # with one lead more (a slightly higher rate) keeps every other lead as it was
+            u = g.random((n, 3))
+            order = np.argsort(u[:, 0], kind="stable")
+            u = u[order]
+            times = u[:, 0] * MONTH_DAYS + t0
+            segs = np.searchsorted(self.cum_mix[source], u[:, 1], side="right")
+            mql = u[:, 2] < self.mql_rate[source]
             co.funnel[f"leads.{source}"] += n
             # the clock times of the arrivals: now + (t - now), as a timeout set now would give
             at = now + (times - now)

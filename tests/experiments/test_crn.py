@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 
 from experiments_support import SEED, series_a
+from orgsim.engine import run_replication
 from orgsim.experiments import compare, simulate
 from orgsim.metrics import FUNNEL_KEYS, KPI_KEYS, STAGE_KEYS
 
@@ -62,24 +63,47 @@ def test_over_three_years_lead_side_is_identical_when_recruiting_is_not_shared()
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=(
-    "model: one recruiter closes every requisition FIFO (workforce._recruit), so the backfills of "
-    "extra CSMs (attrition.csm draws, taken in join order, also move to other people) queue in "
-    "front of marketer and SDR requisitions and those people join days later; content and "
-    "outbound rates follow ramped headcount, the month's Poisson count changes, and because "
-    "marketing draws count, times, segments and MQL flags from one stream per source "
-    "(arrivals.<source>), every later month of that source is shifted too. With seed 11, "
-    "replications 2, 13 and 16 of 20 differ. Fix in orgsim/model: draw each month's arrivals from "
-    "a per-month stream (arrivals.<source>.<month>) with the count by inversion of one uniform, "
-    "and, if service hires must not delay sales hires, give requisitions their own recruiter "
-    "capacity per department (or a priority)."))
-def test_over_three_years_more_csms_leave_the_lead_side_identical():
+def test_over_three_years_more_csms_move_the_lead_side_by_a_few_leads_at_most():
+    # One recruiter closes every requisition first come first served: the extra CSMs' backfills
+    # queue in front of marketer and SDR requisitions, those people join days later and content
+    # and outbound rates follow ramped headcount. That coupling is real; with a stream per month
+    # and the count by inversion it moves only the months it touches, by a lead or so (it used
+    # to shift every later month of the source: up to 135 content leads and 39 MQLs).
     a, b = _csm_pair(36)
-    assert _lead_side(simulate(a, 20, SEED, workers=2)) == _lead_side(simulate(b, 20, SEED, workers=2))
+    ra, rb = simulate(a, 20, SEED, workers=2), simulate(b, 20, SEED, workers=2)
+    moved = 0
+    for x, y in zip(_lead_side(ra), _lead_side(rb)):
+        moved += x != y
+        for key in LEAD_SIDE:
+            assert abs(y[key] - x[key]) <= max(2, 0.001 * x[key]), (key, x[key], y[key])
+    assert moved <= 3
+
+
+def test_a_month_with_more_leads_keeps_every_other_lead():
+    """A little more paid budget: every month draws the same leads plus a few, never other ones.
+
+    Each month has its own stream and the count comes from one uniform (inversion), so a higher
+    rate adds leads at the end of the month's list; each lead's time, segment and MQL flag come
+    from its own row of draws, so the leads both scenarios have are the very same leads.
+    """
+    base = series_a(horizon_months=6)
+    more = series_a(horizon_months=6, **{"lead_sources.paid.budget_per_month": base.lead_sources.paid.budget_per_month * 1.05})
+    for r in range(3):
+        leads = [_paid_leads(run_replication(sc, SEED, r, events=True)) for sc in (base, more)]
+        assert leads[0] < leads[1], r  # a strict subset: the same leads and some more
+        assert len(leads[1]) - len(leads[0]) < 0.1 * len(leads[0])
+
+
+def _paid_leads(rec) -> set:
+    """(day, segment, MQL?) of every paid lead, from the event log."""
+    rows = [r for r in rec.events if r[8] == "paid" and r[1] == "lead"]
+    created = {r[0]: (r[4], r[7]) for r in rows if r[2] == "Lead created"}
+    mql = {r[0] for r in rows if r[2] == "Marketing qualified"}
+    return {(day, seg, case in mql) for case, (day, seg) in created.items()}
 
 
 @pytest.mark.parametrize(("change", "at_least"), [
-    ({"roles.sdr.headcount": 6}, 3.0),   # a lead-side change: outbound arrivals change too
+    ({"roles.sdr.headcount": 6}, 8.0),   # a lead-side change: outbound arrivals change too (6.6 before per-month streams)
     ({"roles.ae.headcount": 8}, 20.0),   # sales capacity: the same leads, the same deals
 ])
 def test_crn_makes_the_difference_much_sharper_than_independent_seeds(change, at_least):
