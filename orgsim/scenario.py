@@ -283,6 +283,10 @@ class CommonEffort(Model):
 class Ownership(Model):
     qualification: Literal["sdr", "ae"] = "sdr"
     routing: Literal["segment", "round_robin", "least_loaded"] = "round_robin"
+    deal_work: Literal["pod", "owner"] = "pod"
+    """Who does an opportunity's AE work (and delivers it, when sales delivers): "pod" = the first
+    AE of the deal's pod (or any AE, without pods) who is free, AE time pooled as one queue;
+    "owner" = the AE the SQL was routed to, from their own queue, so routing rules decide loads."""
     expansion_by_sales_months: NonNeg = 6.0
     renewal: Literal["csm", "ae"] = "csm"
     referral_relationship: Literal["sales", "none"] = "sales"

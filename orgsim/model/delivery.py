@@ -86,5 +86,7 @@ def close_won(co: "Company", lead: "Lead", seller: "Person") -> None:
         pool = co.workforce.pool_or_empty(ROLE_OF_TEAM[team])
         stage = co.stages[STAGE_OF_TEAM[team]]
         pod = co.pod_of(seg) if team == "sales" else None
+        # with deal_work: owner, the AE who sold it delivers it
+        person = seller if team == "sales" and co.sales.by_owner else None
         lead.pending = 2
-        pool.submit(stage, d.effort[seg](), d.part_done, lead, pod=pod)
+        pool.submit(stage, d.effort[seg](), d.part_done, lead, pod=pod, person=person)

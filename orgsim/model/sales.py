@@ -29,6 +29,7 @@ class Sales:
         self.cycle = {n: co.sampler(s.sales_cycle_days, f"cycle.{n}") for n, s in sc.segments.items()}
         self.win = {n: co.streams.uniforms(f"win.{n}") for n in sc.segments}
         self.cycle_days: list[float] = []
+        self.by_owner = sc.ownership.deal_work == "owner"  # the routed AE works the deal itself
         self._cycle_done_cbs = (self._part_done,) if co.events is None else (self._cycle_done_logged,)
 
     def win_probability(self, segment: str, presales_factor: float) -> float:
@@ -87,7 +88,8 @@ def work_opportunity(co: "Company", lead: "Lead", owner: "Person", routed_at: fl
     effort = s.effort[seg]()
     lead.callbacks = s._cycle_done_cbs  # the buyer's cycle: the lead is its own timer
     co.calendar.schedule(lead, s.cycle[seg]())
-    s.pool.submit(s.stage, effort, s.part_done, lead, pod=co.pod_of(seg), since=routed_at)
+    s.pool.submit(s.stage, effort, s.part_done, lead, pod=co.pod_of(seg), since=routed_at,
+                  person=owner if s.by_owner else None)
     if co.sc.segments[seg].needs_presales:
         lead.pending += 1
         co.presales.support(lead)

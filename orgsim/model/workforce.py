@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import math
 from array import array
+from bisect import insort
+from operator import attrgetter
 from collections import deque
 from typing import TYPE_CHECKING, Any, Callable, Generator
 
@@ -31,7 +33,7 @@ if TYPE_CHECKING:
 class Person:
     """One employee."""
 
-    __slots__ = ("pid", "role", "hired_at", "ramp_days", "ramp_start", "busy", "leaving", "gone", "pod", "open_opps")
+    __slots__ = ("pid", "role", "hired_at", "ramp_days", "ramp_start", "busy", "leaving", "gone", "pod", "open_opps", "own")
 
     def __init__(self, pid: int, role: str, hired_at: float, ramp_days: float, ramp_start: float, pod: str | None):
         self.pid = pid
@@ -44,6 +46,7 @@ class Person:
         self.gone = False
         self.pod = pod
         self.open_opps = 0
+        self.own: list | None = None  # tasks for this person only (`Pool.submit(person=...)`), longest waiting first
 
     def speed(self, now: float) -> float:
         """Share of full productivity at time `now` (linear ramp)."""
@@ -137,6 +140,9 @@ class Task:
         self.ctx = ctx
 
 
+_since = attrgetter("since")
+
+
 class Pool:
     """The people of one role and the FIFO queue of tasks waiting for them.
 
@@ -214,15 +220,22 @@ class Pool:
             self.by_pod[person.pod].remove(person)
         if person in self.free:
             self._unfree(person)
-        # work queued for an emptied pod may now be served by anyone
-        if self.queue and self.pod_count[person.pod] == 0 and self.free:
+        own, person.own = person.own, None
+        if own:  # work queued for this person alone goes to the pool, longest waiting first
+            self.queue = deque(sorted([*self.queue, *own], key=_since))
+        # work queued for an emptied pod (or for the leaver) may now be served by someone free
+        if self.queue and (own or self.pod_count[person.pod] == 0) and self.free:
             for p in list(self.free):
                 if p in self.free:
                     self._make_free(p, already_free=True)
 
     def waiting_since(self, stage: StageStats) -> list[float]:
-        """Arrival times of the stage's tasks still waiting in this queue."""
-        return [r.since for r in self.queue if r.stage is stage]
+        """When each of the stage's tasks still waiting (for anyone, or for its person) began to wait."""
+        out = [r.since for r in self.queue if r.stage is stage]
+        for p in self.people:
+            if p.own:
+                out += [t.since for t in p.own if t.stage is stage]
+        return out
 
     def speed_sum(self) -> float:
         """Headcount weighted by ramp (fully ramped people count 1)."""
@@ -284,42 +297,75 @@ class Pool:
 
     def _make_free(self, person: Person, already_free: bool = False) -> None:
         queue = self.queue
-        if queue:
-            if not self._podded:
-                req = queue.popleft()
+        if person.own is not None:
+            req = self._next_for(person)
+        elif not queue:
+            req = None
+        elif not self._podded:
+            req = queue.popleft()
+        else:
+            for i, req in enumerate(queue):
+                if self._eligible(person, req.pod):
+                    del queue[i]
+                    break
             else:
-                for i, req in enumerate(queue):
-                    if self._eligible(person, req.pod):
-                        del queue[i]
-                        break
-                else:
-                    req = None
-            if req is not None:
-                req.stage.waiting -= 1
-                if already_free:
-                    self._unfree(person)
-                person.busy = True
-                if type(req) is Task:
-                    self._start(req, person)
-                else:
-                    req.event.succeed(person)
-                return
+                req = None
+        if req is not None:
+            req.stage.waiting -= 1
+            if already_free:
+                self._unfree(person)
+            person.busy = True
+            if type(req) is Task:
+                self._start(req, person)
+            else:
+                req.event.succeed(person)
+            return
         if not already_free:
             self._add_free(person)
 
+    def _next_for(self, person: Person) -> "Task | _Request":
+        """What a person with work of their own takes next: their oldest own task, or the pool's
+        first request they may take if it has waited longer (only with `submit(person=...)`)."""
+        own = person.own
+        queue = self.queue
+        i = next((k for k, r in enumerate(queue) if self._eligible(person, r.pod)), -1) if queue else -1
+        if i >= 0 and queue[i].since < own[0].since:
+            req = queue[i]
+            del queue[i]
+            return req
+        req = own.pop(0)
+        if not own:
+            person.own = None  # back to the fast path
+        return req
+
     def submit(
         self, stage: StageStats, effort_hours: float, then: Callable[[Task], Any] | None, ctx: Any = None,
-        pod: str | None = None, share: float = 1.0, since: float | None = None,
+        pod: str | None = None, share: float = 1.0, since: float | None = None, person: Person | None = None,
     ) -> Task:
         """Ask for a task now: what `work` does in a process, with callbacks. Returns the task.
 
         A free person (FIFO, `pod` rules as in `work`) takes it at once, or it queues until one
-        is released or hired. When the work ends the person is released first, then
-        ``then(task)`` is called (``then`` may be None).
+        is released or hired. With `person` (on staff and not leaving), only that person does it:
+        at once if free, else when they next finish, taking their own work and the pool's work
+        they may do longest-waiting first; if they leave first, it goes to the pool. When
+        the work ends the person is released first, then ``then(task)`` is called (``then`` may
+        be None).
         """
         now = self.env.now
         task = Task(stage, effort_hours, pod, share, now if since is None else since, then, ctx)
         stage.arrivals += 1
+        if person is not None and not person.gone and not person.leaving:
+            if person.busy:
+                stage.waiting += 1
+                if person.own is None:
+                    person.own = [task]
+                else:  # after tasks that have waited as long or longer
+                    insort(person.own, task, key=_since)
+            else:
+                self._unfree(person)
+                person.busy = True
+                self._start(task, person)
+            return task
         p = self._take_free(pod)
         if p is not None:
             p.busy = True

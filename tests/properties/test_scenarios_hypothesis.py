@@ -43,6 +43,7 @@ overrides = st.fixed_dictionaries(
         "funnel.sql_to_opportunity": prob,
         "ownership.qualification": st.sampled_from(["sdr", "ae"]),
         "ownership.routing": st.sampled_from(["segment", "round_robin", "least_loaded"]),
+        "ownership.deal_work": st.sampled_from(["pod", "owner"]),
         "ownership.renewal": st.sampled_from(["csm", "ae"]),
         "ownership.presales_unavailable": st.sampled_from(["wait", "proceed"]),
         "ownership.expansion_by_sales_months": st.sampled_from([0, 6, 24]),

@@ -202,3 +202,18 @@ def test_parquet_without_pyarrow_is_a_usage_error(tmp_path, monkeypatch):
     monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "pyarrow" else real(name, *a))
     with pytest.raises(UsageError, match="needs pyarrow"):
         event_format(tmp_path / "log.parquet")
+
+
+@pytest.mark.parametrize("deal_work", ["owner", "pod"])
+def test_who_works_a_deal(deal_work):
+    """deal_work: owner — the AE the deal was routed to works it; pod — whoever in the pod is free."""
+    sc = orgsim.load_scenario(SERIES_A, {"horizon_months": 12, "ownership.deal_work": deal_work})
+    log = to_frame(run_replication(sc, SEED, 0, events=True).events, sc.name, 0, sc.time.start_date)
+    owner = log[log["activity"] == "Assigned to AE"].set_index("case_id")["resource"]
+    worked = log[(log["activity"] == "Sales work") & (log["lifecycle"] == "start")].set_index("case_id")["resource"]
+    same = (worked == owner.reindex(worked.index)).mean()
+    if deal_work == "owner":
+        assert same == 1.0  # (an AE who leaves hands queued deals to the pod; none did here)
+    else:
+        assert same < 0.6
+

@@ -270,6 +270,43 @@ def test_queued_work_reports_its_wait_from_when_it_began():
     assert pool.waiting_since(stage) == []
 
 
+def test_work_for_one_person_waits_for_that_person():
+    """deal_work: owner — a task for a given person waits for them even when someone else is free."""
+    env, pool, stage, (a, b) = make_pool((None, 0, -1e9), (None, 0, -1e9))
+    first = pool.submit(stage, 12.0, None, person=a)  # a is busy for 2 days
+    mine = pool.submit(stage, 6.0, None, person=a)
+    assert b in pool.free and stage.waiting == 1 and pool.waiting_since(stage) == [0.0]
+    env.run(until=5.0)
+    assert first.person is a and mine.person is a and mine.wait == 2.0
+    assert b in pool.free  # b never took a's work
+
+
+def test_a_person_takes_their_own_and_the_pools_work_longest_waiting_first():
+    env, pool, stage, (a,) = make_pool((None, 0, -1e9))
+    pool.submit(stage, 6.0, None)  # a works until day 1
+    env.run(until=0.1)
+    pooled = pool.submit(stage, 6.0, None)  # waiting since day 0.1
+    env.run(until=0.2)
+    own = pool.submit(stage, 6.0, None, person=a)  # waiting since day 0.2
+    routed = pool.submit(stage, 6.0, None, person=a, since=0.05)  # an opportunity routed at day 0.05
+    env.run(until=10.0)
+    assert routed.wait == pytest.approx(0.95)  # waited longest: first at day 1
+    assert pooled.wait == pytest.approx(1.9) and own.wait == pytest.approx(2.8)
+
+
+def test_a_leavers_own_work_goes_to_the_pool():
+    env, pool, stage, (a, b) = make_pool((None, 0, -1e9), (None, 0, -1e9))
+    pool.submit(stage, 12.0, None, person=a)  # a busy until day 2
+    pool.submit(stage, 60.0, None, person=b)  # b busy until day 10
+    orphan = pool.submit(stage, 6.0, None, person=a)
+    pool.remove(a)  # a leaves when the current task ends, at day 2
+    env.run(until=20.0)
+    assert a.gone and orphan.person is b and orphan.wait == 10.0  # b takes it when free
+    late = pool.submit(stage, 6.0, None, person=a)  # work for someone gone is anyone's
+    env.run(until=30.0)
+    assert late.person is b
+
+
 def test_a_new_person_takes_queued_work():
     env, pool, stage, _ = make_pool()
     log = []
