@@ -28,6 +28,7 @@ from typing import Any, Hashable
 
 import numpy as np
 import pandas as pd
+from pandas.api.types import union_categoricals
 
 from orgsim.errors import UsageError
 from orgsim.model.events import COLUMNS
@@ -39,6 +40,7 @@ __all__ = ["EVENT_COLUMNS", "EventFrames", "EventLogWriter", "empty_frame", "eve
 EVENT_COLUMNS = ("scenario", "replication", "case_id", "object", "activity", "lifecycle", "timestamp", "day",
                  "resource", "role", "segment", "source", "wait_hours", "amount", "health")
 _TEXT = ("scenario", "case_id", "object", "activity", "lifecycle", "resource", "role", "segment", "source")
+CATEGORICAL = tuple(c for c in _TEXT if c != "case_id")  # few distinct values: categorical in memory
 _SUFFIXES = {".csv": "csv", ".csv.gz": "csv", ".parquet": "parquet"}
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S"
 
@@ -146,20 +148,28 @@ class _Ordered(abc.ABC):
 
 
 class EventFrames(_Ordered):
-    """Collects every replication's event log in memory (`simulate(..., events=True)`)."""
+    """Collects every replication's event log in memory (`simulate(..., events=True)`).
+
+    The text columns with few values (activity, role, ...) are categorical: a series-a
+    replication takes about 11 MB instead of 60 MB.
+    """
 
     def __init__(self, first: int = 0):
         super().__init__(first)
         self.frames: list[pd.DataFrame] = []
 
     def emit(self, log: pd.DataFrame) -> None:
-        self.frames.append(log)
+        self.frames.append(log.astype({c: "category" for c in CATEGORICAL}))
 
     def frame(self) -> pd.DataFrame:
         """Every replication's log, in replication order."""
         self.flush()
         if not self.frames:
-            return empty_frame()
+            return empty_frame().astype({c: "category" for c in CATEGORICAL})
+        for c in CATEGORICAL:  # one set of categories, so that the concatenation stays categorical
+            categories = union_categoricals([f[c] for f in self.frames]).categories
+            for f in self.frames:
+                f[c] = f[c].cat.set_categories(categories)
         return pd.concat(self.frames, ignore_index=True)
 
 
