@@ -169,7 +169,7 @@ def cli() -> None:
 @click.option("--events", "events_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
               metavar="FILE", help="Write the event log of every replication to FILE (.csv, .csv.gz or .parquet): "
               "one row per event of each lead, opportunity and customer (case id, activity, timestamp, resource, "
-              "role, segment, replication), for process-mining tools. About 95,000 rows (11 MB of CSV) per "
+              "role, segment, replication), for process-mining tools. About 92,000 rows (11 MB of CSV) per "
               "series-a replication; runs without it are not slowed.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors (no progress, no tables).")
 @click.option("--first-replication", type=click.IntRange(min=0), default=0, show_default=True, metavar="K",
