@@ -95,6 +95,20 @@ def _default_checkpoint(command: str, outputs: Sequence[Path | None], *parts: An
     return path if os.access(path.parent, os.W_OK) and not path.is_dir() else None
 
 
+def _checkpoint_for(command: str, checkpoint: Path | None, resume: bool, outputs: Sequence[Path | None], outputs_hint: str,
+                    *key: Any, default: bool = True) -> Path | None:
+    """The checkpoint file of a sweep or focus: the one given (checked), or the default one named
+    after the outputs or the run's settings (`key`); refuses --resume when there is none to read."""
+    if checkpoint is None and default:
+        checkpoint = _default_checkpoint(command, outputs, *key)
+    else:
+        _check_file("--checkpoint", checkpoint)
+    if resume and (checkpoint is None or not checkpoint.exists()):
+        raise UsageError(f"--resume: no checkpoint {checkpoint} to resume from (give --checkpoint FILE, or the "
+                         f"same {outputs_hint} as the interrupted run)")
+    return checkpoint
+
+
 def _set_debug(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
     if value and isinstance(ctx.obj, _State):
         ctx.obj.debug = True
@@ -516,14 +530,9 @@ def sweep_command(
     _check_destinations(None, out_dir)
     if precision is not None and (checkpoint is not None or resume):
         raise UsageError("--checkpoint and --resume do not work with --precision yet")
-    if precision is None and checkpoint is None:
-        checkpoint = _default_checkpoint("sweep", [json_file, csv_file], os.path.abspath(scenario), vary, overrides,
-                                         seed, replications)
-    else:
-        _check_file("--checkpoint", checkpoint)
-    if resume and (checkpoint is None or not checkpoint.exists()):
-        raise UsageError(f"--resume: no checkpoint {checkpoint} to resume from (give --checkpoint FILE, or the "
-                         "same --json/--csv as the interrupted run)")
+    checkpoint = _checkpoint_for("sweep", checkpoint, resume, [json_file, csv_file], "--json/--csv",
+                                 os.path.abspath(scenario), vary, overrides, seed, replications,
+                                 default=precision is None)
     base = load_scenario(scenario, list(overrides))
     _remember({base.name: scenario}, overrides)
     total = prod(len(v) for v in vary_.values()) * (replications or 1)
@@ -618,15 +627,9 @@ def focus_command(
 
     _check_file("--json", json_file)
     _check_destinations(None, out_dir)
-    if checkpoint is None:
-        checkpoint = _default_checkpoint("focus", [json_file], os.path.abspath(scenario), by, goal, minimum, maximum,
-                                         orders, replications, batch, max_replications, alpha, delta, equal, seed,
-                                         overrides)
-    else:
-        _check_file("--checkpoint", checkpoint)
-    if resume and (checkpoint is None or not checkpoint.exists()):
-        raise UsageError(f"--resume: no checkpoint {checkpoint} to resume from (give --checkpoint FILE, or the "
-                         "same --json as the interrupted run)")
+    checkpoint = _checkpoint_for("focus", checkpoint, resume, [json_file], "--json", os.path.abspath(scenario), by,
+                                 goal, minimum, maximum, orders, replications, batch, max_replications, alpha, delta,
+                                 equal, seed, overrides)
     base = load_scenario(scenario, list(overrides))
     _remember({base.name: scenario}, overrides)
     started, t0 = _dt.datetime.now(_dt.timezone.utc), time.perf_counter()
