@@ -543,6 +543,8 @@ def sweep_command(
                            targets=targets or None, max_replications=max_replications,
                            checkpoint=checkpoint, resume=resume)
     if resume:
+        if result.meta.get("checkpoint_skipped"):
+            _echo_err(f"warning: {result.meta['checkpoint_skipped']}")
         _echo_err(f"resumed {result.meta.get('resumed', 0)} of {len(result.points)} points from {checkpoint}")
     # Every file is rendered before the first is written.
     json_text = dumps_json(result.to_dict()) if json_file is not None or out_dir is not None else ""
@@ -641,6 +643,8 @@ def focus_command(
             overrides=list(overrides), scheduler=scheduler or None, checkpoint=checkpoint, resume=resume,
         )
     if resume:
+        if result.checkpoint_skipped:
+            _echo_err(f"warning: {result.checkpoint_skipped}")
         _echo_err(f"resumed {result.resumed} batches of replications from {checkpoint}")
     if json_file is not None or out_dir is not None:
         text = dumps_json(result.to_dict())  # every file is rendered before the first is written

@@ -1,40 +1,53 @@
 """Checkpoints: finished work of a long sweep or focus tournament, kept on disk as it finishes.
 
-A checkpoint is a JSON-lines file. Every time a unit of work finishes - a sweep point (all its
-replications), or one batch of replications of one focus order - one line is appended:
+A checkpoint is a JSON-lines file of plain data - no pickle, nothing that can run code. Every time
+a unit of work finishes - a sweep point (all its replications), or one batch of replications of one
+focus order - one line is appended:
 
-    {"key": "<sha256>", "info": {...}, "data": "<base64 of the pickled replications>"}
+    {"format": "orgsim-checkpoint/2", "key": "<sha256>", "info": {...},
+     "replications": [{"replication": 0, "seed": 7, "kpis": {...}, "funnel": {...}, "stages": {...},
+                       "monthly": {"arr": [...], ...}, "counters": {...}, "runtime_s": 0.1}, ...],
+     "failures": [{"scenario": ..., "replication": ..., "error": ..., ...}]}
 
 `key` is a hash of everything that determines the numbers: the orgsim version, the kind of
 work, the fully resolved scenario (after extends, --set and the point's own values), the seed
 and the replication indices. A changed scenario, seed or replication count therefore never
-reuses a stale entry; it is simply not found. `data` holds the `metrics.Replication` objects
-(and any failures) pickled, so they come back bit for bit: a resumed run's results are
-identical to an uninterrupted run's. `info` is for people (point number, parameters).
+reuses a stale entry; it is simply not found. Floats are written with Python's shortest
+round-tripping repr, so replications read back are bit for bit those that were saved: a resumed
+run's results are identical to an uninterrupted run's. `info` is for people (point, parameters).
+
+Reading is defensive, because a checkpoint file may have been planted or edited: each line is
+parsed as JSON only, its key checked (64 hex digits) and every field checked for its type before
+anything is used. A line that fails - torn by a kill, foreign, or written by an older orgsim that
+used pickle - is skipped and listed in `Checkpoint.skipped` (line number and reason), for the
+caller to report; the file is then rewritten atomically with only the lines that were kept.
 
 Each line is written with one `write` and flushed to disk (`fsync`) before the work counts as
-saved. A line cut short (the process killed in the middle of it) is ignored when the file is
-read back, and the file is then rewritten atomically with only its whole lines.
-
-The file is read with `pickle`: resume only from checkpoint files you (or your own runs) wrote.
+saved.
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
+import math
 import os
-import pickle
+import re
 from pathlib import Path
 from typing import Any, Mapping
+
+import numpy as np
 
 from orgsim import __version__
 from orgsim.metrics import Replication
 from orgsim.output import write_text_atomic
 from orgsim.scenario import Scenario
 
-__all__ = ["Checkpoint", "work_key"]
+__all__ = ["Checkpoint", "FORMAT", "work_key"]
+
+FORMAT = "orgsim-checkpoint/2"
+_KEY = re.compile(r"[0-9a-f]{64}")
+_REASON_LIMIT = 20  # skipped lines listed one by one; the rest are counted
 
 
 def work_key(kind: str, sc: Scenario, seed: int, replications: range, params: Mapping[str, Any] | None = None) -> str:
@@ -61,6 +74,7 @@ class Checkpoint:
     Attributes:
         reused: entries handed back by `get` (work not recomputed).
         written: entries appended by `put`.
+        skipped: ``(line number, reason)`` of each line that was not valid checkpoint data.
     """
 
     def __init__(self, path: str | os.PathLike, resume: bool = False):
@@ -68,22 +82,36 @@ class Checkpoint:
         self.entries: dict[str, tuple[list[Replication], list[dict[str, Any]]]] = {}
         self.reused = 0
         self.written = 0
-        lines: list[str] = []
+        self.skipped: list[tuple[int, str]] = []
         if resume and self.path.exists():
             raw = self.path.read_bytes().decode("utf-8", errors="replace")
-            for line in raw.split("\n"):
-                entry = _parse(line)
-                if entry is not None:
-                    key, reps, fails = entry
-                    self.entries[key] = (reps, fails)
-                    lines.append(line)
-            if raw and raw != "".join(f"{line}\n" for line in lines):
-                write_text_atomic(self.path, "".join(f"{line}\n" for line in lines))  # drop a torn line
+            kept: list[str] = []
+            for number, line in enumerate(raw.split("\n"), start=1):
+                if not line.strip():
+                    continue
+                try:
+                    key, reps, fails = _parse(line)
+                except _Invalid as e:
+                    self.skipped.append((number, str(e)))
+                    continue
+                self.entries[key] = (reps, fails)
+                kept.append(line)
+            text = "".join(f"{line}\n" for line in kept)
+            if raw != text:
+                write_text_atomic(self.path, text)  # drop torn or foreign lines
         else:
             write_text_atomic(self.path, "")
 
     def __len__(self) -> int:
         return len(self.entries)
+
+    def skipped_summary(self) -> str | None:
+        """One sentence on the lines that were skipped (None when all were read)."""
+        if not self.skipped:
+            return None
+        shown = "; ".join(f"line {n}: {why}" for n, why in self.skipped[:_REASON_LIMIT])
+        more = f"; and {len(self.skipped) - _REASON_LIMIT} more" if len(self.skipped) > _REASON_LIMIT else ""
+        return f"{self.path}: skipped {len(self.skipped)} line(s) that are not orgsim checkpoint data ({shown}{more})"
 
     def get(self, key: str) -> tuple[list[Replication], list[dict[str, Any]]] | None:
         """The replications and failures saved under `key`, or None."""
@@ -95,8 +123,10 @@ class Checkpoint:
     def put(self, key: str, replications: list[Replication], failures: list[dict[str, Any]],
             info: Mapping[str, Any] | None = None) -> None:
         """Append one finished unit of work (one line, flushed to disk)."""
-        data = base64.b64encode(pickle.dumps((replications, failures), protocol=pickle.HIGHEST_PROTOCOL)).decode("ascii")
-        line = json.dumps({"key": key, "info": dict(info or {}), "data": data}, default=str, separators=(",", ":"))
+        doc = {"format": FORMAT, "key": key, "info": dict(info or {}),
+               "replications": [_rep_to_json(r) for r in replications],
+               "failures": [{k: v for k, v in f.items() if k != "key"} for f in failures]}
+        line = json.dumps(doc, default=str, separators=(",", ":"))
         with open(self.path, "ab") as f:
             f.write((line + "\n").encode("utf-8"))
             f.flush()
@@ -112,15 +142,87 @@ class Checkpoint:
             pass
 
 
-def _parse(line: str) -> tuple[str, list[Replication], list[dict[str, Any]]] | None:
-    if not line.strip():
-        return None
-    try:
-        doc = json.loads(line)
-        reps, fails = pickle.loads(base64.b64decode(doc["data"], validate=True))
-        if not isinstance(doc["key"], str) or not isinstance(reps, list):
-            return None
-        return doc["key"], reps, fails
-    except Exception:  # a torn or foreign line: not ours to trust
-        return None
+# ---- Plain data, both ways -------------------------------------------------------------------
 
+
+class _Invalid(ValueError):
+    """A line that is not checkpoint data; the message says why."""
+
+
+def _rep_to_json(r: Replication) -> dict[str, Any]:
+    return {"replication": r.replication, "seed": r.seed, "kpis": r.kpis, "funnel": r.funnel,
+            "stages": r.stages, "monthly": {k: np.asarray(v, dtype=float).tolist() for k, v in r.monthly.items()},
+            "counters": r.counters, "runtime_s": r.runtime_s}
+
+
+def _parse(line: str) -> tuple[str, list[Replication], list[dict[str, Any]]]:
+    try:
+        doc = json.loads(line, parse_constant=_constant)
+    except ValueError:
+        raise _Invalid("not a complete JSON line") from None
+    if not isinstance(doc, dict):
+        raise _Invalid("not a JSON object")
+    if "data" in doc and "format" not in doc:
+        raise _Invalid("written by an older orgsim in a format that is no longer read (pickle); rerun that work")
+    if doc.get("format") != FORMAT:
+        raise _Invalid(f"unknown format {str(doc.get('format'))[:40]!r} (expected {FORMAT!r})")
+    key = doc.get("key")
+    if not isinstance(key, str) or not _KEY.fullmatch(key):
+        raise _Invalid("the key is not a sha256 hex digest")
+    reps, fails = doc.get("replications"), doc.get("failures")
+    if not isinstance(reps, list) or not isinstance(fails, list):
+        raise _Invalid("'replications' and 'failures' must be lists")
+    if not all(isinstance(f, dict) for f in fails):
+        raise _Invalid("a failure is not an object")
+    return key, [_rep_from_json(r, i) for i, r in enumerate(reps)], fails
+
+
+def _constant(name: str) -> float:
+    return {"NaN": math.nan, "Infinity": math.inf, "-Infinity": -math.inf}[name]
+
+
+def _num(v: Any, where: str, optional: bool = False) -> float | None:
+    if v is None and optional:
+        return None
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise _Invalid(f"{where} is not a number")
+    return float(v)
+
+
+def _numbers(d: Any, where: str, optional: bool = False) -> dict[str, Any]:
+    if not isinstance(d, dict):
+        raise _Invalid(f"{where} is not an object")
+    return {str(k): _num(v, f"{where}.{k}", optional) for k, v in d.items()}
+
+
+def _int(v: Any, where: str) -> int:
+    if isinstance(v, bool) or not isinstance(v, int):
+        raise _Invalid(f"{where} is not an integer")
+    return v
+
+
+def _rep_from_json(r: Any, i: int) -> Replication:
+    where = f"replications[{i}]"
+    if not isinstance(r, dict):
+        raise _Invalid(f"{where} is not an object")
+    stages = r.get("stages")
+    if not isinstance(stages, dict):
+        raise _Invalid(f"{where}.stages is not an object")
+    monthly = r.get("monthly")
+    if not isinstance(monthly, dict):
+        raise _Invalid(f"{where}.monthly is not an object")
+    series: dict[str, np.ndarray] = {}
+    for k, v in monthly.items():
+        if not isinstance(v, list) or not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in v):
+            raise _Invalid(f"{where}.monthly.{k} is not a list of numbers")
+        series[str(k)] = np.asarray(v, dtype=float)
+    return Replication(
+        replication=_int(r.get("replication"), f"{where}.replication"),
+        seed=_int(r.get("seed"), f"{where}.seed"),
+        kpis=_numbers(r.get("kpis"), f"{where}.kpis", optional=True),
+        funnel=_numbers(r.get("funnel"), f"{where}.funnel"),
+        stages={str(s): _numbers(v, f"{where}.stages.{s}") for s, v in stages.items()},  # type: ignore[misc]
+        monthly=series,
+        runtime_s=float(_num(r.get("runtime_s"), f"{where}.runtime_s") or 0.0),
+        counters=_numbers(r.get("counters", {}), f"{where}.counters"),
+    )

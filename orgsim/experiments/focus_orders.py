@@ -350,6 +350,7 @@ class FocusResult:
     notes: list[str] = field(default_factory=list)
     delta: float | str | None = None
     resumed: int = 0  # batches of replications read back from a checkpoint instead of run
+    checkpoint_skipped: str | None = None  # lines of the checkpoint that were not data, if any
 
     def __repr__(self) -> str:
         chosen = " > ".join(self.chosen) if self.chosen else "none"
@@ -632,6 +633,7 @@ def focus(
         max_replications=max(max_replications, replications) if method == "sequential" else replications,
         sequential=method == "sequential", runtime_s=time.perf_counter() - t0, executor=label_, notes=notes,
         delta=delta, resumed=ck.reused if ck is not None else 0,
+        checkpoint_skipped=ck.skipped_summary() if ck is not None else None,
     )
 
 

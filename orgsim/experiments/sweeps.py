@@ -363,6 +363,8 @@ def sweep(
                 failures[f["key"]].append(f)
             info: dict[Any, Any] = {}
             meta = {"resumed": len(scs) - len(todo)} if ck is not None else {}
+            if ck is not None and ck.skipped:
+                meta["checkpoint_skipped"] = ck.skipped_summary()
         else:
             got, info = replicate(ex, dict(enumerate(scs)), seed, reps, prec, progress=progress)
         label = ex.label
