@@ -7,7 +7,27 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+# C0/C1 control characters (but newline and tab) and the bidirectional overrides that can make
+# text display as something else ("Trojan Source"); see `printable`.
+_UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """Text safe to print on a terminal: control characters shown as escapes (``\\x1b``).
+
+    Everything orgsim echoes that came from a scenario or a file passes through this, so a
+    scenario cannot set the terminal's title, clear the screen or reorder text.
+    """
+    return _UNPRINTABLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+
+
+def unprintable(text: str) -> str | None:
+    """The first character `printable` would escape, as ``U+XXXX``; None when there is none."""
+    m = _UNPRINTABLE.search(text)
+    return f"U+{ord(m.group()):04X}" if m else None
 
 
 @dataclass(frozen=True)
@@ -27,7 +47,7 @@ class Problem:
     def render(self) -> str:
         where = self.path or "(file)"
         at = f" (line {self.line})" if self.line else ""
-        return f"{where}{at}: {self.message}"
+        return printable(f"{where}{at}: {self.message}")
 
 
 class OrgsimError(Exception):
@@ -49,7 +69,7 @@ class ScenarioError(OrgsimError, ValueError):
 
     def _text(self) -> str:
         n = len(self.problems)
-        head = f"{self.source}: {n} problem{'s' if n != 1 else ''}"
+        head = printable(f"{self.source}: {n} problem{'s' if n != 1 else ''}")
         return "\n".join([head] + ["  " + p.render() for p in self.problems])
 
     def __str__(self) -> str:

@@ -8,6 +8,14 @@ coerce (`true` is not a number, `"4"` is not a count; `4.0` is fine); validate w
 then run `Scenario.problems()` for the cross-field rules. Anything wrong on the way becomes a
 `Problem` with the dotted path, the line where the value was written and a message in plain
 words; all of them are raised together as one `ScenarioError`.
+
+Scenario files may come from other people, so `extends` is confined: a base file must be a
+regular file inside the directory tree of the scenario being loaded (for `load_scenario_dict`,
+the current directory), or inside a root named by `extends_roots=` or the environment variable
+`ORGSIM_EXTENDS_ROOTS` (directories separated by the OS path separator). A base whose top level
+is not a mapping of scenario keys is refused without echoing any of its content. Text in a
+scenario (keys and values) may not hold control characters, so nothing echoed from it can drive
+the terminal.
 """
 
 from __future__ import annotations
@@ -24,16 +32,18 @@ from typing import Annotated, Any, Union, get_args, get_origin
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from orgsim.errors import Problem, ScenarioError
+from orgsim.errors import Problem, ScenarioError, unprintable
 from orgsim.scenario import Dist, Scenario
 from orgsim.yamlmap import PathT, format_path, key_part, load_yaml_file, parse_path, show, walk
 
-__all__ = ["load_scenario", "load_scenario_dict", "parse_set", "scenario_to_dict"]
+__all__ = ["EXTENDS_ROOTS_ENV", "load_scenario", "load_scenario_dict", "parse_set", "scenario_to_dict"]
 
 Overrides = dict[str, Any] | list[str] | None
 Origins = dict[PathT, tuple[str | None, int | None]]  # path -> (file label, line) of the value
 
 _OVERRIDE = "<overrides>"
+EXTENDS_ROOTS_ENV = "ORGSIM_EXTENDS_ROOTS"
+Roots = list[str]  # real paths of the directories whose files `extends` may name
 _ENTRY_NOUN = {"roles": "role", "segments": "segment"}
 _PYDANTIC_TAG = re.compile(r"[\[\](]")  # loc parts such as 'function-after[...]' are not fields
 
@@ -56,20 +66,25 @@ class _Fail(Exception):
 # ---- Public API ------------------------------------------------------------------------------
 
 
-def load_scenario(path: str | os.PathLike, overrides: Overrides = None) -> Scenario:
+def load_scenario(path: str | os.PathLike, overrides: Overrides = None,
+                  extends_roots: list[str | os.PathLike] | None = None) -> Scenario:
     """Load, merge, override and validate a scenario file.
 
     Args:
         path: the YAML file.
         overrides: dotted path -> value (``{"roles.sdr.headcount": 4}``), or ``KEY=VALUE``
             strings as ``--set`` passes them (values parsed as YAML).
+        extends_roots: directories, besides the file's own directory tree and those in
+            ``ORGSIM_EXTENDS_ROOTS``, whose files `extends` may name.
 
     Raises:
         ScenarioError: listing every problem found.
     """
     source = str(path)
+    real = os.path.realpath(source)
+    roots = _roots(os.path.dirname(real), extends_roots)
     try:
-        data, origins, issues = _load_file(source, os.path.realpath(source), [])
+        data, origins, issues = _load_file(source, real, [], roots)
     except _Fail as f:
         raise _error(source, f.issues) from None
     if isinstance(data, dict) and "name" not in data:
@@ -78,12 +93,18 @@ def load_scenario(path: str | os.PathLike, overrides: Overrides = None) -> Scena
     return _finish(source, data, origins, issues, overrides)
 
 
-def load_scenario_dict(data: dict, source: str = "<dict>", overrides: Overrides = None) -> Scenario:
-    """Validate an in-memory scenario; `extends` works only with an absolute path."""
+def load_scenario_dict(data: dict, source: str = "<dict>", overrides: Overrides = None,
+                       extends_roots: list[str | os.PathLike] | None = None) -> Scenario:
+    """Validate an in-memory scenario.
+
+    `extends` works only with an absolute path, inside the current directory's tree, a root in
+    ``ORGSIM_EXTENDS_ROOTS`` or one of `extends_roots`.
+    """
     if not isinstance(data, dict):
         raise ScenarioError(source, [Problem("", f"a scenario must be a mapping (got {show(data)})")])
+    roots = _roots(os.path.realpath(os.getcwd()), extends_roots)
     try:
-        data, origins, issues = _resolve_extends(copy.deepcopy(data), {}, source, None, [])
+        data, origins, issues = _resolve_extends(copy.deepcopy(data), {}, source, None, [], roots)
     except _Fail as f:
         raise _error(source, f.issues) from None
     return _finish(source, data, origins, issues, overrides)
@@ -105,24 +126,43 @@ def parse_set(items: list[str]) -> dict[str, Any]:
 # ---- Files and extends -----------------------------------------------------------------------
 
 
-def _load_file(label: str, real: str, chain: list[tuple[str | None, str]]) -> tuple[dict, Origins, list[_Issue]]:
+def _roots(own: str, extra: list[str | os.PathLike] | None) -> Roots:
+    env = [p for p in os.environ.get(EXTENDS_ROOTS_ENV, "").split(os.pathsep) if p.strip()]
+    return [own] + [os.path.realpath(os.fspath(p)) for p in [*env, *(extra or [])]]
+
+
+def _inside(path: str, roots: Roots) -> bool:
+    return any(os.path.commonpath([path, root]) == root for root in roots)
+
+
+def _load_file(label: str, real: str, chain: list[tuple[str | None, str]],
+               roots: Roots) -> tuple[dict, Origins, list[_Issue]]:
     doc = load_yaml_file(real)
     if doc.error:
         raise _Fail([_Issue("", doc.error[0], label, doc.error[1])])
     if doc.data is None:
         raise _Fail([_Issue("", "the file is empty; a scenario needs at least segments and roles", label)])
     if not isinstance(doc.data, dict):
-        got = "a list" if isinstance(doc.data, list) else f"the value {show(doc.data)}"
+        # never the value itself: the file may be anything (a base named by someone else's extends)
+        got = "a list" if isinstance(doc.data, list) else f"a single {'text' if isinstance(doc.data, str) else 'value'}"
         msg = f"the top level must be a mapping of keys (name, segments, roles, ...), not {got}"
         raise _Fail([_Issue("", msg, label, doc.lines.get(()))])
+    if chain:  # a base: refuse a file that is not a scenario before anything of it is shown
+        known = set(_field_names(()))
+        strangers = [doc.lines.get((key_part(k),)) for k in doc.data if key_part(k) not in known]
+        if strangers:
+            lines = ", ".join(str(n) for n in strangers[:5] if n) + (", ..." if len(strangers) > 5 else "")
+            msg = (f"not a scenario file: {len(strangers)} of its top-level keys are not scenario keys"
+                   f"{f' (lines {lines})' if lines else ''}; run 'orgsim validate' on it to see them")
+            raise _Fail([_Issue("", msg, label)])
     origins: Origins = {p: (label, ln) for p, ln in doc.lines.items()}
     issues = [_Issue(format_path(p), m, label, ln) for p, m, ln in doc.problems]
-    data, origins, more = _resolve_extends(doc.data, origins, label, real, chain)
+    data, origins, more = _resolve_extends(doc.data, origins, label, real, chain, roots)
     return data, origins, issues + more
 
 
 def _resolve_extends(
-    data: dict, origins: Origins, label: str, real: str | None, chain: list[tuple[str | None, str]]
+    data: dict, origins: Origins, label: str, real: str | None, chain: list[tuple[str | None, str]], roots: Roots
 ) -> tuple[dict, Origins, list[_Issue]]:
     if "extends" not in data:
         return data, origins, []
@@ -142,10 +182,15 @@ def _resolve_extends(
     if base_real in [r for r, _ in chain]:
         names = [os.path.basename(lb) for _, lb in chain] + [os.path.basename(base_label)]
         raise fail(f"files extend each other in a cycle: {' -> '.join(names)}")
+    if not _inside(base_real, roots):
+        raise fail(f"{base_label} is outside the scenario's directory tree; extends may only name files under "
+                   f"{roots[0]} (allow other directories with {EXTENDS_ROOTS_ENV})")
     if not os.path.exists(base_real):
         raise fail(f"base file not found: {base_label}")
+    if not os.path.isfile(base_real):
+        raise fail(f"{base_label} is not a regular file")
     try:
-        base, base_origins, issues = _load_file(base_label, base_real, chain)
+        base, base_origins, issues = _load_file(base_label, base_real, chain, roots)
     except _Fail as f:  # a whole-file problem in the base is reported at our `extends` line
         for i in f.issues:
             if i.path == "" and i.label == base_label:
@@ -337,6 +382,11 @@ def _finish(source: str, data: dict, origins: Origins, issues: list[_Issue], ove
     for p, v in walk(data):
         if isinstance(v, float) and not math.isfinite(v):
             flagged[p] = f"must be a finite number (got {show(v)})"
+        bad = unprintable(p[-1]) if p and isinstance(p[-1], str) else None
+        if bad:
+            flagged[p] = f"the key holds a control character ({bad}); scenario text must be printable"
+        elif isinstance(v, str) and unprintable(v):
+            flagged[p] = f"holds a control character ({unprintable(v)}); scenario text must be printable"
     _check_types(data, Scenario, (), flagged)
     issues += [_Issue(format_path(p), m, *_origin(origins, p)) for p, m in flagged.items()]
     try:
@@ -384,6 +434,7 @@ def _origin(origins: Origins, parts: PathT) -> tuple[str | None, int | None]:
 
 def _error(source: str, issues: list[_Issue]) -> ScenarioError:
     problems: list[Problem] = []
+    seen: set[Problem] = set()
     for i in issues:
         if i.label in (None, source):
             p = Problem(i.path, i.message, i.line)
@@ -391,7 +442,8 @@ def _error(source: str, issues: list[_Issue]) -> ScenarioError:
             p = Problem(i.path, f"{i.message} (in overrides)")
         else:
             p = Problem(i.path, f"{i.message} (in {i.label}{f', line {i.line}' if i.line else ''})")
-        if p not in problems:
+        if p not in seen:
+            seen.add(p)
             problems.append(p)
     problems.sort(key=lambda p: (p.line or 0, p.path))
     return ScenarioError(source, problems)

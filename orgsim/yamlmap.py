@@ -10,9 +10,10 @@ silently resolved.
 from __future__ import annotations
 
 import math
+import os
+import stat
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Iterator
 
 import yaml
@@ -210,23 +211,72 @@ def parse_yaml(text: str) -> YamlDoc:
     return doc
 
 
-def load_yaml_file(path: str) -> YamlDoc:
-    """Read and parse a YAML file; unreadable, binary or non-UTF-8 files give `error`."""
-    doc = YamlDoc()
+class NotRegularFileError(OSError):
+    """A path that is a FIFO, a device, a socket or a directory where a file was expected."""
+
+    def __init__(self, kind: str):
+        super().__init__(kind)
+        self.kind = kind
+
+
+class FileTooLargeError(OSError):
+    """A file larger than the reader's limit."""
+
+
+def read_regular_file(path: str | os.PathLike, limit: int) -> bytes:
+    """The bytes of a regular file of at most `limit` bytes.
+
+    The file is opened without blocking (a FIFO with no writer would otherwise hang), checked to
+    be regular with `fstat` on the open descriptor (no race with a swapped path), and read up to
+    ``limit + 1`` bytes, whatever size it claims.
+
+    Raises:
+        NotRegularFileError, FileTooLargeError, or the OSError of opening or reading.
+    """
+    fd = os.open(os.fspath(path), os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     try:
-        p = Path(path)
-        if p.is_dir():
-            raise IsADirectoryError
-        if p.stat().st_size > MAX_FILE_BYTES:
-            doc.error = (f"the file is larger than {MAX_FILE_BYTES:,} bytes; a scenario is a few kilobytes", None)
-            return doc
-        raw = p.read_bytes()
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            if stat.S_ISDIR(mode):
+                raise IsADirectoryError(path)
+            kind = ("a FIFO (named pipe)" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+                    else "a socket" if stat.S_ISSOCK(mode) else "not a file")
+            raise NotRegularFileError(kind)
+        chunks: list[bytes] = []
+        size = 0
+        while size <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        if size > limit:
+            raise FileTooLargeError(path)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def load_yaml_file(path: str) -> YamlDoc:
+    """Read and parse a YAML file; unreadable, binary or non-UTF-8 files give `error`.
+
+    Only regular files are read, and at most `MAX_FILE_BYTES` of them: a FIFO, a device
+    (``/dev/zero``, ``/dev/urandom``) or a directory is refused at once, without blocking.
+    """
+    doc = YamlDoc()
+    raw = b""
+    try:
+        raw = read_regular_file(path, MAX_FILE_BYTES)
     except FileNotFoundError:
         doc.error = ("file not found", None)
     except IsADirectoryError:
         doc.error = ("is a directory, not a scenario file", None)
     except PermissionError:
         doc.error = ("cannot read the file: permission denied", None)
+    except NotRegularFileError as e:
+        doc.error = (f"is {e.kind}, not a regular file; a scenario is a YAML file", None)
+    except FileTooLargeError:
+        doc.error = (f"the file is larger than {MAX_FILE_BYTES:,} bytes; a scenario is a few kilobytes", None)
     except OSError as e:
         doc.error = (f"cannot read the file: {e.strerror or e}", None)
     if doc.error:
