@@ -5,18 +5,80 @@ replication) triples, so results are identical to a local run with the same seed
 worker has the same orgsim, numpy and Python as the client (`DaskExecutor` checks orgsim's
 version). A simulation is pure Python holding the GIL: give each Dask worker process one thread
 (`dask worker tcp://host:8786 --nworkers auto --nthreads 1`).
+
+Before a `distributed.Client` is made, a `tcp://` address is checked by hand (`probe_scheduler`):
+its syntax, then a plain socket connection with a timeout, then the first bytes the server sends.
+A Dask scheduler greets every new connection with a handshake frame (an 8-byte little-endian
+length, a frame count, and a msgpack map naming "pickle-protocol"); anything else - a silent
+listener, a web server, nothing listening - is refused within the timeout with the address named,
+instead of the Client hanging or mis-reading an HTTP reply as a 3-EiB frame length.
 """
 
 from __future__ import annotations
 
+import re
+import socket
+import struct
 from typing import Any
 
 from orgsim.experiments.runner import Executor, run_chunk
 from orgsim.experiments.stats import ExperimentError
 
-__all__ = ["DaskExecutor"]
+__all__ = ["CONNECT_TIMEOUT_S", "DaskExecutor", "probe_scheduler"]
 
 CONNECT_TIMEOUT_S = 20
+_ADDRESS = re.compile(r"(?:(?P<scheme>tcp|tls)://)?(?P<host>\[[0-9a-fA-F:.]+\]|[A-Za-z0-9_.-]+):(?P<port>[0-9]{1,5})")
+_HANDSHAKE_MAX = 1 << 20  # a scheduler's greeting is about 60 bytes
+
+
+def probe_scheduler(address: str, timeout_s: float = CONNECT_TIMEOUT_S) -> str:
+    """Check that a Dask scheduler answers at `address`; returns the address with its scheme.
+
+    Raises:
+        ExperimentError: naming the address and what was wrong (syntax, no answer within
+            `timeout_s`, or a server that is not a Dask scheduler).
+    """
+    m = _ADDRESS.fullmatch(address.strip())
+    if not m or not 0 < int(m["port"]) < 65536:
+        raise ExperimentError(f"--scheduler {address!r}: not a scheduler address; expected tcp://HOST:PORT "
+                              "(or tls://HOST:PORT), e.g. tcp://10.0.0.5:8786")
+    scheme, host, port = m["scheme"] or "tcp", m["host"].strip("[]"), int(m["port"])
+    full = f"{scheme}://{m['host']}:{port}"
+    if scheme == "tls":  # the greeting comes after the TLS handshake: leave it to the Client's timeout
+        return full
+    try:
+        with socket.create_connection((host, port), timeout=timeout_s) as sock:
+            sock.settimeout(timeout_s)
+            greeting = _read_greeting(sock)
+    except socket.timeout:
+        raise ExperimentError(f"the server at {full} sent no Dask handshake within {timeout_s:g} s; "
+                              "is it a Dask scheduler? (raise the wait with --connect-timeout)") from None
+    except OSError as e:
+        raise ExperimentError(f"cannot reach the Dask scheduler at {full}: {e.strerror or e}") from None
+    if greeting is None:
+        raise ExperimentError(f"the server at {full} is not a Dask scheduler (its first bytes are not a Dask handshake)")
+    return full
+
+
+def _read_greeting(sock: socket.socket) -> bytes | None:
+    head = _recv_exactly(sock, 8)
+    if head is None:
+        return None
+    (size,) = struct.unpack("<Q", head)
+    if not 16 <= size <= _HANDSHAKE_MAX:
+        return None
+    body = _recv_exactly(sock, size)
+    return body if body is not None and b"pickle-protocol" in body else None
+
+
+def _recv_exactly(sock: socket.socket, n: int) -> bytes | None:
+    data = b""
+    while len(data) < n:
+        chunk = sock.recv(n - len(data))
+        if not chunk:
+            return None
+        data += chunk
+    return data
 
 
 def _orgsim_version() -> str:
@@ -45,6 +107,7 @@ class DaskExecutor(Executor):
         if isinstance(scheduler, Client):
             self.client, self._own = scheduler, False
         elif isinstance(scheduler, str):
+            scheduler = probe_scheduler(scheduler, timeout_s)
             try:
                 self.client = Client(scheduler, timeout=timeout_s, set_as_default=False)
             except (OSError, TimeoutError, ValueError) as e:
