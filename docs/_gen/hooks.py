@@ -215,16 +215,27 @@ def scenario_keys_markdown() -> str:
             intro[path] = w["text"]
             continue
         group = path.split(".")[0].split("[")[0] if depth > 0 else ""
+        kind = "; ".join(x for x in (_type_name(f.annotation), w.get("unit", ""), _range(f)) if x)
+        src = w.get("source") or ("assumption" if _numeric_default(f) else None)
         groups[group].append(
-            f"| `{path}` | {_type_name(f.annotation)} | {w.get('unit', '')} | {_default(f)} | {_range(f)} | "
-            f"{w['text']} | {_source(w.get('source'), ids, path)} |"
+            f"| `{path}` | {_default(f)} | {kind} | {w['text']} | {_source(src, ids, path) or '—'} |"
         )
-    head = ["| key | type | unit | default | valid range | meaning | source |", "|---|---|---|---|---|---|---|"]
+    head = ["| key | default | type; unit; valid range | meaning | source |", "|---|---|---|---|---|"]
     lines: list[str] = []
     for group, rows in groups.items():
         lines += [f"### `{group}`" if group else "### Top level", "", intro.get(group, "The scenario's identity and run settings."), ""]
         lines += head + rows + [""]
     return "\n".join(lines)
+
+
+def _numeric_default(f: Any) -> bool:
+    """True when the key has a number (or a distribution) as its default: a figure needs a source."""
+    if f.is_required():
+        return False
+    value = f.default_factory() if f.default_factory is not None else f.default
+    if isinstance(value, bool):
+        return False
+    return isinstance(value, (int, float)) or type(value).__name__ == "Dist"
 
 
 def _is_section(f: Any) -> bool:

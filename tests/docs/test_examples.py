@@ -200,3 +200,10 @@ def test_scenario_reference_covers_every_key() -> None:
 
     kpi_words = yaml.safe_load((ROOT / "docs" / "_gen" / "kpis.yaml").read_text(encoding="utf-8"))
     assert set(kpi_words) == set(orgsim.KPI_KEYS)
+
+
+def test_readme_links_resolve() -> None:
+    """The README's relative links (to docs pages and files) exist in a clone."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    for target in re.findall(r"\]\((?!https?:)([^)#\s]+)", text):
+        assert (ROOT / target).exists(), f"README.md links to {target}, which a clone does not have"
