@@ -13,13 +13,15 @@ Per page, in page order:
 
 Each page runs in its own temporary directory with links to the repository's `scenarios/`,
 `tests/`, `data/`, `benchmarks/` and `notebooks/`, so examples use the paths of a clone and their
-outputs (`out/…`) land somewhere disposable. The `orgsim` command is run as
-`python -m orgsim` of this tree, so the test does not depend on which copy is installed.
+outputs (`out/…`) land somewhere disposable. `orgsim` commands run in this process through the
+function of the `orgsim` console script (ORGSIM_DOCS_SUBPROCESS=1 runs each as `python -m orgsim`
+in a child process instead).
 """
 
 from __future__ import annotations
 
 import contextlib
+import importlib.metadata
 import io
 import os
 import re
@@ -107,12 +109,42 @@ def _param(p: Path):
     return pytest.param(p, id=_rel(p), marks=marks)
 
 
-def _orgsim(cmd: str, cwd: Path, where: str) -> subprocess.CompletedProcess:
-    argv = shlex.split(cmd)
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
-           "COLUMNS": "120"}
-    return subprocess.run([sys.executable, "-m", "orgsim", *argv[1:]], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=600)
+@dataclass
+class Ran:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def _console_script():
+    """The function behind the `orgsim` console script ([project.scripts]), or None."""
+    if os.environ.get("ORGSIM_DOCS_SUBPROCESS"):
+        return None
+    try:
+        return importlib.metadata.entry_points(group="console_scripts")["orgsim"].load()
+    except (KeyError, ImportError):
+        return None
+
+
+def _orgsim(cmd: str, cwd: Path) -> Ran:
+    """Run an `orgsim ...` command line: in this process through the console script's function
+    (each new Python process would cost ~1.5 s of imports), or with ORGSIM_DOCS_SUBPROCESS=1 as
+    `python -m orgsim` in a child process."""
+    argv = shlex.split(cmd)[1:]
+    main = _console_script()
+    if main is None:
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+               "COLUMNS": "120"}
+        r = subprocess.run([sys.executable, "-m", "orgsim", *argv], cwd=cwd, env=env,
+                           capture_output=True, text=True, timeout=600)
+        return Ran(r.returncode, r.stdout, r.stderr)
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(argv)
+        except SystemExit as e:  # a console script may also exit
+            code = e.code if isinstance(e.code, int) else (0 if e.code is None else 1)
+    return Ran(int(code or 0), out.getvalue(), err.getvalue())
 
 
 @pytest.mark.parametrize("page", [_param(p) for p in PAGES])
@@ -146,7 +178,7 @@ def test_examples_run(page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         elif b.lang in ("bash", "console"):
             expect = int(b.marks.get("expect-exit", "0") or 0)
             for cmd in commands(b):
-                r = _orgsim(cmd, tmp_path, where)
+                r = _orgsim(cmd, tmp_path)
                 assert r.returncode == expect, (
                     f"{where}: `{cmd}` exited {r.returncode}, expected {expect}\n"
                     f"stdout:\n{r.stdout[-2000:]}\nstderr:\n{r.stderr[-2000:]}")
