@@ -239,3 +239,16 @@ def test_readme_links_resolve() -> None:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     for target in re.findall(r"\]\((?!https?:)([^)#\s]+)", text):
         assert (ROOT / target).exists(), f"README.md links to {target}, which a clone does not have"
+
+
+def test_the_readme_company_validates_and_sells(tmp_path: Path) -> None:
+    """The quickstart's scenario is written from scratch (no `extends:`), loads, and wins customers."""
+    import orgsim
+
+    (b,) = [b for b in blocks((ROOT / "README.md").read_text(encoding="utf-8")) if b.marks.get("file") == "my-company.yaml"]
+    assert "extends" not in b.code
+    path = tmp_path / "my-company.yaml"
+    path.write_text(b.code, encoding="utf-8")
+    res = orgsim.simulate(orgsim.load_scenario(str(path)), replications=2, seed=1)
+    assert (res.kpis["new_customers"] > 0).all()
+    assert (res.kpis["arr_end"] > 0).all()
