@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[2]
 LINKED = ("scenarios", "tests", "data", "benchmarks", "notebooks")
 # pages whose examples take longer than a few seconds in all (CI runs them; `-m "not slow"` skips)
 SLOW = {"docs/how-to/experiments.md", "docs/explanation/statistics.md", "docs/how-to/plots-and-reports.md",
-        "docs/how-to/event-log.md", "docs/tutorial/quickstart.md"}
+        "docs/how-to/event-log.md"}
 
 FENCE = re.compile(r"^```([\w-]*)[^\n]*\n(.*?)^```[ \t]*$", re.M | re.S)
 MARK = re.compile(r"<!--\s*(file|expect-exit|skip-example)\s*:?\s*(.*?)\s*-->\s*$")
