@@ -12,8 +12,7 @@ import math
 import numpy as np
 
 from orgsim.engine import RawRecord
-
-SOURCES = ("paid", "content", "outbound", "referral")
+from orgsim.names import SOURCES
 
 
 def violations(rec: RawRecord, rel: float = 1e-9) -> list[str]:

@@ -129,3 +129,73 @@ def _calendar_run(use_calendar: bool, seed: int) -> list:
 def test_a_calendar_keeps_the_order_of_scheduling_directly():
     for seed in range(100):
         assert _calendar_run(True, seed) == _calendar_run(False, seed)
+
+
+# ---- what orgsim relies on in SimPy's internals (simpy>=4.1,<5) --------------------------------
+
+
+def test_simpy_internals_orgsim_relies_on_are_there():
+    """Fails loudly if SimPy drops what orgsim.model.clock uses: the heap ``_queue`` of
+    (time, priority, id, event) entries, the id counter ``_eid``, and events as anything with
+    ``callbacks``, ``_ok`` and ``_value``. If this fails, Plan and Calendar fall back to plain
+    scheduling (slower, same numbers); entities would need SimPy's Event again."""
+    import inspect
+    import itertools
+
+    env = simpy.Environment()
+    assert isinstance(env._queue, list), "simpy.Environment._queue (the event heap) is gone"
+    assert isinstance(env._eid, itertools.count), "simpy.Environment._eid (the id counter) is gone"
+    ev = env.event()
+    ev.succeed()  # a triggered event has all three
+    for name in ("callbacks", "_ok", "_value"):
+        assert hasattr(ev, name), f"simpy.Event.{name} is gone"
+    assert ev._ok is True and ev._value is None
+    t, prio, eid, event = env._queue[0]
+    assert (t, event) == (0.0, ev) and isinstance(eid, int), "SimPy's heap entries are no longer (time, priority, id, event)"
+    step = inspect.getsource(simpy.Environment.step)
+    assert "callbacks" in step and "_ok" in step, "Environment.step no longer reads callbacks and _ok"
+
+
+def test_an_entity_is_an_event_simpy_processes():
+    from orgsim.model.clock import Entity, wake
+
+    class Thing(Entity):
+        __slots__ = ("name",)
+
+        def __init__(self, name):
+            self.callbacks = None
+            self.name = name
+
+    env = simpy.Environment()
+    log = []
+    a, b = Thing("a"), Thing("b")
+    wake(env, a, (lambda e: log.append((e.name, env.now)),), 2.0)
+    wake(env, b, (lambda e: log.append((e.name, env.now)),), 1.0)
+    env.run()
+    assert log == [("b", 1.0), ("a", 2.0)]
+    assert a.callbacks is None  # SimPy took them: the entity can be put on the clock again
+    assert Entity._ok is True and Entity._value is None
+
+
+def test_a_join_fires_once_when_every_part_is_done():
+    from orgsim.model.clock import Join
+
+    log = []
+    j = Join(log.append, "deal", 2)
+    j.done()
+    j.expect()
+    j.done()
+    assert log == []
+    j.done()
+    assert log == ["deal"]
+
+
+def test_a_feed_puts_each_item_on_its_time():
+    from orgsim.model.clock import Feed
+
+    env = simpy.Environment()
+    log = []
+    Feed(env, [0.5, 0.5, 1.25, 3.0], lambda i: log.append((i, env.now)))
+    assert len(env._queue) == 1  # one heap entry for the whole feed
+    env.run()
+    assert log == [(0, 0.5), (1, 0.5), (2, 1.25), (3, 3.0)]
