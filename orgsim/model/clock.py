@@ -24,8 +24,9 @@ back to plain scheduling without them.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterator
 from heapq import heappop, heappush
-from typing import Any, Callable
+from typing import Any
 
 import simpy
 from simpy.core import NORMAL
@@ -57,7 +58,7 @@ def wake(env: simpy.Environment, entity: Entity, callbacks: Callbacks, delay: fl
     """Call each of `callbacks` with `entity` after `delay` days (0: at this instant, after
     what is already scheduled for it), as a process's ``yield env.timeout(delay)`` resumes."""
     entity.callbacks = callbacks
-    env.schedule(entity, NORMAL, delay)
+    env.schedule(entity, NORMAL, delay)  # type: ignore[arg-type]  # an entity is an event to SimPy
 
 
 class Timer(Entity):
@@ -70,14 +71,14 @@ class Timer(Entity):
         self.fn = fn
         self.ctx = ctx
 
-    def _fire(self, _event: "Timer") -> None:
+    def _fire(self, _event: Timer) -> None:
         self.fn(self.ctx)
 
 
 def later(env: simpy.Environment, delay: float, fn: Callable[[Any], Any], ctx: Any = None) -> Timer:
     """Call ``fn(ctx)`` after `delay` days (as a process's ``yield env.timeout(delay)`` resumes)."""
     t = Timer(fn, ctx)
-    env.schedule(t, NORMAL, delay)
+    env.schedule(t, NORMAL, delay)  # type: ignore[arg-type]  # a timer is an event to SimPy
     return t
 
 
@@ -152,9 +153,9 @@ class Feed(Entity):
     def _next(self) -> None:
         env = self.env
         self.callbacks = (self._arrive,)
-        env.schedule(self, NORMAL, delay_until(env.now, self.times[self.i]))
+        env.schedule(self, NORMAL, delay_until(env.now, self.times[self.i]))  # type: ignore[arg-type]
 
-    def _arrive(self, _event: "Feed") -> None:
+    def _arrive(self, _event: Feed) -> None:
         i = self.i
         self.i = i + 1
         if i + 1 < len(self.times):
@@ -204,7 +205,7 @@ class Plan(Entity):
         t, prio, eid = self._keys[self._i]
         heappush(self._queue, (t, prio, eid, self))  # type: ignore[arg-type]
 
-    def _next(self, _event: "Plan") -> None:
+    def _next(self, _event: Plan) -> None:
         i = self._i
         self._i = i + 1
         if i + 1 < len(self._items):
@@ -234,16 +235,16 @@ class Calendar:
         queue = getattr(env, "_queue", None)
         eid = getattr(env, "_eid", None)
         ok = isinstance(queue, list) and eid is not None
-        self._queue = queue if ok else None
-        self._eid = eid if ok else None
+        self._queue: list | None = queue if ok else None
+        self._eid: Iterator[int] | None = eid if ok else None
 
     def schedule(self, event: Any, delay: float) -> None:
         """Like ``env.schedule(event, NORMAL, delay)``."""
-        if self._queue is None:
+        if self._queue is None or self._eid is None:
             self.env.schedule(event, NORMAL, delay)
             return
         t = self.env.now + delay
-        entry = (t, NORMAL, next(self._eid), event)  # type: ignore[call-overload]
+        entry = (t, NORMAL, next(self._eid), event)
         heappush(self._queue if t < self.near else self._far, entry)
 
     def advance(self, near: float) -> None:
@@ -282,7 +283,7 @@ class Clock:
     def wake(self, entity: Entity, callbacks: Callbacks, delay: float = 0.0) -> None:
         """`wake` on this clock's environment."""
         entity.callbacks = callbacks
-        self.env.schedule(entity, NORMAL, delay)
+        self.env.schedule(entity, NORMAL, delay)  # type: ignore[arg-type]  # an entity is an event to SimPy
 
     def wake_far(self, entity: Entity, callbacks: Callbacks, delay: float) -> None:
         """Like `wake`, for an event that may be far ahead (kept off SimPy's heap until near)."""

@@ -18,7 +18,7 @@ events with callbacks (`orgsim.model.clock`); the monthly clock is the one SimPy
 from __future__ import annotations
 
 import gc
-from typing import Generator
+from collections.abc import Generator
 
 import numpy as np
 import simpy

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from orgsim.model.stages import Results, StageStats
     from orgsim.model.trace import EventLog
 
-__all__ = ["Delivery", "Ledger", "ROLE_OF_TEAM", "STAGE_OF_TEAM"]
+__all__ = ["ROLE_OF_TEAM", "STAGE_OF_TEAM", "Delivery", "Ledger"]
 
 # who delivers (`delivered_by`): the stage the work is accounted in, and the role doing it
 STAGE_OF_TEAM = {"sales": "sales", "implementation": "implementation", "csm": "csm"}
@@ -60,8 +60,8 @@ class Delivery:
     """
 
     def __init__(
-        self, *, clock: Clock, sc: Scenario, streams: Streams, teams: "dict[str, tuple[Pool, StageStats]]",
-        pods: bool, finance: Ledger, next: Accepts[Account], log: "EventLog | None" = None,
+        self, *, clock: Clock, sc: Scenario, streams: Streams, teams: dict[str, tuple[Pool, StageStats]],
+        pods: bool, finance: Ledger, next: Accepts[Account], log: EventLog | None = None,
     ):
         self.clock = clock
         self.sc = sc
@@ -127,7 +127,7 @@ class Delivery:
             onboarding.join.expect()
             pool.submit(stage, self.effort[seg](), self._delivered, onboarding, pod=pod, person=person)
 
-    def record(self, into: "Results") -> None:
+    def record(self, into: Results) -> None:
         """Mean time to go live and mean wait for delivery capacity."""
         into.counters["mean_go_live_days"] = mean(self.go_live_days)
         into.counters["mean_onboarding_wait_days"] = mean(self.onboarding_wait_days)
@@ -136,7 +136,7 @@ class Delivery:
         """The customer's time to go live is over."""
         onboarding.join.done()
 
-    def _delivered(self, task: "Task") -> None:
+    def _delivered(self, task: Task) -> None:
         """The delivering team's task is done."""
         onboarding: Onboarding = task.ctx
         onboarding.wait = task.wait

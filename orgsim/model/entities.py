@@ -12,7 +12,8 @@ own SimPy events (`orgsim.model.clock.Entity`).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Protocol, TypeVar
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
 from orgsim.model.clock import Entity, Join
 from orgsim.scenario import MONTH_DAYS
@@ -63,7 +64,7 @@ class Opportunity(Entity):
 
     __slots__ = ("lead", "segment", "source", "case", "routed_at", "owner", "opened", "factor", "join")
 
-    def __init__(self, lead: Lead, routed_at: float, decide: Callable[["Opportunity"], Any]):
+    def __init__(self, lead: Lead, routed_at: float, decide: Callable[[Opportunity], Any]):
         self.callbacks = None
         self.lead = lead
         self.segment = lead.segment
@@ -131,7 +132,7 @@ class Onboarding(Entity):
 
     __slots__ = ("account", "seller", "won_at", "wait", "join", "case", "segment", "source")
 
-    def __init__(self, account: Account, seller: "Person", won_at: float, live: Callable[["Onboarding"], Any]):
+    def __init__(self, account: Account, seller: Person, won_at: float, live: Callable[[Onboarding], Any]):
         self.callbacks = None
         self.account = account
         self.seller = seller
@@ -177,8 +178,8 @@ class Task(Entity):
     __slots__ = ("stage", "effort", "pod", "share", "since", "person", "wait", "then", "ctx")
 
     def __init__(
-        self, stage: "StageStats", effort: float, pod: str | None, share: float, since: float,
-        then: Callable[["Task"], Any] | None, ctx: Any,
+        self, stage: StageStats, effort: float, pod: str | None, share: float, since: float,
+        then: Callable[[Task], Any] | None, ctx: Any,
     ):
         self.callbacks = None
         self.stage = stage

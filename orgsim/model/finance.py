@@ -34,7 +34,7 @@ class Finance:
         pools: every role's pool (people cost for the days they are on staff).
     """
 
-    def __init__(self, *, clock: Clock, sc: Scenario, pools: "dict[str, Pool]"):
+    def __init__(self, *, clock: Clock, sc: Scenario, pools: dict[str, Pool]):
         self.clock = clock
         self.sc = sc
         self.pools = pools
@@ -94,7 +94,7 @@ class Finance:
         if m < self.H:
             self.collections[m] += amount
 
-    def invoice_contract(self, acc: "Account", from_time: float | None = None) -> None:
+    def invoice_contract(self, acc: Account, from_time: float | None = None) -> None:
         """Invoices of one contract term (from its start, or only those due from `from_time`)."""
         start, months = acc.term_start, acc.term_months
         first = start if from_time is None else from_time
@@ -115,7 +115,7 @@ class Finance:
                 if t >= first - 1e-9:
                     self.invoice(acc.arr * min(12, months - 12 * y) / 12, t)
 
-    def invoice_expansion(self, acc: "Account", delta: float) -> None:
+    def invoice_expansion(self, acc: Account, delta: float) -> None:
         now = self.clock.now
         remaining = max(acc.term_end - now, 0.0) / MONTH_DAYS
         if self.monthly_billing:
@@ -153,7 +153,7 @@ class Finance:
         """Sales & marketing cost by month: marketing and sales departments' people, paid budget."""
         return self.people["marketing"] + self.people["sales"] + self.paid
 
-    def record(self, into: "Results") -> None:
+    def record(self, into: Results) -> None:
         """The money series by month: revenue, collections, cash, ARR movements, costs."""
         monthly = into.monthly
         monthly.update(

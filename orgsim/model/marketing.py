@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from collections.abc import Callable
 from itertools import repeat
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -30,10 +31,10 @@ if TYPE_CHECKING:
     from orgsim.model.stages import Results, StageStats
     from orgsim.model.trace import EventLog
 
-__all__ = ["Marketing", "SOURCES", "monthly_rates", "poisson_inverse"]
+__all__ = ["SOURCES", "Marketing", "monthly_rates", "poisson_inverse"]
 
 
-def monthly_rates(sc: Scenario, marketers: "Pool | None", sdrs: "Pool | None", healthy_accounts: int) -> dict[str, float]:
+def monthly_rates(sc: Scenario, marketers: Pool | None, sdrs: Pool | None, healthy_accounts: int) -> dict[str, float]:
     """Expected leads per month by source, from the company's state now."""
     ls = sc.lead_sources
     paid = ls.paid
@@ -87,8 +88,8 @@ class Marketing:
     """
 
     def __init__(
-        self, *, clock: Clock, sc: Scenario, streams: Streams, stage: "StageStats", marketers: "Pool | None",
-        sdrs: "Pool | None", healthy_accounts: Callable[[], int], next: Accepts[Lead], log: "EventLog | None" = None,
+        self, *, clock: Clock, sc: Scenario, streams: Streams, stage: StageStats, marketers: Pool | None,
+        sdrs: Pool | None, healthy_accounts: Callable[[], int], next: Accepts[Lead], log: EventLog | None = None,
     ):
         self.clock = clock
         self.sc = sc
@@ -155,7 +156,7 @@ class Marketing:
             else:
                 self._feed(source, at, segs, mql, self._to_review)
 
-    def record(self, into: "Results") -> None:
+    def record(self, into: Results) -> None:
         """Leads, MQLs and booked meetings by source."""
         into.count(self.funnel)
 
@@ -196,7 +197,7 @@ class Marketing:
         assert self.review is not None and self.marketers is not None
         self.marketers.submit(self.stage, self.review(), self._review_done, lead)
 
-    def _review_done(self, task: "Task") -> None:
+    def _review_done(self, task: Task) -> None:
         lead: Lead = task.ctx
         if self.log is not None:
             self.log.add(lead.case, "lead", "Marketing qualified" if lead.mql else "Not marketing-qualified",

@@ -17,8 +17,9 @@ from __future__ import annotations
 import math
 from bisect import insort
 from collections import deque
+from collections.abc import Callable, Generator
 from operator import attrgetter
-from typing import Any, Callable, Generator
+from typing import Any
 
 import simpy
 
@@ -110,7 +111,7 @@ class Pool:
         self.horizon = horizon_days
         self.people: list[Person] = []
         self.free: list[Person] = []
-        self.queue: deque[_Request] = deque()
+        self.queue: deque[Task | _Request] = deque()
         self.pod_count: dict[str | None, int] = {}
         self._podded = 0  # people with a pod; while 0, every task may go to anyone (no scans)
         # people with a pod, by pod, in the order of `people` and of `free` respectively
@@ -275,18 +276,18 @@ class Pool:
             if already_free:
                 self._unfree(person)
             person.busy = True
-            if type(req) is Task:
+            if type(req) is Task:  # (exact type: cheaper than isinstance on the hot path)
                 self._start(req, person)
             else:
-                req.event.succeed(person)
+                req.event.succeed(person)  # type: ignore[union-attr]  # not a Task: a _Request
             return
         if not already_free:
             self._add_free(person)
 
-    def _next_for(self, person: Person) -> "Task | _Request":
+    def _next_for(self, person: Person) -> Task | _Request:
         """What a person with work of their own takes next: their oldest own task, or the pool's
         first request they may take if it has waited longer (only with `submit(person=...)`)."""
-        own = person.own
+        own: list[Task] = person.own  # type: ignore[assignment]  # only called when it has some
         queue = self.queue
         i = next((k for k, r in enumerate(queue) if self._eligible(person, r.pod)), -1) if queue else -1
         if i >= 0 and queue[i].since < own[0].since:
@@ -354,7 +355,7 @@ class Pool:
 
     def _finish(self, task: Task) -> None:
         task.stage.completed += 1
-        self.release(task.person)
+        self.release(task.person)  # type: ignore[arg-type]  # set when the task started
         if task.then is not None:
             task.then(task)
 

@@ -40,8 +40,8 @@ class Presales:
     """
 
     def __init__(
-        self, *, sc: Scenario, streams: Streams, pool: "Pool", stage: "StageStats", aes: "Pool | None",
-        log: "EventLog | None" = None,
+        self, *, sc: Scenario, streams: Streams, pool: Pool, stage: StageStats, aes: Pool | None,
+        log: EventLog | None = None,
     ):
         self.sc = sc
         self.pool = pool
@@ -86,10 +86,10 @@ class Presales:
             return
         self.pool.submit(self.stage, self.effort[opp.segment](), self._worked, opp, share=self.share)
 
-    def record(self, into: "Results") -> None:
+    def record(self, into: Results) -> None:
         """Deals that proceeded without an SE."""
         into.counters["presales_skipped"] = self.skipped
 
-    def _worked(self, task: "Task") -> None:
+    def _worked(self, task: Task) -> None:
         """The SE's work on the deal is done."""
         task.ctx.join.done()

@@ -27,7 +27,7 @@ class Product:
         engineers: the engineer pool, None without engineers.
     """
 
-    def __init__(self, *, sc: Scenario, engineers: "Pool | None"):
+    def __init__(self, *, sc: Scenario, engineers: Pool | None):
         self.spec = sc.product
         self.engineers = engineers
         self.maturity = sc.product.maturity_start

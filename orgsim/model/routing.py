@@ -30,7 +30,7 @@ class Routing:
         aes: the AE pool.
     """
 
-    def __init__(self, sc: Scenario, aes: "Pool"):
+    def __init__(self, sc: Scenario, aes: Pool):
         self.rule = sc.ownership.routing
         ae = sc.roles.get("ae")
         self.max_open = ae.max_open_opportunities if ae and ae.max_open_opportunities else UNLIMITED
@@ -49,7 +49,7 @@ class Routing:
         """The pod that works the segment's deals (None without pods)."""
         return segment if self.pods else None
 
-    def _push(self, p: "Person") -> None:
+    def _push(self, p: Person) -> None:
         entry = (p.open_opps, p.pid, p)
         for key in (None, p.pod) if p.pod is not None else (None,):
             heap = self._loads.get(key)
@@ -61,24 +61,24 @@ class Routing:
                 heap[:] = [(q.open_opps, q.pid, q) for q in people if not q.leaving]
                 heapify(heap)
 
-    def opened(self, p: "Person") -> None:
+    def opened(self, p: Person) -> None:
         """`p` takes on one more opportunity."""
         p.open_opps += 1
         if self.rule != "round_robin":
             self._push(p)
 
-    def closed(self, p: "Person") -> None:
+    def closed(self, p: Person) -> None:
         """One of `p`'s opportunities is decided: a slot frees up."""
         p.open_opps -= 1
         if self.rule != "round_robin":
             self._push(p)
 
-    def joined(self, p: "Person") -> None:
+    def joined(self, p: Person) -> None:
         """A new AE (already in the pool) has room."""
         if self.rule != "round_robin":
             self._push(p)
 
-    def _candidates(self, segment: str) -> list["Person"]:
+    def _candidates(self, segment: str) -> list[Person]:
         aes = self.aes
         if self.max_open >= UNLIMITED and not aes.leaving:
             people = aes.people  # no cap and nobody on the way out: every AE has room (read only)
@@ -90,7 +90,7 @@ class Routing:
                 people = [p for p in people if p.pod == pod]
         return people
 
-    def pick(self, segment: str) -> "Person | None":
+    def pick(self, segment: str) -> Person | None:
         """The AE who gets the opportunity, or None when every eligible AE is full."""
         if self.rule == "round_robin":
             people = self._candidates(segment)
@@ -117,7 +117,7 @@ class Routing:
             return p if n < self.max_open else None  # the least loaded is full: all are
         return None
 
-    def _least_loaded(self, people: list["Person"]) -> "Person | None":
+    def _least_loaded(self, people: list[Person]) -> Person | None:
         max_open = self.max_open
         best = None
         best_open = best_pid = 0

@@ -66,8 +66,8 @@ class Sales:
     """
 
     def __init__(
-        self, *, clock: Clock, sc: Scenario, streams: Streams, pool: "Pool", stage: "StageStats",
-        presales: PresalesDesk, product: ProductMaturity, next: Accepts[Opportunity], log: "EventLog | None" = None,
+        self, *, clock: Clock, sc: Scenario, streams: Streams, pool: Pool, stage: StageStats,
+        presales: PresalesDesk, product: ProductMaturity, next: Accepts[Opportunity], log: EventLog | None = None,
     ):
         self.clock = clock
         self.sc = sc
@@ -120,7 +120,7 @@ class Sales:
         self.routing.opened(owner)
         self._work(opp, owner)
 
-    def ae_joined(self, person: "Person") -> None:
+    def ae_joined(self, person: Person) -> None:
         """A new AE (already in the pool) has room for opportunities waiting for one."""
         self.routing.joined(person)
         self._slot_freed()
@@ -138,7 +138,7 @@ class Sales:
         """Note the deals won by the end of `month` (0-based)."""
         self._won_by_month[month] = self.funnel["won"]
 
-    def record(self, into: "Results") -> None:
+    def record(self, into: Results) -> None:
         """Opportunities and their outcomes, new customers by month, the mean sales cycle, and
         the waits of opportunities still waiting for an AE with room."""
         into.count(self.funnel)
@@ -168,7 +168,7 @@ class Sales:
         assert opp.owner is not None
         self._work(opp, opp.owner)
 
-    def _work(self, opp: Opportunity, owner: "Person") -> None:
+    def _work(self, opp: Opportunity, owner: Person) -> None:
         """AE work, buyer's cycle and presales run together; then win or lose (`_decide`)."""
         seg = opp.segment
         opp.opened = self.clock.now
@@ -194,7 +194,7 @@ class Sales:
         self.log.add(opp.case, "opportunity", "Buyer cycle complete", opp.segment, opp.source)
         opp.join.done()
 
-    def _worked(self, task: "Task") -> None:
+    def _worked(self, task: Task) -> None:
         """The AE's work on the deal is done."""
         task.ctx.join.done()
 

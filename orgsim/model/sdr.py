@@ -47,8 +47,8 @@ class SDR:
     """
 
     def __init__(
-        self, *, sc: Scenario, streams: Streams, pool: "Pool", stage: "StageStats", next: Accepts[Lead],
-        log: "EventLog | None" = None,
+        self, *, sc: Scenario, streams: Streams, pool: Pool, stage: StageStats, next: Accepts[Lead],
+        log: EventLog | None = None,
     ):
         self.sc = sc
         self.pool = pool
@@ -73,11 +73,11 @@ class SDR:
         self.pool.submit(self.stage, self.effort(), self._qualified, lead,
                          pod=lead.segment if self.pods else None, share=self.share)
 
-    def record(self, into: "Results") -> None:
+    def record(self, into: Results) -> None:
         """SQLs by source and MQLs disqualified."""
         into.count(self.funnel)
 
-    def _qualified(self, task: "Task") -> None:
+    def _qualified(self, task: Task) -> None:
         """The qualification task is done: SQL (with speed to lead) or lost."""
         p = self.sc.funnel.mql_to_sql * speed_to_lead_factor(self.sc, task.wait)
         lead: Lead = task.ctx

@@ -9,8 +9,9 @@ The company makes one per stage and hands each to the departments that account w
 from __future__ import annotations
 
 from array import array
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -29,7 +30,7 @@ class StageStats:
 
     __slots__ = ("name", "arrivals", "completed", "waits_days", "busy_days", "waiting", "pool")
 
-    def __init__(self, name: str, pool: "Pool | None"):
+    def __init__(self, name: str, pool: Pool | None):
         self.name = name
         self.pool = pool
         self.arrivals = 0

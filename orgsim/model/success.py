@@ -71,9 +71,9 @@ class Success:
     """
 
     def __init__(
-        self, *, clock: Clock, sc: Scenario, streams: Streams, csm: "tuple[Pool, StageStats]",
-        sales: "tuple[Pool, StageStats]", pods: bool, finance: Ledger, product: ProductMaturity,
-        log: "EventLog | None" = None,
+        self, *, clock: Clock, sc: Scenario, streams: Streams, csm: tuple[Pool, StageStats],
+        sales: tuple[Pool, StageStats], pods: bool, finance: Ledger, product: ProductMaturity,
+        log: EventLog | None = None,
     ):
         self.clock = clock
         self.sc = sc
@@ -125,7 +125,7 @@ class Success:
         """Active accounts now."""
         return len(self.accounts)
 
-    def record(self, into: "Results") -> None:
+    def record(self, into: Results) -> None:
         """Renewals, churn and expansions; ARR by account for the cohort and at the end."""
         into.counters.update(
             renewals_due=self.renewals_due, renewals_done=self.renewals_done, churned_logos=self.churned,
@@ -229,7 +229,7 @@ class Success:
         """The account's care task for the month (its time in the month has come)."""
         self.csm.submit(self.stage, self.care_hours, self._cared, care)
 
-    def _cared(self, task: "Task") -> None:
+    def _cared(self, task: Task) -> None:
         care: Care = task.ctx
         if self.clock.now <= care.month_end + 1e-9:
             care.account.cared = True
@@ -246,7 +246,7 @@ class Success:
         else:
             self.csm.submit(self.stage, self.expansion_effort(), self._expanded, acc)
 
-    def _expanded(self, task: "Task") -> None:
+    def _expanded(self, task: Task) -> None:
         acc: Account = task.ctx
         acc.expanding = False
         if not acc.active:
@@ -280,7 +280,7 @@ class Success:
         pod = acc.segment if self.pods and self.renewal_owner.role == "ae" else None
         self.renewal_owner.submit(self.renewal_stage, self.renewal_effort(), self._renewal_worked, acc, pod=pod)
 
-    def _renewal_worked(self, task: "Task") -> None:
+    def _renewal_worked(self, task: Task) -> None:
         acc: Account = task.ctx
         now = self.clock.now
         # how late the owner got to it: the renewal conversation started after the term ended

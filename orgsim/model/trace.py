@@ -52,7 +52,7 @@ class EventLog:
 
     __slots__ = ("env", "rows", "_leads", "_activities")
 
-    def __init__(self, env: "simpy.Environment"):
+    def __init__(self, env: simpy.Environment):
         self.env = env
         self.rows: list[Row] = []
         self._leads = 0
@@ -74,6 +74,7 @@ class EventLog:
         activity, obj = self._activity(task)
         ctx = task.ctx
         person = task.person
+        assert person is not None  # logged when started or done: someone took it
         self.rows.append((ctx.case, obj, activity, lifecycle, self.env.now, f"{role}-{person.pid}", role,
                           ctx.segment, ctx.source, task.wait * 24.0 if lifecycle == "start" else NAN, NAN, NAN))
 
@@ -95,7 +96,7 @@ class LoggedPool(Pool):
     logged.
     """
 
-    def __init__(self, env: "simpy.Environment", role: str, hours_per_day: float, horizon_days: float, log: EventLog):
+    def __init__(self, env: simpy.Environment, role: str, hours_per_day: float, horizon_days: float, log: EventLog):
         super().__init__(env, role, hours_per_day, horizon_days)
         self.log = log
 

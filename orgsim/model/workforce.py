@@ -12,7 +12,8 @@ this way).
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Callable
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from orgsim.distributions import Sampler
 from orgsim.model.clock import Clock, wake
@@ -40,7 +41,7 @@ class Workforce:
         log: the event log, when one is kept (pools then log their tasks).
     """
 
-    def __init__(self, clock: Clock, sc: Scenario, streams: Streams, log: "EventLog | None" = None):
+    def __init__(self, clock: Clock, sc: Scenario, streams: Streams, log: EventLog | None = None):
         self.clock = clock
         self.env = clock.env
         self.sc = sc
@@ -70,7 +71,7 @@ class Workforce:
         """Call ``fn(person)`` whenever someone hired during the run joins `role`'s pool."""
         self._on_join.setdefault(role, []).append(fn)
 
-    def record(self, into: "Results") -> None:
+    def record(self, into: Results) -> None:
         """People hired and people who left."""
         into.counters["hires"] = self.hires
         into.counters["leavers"] = self.leavers
@@ -102,12 +103,13 @@ class Workforce:
 
     def _pod_for(self, role: str) -> str | None:
         r = self.sc.roles[role]
-        if not r.pods or self.sc.ownership.routing != "segment":
+        pods = r.pods
+        if not pods or self.sc.ownership.routing != "segment":
             return None
         pool = self.pools[role]
         n = pool.headcount + 1
         # the pod furthest below its share gets the new person
-        return max(r.pods, key=lambda s: (r.pods[s] * n - pool.pod_count.get(s, 0), r.pods[s]))
+        return max(pods, key=lambda s: (pods[s] * n - pool.pod_count.get(s, 0), pods[s]))
 
     def _join(self, role: str, hired_at: float) -> None:
         self._pid += 1
@@ -139,6 +141,7 @@ class Workforce:
         # with no recruiter on staff (or a recruiter being hired) the founders close the hire
         if rp is not None and rp is not self.pools[role] and rp.headcount > 0:
             per_month = self.sc.roles[rp.role].hires_per_month
+            assert per_month  # the recruiting pool is a role with hires_per_month
             hours = rp.hours_per_day * MONTH_DAYS / per_month
             req.join.expect()
             rp.submit(self.recruiting, hours, self._closed, req)
@@ -190,6 +193,7 @@ class Workforce:
         last = len(g.focus_order) - 1
         if g.arr_milestones is not None:
             return min(sum(1 for m in g.arr_milestones if arr >= m), last)
+        assert g.months_per_stage is not None  # the schema asks for one of the two
         return min(int(month // g.months_per_stage), last)
 
 

@@ -8,7 +8,8 @@ what it is handed (``accept``) with the time, so tests assert on an ordered log 
 from __future__ import annotations
 
 import copy
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from orgsim.model.clock import Clock
 from orgsim.model.pools import Person, Pool

@@ -65,7 +65,7 @@ def test_a_won_deal_is_signed_then_goes_live_after_its_time_to_go_live():
 
 
 def test_waiting_for_the_implementation_team_costs_health():
-    clock, d, log, success = build(segments=IMPLEMENTED)
+    clock, d, _log, success = build(segments=IMPLEMENTED)
     seller = Person(1, "ae", -1e9, 0.0, 1.0, None)
     d.accept(won(1, seller))
     d.accept(won(2, seller))  # one implementer, 10 days each: the second waits 10 days
@@ -79,7 +79,7 @@ def test_waiting_for_the_implementation_team_costs_health():
 
 
 def test_the_customers_at_the_start_are_signed_live_with_ages_spread_over_the_term():
-    clock, d, log, success = build(company={"starting_customers": {"smb": 4}})
+    _clock, d, log, success = build(company={"starting_customers": {"smb": 4}})
     d.start_customers()
     assert [entry[0] for entry in log] == ["accept", "invoice"] * 4
     assert [e for e in log if e[0] == "invoice"] == [("invoice", i, 0.0) for i in (1, 2, 3, 4)]

@@ -30,7 +30,7 @@ def test_revenue_accrues_from_arr_over_the_month():
 
 
 def test_an_annual_invoice_is_collected_after_the_payment_terms():
-    clock, f = build()
+    _clock, f = build()
     acc = Account("smb", 12000.0, term_start=20.0, term_months=12, first_start=20.0, health=0.75)
     f.invoice_contract(acc)  # billed on day 20, collected on day 50: month 1
     assert f.collections[:3].tolist() == [0.0, 12000.0, 0.0]

@@ -60,6 +60,6 @@ def test_enablement_raises_win_rates_with_se_hours_per_ae():
     clock, ps = build(ses=2, aes=2, roles=roles, funnel=funnel)
     ps.start_of_month()
     assert ps.enablement_factor == pytest.approx(1.2)
-    clock, ps = build(ses=2, aes=0, roles=roles, funnel=funnel)
+    _clock, ps = build(ses=2, aes=0, roles=roles, funnel=funnel)
     ps.start_of_month()
     assert ps.enablement_factor == 1.0

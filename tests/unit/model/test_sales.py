@@ -119,7 +119,7 @@ def test_lost_deals_and_sqls_sales_does_not_accept_go_nowhere():
 
 
 def test_win_probability_multiplies_the_factors():
-    clock, sales, _ = build(segments={"smb": {"win_rate": 0.4}})
+    _clock, sales, _ = build(segments={"smb": {"win_rate": 0.4}})
     sales.product.factor = 0.5
     sales.presales.enablement_factor = 1.5
     assert sales.win_probability("smb", 0.6) == 0.4 * 0.5 * 1.5 * 0.6

@@ -38,7 +38,7 @@ def test_one_sdr_qualifies_mqls_in_turn():
 
 
 def test_booked_meetings_go_straight_to_sales():
-    clock, sdr, sales = build()
+    _clock, sdr, sales = build()
     sdr.accept(lead(1, "outbound", sql=True))
     assert sales.log == [("accept", (1, "outbound", True), 0.0)]
     assert sdr.stage.arrivals == 0

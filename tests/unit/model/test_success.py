@@ -77,7 +77,7 @@ def test_an_account_that_does_not_renew_churns():
 
 
 def test_renewal_probability_is_the_rate_shaped_by_health_less_lateness():
-    clock, s, _ = build(segments={"smb": {"renewal_rate": 0.9}},
+    _clock, s, _ = build(segments={"smb": {"renewal_rate": 0.9}},
                         customers={"renewal_health_slope": 0.5, "healthy_threshold": 0.6,
                                    "late_renewal_penalty_per_month": 0.1})
     assert s.renewal_probability(account(health=0.6)) == pytest.approx(0.9)
@@ -90,7 +90,7 @@ def test_renewal_probability_is_the_rate_shaped_by_health_less_lateness():
 
 def test_the_largest_accounts_are_covered_and_coverage_moves_health():
     roles = {"csm": {"department": "service", "headcount": 1, "book_size": 1}}
-    clock, s, _ = build(roles=roles)
+    _clock, s, _ = build(roles=roles)
     small, large = account(10000.0), account(50000.0)
     s.accept(small)
     s.accept(large)
@@ -113,7 +113,7 @@ def test_an_early_expansion_is_sales_work():
 
 
 def test_record_cohort_and_final_arr():
-    clock, s, _ = build()
+    _clock, s, _ = build()
     s.accept(account(12000.0))
     s.start_of_month(0)  # a 12-month horizon: the cohort is the books at month 0
     s.accept(account(5000.0))
