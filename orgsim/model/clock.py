@@ -32,7 +32,7 @@ import simpy
 from simpy.core import NORMAL
 
 __all__ = [
-    "NORMAL", "Calendar", "Clock", "Entity", "Feed", "Join", "Plan", "Timer", "delay_until", "later", "wake",
+    "NORMAL", "Calendar", "Clock", "Entity", "Feed", "Join", "Plan", "Timer", "delay_until", "later", "wake", "waker",
 ]
 
 Callbacks = tuple[Callable[[Any], Any], ...]
@@ -59,6 +59,38 @@ def wake(env: simpy.Environment, entity: Entity, callbacks: Callbacks, delay: fl
     what is already scheduled for it), as a process's ``yield env.timeout(delay)`` resumes."""
     entity.callbacks = callbacks
     env.schedule(entity, NORMAL, delay)  # type: ignore[arg-type]  # an entity is an event to SimPy
+
+
+def _internals(env: simpy.Environment) -> tuple[list, Iterator[int]] | None:
+    """SimPy's heap and id counter, or None when this SimPy has other internals."""
+    queue = getattr(env, "_queue", None)
+    eid = getattr(env, "_eid", None)
+    if isinstance(queue, list) and eid is not None and hasattr(env, "_now"):
+        return queue, eid
+    return None
+
+
+def waker(env: simpy.Environment, callbacks: Callbacks) -> Callable[[Entity, float], None]:
+    """``wake(entity, delay)`` with these `callbacks`, in one call: for the hot path.
+
+    With SimPy's heap at hand it pushes the entry `Environment.schedule` would push, itself:
+    as cheap as scheduling a SimPy event, where `wake` costs a call more (a pool's tasks all
+    end this way). Otherwise it calls `Environment.schedule`.
+    """
+    internals = _internals(env)
+    if internals is None:
+        def wake_slowly(entity: Entity, delay: float) -> None:
+            entity.callbacks = callbacks
+            env.schedule(entity, NORMAL, delay)  # type: ignore[arg-type]
+
+        return wake_slowly
+    queue, eid = internals
+
+    def wake_(entity: Entity, delay: float) -> None:
+        entity.callbacks = callbacks
+        heappush(queue, (env._now + delay, NORMAL, next(eid), entity))
+
+    return wake_
 
 
 class Timer(Entity):
@@ -96,35 +128,38 @@ def delay_until(now: float, t: float) -> float:
     return d
 
 
-class Join:
-    """Fork-join: parts done in any order; ``then(ctx)`` is called when the last one is done.
+class Join(Entity):
+    """An entity that waits for several parts (fork-join), done in any order: ``then(self)`` is
+    called when the last one is done.
 
     An opportunity waits for the AE's work, the buyer's calendar and (some segments) the SE's
     work; a delivery for the customer's time to go live and the delivering team's task; a
-    requisition for the candidate search and the recruiter's closing work.
+    requisition for the candidate search and the recruiter's closing work. The count lives on
+    the entity itself: no second object, and no reference cycle between the two (the model
+    frees its objects by reference counting while the garbage collector is paused).
+    ``(Join.part_done,)`` is a callbacks tuple: the entity's own timer is one of its parts.
 
     Args:
-        then: called with `ctx` when every part is done.
-        ctx: what `then` receives.
+        then: called with the entity when every part is done.
         parts: how many parts to wait for (more may be added with `expect`).
     """
 
-    __slots__ = ("pending", "then", "ctx")
+    __slots__ = ("pending", "then")
 
-    def __init__(self, then: Callable[[Any], Any], ctx: Any, parts: int):
+    def __init__(self, then: Callable[[Any], Any], parts: int):
+        self.callbacks = None
         self.pending = parts
         self.then = then
-        self.ctx = ctx
 
     def expect(self, parts: int = 1) -> None:
         """Wait for `parts` more."""
         self.pending += parts
 
-    def done(self) -> None:
+    def part_done(self) -> None:
         """One part is done."""
         self.pending -= 1
         if self.pending == 0:
-            self.then(self.ctx)
+            self.then(self)
 
 
 class Feed(Entity):
@@ -136,15 +171,17 @@ class Feed(Entity):
     Args:
         env: the environment.
         times: non-decreasing clock times, not before now.
-        fire: called with each item's index when its time comes.
+        items: what `fire` receives, one per time.
+        fire: called with each item when its time comes.
     """
 
-    __slots__ = ("env", "times", "fire", "i")
+    __slots__ = ("env", "times", "items", "fire", "i")
 
-    def __init__(self, env: simpy.Environment, times: list[float], fire: Callable[[int], Any]):
+    def __init__(self, env: simpy.Environment, times: list[float], items: list[Any], fire: Callable[[Any], Any]):
         self.callbacks = None
         self.env = env
         self.times = times
+        self.items = items
         self.fire = fire
         self.i = 0
         if times:
@@ -160,7 +197,10 @@ class Feed(Entity):
         self.i = i + 1
         if i + 1 < len(self.times):
             self._next()
-        self.fire(i)
+        items = self.items
+        item = items[i]
+        items[i] = None  # let it go when its journey ends (a month of leads is many objects)
+        self.fire(item)
 
 
 class Plan(Entity):
@@ -238,6 +278,16 @@ class Calendar:
         self._queue: list | None = queue if ok else None
         self._eid: Iterator[int] | None = eid if ok else None
 
+    def wake(self, entity: Entity, callbacks: Callbacks, delay: float) -> None:
+        """Call each of `callbacks` with `entity` after `delay` days (`schedule`)."""
+        entity.callbacks = callbacks
+        queue, eid = self._queue, self._eid
+        if queue is None or eid is None:
+            self.env.schedule(entity, NORMAL, delay)  # type: ignore[arg-type]
+            return
+        t = self.env.now + delay  # (what `schedule` does, inlined: one call per sales cycle, go-live, renewal)
+        heappush(queue if t < self.near else self._far, (t, NORMAL, next(eid), entity))
+
     def schedule(self, event: Any, delay: float) -> None:
         """Like ``env.schedule(event, NORMAL, delay)``."""
         if self._queue is None or self._eid is None:
@@ -269,12 +319,15 @@ class Clock:
         end: the run stops here (days); timers for later would never fire.
     """
 
-    __slots__ = ("env", "calendar", "end")
+    __slots__ = ("env", "calendar", "end", "wake_far")
 
     def __init__(self, env: simpy.Environment | None = None, near: float = math.inf, end: float = math.inf):
         self.env = env if env is not None else simpy.Environment()
         self.calendar = Calendar(self.env, near)
         self.end = end
+        # ``wake_far(entity, callbacks, delay)``: like `wake`, for an event that may be far ahead
+        # (kept off SimPy's heap until near); the calendar's own method, one call
+        self.wake_far: Callable[[Entity, Callbacks, float], None] = self.calendar.wake
 
     @property
     def now(self) -> float:
@@ -284,11 +337,6 @@ class Clock:
         """`wake` on this clock's environment."""
         entity.callbacks = callbacks
         self.env.schedule(entity, NORMAL, delay)  # type: ignore[arg-type]  # an entity is an event to SimPy
-
-    def wake_far(self, entity: Entity, callbacks: Callbacks, delay: float) -> None:
-        """Like `wake`, for an event that may be far ahead (kept off SimPy's heap until near)."""
-        entity.callbacks = callbacks
-        self.calendar.schedule(entity, delay)
 
     def later(self, delay: float, fn: Callable[[Any], Any], ctx: Any = None) -> Timer:
         """Call ``fn(ctx)`` after `delay` days."""

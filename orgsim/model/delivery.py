@@ -64,6 +64,7 @@ class Delivery:
         pods: bool, finance: Ledger, next: Accepts[Account], log: EventLog | None = None,
     ):
         self.clock = clock
+        self.env = clock.env  # (its ``now`` is read often: one attribute lookup less)
         self.sc = sc
         self.teams = teams
         self.pods = pods
@@ -80,7 +81,8 @@ class Delivery:
         self.by_owner = sc.ownership.deal_work == "owner"  # the AE who sold it delivers it
         self.go_live_days: list[float] = []
         self.onboarding_wait_days: list[float] = []
-        self._go_live_cbs = (self._went_live,)
+        self._live_cb = self._live  # bound once, not per deal
+        self._go_live_cbs = (Onboarding.part_done,)  # the customer's time to go live is one part
 
     def start_customers(self) -> None:
         """The customers on the books at the start, with contract ages spread evenly over their term."""
@@ -105,7 +107,7 @@ class Delivery:
         seller = opp.owner
         assert seller is not None
         acv = self.acv[seg]()
-        start = self.clock.now
+        start = self.env.now
         account = Account(seg, acv, term_start=start, term_months=spec.contract_months, first_start=start,
                           health=self.sc.customers.health.start)
         if self.log is not None:
@@ -116,7 +118,7 @@ class Delivery:
         if self.log is not None:
             self.log.add(opp.case, "opportunity", "Won", seg, opp.source, resource=f"{seller.role}-{seller.pid}",
                          role=seller.role, amount=acv)
-        onboarding = Onboarding(account, seller, start, self._live)
+        onboarding = Onboarding(account, seller, start, self._live_cb)
         self.clock.wake_far(onboarding, self._go_live_cbs, self.go_live[seg]())  # the customer's time to go live
         if seg in self.effort:
             team = spec.delivered_by
@@ -124,7 +126,7 @@ class Delivery:
             pod = seg if team == "sales" and self.pods else None
             # with deal_work: owner, the AE who sold it delivers it
             person = seller if team == "sales" and self.by_owner else None
-            onboarding.join.expect()
+            onboarding.expect()
             pool.submit(stage, self.effort[seg](), self._delivered, onboarding, pod=pod, person=person)
 
     def record(self, into: Results) -> None:
@@ -132,20 +134,16 @@ class Delivery:
         into.counters["mean_go_live_days"] = mean(self.go_live_days)
         into.counters["mean_onboarding_wait_days"] = mean(self.onboarding_wait_days)
 
-    def _went_live(self, onboarding: Onboarding) -> None:
-        """The customer's time to go live is over."""
-        onboarding.join.done()
-
     def _delivered(self, task: Task) -> None:
         """The delivering team's task is done."""
         onboarding: Onboarding = task.ctx
         onboarding.wait = task.wait
-        onboarding.join.done()
+        onboarding.part_done()
 
     def _live(self, onboarding: Onboarding) -> None:
         """Delivered and its time to go live over: the account is live."""
         waited = onboarding.wait
-        self.go_live_days.append(self.clock.now - onboarding.won_at)
+        self.go_live_days.append(self.env.now - onboarding.won_at)
         self.onboarding_wait_days.append(waited)
         h = self.sc.customers.health
         acc = onboarding.account

@@ -55,26 +55,34 @@ class Lead:
         self.case = ""
 
 
-class Opportunity(Entity):
+class Opportunity(Join):
     """An SQL sales accepted: worked by its owner (an AE) to a decision.
 
-    It is the SimPy event of its own timers (waiting for an AE with room, the buyer's cycle).
-    ``join`` waits for the AE's work, the buyer's cycle and, where needed, the SE's work.
+    It is the SimPy event of its own timers (waiting for an AE with room, the buyer's cycle),
+    and a `Join` of the AE's work, the buyer's cycle and, where needed, the SE's work.
     """
 
-    __slots__ = ("lead", "segment", "source", "case", "routed_at", "owner", "opened", "factor", "join")
+    __slots__ = ("lead", "segment", "routed_at", "owner", "opened", "factor")
 
     def __init__(self, lead: Lead, routed_at: float, decide: Callable[[Opportunity], Any]):
         self.callbacks = None
+        self.pending = 2  # a `Join` of the AE's work and the buyer's cycle (set here: one call less)
+        self.then = decide
         self.lead = lead
         self.segment = lead.segment
-        self.source = lead.source
-        self.case = lead.case
         self.routed_at = routed_at  # when it began to wait for an AE (its wait counts from here)
         self.owner: Person | None = None
         self.opened = routed_at  # when its owner began to work it
         self.factor = 1.0  # presales win factor (below 1 when it proceeded without an SE)
-        self.join = Join(decide, self, 2)  # the AE's work and the buyer's cycle
+
+    # the lead's, for the event log (read only when one is kept)
+    @property
+    def case(self) -> str:
+        return self.lead.case
+
+    @property
+    def source(self) -> str:
+        return self.lead.source
 
 
 class Account(Entity):
@@ -123,25 +131,36 @@ class Account(Entity):
         self.health = min(max(health, 0.0), 1.0)
 
 
-class Onboarding(Entity):
+class Onboarding(Join):
     """A won deal being delivered: its account, who sold it, and the wait for delivery capacity.
 
-    It is the SimPy event of the customer's time to go live; ``join`` waits for that and, where
-    the segment has a delivery task, for the delivering team's work.
+    It is the SimPy event of the customer's time to go live, and a `Join` of that and, where the
+    segment has a delivery task, the delivering team's work.
     """
 
-    __slots__ = ("account", "seller", "won_at", "wait", "join", "case", "segment", "source")
+    __slots__ = ("account", "seller", "won_at", "wait")
 
     def __init__(self, account: Account, seller: Person, won_at: float, live: Callable[[Onboarding], Any]):
         self.callbacks = None
+        self.pending = 1  # a `Join` waiting for the customer's time to go live (set here: one call less)
+        self.then = live
         self.account = account
         self.seller = seller
         self.won_at = won_at
         self.wait = 0.0  # days the delivery task waited for a person
-        self.join = Join(live, self, 1)  # the customer's time to go live
-        self.case = account.case
-        self.segment = account.segment
-        self.source = account.source
+
+    # the account's, for the event log (read only when one is kept)
+    @property
+    def case(self) -> str:
+        return self.account.case
+
+    @property
+    def segment(self) -> str:
+        return self.account.segment
+
+    @property
+    def source(self) -> str:
+        return self.account.source
 
 
 class Care:
@@ -193,15 +212,13 @@ class Task(Entity):
         self.ctx = ctx
 
 
-class Requisition(Entity):
-    """An open requisition: the event of the end of its candidate search.
-
-    ``join`` waits for the search and, when a recruiter closes the hire, the recruiter's work.
+class Requisition(Join):
+    """An open requisition: the event of the end of its candidate search, and a `Join` of the
+    search and, when a recruiter closes the hire, the recruiter's work.
     """
 
-    __slots__ = ("role", "join")
+    __slots__ = ("role",)
 
-    def __init__(self, role: str, hire: Callable[[str], Any]):
-        self.callbacks = None
+    def __init__(self, role: str, hire: Callable[[Requisition], Any]):
+        super().__init__(hire, 1)  # the candidate search
         self.role = role
-        self.join = Join(hire, role, 1)

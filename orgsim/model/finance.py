@@ -36,6 +36,7 @@ class Finance:
 
     def __init__(self, *, clock: Clock, sc: Scenario, pools: dict[str, Pool]):
         self.clock = clock
+        self.env = clock.env  # (its ``now`` is read often: one attribute lookup less)
         self.sc = sc
         self.pools = pools
         H = sc.horizon_months
@@ -66,7 +67,7 @@ class Finance:
     # ---- ARR ------------------------------------------------------------------------------
 
     def _integrate(self) -> None:
-        now = self.clock.now
+        now = self.env.now
         self._arr_area += self.arr * (now - self._last)
         self._last = now
 
@@ -75,13 +76,13 @@ class Finance:
         self.arr += delta
 
     def book_new(self, acv: float) -> None:
-        self.new_arr[min(self.month_of(self.clock.now), self.H - 1)] += acv
+        self.new_arr[min(self.month_of(self.env.now), self.H - 1)] += acv
 
     def book_expansion(self, delta: float) -> None:
-        self.expansion_arr[min(self.month_of(self.clock.now), self.H - 1)] += delta
+        self.expansion_arr[min(self.month_of(self.env.now), self.H - 1)] += delta
 
     def book_churn(self, arr: float) -> None:
-        self.churned_arr[min(self.month_of(self.clock.now), self.H - 1)] += arr
+        self.churned_arr[min(self.month_of(self.env.now), self.H - 1)] += arr
 
     # ---- invoices -------------------------------------------------------------------------
 
@@ -90,7 +91,7 @@ class Finance:
             return  # billed before the run began: part of the starting cash
         # a renewal decided late bills a term that began in the past; the money still arrives
         # payment terms after the bill, never in a month already closed
-        m = max(self.month_of(at + self.terms_days), self.month_of(self.clock.now))
+        m = max(self.month_of(at + self.terms_days), self.month_of(self.env.now))
         if m < self.H:
             self.collections[m] += amount
 
@@ -116,7 +117,7 @@ class Finance:
                     self.invoice(acc.arr * min(12, months - 12 * y) / 12, t)
 
     def invoice_expansion(self, acc: Account, delta: float) -> None:
-        now = self.clock.now
+        now = self.env.now
         remaining = max(acc.term_end - now, 0.0) / MONTH_DAYS
         if self.monthly_billing:
             for k in range(int(math.ceil(remaining))):

@@ -23,7 +23,7 @@ from typing import Any
 
 import simpy
 
-from orgsim.model.clock import wake
+from orgsim.model.clock import waker
 from orgsim.model.entities import Task
 from orgsim.model.stages import StageStats
 
@@ -118,7 +118,7 @@ class Pool:
         self.by_pod: dict[str, list[Person]] = {}
         self._free_by_pod: dict[str, list[Person]] = {}
         self.leaving = 0  # people who will leave when their current task ends
-        self._finish_cbs = (self._finish,)
+        self._wake_finished = waker(env, (self._finish,))  # a task's end: the hot path
         # integral of headcount over time (person-days), for cost and utilisation
         self.person_days = 0.0
         self._month_person_days = 0.0
@@ -351,7 +351,7 @@ class Pool:
         if 0.0 > left:
             left = 0.0
         stage.busy_days += left if left < duration else duration
-        wake(self.env, task, self._finish_cbs, duration)
+        self._wake_finished(task, duration)
 
     def _finish(self, task: Task) -> None:
         task.stage.completed += 1

@@ -5,7 +5,7 @@ Following the article, presales should *enable* sales rather than carry big deal
 `enablement_share` of their time enabling AEs, which raises every AE's win rate by up to
 `funnel.enablement_max_uplift` when SEs give `enablement_hours_per_ae_month` per AE. The rest
 of their time goes to presales tasks on deals of segments with `needs_presales`
-(``accept(opportunity)``; the deal's join hears when the SE is done). Without SE capacity such a
+(``accept(opportunity)``; the deal, a join, hears when the SE is done). Without SE capacity such a
 deal waits (`presales_unavailable: wait`) or proceeds at `no_presales_win_factor` (`proceed`).
 """
 
@@ -82,7 +82,7 @@ class Presales:
             if self.log is not None:
                 self.log.add(opp.case, "opportunity", "Presales skipped", opp.segment, opp.source)
             opp.factor = self.sc.funnel.no_presales_win_factor
-            opp.join.done()
+            opp.part_done()
             return
         self.pool.submit(self.stage, self.effort[opp.segment](), self._worked, opp, share=self.share)
 
@@ -92,4 +92,4 @@ class Presales:
 
     def _worked(self, task: Task) -> None:
         """The SE's work on the deal is done."""
-        task.ctx.join.done()
+        task.ctx.part_done()

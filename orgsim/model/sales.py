@@ -6,7 +6,7 @@ every eligible AE is full, it waits for a slot, and that wait is the sales stage
 opportunity then needs the AE's effort (a task for the AE pool, within the segment's pod when
 routing by segment) while, in parallel, the buyer takes the calendar time of the sales cycle;
 deals of segments that need presales also need an SE (``presales.accept``). The deal is decided
-when all are done (a `orgsim.model.clock.Join`). Win probability = segment win rate x product
+when all are done (the opportunity is a `orgsim.model.clock.Join`). Win probability = segment win rate x product
 maturity factor x enablement factor x presales factor. Won deals go on to delivery
 (``next.accept(opportunity)``).
 """
@@ -70,6 +70,7 @@ class Sales:
         presales: PresalesDesk, product: ProductMaturity, next: Accepts[Opportunity], log: EventLog | None = None,
     ):
         self.clock = clock
+        self.env = clock.env  # (its ``now`` is read often: one attribute lookup less)
         self.sc = sc
         self.pool = pool
         self.stage = stage
@@ -89,7 +90,9 @@ class Sales:
         self._waiting: list[Opportunity] = []  # opportunities waiting for an AE with room
         self._won_by_month = np.zeros(sc.horizon_months)
         self._got_owner_cbs = (self._got_owner,)
-        self._cycle_done_cbs = (self._cycle_done,) if log is None else (self._cycle_done_logged,)
+        self._decide_cb = self._decide  # bound once, not per opportunity
+        # the buyer's cycle is one of the deal's parts
+        self._cycle_done_cbs = (Opportunity.part_done,) if log is None else (self._cycle_done_logged,)
 
     @property
     def won(self) -> int:
@@ -107,7 +110,7 @@ class Sales:
         self.funnel["opportunities"] += 1
         if log is not None:
             log.add(lead.case, "opportunity", "Opportunity created", lead.segment, lead.source)
-        opp = Opportunity(lead, self.clock.now, self._decide)
+        opp = Opportunity(lead, self.env.now, self._decide_cb)
         owner = self.routing.pick(opp.segment)
         if owner is None:
             if log is not None:
@@ -171,32 +174,28 @@ class Sales:
     def _work(self, opp: Opportunity, owner: Person) -> None:
         """AE work, buyer's cycle and presales run together; then win or lose (`_decide`)."""
         seg = opp.segment
-        opp.opened = self.clock.now
+        opp.opened = self.env.now
         opp.owner = owner
         if self.log is not None:
             self.log.add(opp.case, "opportunity", "Assigned to AE", seg, opp.source, resource=f"ae-{owner.pid}",
                          role="ae")
         effort = self.effort[seg]()
         self.clock.wake_far(opp, self._cycle_done_cbs, self.cycle[seg]())  # the buyer's cycle
-        self.pool.submit(self.stage, effort, self._worked, opp, pod=self.routing.pod_of(seg), since=opp.routed_at,
+        self.pool.submit(self.stage, effort, self._worked, opp, pod=seg if self.routing.pods else None, since=opp.routed_at,
                          person=owner if self.by_owner else None)
         if self.sc.segments[seg].needs_presales:
-            opp.join.expect()
+            opp.expect()
             self.presales.accept(opp)
-
-    def _cycle_done(self, opp: Opportunity) -> None:
-        """The buyer's cycle is done."""
-        opp.join.done()
 
     def _cycle_done_logged(self, opp: Opportunity) -> None:
         """The buyer's cycle is done (with the event log on)."""
         assert self.log is not None
         self.log.add(opp.case, "opportunity", "Buyer cycle complete", opp.segment, opp.source)
-        opp.join.done()
+        opp.part_done()
 
     def _worked(self, task: Task) -> None:
         """The AE's work on the deal is done."""
-        task.ctx.join.done()
+        task.ctx.part_done()
 
     def _decide(self, opp: Opportunity) -> None:
         """Everything the deal waited for is done: won or lost."""
@@ -206,7 +205,7 @@ class Sales:
         self.routing.closed(owner)
         self._slot_freed()
         won = self.win[seg]() < self.win_probability(seg, opp.factor)
-        self.cycle_days.append(self.clock.now - opp.opened)
+        self.cycle_days.append(self.env.now - opp.opened)
         if not won:
             self.funnel["lost.opportunity"] += 1
             if self.log is not None:

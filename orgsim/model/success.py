@@ -76,6 +76,7 @@ class Success:
         log: EventLog | None = None,
     ):
         self.clock = clock
+        self.env = clock.env  # (its ``now`` is read often: one attribute lookup less)
         self.sc = sc
         self.finance = finance
         self.product = product
@@ -231,12 +232,12 @@ class Success:
 
     def _cared(self, task: Task) -> None:
         care: Care = task.ctx
-        if self.clock.now <= care.month_end + 1e-9:
+        if self.env.now <= care.month_end + 1e-9:
             care.account.cared = True
 
     def _expand(self, acc: Account) -> None:
         """An expansion: a task for its owner (sales early in the relationship, then the CSM)."""
-        by_sales = (self.clock.now - acc.first_start) < self.sc.ownership.expansion_by_sales_months * MONTH_DAYS
+        by_sales = (self.env.now - acc.first_start) < self.sc.ownership.expansion_by_sales_months * MONTH_DAYS
         if self.log is not None:
             self.log.add(acc.case, "customer", "Expansion opportunity", acc.segment, acc.source,
                           role="ae" if by_sales else "csm", amount=acc.arr, health=acc.health)
@@ -266,7 +267,7 @@ class Success:
 
     def _await_renewal(self, acc: Account) -> None:
         """Set the timer that opens the renewal task of the current term."""
-        now = self.clock.now
+        now = self.env.now
         open_at = acc.term_end - self.sc.customers.renewal_lead_days
         delay = max(open_at - now, 0.0)
         if now + delay >= self.clock.end:
@@ -282,7 +283,7 @@ class Success:
 
     def _renewal_worked(self, task: Task) -> None:
         acc: Account = task.ctx
-        now = self.clock.now
+        now = self.env.now
         # how late the owner got to it: the renewal conversation started after the term ended
         acc.late_months = max(task.since + task.wait - acc.term_end, 0.0) / MONTH_DAYS
         if now < acc.term_end:

@@ -57,7 +57,7 @@ class Workforce:
         recruiters = [n for n, r in sc.roles.items() if r.hires_per_month]
         self.recruiting_pool = self.pools[recruiters[0]] if recruiters else None
         self.recruiting = StageStats("recruiting", self.recruiting_pool)
-        self._searched_cbs = (self._searched,)
+        self._searched_cbs = (Requisition.part_done,)  # the candidate search is one part
         self._ramp_start = sc.hiring.ramp_start_productivity
         self._attrition = {name: streams.generator(f"attrition.{name}") for name in sc.roles}
         self._time_to_hire = {
@@ -143,19 +143,16 @@ class Workforce:
             per_month = self.sc.roles[rp.role].hires_per_month
             assert per_month  # the recruiting pool is a role with hires_per_month
             hours = rp.hours_per_day * MONTH_DAYS / per_month
-            req.join.expect()
+            req.expect()
             rp.submit(self.recruiting, hours, self._closed, req)
 
-    def _searched(self, req: Requisition) -> None:
-        req.join.done()
-
     def _closed(self, task: Task) -> None:
-        task.ctx.join.done()
+        task.ctx.part_done()
 
-    def _hire(self, role: str) -> None:
+    def _hire(self, req: Requisition) -> None:
         self.requisitions_open -= 1
         self.hires += 1
-        self._join(role, self.env.now)
+        self._join(req.role, self.env.now)
 
     # ---- plans -----------------------------------------------------------------------------
 

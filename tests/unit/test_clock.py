@@ -150,7 +150,7 @@ def test_simpy_internals_orgsim_relies_on_are_there():
     for name in ("callbacks", "_ok", "_value"):
         assert hasattr(ev, name), f"simpy.Event.{name} is gone"
     assert ev._ok is True and ev._value is None
-    t, prio, eid, event = env._queue[0]
+    t, _prio, eid, event = env._queue[0]
     assert (t, event) == (0.0, ev) and isinstance(eid, int), "SimPy's heap entries are no longer (time, priority, id, event)"
     step = inspect.getsource(simpy.Environment.step)
     assert "callbacks" in step and "_ok" in step, "Environment.step no longer reads callbacks and _ok"
@@ -181,13 +181,25 @@ def test_a_join_fires_once_when_every_part_is_done():
     from orgsim.model.clock import Join
 
     log = []
-    j = Join(log.append, "deal", 2)
-    j.done()
+    j = Join(log.append, 2)
+    j.part_done()
     j.expect()
-    j.done()
+    j.part_done()
     assert log == []
-    j.done()
-    assert log == ["deal"]
+    j.part_done()
+    assert log == [j]
+
+
+def test_a_joins_timer_is_one_of_its_parts():
+    from orgsim.model.clock import Join, wake
+
+    env = simpy.Environment()
+    log = []
+    j = Join(lambda x: log.append(("joined", env.now)), 2)
+    wake(env, j, (Join.part_done,), 3.0)  # e.g. the buyer's cycle
+    later(env, 5.0, lambda _: j.part_done())  # e.g. the AE's work
+    env.run()
+    assert log == [("joined", 5.0)]
 
 
 def test_a_feed_puts_each_item_on_its_time():
@@ -195,7 +207,29 @@ def test_a_feed_puts_each_item_on_its_time():
 
     env = simpy.Environment()
     log = []
-    Feed(env, [0.5, 0.5, 1.25, 3.0], lambda i: log.append((i, env.now)))
+    Feed(env, [0.5, 0.5, 1.25, 3.0], ["a", "b", "c", "d"], lambda x: log.append((x, env.now)))
     assert len(env._queue) == 1  # one heap entry for the whole feed
     env.run()
-    assert log == [(0, 0.5), (1, 0.5), (2, 1.25), (3, 3.0)]
+    assert log == [("a", 0.5), ("b", 0.5), ("c", 1.25), ("d", 3.0)]
+
+
+def test_a_waker_schedules_as_simpy_does():
+    """waker pushes SimPy's own entry: the same order as env.schedule, ties by scheduling order."""
+    from orgsim.model.clock import Timer, waker
+
+    def run(direct: bool) -> list:
+        env = simpy.Environment()
+        log = []
+        cbs = (lambda e: log.append((e.ctx, env.now)),)
+        wake_ = waker(env, cbs)
+        for i, d in enumerate((2.0, 1.0, 2.0, 0.0)):
+            t = Timer(print, i)
+            if direct and i % 2:
+                t.callbacks = cbs
+                env.schedule(t, delay=d)
+            else:
+                wake_(t, d)
+        env.run()
+        return log
+
+    assert run(direct=False) == run(direct=True) == [(3, 0.0), (1, 1.0), (0, 2.0), (2, 2.0)]

@@ -26,9 +26,9 @@ def deal(log: list, clock, lid: int) -> Opportunity:
     lead = Lead("paid", "smb", 0.0, sql=True)
     lead.lid = lid
     opp = Opportunity(lead, clock.now, lambda o: log.append(("decided", o.lead.lid, o.factor, clock.now)))
-    opp.join.expect()  # the SE's part, as sales adds it
-    opp.join.done()  # the AE's work and the buyer's cycle are done already: the SE's part is the last
-    opp.join.done()
+    opp.expect()  # the SE's part, as sales adds it
+    opp.part_done()  # the AE's work and the buyer's cycle are done already: the SE's part is the last
+    opp.part_done()
     return opp
 
 
@@ -54,12 +54,12 @@ def test_without_a_free_se_a_deal_proceeds_at_the_presales_factor():
 def test_enablement_raises_win_rates_with_se_hours_per_ae():
     roles = {"se": {"department": "sales", "enablement_share": 0.25}}
     funnel = {"enablement_max_uplift": 0.2, "enablement_hours_per_ae_month": MONTH_DAYS * HOURS * 0.25}
-    clock, ps = build(ses=1, aes=2, roles=roles, funnel=funnel)
+    _, ps = build(ses=1, aes=2, roles=roles, funnel=funnel)
     ps.start_of_month()
     assert ps.enablement_factor == pytest.approx(1.1)  # one SE's quarter for two AEs: half the need
-    clock, ps = build(ses=2, aes=2, roles=roles, funnel=funnel)
+    _, ps = build(ses=2, aes=2, roles=roles, funnel=funnel)
     ps.start_of_month()
     assert ps.enablement_factor == pytest.approx(1.2)
-    _clock, ps = build(ses=2, aes=0, roles=roles, funnel=funnel)
+    _, ps = build(ses=2, aes=0, roles=roles, funnel=funnel)
     ps.start_of_month()
     assert ps.enablement_factor == 1.0

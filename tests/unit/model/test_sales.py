@@ -21,7 +21,7 @@ class FakePresales:
 
     def accept(self, opp: Opportunity) -> None:
         self.log.append(("presales", opp.lead.lid, self.clock.now))
-        self.clock.later(self.days, lambda o: o.join.done(), opp)
+        self.clock.later(self.days, lambda o: o.part_done(), opp)
 
 
 class FakeProduct:
