@@ -124,9 +124,11 @@ class Account(Entity):
 
     @property
     def term_end(self) -> float:
+        """When the current contract term ends (days)."""
         return self.term_start + self.term_months * MONTH_DAYS
 
     def go_live(self, health: float) -> None:
+        """Delivered: live from now, at this starting health (clipped to 0..1)."""
         self.live = True
         self.health = min(max(health, 0.0), 1.0)
 

@@ -72,21 +72,26 @@ class Finance:
         self._last = now
 
     def change_arr(self, delta: float) -> None:
+        """ARR moves by `delta` now (revenue accrues at the ARR of each moment)."""
         self._integrate()
         self.arr += delta
 
     def book_new(self, acv: float) -> None:
+        """New ARR signed this month."""
         self.new_arr[min(self.month_of(self.env.now), self.H - 1)] += acv
 
     def book_expansion(self, delta: float) -> None:
+        """Expansion ARR signed this month."""
         self.expansion_arr[min(self.month_of(self.env.now), self.H - 1)] += delta
 
     def book_churn(self, arr: float) -> None:
+        """ARR churned this month."""
         self.churned_arr[min(self.month_of(self.env.now), self.H - 1)] += arr
 
     # ---- invoices -------------------------------------------------------------------------
 
     def invoice(self, amount: float, at: float) -> None:
+        """An invoice billed at `at` (days), collected payment terms later."""
         if at < 0:
             return  # billed before the run began: part of the starting cash
         # a renewal decided late bills a term that began in the past; the money still arrives
@@ -117,6 +122,7 @@ class Finance:
                     self.invoice(acc.arr * min(12, months - 12 * y) / 12, t)
 
     def invoice_expansion(self, acc: Account, delta: float) -> None:
+        """Invoices of an expansion for the rest of the account's current term."""
         now = self.env.now
         remaining = max(acc.term_end - now, 0.0) / MONTH_DAYS
         if self.monthly_billing:
@@ -148,6 +154,7 @@ class Finance:
         self.cash[m] = prev + self.collections[m] - self.costs(m)
 
     def costs(self, m: int) -> float:
+        """Every cost of month `m`."""
         return sum(v[m] for v in self.people.values()) + self.overhead[m] + self.paid[m] + self.cogs[m]
 
     def sm_cost(self) -> np.ndarray:

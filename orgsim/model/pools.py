@@ -147,6 +147,7 @@ class Pool:
 
     @property
     def headcount(self) -> int:
+        """People on staff now (including those leaving when their task ends)."""
         return len(self.people)
 
     @property
@@ -155,6 +156,7 @@ class Pool:
         return self._podded
 
     def add(self, person: Person) -> None:
+        """The person joins now and takes queued work they may do."""
         self._integrate()
         self.people.append(person)
         self.pod_count[person.pod] = self.pod_count.get(person.pod, 0) + 1
@@ -249,6 +251,7 @@ class Pool:
         return ev
 
     def release(self, person: Person) -> None:
+        """The person's task is done: they take the next one they may, or leave, or wait."""
         person.busy = False
         if person.leaving:
             self.leaving -= 1

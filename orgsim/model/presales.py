@@ -73,6 +73,7 @@ class Presales:
         self.enablement_factor = 1.0 + f.enablement_max_uplift * level
 
     def available_now(self) -> bool:
+        """Whether an SE is free this moment."""
         return bool(self.pool.free)
 
     def accept(self, opp: Opportunity) -> None:

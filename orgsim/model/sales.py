@@ -129,6 +129,7 @@ class Sales:
         self._slot_freed()
 
     def win_probability(self, segment: str, presales_factor: float) -> float:
+        """Segment win rate x product maturity factor x enablement factor x presales factor (at most 1)."""
         p = (
             self.sc.segments[segment].win_rate
             * self.product.win_factor()
