@@ -29,6 +29,7 @@ from orgsim.model.finance import Finance
 from orgsim.model.marketing import Marketing
 from orgsim.model.presales import Presales
 from orgsim.model.product import Product
+from orgsim.model.routing import segment_pods
 from orgsim.model.sales import Sales
 from orgsim.model.sdr import SDR
 from orgsim.model.stages import Results, StageStats, stage_records
@@ -67,8 +68,7 @@ class Company:
         self.workforce = wf = Workforce(clock, sc, streams, log)
         self.stages = self._make_stages()
         st = self.stages
-        ae = sc.roles.get("ae")
-        pods = bool(ae and ae.pods and sc.ownership.routing == "segment")
+        pods = segment_pods(sc)
         aes = wf.pool_or_empty("ae")
         csm = wf.pool_or_empty("csm")
         self.finance = Finance(clock=clock, sc=sc, pools=wf.pools)

@@ -16,9 +16,19 @@ from orgsim.scenario import Scenario
 if TYPE_CHECKING:
     from orgsim.model.pools import Person, Pool
 
-__all__ = ["Routing"]
+__all__ = ["Routing", "segment_pods"]
 
 UNLIMITED = 10**9
+
+
+def segment_pods(sc: Scenario) -> bool:
+    """Whether AEs work in segment pods: the AE role has pods and routing is by segment.
+
+    Then an AE task of a segment (its deals, their delivery by sales, expansions and renewals
+    by AEs, qualification by AEs) goes to that segment's pod, while the pod has people.
+    """
+    ae = sc.roles.get("ae")
+    return bool(ae and ae.pods and sc.ownership.routing == "segment")
 
 
 class Routing:
@@ -34,7 +44,7 @@ class Routing:
         self.rule = sc.ownership.routing
         ae = sc.roles.get("ae")
         self.max_open = ae.max_open_opportunities if ae and ae.max_open_opportunities else UNLIMITED
-        self.pods = bool(ae and ae.pods and sc.ownership.routing == "segment")
+        self.pods = segment_pods(sc)
         self.aes = aes
         self._rr = 0
         # AEs by load for least-loaded and segment routing: heaps of (open opportunities, pid,

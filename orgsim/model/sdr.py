@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from orgsim.distributions import Sampler
 from orgsim.model.entities import Accepts, Lead
+from orgsim.model.routing import segment_pods
 from orgsim.rng import Streams
 from orgsim.scenario import Scenario
 
@@ -61,9 +62,8 @@ class SDR:
         self.share = 1.0 if self.by_ae else 1.0 - sc.lead_sources.outbound.sdr_time_share
         self.effort = Sampler(sc.effort_hours.qualify, streams.generator("effort.qualify"))
         self.convert = streams.uniforms("convert.mql_to_sql")
-        ae = sc.roles.get("ae")
         # AEs who qualify do it within their segment's pod
-        self.pods = bool(self.by_ae and ae and ae.pods and sc.ownership.routing == "segment")
+        self.pods = self.by_ae and segment_pods(sc)
 
     def accept(self, lead: Lead) -> None:
         """An MQL to qualify (an SDR's task), or a booked meeting (an SQL already) for sales."""
