@@ -17,8 +17,8 @@ be reordered by that, and the model's times are continuous).
 What orgsim relies on in SimPy (pinned to ``simpy>=4.1,<5``; ``tests/unit/test_clock.py`` fails
 loudly if any of it goes): an event is anything with ``callbacks``, ``_ok`` and ``_value``;
 ``Environment.schedule`` pushes ``(time, priority, id, event)`` onto the heap ``_queue`` with the
-id from the counter ``_eid``. `Plan` and `Calendar` use the heap and counter directly, and fall
-back to plain scheduling without them.
+id from the counter ``_eid`` and the time ``_now``. `Plan`, `Calendar` and `waker` use the heap
+and counter directly, and fall back to plain scheduling without them.
 """
 
 from __future__ import annotations

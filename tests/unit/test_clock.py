@@ -145,6 +145,7 @@ def test_simpy_internals_orgsim_relies_on_are_there():
     env = simpy.Environment()
     assert isinstance(env._queue, list), "simpy.Environment._queue (the event heap) is gone"
     assert isinstance(env._eid, itertools.count), "simpy.Environment._eid (the id counter) is gone"
+    assert env._now == env.now == 0.0, "simpy.Environment._now (the clock's time) is gone"
     ev = env.event()
     ev.succeed()  # a triggered event has all three
     for name in ("callbacks", "_ok", "_value"):
