@@ -31,7 +31,7 @@ import pandas as pd
 from pandas.api.types import union_categoricals
 
 from orgsim.errors import UsageError
-from orgsim.model.events import COLUMNS
+from orgsim.model.trace import COLUMNS
 from orgsim.output import _umask
 from orgsim.scenario import Scenario
 

@@ -12,23 +12,22 @@ import math
 import numpy as np
 
 from orgsim.engine import RawRecord
-
-SOURCES = ("paid", "content", "outbound", "referral")
+from orgsim.names import SOURCES
 
 
 def violations(rec: RawRecord, rel: float = 1e-9) -> list[str]:
     """Sentences naming each invariant the record breaks."""
+    return [*_funnel(rec), *_books(rec, rel), *_ranges(rec)]
+
+
+def _funnel(rec: RawRecord) -> list[str]:
+    """Finite series; every lead ends in exactly one state or is still in flight."""
     out: list[str] = []
     m = rec.monthly
     f = rec.funnel
-
-    def close(a: float, b: float) -> bool:
-        return math.isclose(a, b, rel_tol=rel, abs_tol=1e-6 * max(1.0, abs(a), abs(b)))
-
     for key, values in m.items():
         if not np.all(np.isfinite(values)):
             out.append(f"monthly {key} has a non-finite value")
-    # every lead ends in exactly one state or is still in flight
     for s in SOURCES:
         leads, mql, sql = f.get(f"leads.{s}", 0), f.get(f"mql.{s}", 0), f.get(f"sql.{s}", 0)
         if not leads >= mql >= sql >= 0:
@@ -39,7 +38,19 @@ def violations(rec: RawRecord, rel: float = 1e-9) -> list[str]:
         out.append(f"more opportunities and disqualified SQLs ({opps} + {f.get('lost.sql', 0)}) than SQLs ({sql_total})")
     if won + f.get("lost.opportunity", 0) > opps:
         out.append(f"more decided deals ({won} + {f.get('lost.opportunity', 0)}) than opportunities ({opps})")
+    return out
+
+
+def _books(rec: RawRecord, rel: float) -> list[str]:
+    """Customers, health bands, ARR and cash add up."""
+    out: list[str] = []
+    m = rec.monthly
+
+    def close(a: float, b: float) -> bool:
+        return math.isclose(a, b, rel_tol=rel, abs_tol=1e-6 * max(1.0, abs(a), abs(b)))
+
     # customers = starting + won - churned
+    won = rec.funnel.get("won", 0)
     churned = rec.counters.get("churned_logos", 0)
     end = m["customers"][-1] if len(m["customers"]) else rec.starting_customers
     if end != rec.starting_customers + won - churned:
@@ -60,6 +71,13 @@ def violations(rec: RawRecord, rel: float = 1e-9) -> list[str]:
     cash_before = np.concatenate(([m["cash"][0] - (m["collections"][0] - m["cost.total"][0])], m["cash"][:-1]))
     if not np.allclose(m["cash"] - cash_before, m["collections"] - m["cost.total"], rtol=1e-9, atol=1e-3):
         out.append("cash changed by something other than collections minus costs")
+    return out
+
+
+def _ranges(rec: RawRecord) -> list[str]:
+    """Counts never negative, shares within [0, 1], stages and renewals consistent."""
+    out: list[str] = []
+    m = rec.monthly
     # never negative
     for key, values in m.items():
         if (key.startswith(("queue.", "headcount", "customers", "requisitions", "health_band.")) or key in ("arr",)) and np.any(values < 0):

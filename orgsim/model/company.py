@@ -1,5 +1,14 @@
-"""The company: wires the departments together and keeps the monthly clock.
+"""The company: wires the departments of the value chain together and keeps the monthly clock.
 
+Wiring only: each department is built with the collaborators it uses and hands work on with one
+call, ``next.accept(entity)``:
+
+    marketing --Lead--> sdr --Lead (SQL)--> sales --Opportunity (won)--> delivery --Account--> success
+                                              |  ^
+                               Opportunity    v  | (the deal's join)
+                                            presales
+
+with workforce (people and their time), product (maturity) and finance (the ledger) beside them.
 Each month starts with hiring (plan and growth stage), SE enablement, CSM books, expansions and
 the month's leads; it ends with product maturity, account health, the ledger and a snapshot of
 everything reported monthly. In between, leads, tasks and accounts move on SimPy's clock as
@@ -9,27 +18,29 @@ events with callbacks (`orgsim.model.clock`); the monthly clock is the one SimPy
 from __future__ import annotations
 
 import gc
-from collections import Counter
+from collections.abc import Generator
 
 import numpy as np
 import simpy
 
-from orgsim.distributions import Sampler
-from orgsim.model.clock import Calendar
-from orgsim.model.delivery import Delivery
-from orgsim.model.events import EventLog
+from orgsim.model.clock import Clock
+from orgsim.model.delivery import ROLE_OF_TEAM, STAGE_OF_TEAM, Delivery
 from orgsim.model.finance import Finance
-from orgsim.model.marketing import Lead, Marketing
+from orgsim.model.marketing import Marketing
 from orgsim.model.presales import Presales
 from orgsim.model.product import Product
+from orgsim.model.routing import segment_pods
 from orgsim.model.sales import Sales
 from orgsim.model.sdr import SDR
+from orgsim.model.stages import Results, StageStats, stage_records
 from orgsim.model.success import Success
-from orgsim.model.workforce import Pool, StageStats, Workforce
+from orgsim.model.trace import EventLog
+from orgsim.model.workforce import Workforce
+from orgsim.names import STAGES
 from orgsim.rng import Streams
-from orgsim.scenario import DEPARTMENTS, MONTH_DAYS, Dist, Scenario
+from orgsim.scenario import MONTH_DAYS, Scenario
 
-STAGES = ("marketing", "sdr", "sales", "presales", "implementation", "csm")
+__all__ = ["Company"]
 
 
 class Company:
@@ -44,84 +55,64 @@ class Company:
 
     def __init__(self, sc: Scenario, seed: int, replication: int, events: bool = False):
         self.sc = sc
-        self.env = simpy.Environment()
-        # the event log, when asked for; None keeps logging out of the way (`orgsim.model.events`)
-        self.events: EventLog | None = EventLog(self.env) if events else None
-        # timers weeks or months ahead (renewals, sales cycles, go-lives) wait off SimPy's heap
-        self.calendar = Calendar(self.env, near=2 * MONTH_DAYS)
-        self.streams = Streams(seed, replication)
-        self.funnel: Counter[str] = Counter()
-        self.stages: dict[str, StageStats] = {}
-        self._leads = 0
-        # the run stops here; timers set for later would never fire and are not set at all
-        self.end = sc.horizon_days + 1e-6
-        ae = sc.roles.get("ae")
-        self._pods = bool(ae and ae.pods and sc.ownership.routing == "segment")
-        self.workforce = Workforce(self)
-        self.finance = Finance(self)
-        self.product = Product(self)
-        # value-chain order: who a lead meets first comes first
-        self.marketing = Marketing(self)
-        self.sdr = SDR(self)
-        self.sales = Sales(self)
-        self.presales = Presales(self)
-        self.delivery = Delivery(self)
-        self.success = Success(self)
+        # the run stops a hair past the horizon (so that the last month's close runs); timers
+        # set for later would never fire and are not set at all. Timers weeks or months ahead
+        # (renewals, sales cycles, go-lives) wait off SimPy's heap until a month before.
+        self.clock = clock = Clock(simpy.Environment(), near=2 * MONTH_DAYS, end=sc.horizon_days + 1e-6)
+        self.env = clock.env
+        self.end = clock.end
+        # the event log, when asked for; None keeps logging out of the way (`orgsim.model.trace`)
+        log = EventLog(self.env) if events else None
+        self.events: EventLog | None = log
+        self.streams = streams = Streams(seed, replication)
+        self.workforce = wf = Workforce(clock, sc, streams, log)
+        self.stages = self._make_stages()
+        st = self.stages
+        pods = segment_pods(sc)
+        aes = wf.pool_or_empty("ae")
+        csm = wf.pool_or_empty("csm")
+        self.finance = Finance(clock=clock, sc=sc, pools=wf.pools)
+        self.product = Product(sc=sc, engineers=wf.pool("engineer"))
+        # the value chain, built from its end so that each department gets the next one
+        self.success = Success(clock=clock, sc=sc, streams=streams, csm=(csm, st["csm"]), sales=(aes, st["sales"]),
+                               pods=pods, finance=self.finance, product=self.product, log=log)
+        teams = {team: (wf.pool_or_empty(ROLE_OF_TEAM[team]), st[STAGE_OF_TEAM[team]]) for team in ROLE_OF_TEAM}
+        self.delivery = Delivery(clock=clock, sc=sc, streams=streams, teams=teams, pods=pods, finance=self.finance,
+                                 next=self.success, log=log)
+        self.presales = Presales(sc=sc, streams=streams, pool=wf.pool_or_empty("se"), stage=st["presales"],
+                                 aes=wf.pool("ae"), log=log)
+        self.sales = Sales(clock=clock, sc=sc, streams=streams, pool=aes, stage=st["sales"], presales=self.presales,
+                           product=self.product, next=self.delivery, log=log)
+        qualifiers = wf.pool_or_empty("ae" if sc.ownership.qualification == "ae" else "sdr")
+        self.sdr = SDR(sc=sc, streams=streams, pool=qualifiers, stage=st["sdr"], next=self.sales, log=log)
+        self.marketing = Marketing(clock=clock, sc=sc, streams=streams, stage=st["marketing"],
+                                   marketers=wf.pool("marketer"), sdrs=wf.pool("sdr"),
+                                   healthy_accounts=self.success.healthy_count, next=self.sdr, log=log)
+        wf.on_join("ae", self.sales.ae_joined)  # a new AE has room for opportunities waiting for one
         self.monthly: dict[str, np.ndarray] = {}
-        self.cohort_arr: dict[int, float] | None = None
-        self._seed_customers()
+        self.delivery.start_customers()
+        self.starting_arr = self.finance.arr
+        self.starting_customers = self.success.customers
         self.env.process(self._months())
 
-    # ---- helpers the departments share ---------------------------------------------------------
-
-    def sampler(self, dist: Dist, stream: str) -> Sampler:
-        return Sampler(dist, self.streams.generator(stream))
-
-    def stage(self, name: str, pool: Pool | None) -> StageStats:
-        st = self.stages.get(name)
-        if st is None:
-            st = self.stages[name] = StageStats(name, pool)
-        elif st.pool is None:
-            st.pool = pool
-        return st
-
-    def pod_of(self, segment: str) -> str | None:
-        return segment if self._pods else None
-
-    def new_lead(self, source: str, segment: str) -> Lead:
-        self._leads += 1
-        return Lead(self._leads, source, segment, self.env.now)
-
-    def lead_arrives(self, lead: Lead) -> None:
-        """The lead enters the funnel now (numbered in order of arrival)."""
-        self._leads += 1
-        lead.lid = self._leads
-        lead.created = self.env.now
-
-    # ---- the start and the months ------------------------------------------------------------
-
-    def _seed_customers(self) -> None:
-        """Starting customers with contract ages spread evenly over their term."""
+    def _make_stages(self) -> dict[str, StageStats]:
+        """One stage per link of the value chain, each with the pool whose people do its tasks."""
         sc = self.sc
-        for seg, n in sc.company.starting_customers.items():
-            spec = sc.segments[seg]
-            for i in range(n):
-                age_days = (i + 0.5) / n * spec.contract_months * MONTH_DAYS
-                acv = self.delivery.acv[seg]()
-                acc = self.success.new_account(seg, acv, term_start=-age_days, first_start=-age_days, live=True)
-                self.finance.invoice_contract(acc, from_time=0.0)
-                if self.events is not None:
-                    acc.case, acc.source = f"C{acc.aid}", ""
-                    self.events.add(acc.case, "customer", "Customer at start", seg, amount=acv, health=acc.health)
+        wf = self.workforce
+        marketers = wf.pool("marketer") if sc.effort_hours.mql_review else None  # else scoring is automated
+        qualifiers = "ae" if sc.ownership.qualification == "ae" else "sdr"
+        pools = {
+            "marketing": marketers, "sdr": wf.pool_or_empty(qualifiers), "sales": wf.pool_or_empty("ae"),
+            "presales": wf.pool_or_empty("se"), "implementation": wf.pool_or_empty("implementer"),
+            "csm": wf.pool_or_empty("csm"),
+        }
+        return {name: StageStats(name, pools[name]) for name in STAGES}
 
-    def _months(self):
-        sc = self.sc
-        H = sc.horizon_months
-        cohort_month = max(H - 12, 0)
-        for m in range(H):
-            self.calendar.advance((m + 2) * MONTH_DAYS)  # a month ahead of the clock
-            if m == cohort_month:
-                self.cohort_arr = {a.aid: a.arr for a in self.success.accounts}
+    # ---- the months --------------------------------------------------------------------------
+
+    def _months(self) -> Generator[simpy.Event, None, None]:
+        for m in range(self.sc.horizon_months):
+            self.clock.look_ahead((m + 2) * MONTH_DAYS)  # a month ahead of the clock
             self.workforce.start_of_month(m, self.finance.arr)
             self.presales.start_of_month()
             self.success.start_of_month(m)
@@ -130,10 +121,11 @@ class Company:
             self.product.end_of_month()
             self.success.end_of_month(m)
             self.finance.close_month(m)
+            self.sales.close_month(m)
             self._snapshot(m)
-        self.final_arr = {a.aid: a.arr for a in self.success.accounts}
 
     def _snapshot(self, m: int) -> None:
+        """Everything reported monthly, at the end of month `m`."""
         H = self.sc.horizon_months
         mon = self.monthly
 
@@ -143,20 +135,19 @@ class Company:
                 arr = mon[key] = np.zeros(H)
             arr[m] = value
 
-        f = self.finance
-        put("arr", f.arr)
-        put("customers", len(self.success.accounts))
-        health_rate, activity_rate = self.success.rates()
+        success = self.success
+        put("arr", self.finance.arr)
+        put("customers", success.customers)
+        health_rate, activity_rate = success.rates()
         put("health_rate", health_rate)
         put("activity_rate", activity_rate)
         # the distribution behind the rates: active accounts per tenth of health (0 = [0, 0.1))
-        for k, count in enumerate(self.success.health_bands().tolist()):
+        for k, count in enumerate(success.health_bands().tolist()):
             put(f"health_band.{k}", count)
         put("product_maturity", self.product.maturity)
-        put("won", self.funnel["won"])
-        put("renewals_due", self.success.renewals_due)
-        put("renewals_done", self.success.renewals_done)
-        put("churned_logos", self.success.churned)
+        put("renewals_due", success.renewals_due)
+        put("renewals_done", success.renewals_done)
+        put("churned_logos", success.churned)
         put("requisitions_open", self.workforce.requisitions_open)
         total = 0
         for name, pool in self.workforce.pools.items():
@@ -164,8 +155,9 @@ class Company:
             total += pool.headcount
         put("headcount", total)
         for name in STAGES:
-            st = self.stages.get(name)
-            put(f"queue.{name}", st.waiting if st else 0)
+            put(f"queue.{name}", self.stages[name].waiting)
+
+    # ---- running and results -----------------------------------------------------------------
 
     def run(self, until: float | None = None) -> None:
         """Run the clock to `until` (days), by default to the end of the horizon.
@@ -178,11 +170,18 @@ class Company:
         was_enabled = gc.isenabled()
         gc.disable()
         try:
-            # by default a hair past the horizon, so that the last month's close runs
             self.env.run(until=self.end if until is None else until)
         finally:
             if was_enabled:
                 gc.enable()
 
-
-__all__ = ["Company", "Lead", "STAGES", "DEPARTMENTS"]
+    def results(self) -> Results:
+        """The replication's record so far, each department adding its own part."""
+        res = Results(monthly=dict(self.monthly), starting_arr=self.starting_arr,
+                      starting_customers=self.starting_customers)
+        # in this order, the record's monthly series and counters keep the order they always had
+        for department in (self.finance, self.success, self.workforce, self.presales, self.sales, self.delivery,
+                           self.marketing, self.sdr):
+            department.record(res)
+        res.stages = stage_records(self.stages, STAGES, self.sc.horizon_days, res.stage_tails)
+        return res

@@ -1,92 +1,152 @@
-"""Lead to cash and delivery.
+"""Lead to cash and delivery: a won deal becomes a customer and goes live (the fourth link of
+the value chain).
 
-A won deal becomes a customer with an ACV and a contract term; its invoices are collected after
-`payment_terms_days`. Then the deal is delivered: low-price deals by the AE who sold them
-(`delivered_by: sales`, a task), complex ones by the implementation team (a task plus the
-customer's calendar time to go live) or by CSMs. The time the customer waited for delivery
-capacity sets its starting health: every month of waiting costs
-`onboarding_wait_penalty_per_month`.
+`Delivery.accept` signs the won deal: a customer account with an ACV and a contract term, handed
+to customer success (``success.accept(account)``); its invoices are collected after
+`payment_terms_days` (`orgsim.model.finance`). Then the deal is delivered: low-price deals by
+the AE who sold them (`delivered_by: sales`, a task), complex ones by the implementation team (a
+task plus the customer's calendar time to go live) or by CSMs. The time the customer waited for
+delivery capacity sets its starting health: every month of waiting costs
+`onboarding_wait_penalty_per_month`. The customers on the books at the start are signed here
+too (`start_customers`).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
-from orgsim.scenario import MONTH_DAYS
+from orgsim.distributions import Sampler
+from orgsim.model.clock import Clock
+from orgsim.model.entities import Accepts, Account, Onboarding, Opportunity
+from orgsim.model.stages import mean
+from orgsim.rng import Streams
+from orgsim.scenario import MONTH_DAYS, Scenario
 
 if TYPE_CHECKING:
-    from orgsim.model.company import Company
-    from orgsim.model.marketing import Lead
-    from orgsim.model.workforce import Person, Task
+    from orgsim.model.pools import Pool, Task
+    from orgsim.model.stages import Results, StageStats
+    from orgsim.model.trace import EventLog
 
+__all__ = ["ROLE_OF_TEAM", "STAGE_OF_TEAM", "Delivery", "Ledger"]
+
+# who delivers (`delivered_by`): the stage the work is accounted in, and the role doing it
 STAGE_OF_TEAM = {"sales": "sales", "implementation": "implementation", "csm": "csm"}
 ROLE_OF_TEAM = {"sales": "ae", "implementation": "implementer", "csm": "csm"}
 
 
+class Ledger(Protocol):
+    """What lead to cash posts to finance."""
+
+    def book_new(self, acv: float) -> None: ...
+
+    def invoice_contract(self, acc: Account, from_time: float | None = None) -> None: ...
+
+
 class Delivery:
-    def __init__(self, co: "Company"):
-        self.co = co
-        sc = co.sc
-        self.acv = {n: co.sampler(s.acv, f"acv.{n}") for n, s in sc.segments.items()}
-        self.go_live = {n: co.sampler(s.go_live_days, f"go_live.{n}") for n, s in sc.segments.items()}
+    """Signs won deals and delivers them.
+
+    Args:
+        clock: the replication's clock.
+        sc: the scenario (reads the segments' ``acv``, ``go_live_days``, ``effort_hours.delivery``,
+            ``delivered_by``, ``contract_months``; ``customers.health``; ``ownership.deal_work``;
+            ``company.starting_customers``).
+        streams: random streams (``acv.<segment>``, ``go_live.<segment>``,
+            ``effort.delivery.<segment>``).
+        teams: each delivering team's pool and stage (keys of `STAGE_OF_TEAM`).
+        pods: whether AEs work their segment's deals in pods (AE delivery then stays in the pod).
+        finance: the ledger (bookings and invoices).
+        next: who keeps the customer (customer success).
+        log: the event log, when one is kept.
+    """
+
+    def __init__(
+        self, *, clock: Clock, sc: Scenario, streams: Streams, teams: dict[str, tuple[Pool, StageStats]],
+        pods: bool, finance: Ledger, next: Accepts[Account], log: EventLog | None = None,
+    ):
+        self.clock = clock
+        self.env = clock.env  # (its ``now`` is read often: one attribute lookup less)
+        self.sc = sc
+        self.teams = teams
+        self.pods = pods
+        self.finance = finance
+        self.next = next
+        self.log = log
+        self.acv = {n: Sampler(s.acv, streams.generator(f"acv.{n}")) for n, s in sc.segments.items()}
+        self.go_live = {n: Sampler(s.go_live_days, streams.generator(f"go_live.{n}")) for n, s in sc.segments.items()}
         self.effort = {
-            n: co.sampler(s.effort_hours.delivery, f"effort.delivery.{n}")
+            n: Sampler(s.effort_hours.delivery, streams.generator(f"effort.delivery.{n}"))
             for n, s in sc.segments.items()
             if s.effort_hours.delivery is not None
         }
-        self.implementation = co.stage("implementation", co.workforce.pool_or_empty("implementer"))
+        self.by_owner = sc.ownership.deal_work == "owner"  # the AE who sold it delivers it
         self.go_live_days: list[float] = []
         self.onboarding_wait_days: list[float] = []
-        self._go_live_cbs = (self._part_done,)
+        self._live_cb = self._live  # bound once, not per deal
+        self._go_live_cbs = (Onboarding.part_done,)  # the customer's time to go live is one part
 
-    def _part_done(self, lead: "Lead") -> None:
-        """The customer's go-live time or the delivery task is done; live when both are."""
-        lead.pending -= 1
-        if lead.pending == 0:
-            self._live(lead)
+    def start_customers(self) -> None:
+        """The customers on the books at the start, with contract ages spread evenly over their term."""
+        sc = self.sc
+        for seg, n in sc.company.starting_customers.items():
+            spec = sc.segments[seg]
+            for i in range(n):
+                age_days = (i + 0.5) / n * spec.contract_months * MONTH_DAYS
+                acv = self.acv[seg]()
+                acc = Account(seg, acv, term_start=-age_days, term_months=spec.contract_months,
+                              first_start=-age_days, health=sc.customers.health.start, live=True)
+                self.next.accept(acc)
+                self.finance.invoice_contract(acc, from_time=0.0)
+                if self.log is not None:
+                    acc.case, acc.source = f"C{acc.aid}", ""
+                    self.log.add(acc.case, "customer", "Customer at start", seg, amount=acv, health=acc.health)
 
-    def part_done(self, task: "Task") -> None:
-        lead = task.ctx
-        lead.delivery_wait = task.wait
-        self._part_done(lead)
+    def accept(self, opp: Opportunity) -> None:
+        """A won deal: sign the contract, invoice it, deliver it, go live (`_live`)."""
+        seg = opp.segment
+        spec = self.sc.segments[seg]
+        seller = opp.owner
+        assert seller is not None
+        acv = self.acv[seg]()
+        start = self.env.now
+        account = Account(seg, acv, term_start=start, term_months=spec.contract_months, first_start=start,
+                          health=self.sc.customers.health.start)
+        if self.log is not None:
+            account.case, account.source = opp.case, opp.source
+        self.next.accept(account)
+        self.finance.book_new(acv)
+        self.finance.invoice_contract(account)
+        if self.log is not None:
+            self.log.add(opp.case, "opportunity", "Won", seg, opp.source, resource=f"{seller.role}-{seller.pid}",
+                         role=seller.role, amount=acv)
+        onboarding = Onboarding(account, seller, start, self._live_cb)
+        self.clock.wake_far(onboarding, self._go_live_cbs, self.go_live[seg]())  # the customer's time to go live
+        if seg in self.effort:
+            team = spec.delivered_by
+            pool, stage = self.teams[team]
+            pod = seg if team == "sales" and self.pods else None
+            # with deal_work: owner, the AE who sold it delivers it
+            person = seller if team == "sales" and self.by_owner else None
+            onboarding.expect()
+            pool.submit(stage, self.effort[seg](), self._delivered, onboarding, pod=pod, person=person)
 
-    def _live(self, lead: "Lead") -> None:
-        waited = lead.delivery_wait
-        self.go_live_days.append(self.co.env.now - lead.won_at)
+    def record(self, into: Results) -> None:
+        """Mean time to go live and mean wait for delivery capacity."""
+        into.counters["mean_go_live_days"] = mean(self.go_live_days)
+        into.counters["mean_onboarding_wait_days"] = mean(self.onboarding_wait_days)
+
+    def _delivered(self, task: Task) -> None:
+        """The delivering team's task is done."""
+        onboarding: Onboarding = task.ctx
+        onboarding.wait = task.wait
+        onboarding.part_done()
+
+    def _live(self, onboarding: Onboarding) -> None:
+        """Delivered and its time to go live over: the account is live."""
+        waited = onboarding.wait
+        self.go_live_days.append(self.env.now - onboarding.won_at)
         self.onboarding_wait_days.append(waited)
-        h = self.co.sc.customers.health
-        acc = lead.account
+        h = self.sc.customers.health
+        acc = onboarding.account
         acc.go_live(h.start - h.onboarding_wait_penalty_per_month * waited / MONTH_DAYS)
-        if self.co.events is not None:
-            self.co.events.add(acc.case, "customer", "Live", acc.segment, acc.source, health=acc.health)
-
-
-def close_won(co: "Company", lead: "Lead", seller: "Person") -> None:
-    """Sign the contract, invoice it, deliver it, go live (`Delivery._live`)."""
-    d = co.delivery
-    seg = lead.segment
-    spec = co.sc.segments[seg]
-    acv = d.acv[seg]()
-    start = co.env.now
-    account = co.success.new_account(seg, acv, term_start=start, first_start=start)
-    co.finance.book_new(acv)
-    co.finance.invoice_contract(account)
-    if co.events is not None:
-        account.case, account.source = lead.case, lead.source
-        co.events.add(lead.case, "opportunity", "Won", seg, lead.source, resource=f"{seller.role}-{seller.pid}",
-                      role=seller.role, amount=acv)
-    lead.won_at = start
-    lead.account = account
-    lead.delivery_wait = 0.0
-    lead.pending = 1
-    lead.callbacks = d._go_live_cbs  # the customer's time to go live: the lead is its own timer
-    co.calendar.schedule(lead, d.go_live[seg]())
-    if seg in d.effort:
-        team = spec.delivered_by
-        pool = co.workforce.pool_or_empty(ROLE_OF_TEAM[team])
-        stage = co.stages[STAGE_OF_TEAM[team]]
-        pod = co.pod_of(seg) if team == "sales" else None
-        # with deal_work: owner, the AE who sold it delivers it
-        person = seller if team == "sales" and co.sales.by_owner else None
-        lead.pending = 2
-        pool.submit(stage, d.effort[seg](), d.part_done, lead, pod=pod, person=person)
+        if self.log is not None:
+            self.log.add(acc.case, "customer", "Live", acc.segment, acc.source, health=acc.health)

@@ -1,4 +1,4 @@
-"""Money: ARR, revenue, invoices and collections, costs by department, cash.
+"""Finance: the ledger beside the value chain: ARR, revenue, invoices and collections, costs, cash.
 
 Revenue accrues continuously at active ARR / 12 per month (the ledger integrates ARR over time).
 Invoices follow the billing mode (`annual_upfront` or `monthly`) and are collected
@@ -13,23 +13,40 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from orgsim.scenario import MONTH_DAYS, DEPARTMENTS
+from orgsim.model.clock import Clock
+from orgsim.scenario import DEPARTMENTS, MONTH_DAYS, Scenario
 
 if TYPE_CHECKING:
-    from orgsim.model.company import Company
-    from orgsim.model.success import Account
+    from orgsim.model.entities import Account
+    from orgsim.model.pools import Pool
+    from orgsim.model.stages import Results
+
+__all__ = ["Finance"]
 
 
 class Finance:
-    def __init__(self, co: "Company"):
-        self.co = co
-        sc = co.sc
+    """The company's books.
+
+    Args:
+        clock: the replication's clock.
+        sc: the scenario (reads ``company``, ``roles``' departments and costs, the paid budget,
+            ``horizon_months``).
+        pools: every role's pool (people cost for the days they are on staff).
+    """
+
+    def __init__(self, *, clock: Clock, sc: Scenario, pools: dict[str, Pool]):
+        self.clock = clock
+        self.env = clock.env  # (its ``now`` is read often: one attribute lookup less)
+        self.sc = sc
+        self.pools = pools
         H = sc.horizon_months
         self.H = H
         self.arr = 0.0
         self._arr_area = 0.0  # integral of ARR over time within the month (ARR-days)
         self._last = 0.0
-        z = lambda: np.zeros(H)  # noqa: E731
+        def z() -> np.ndarray:
+            return np.zeros(H)
+
         self.collections = z()
         self.new_arr = z()
         self.expansion_arr = z()
@@ -44,40 +61,46 @@ class Finance:
         self.monthly_billing = sc.company.billing == "monthly"
 
     def month_of(self, t: float) -> int:
+        """The month (0-based) of time `t` (days)."""
         return int(t // MONTH_DAYS)
 
     # ---- ARR ------------------------------------------------------------------------------
 
     def _integrate(self) -> None:
-        now = self.co.env.now
+        now = self.env.now
         self._arr_area += self.arr * (now - self._last)
         self._last = now
 
     def change_arr(self, delta: float) -> None:
+        """ARR moves by `delta` now (revenue accrues at the ARR of each moment)."""
         self._integrate()
         self.arr += delta
 
     def book_new(self, acv: float) -> None:
-        self.new_arr[min(self.month_of(self.co.env.now), self.H - 1)] += acv
+        """New ARR signed this month."""
+        self.new_arr[min(self.month_of(self.env.now), self.H - 1)] += acv
 
     def book_expansion(self, delta: float) -> None:
-        self.expansion_arr[min(self.month_of(self.co.env.now), self.H - 1)] += delta
+        """Expansion ARR signed this month."""
+        self.expansion_arr[min(self.month_of(self.env.now), self.H - 1)] += delta
 
     def book_churn(self, arr: float) -> None:
-        self.churned_arr[min(self.month_of(self.co.env.now), self.H - 1)] += arr
+        """ARR churned this month."""
+        self.churned_arr[min(self.month_of(self.env.now), self.H - 1)] += arr
 
     # ---- invoices -------------------------------------------------------------------------
 
     def invoice(self, amount: float, at: float) -> None:
+        """An invoice billed at `at` (days), collected payment terms later."""
         if at < 0:
             return  # billed before the run began: part of the starting cash
         # a renewal decided late bills a term that began in the past; the money still arrives
         # payment terms after the bill, never in a month already closed
-        m = max(self.month_of(at + self.terms_days), self.month_of(self.co.env.now))
+        m = max(self.month_of(at + self.terms_days), self.month_of(self.env.now))
         if m < self.H:
             self.collections[m] += amount
 
-    def invoice_contract(self, acc: "Account", from_time: float | None = None) -> None:
+    def invoice_contract(self, acc: Account, from_time: float | None = None) -> None:
         """Invoices of one contract term (from its start, or only those due from `from_time`)."""
         start, months = acc.term_start, acc.term_months
         first = start if from_time is None else from_time
@@ -98,8 +121,9 @@ class Finance:
                 if t >= first - 1e-9:
                     self.invoice(acc.arr * min(12, months - 12 * y) / 12, t)
 
-    def invoice_expansion(self, acc: "Account", delta: float) -> None:
-        now = self.co.env.now
+    def invoice_expansion(self, acc: Account, delta: float) -> None:
+        """Invoices of an expansion for the rest of the account's current term."""
+        now = self.env.now
         remaining = max(acc.term_end - now, 0.0) / MONTH_DAYS
         if self.monthly_billing:
             for k in range(int(math.ceil(remaining))):
@@ -114,14 +138,13 @@ class Finance:
 
     def close_month(self, m: int) -> None:
         """Accrue the month's revenue and costs, and move cash."""
-        co = self.co
-        sc = co.sc
+        sc = self.sc
         self._integrate()
         self.revenue[m] = self._arr_area / 365.25
         self._arr_area = 0.0
         self.cogs[m] = (1 - sc.company.gross_margin) * self.revenue[m]
         person_days = 0.0
-        for name, pool in co.workforce.pools.items():
+        for name, pool in self.pools.items():
             pd = pool.take_month_person_days()
             person_days += pd
             self.people[sc.roles[name].department][m] += pd * sc.roles[name].annual_cost / 365.25
@@ -131,8 +154,30 @@ class Finance:
         self.cash[m] = prev + self.collections[m] - self.costs(m)
 
     def costs(self, m: int) -> float:
+        """Every cost of month `m`."""
         return sum(v[m] for v in self.people.values()) + self.overhead[m] + self.paid[m] + self.cogs[m]
 
     def sm_cost(self) -> np.ndarray:
         """Sales & marketing cost by month: marketing and sales departments' people, paid budget."""
         return self.people["marketing"] + self.people["sales"] + self.paid
+
+    def record(self, into: Results) -> None:
+        """The money series by month: revenue, collections, cash, ARR movements, costs."""
+        monthly = into.monthly
+        monthly.update(
+            revenue=self.revenue.copy(),
+            collections=self.collections.copy(),
+            cash=self.cash.copy(),
+            new_arr=self.new_arr.copy(),
+            expansion_arr=self.expansion_arr.copy(),
+            churned_arr=self.churned_arr.copy(),
+            sm_cost=self.sm_cost(),
+        )
+        monthly["cost.paid_marketing"] = self.paid.copy()
+        monthly["cost.overhead"] = self.overhead.copy()
+        monthly["cost.cogs"] = self.cogs.copy()
+        for dept, arr in self.people.items():
+            monthly[f"cost.{dept}"] = arr.copy()
+        monthly["cost.total"] = (
+            sum(monthly[f"cost.{d}"] for d in self.people) + self.paid + self.overhead + self.cogs
+        )

@@ -1,35 +1,58 @@
-"""Presales: SE work on deals that need it, and enablement of the sales team.
+"""Presales: SE work on deals that need it, and enablement of the sales team (beside sales, the
+third link of the value chain).
 
 Following the article, presales should *enable* sales rather than carry big deals: SEs spend
 `enablement_share` of their time enabling AEs, which raises every AE's win rate by up to
 `funnel.enablement_max_uplift` when SEs give `enablement_hours_per_ae_month` per AE. The rest
-of their time goes to presales tasks on deals of segments with `needs_presales`. Without SE
-capacity such a deal waits (`presales_unavailable: wait`) or proceeds at
-`no_presales_win_factor` (`proceed`).
+of their time goes to presales tasks on deals of segments with `needs_presales`
+(``accept(opportunity)``; the deal, a join, hears when the SE is done). Without SE capacity such a
+deal waits (`presales_unavailable: wait`) or proceeds at `no_presales_win_factor` (`proceed`).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from orgsim.scenario import MONTH_DAYS
+from orgsim.distributions import Sampler
+from orgsim.model.entities import Opportunity
+from orgsim.rng import Streams
+from orgsim.scenario import MONTH_DAYS, Scenario
 
 if TYPE_CHECKING:
-    from orgsim.model.company import Company
-    from orgsim.model.marketing import Lead
+    from orgsim.model.pools import Pool, Task
+    from orgsim.model.stages import Results, StageStats
+    from orgsim.model.trace import EventLog
+
+__all__ = ["Presales"]
 
 
 class Presales:
-    def __init__(self, co: "Company"):
-        self.co = co
-        sc = co.sc
-        self.pool = co.workforce.pool_or_empty("se")
+    """SE work on deals, and the enablement uplift of AE win rates.
+
+    Args:
+        sc: the scenario (reads the SE role, ``funnel``, ``ownership.presales_unavailable``,
+            the segments' ``effort_hours.presales``).
+        streams: random streams (``effort.presales.<segment>``).
+        pool: the SE pool.
+        stage: the presales stage.
+        aes: the AE pool (enablement is per AE), None without AEs.
+        log: the event log, when one is kept.
+    """
+
+    def __init__(
+        self, *, sc: Scenario, streams: Streams, pool: Pool, stage: StageStats, aes: Pool | None,
+        log: EventLog | None = None,
+    ):
+        self.sc = sc
+        self.pool = pool
+        self.stage = stage
+        self.aes = aes
+        self.log = log
         se = sc.roles.get("se")
         self.enablement_share = se.enablement_share if se else 0.0
         self.share = 1.0 - self.enablement_share
-        self.stage = co.stage("presales", self.pool)
         self.effort = {
-            name: co.sampler(seg.effort_hours.presales, f"effort.presales.{name}")
+            name: Sampler(seg.effort_hours.presales, streams.generator(f"effort.presales.{name}"))
             for name, seg in sc.segments.items()
             if seg.effort_hours.presales is not None
         }
@@ -39,9 +62,8 @@ class Presales:
 
     def start_of_month(self) -> None:
         """Recompute the enablement uplift from this month's SE and AE headcount."""
-        f = self.co.sc.funnel
-        aes = self.co.workforce.pools.get("ae")
-        n_ae = aes.speed_sum() if aes else 0.0
+        f = self.sc.funnel
+        n_ae = self.aes.speed_sum() if self.aes else 0.0
         if f.enablement_max_uplift <= 0 or n_ae <= 0 or self.enablement_share <= 0:
             self.enablement_factor = 1.0
             return
@@ -51,16 +73,24 @@ class Presales:
         self.enablement_factor = 1.0 + f.enablement_max_uplift * level
 
     def available_now(self) -> bool:
+        """Whether an SE is free this moment."""
         return bool(self.pool.free)
 
-    def support(self, lead: "Lead") -> None:
-        """An SE works the deal (`Sales.part_done` when done), or it proceeds without one at the
-        presales win factor."""
+    def accept(self, opp: Opportunity) -> None:
+        """An SE works the deal, or it proceeds without one at the presales win factor."""
         if self.proceed and not self.available_now():
             self.skipped += 1
-            if self.co.events is not None:
-                self.co.events.add(lead.case, "opportunity", "Presales skipped", lead.segment, lead.source)
-            lead.factor = self.co.sc.funnel.no_presales_win_factor
-            self.co.sales._part_done(lead)
+            if self.log is not None:
+                self.log.add(opp.case, "opportunity", "Presales skipped", opp.segment, opp.source)
+            opp.factor = self.sc.funnel.no_presales_win_factor
+            opp.part_done()
             return
-        self.pool.submit(self.stage, self.effort[lead.segment](), self.co.sales.part_done, lead, share=self.share)
+        self.pool.submit(self.stage, self.effort[opp.segment](), self._worked, opp, share=self.share)
+
+    def record(self, into: Results) -> None:
+        """Deals that proceeded without an SE."""
+        into.counters["presales_skipped"] = self.skipped
+
+    def _worked(self, task: Task) -> None:
+        """The SE's work on the deal is done."""
+        task.ctx.part_done()

@@ -1,95 +1,216 @@
-"""Sales: working opportunities to a decision.
+"""Sales: an SQL becomes an opportunity and is worked to a decision (the third link of the value chain).
 
-An opportunity needs an AE's effort (a task for the AE pool, within the segment's pod when
+`Sales.accept` is where a lead becomes an opportunity: sales accepts the SQL (or not, at
+`funnel.sql_to_opportunity`) and routes it to an AE with room (`orgsim.model.routing`); when
+every eligible AE is full, it waits for a slot, and that wait is the sales stage's. The
+opportunity then needs the AE's effort (a task for the AE pool, within the segment's pod when
 routing by segment) while, in parallel, the buyer takes the calendar time of the sales cycle;
-deals of segments that need presales also need an SE task. The deal is decided when all are
-done. Win probability = segment win rate x product maturity factor x enablement factor x
-presales factor.
+deals of segments that need presales also need an SE (``presales.accept``). The deal is decided
+when all are done (the opportunity is a `orgsim.model.clock.Join`). Win probability = segment win rate x product
+maturity factor x enablement factor x presales factor. Won deals go on to delivery
+(``next.accept(opportunity)``).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections import Counter
+from typing import TYPE_CHECKING, Protocol
 
-from orgsim.model import delivery
+import numpy as np
+
+from orgsim.distributions import Sampler
+from orgsim.model.clock import Clock
+from orgsim.model.entities import Accepts, Lead, Opportunity
+from orgsim.model.routing import Routing
+from orgsim.model.stages import mean
+from orgsim.rng import Streams
+from orgsim.scenario import Scenario
 
 if TYPE_CHECKING:
-    from orgsim.model.company import Company
-    from orgsim.model.marketing import Lead
-    from orgsim.model.workforce import Person, Task
+    from orgsim.model.pools import Person, Pool, Task
+    from orgsim.model.stages import Results, StageStats
+    from orgsim.model.trace import EventLog
+
+__all__ = ["Sales"]
+
+
+class PresalesDesk(Protocol):
+    """What sales needs of presales: SE work on a deal, and the enablement uplift now."""
+
+    enablement_factor: float
+
+    def accept(self, item: Opportunity) -> None: ...
+
+
+class ProductMaturity(Protocol):
+    """What sales needs of product: the win-rate factor of product maturity now."""
+
+    def win_factor(self) -> float: ...
 
 
 class Sales:
-    def __init__(self, co: "Company"):
-        self.co = co
-        sc = co.sc
-        self.pool = co.workforce.pool_or_empty("ae")
-        self.stage = co.stage("sales", self.pool)
-        self.effort = {n: co.sampler(s.effort_hours.opportunity, f"effort.opportunity.{n}") for n, s in sc.segments.items()}
-        self.cycle = {n: co.sampler(s.sales_cycle_days, f"cycle.{n}") for n, s in sc.segments.items()}
-        self.win = {n: co.streams.uniforms(f"win.{n}") for n in sc.segments}
+    """Turns SQLs into opportunities, routes them to AEs and decides them.
+
+    Args:
+        clock: the replication's clock.
+        sc: the scenario (reads ``segments``, ``funnel.sql_to_opportunity``, ``ownership``,
+            the AE role).
+        streams: random streams (``convert.sql_to_opportunity``, ``effort.opportunity.<segment>``,
+            ``cycle.<segment>``, ``win.<segment>``).
+        pool: the AE pool.
+        stage: the sales stage.
+        presales: who does the SE work of deals that need it.
+        product: the product, whose maturity shapes win rates.
+        next: who receives won deals (delivery).
+        log: the event log, when one is kept.
+    """
+
+    def __init__(
+        self, *, clock: Clock, sc: Scenario, streams: Streams, pool: Pool, stage: StageStats,
+        presales: PresalesDesk, product: ProductMaturity, next: Accepts[Opportunity], log: EventLog | None = None,
+    ):
+        self.clock = clock
+        self.env = clock.env  # (its ``now`` is read often: one attribute lookup less)
+        self.sc = sc
+        self.pool = pool
+        self.stage = stage
+        self.presales = presales
+        self.product = product
+        self.next = next
+        self.log = log
+        self.routing = Routing(sc, pool)
+        self.funnel: Counter[str] = Counter()
+        self.accepts = streams.uniforms("convert.sql_to_opportunity")
+        self.effort = {n: Sampler(s.effort_hours.opportunity, streams.generator(f"effort.opportunity.{n}"))
+                       for n, s in sc.segments.items()}
+        self.cycle = {n: Sampler(s.sales_cycle_days, streams.generator(f"cycle.{n}")) for n, s in sc.segments.items()}
+        self.win = {n: streams.uniforms(f"win.{n}") for n in sc.segments}
         self.cycle_days: list[float] = []
         self.by_owner = sc.ownership.deal_work == "owner"  # the routed AE works the deal itself
-        self._cycle_done_cbs = (self._part_done,) if co.events is None else (self._cycle_done_logged,)
+        self._waiting: list[Opportunity] = []  # opportunities waiting for an AE with room
+        self._won_by_month = np.zeros(sc.horizon_months)
+        self._got_owner_cbs = (self._got_owner,)
+        self._decide_cb = self._decide  # bound once, not per opportunity
+        # the buyer's cycle is one of the deal's parts
+        self._cycle_done_cbs = (Opportunity.part_done,) if log is None else (self._cycle_done_logged,)
+
+    @property
+    def won(self) -> int:
+        """Deals won so far."""
+        return self.funnel["won"]
+
+    def accept(self, lead: Lead) -> None:
+        """An SQL: sales accepts it as an opportunity (or not) and routes it to an AE with room."""
+        log = self.log
+        if not self.accepts.bernoulli(self.sc.funnel.sql_to_opportunity):
+            self.funnel["lost.sql"] += 1
+            if log is not None:
+                log.add(lead.case, "lead", "Not accepted by sales", lead.segment, lead.source)
+            return
+        self.funnel["opportunities"] += 1
+        if log is not None:
+            log.add(lead.case, "opportunity", "Opportunity created", lead.segment, lead.source)
+        opp = Opportunity(lead, self.env.now, self._decide_cb)
+        owner = self.routing.pick(opp.segment)
+        if owner is None:
+            if log is not None:
+                log.add(opp.case, "opportunity", "Waiting for an AE with room", opp.segment, opp.source)
+            # every eligible AE is full: the opportunity waits for room, and that wait is the
+            # sales stage's (it shows in its waits and its queue)
+            self._waiting.append(opp)
+            self.stage.waiting += 1
+            return  # _slot_freed hands it an owner
+        self.routing.opened(owner)
+        self._work(opp, owner)
+
+    def ae_joined(self, person: Person) -> None:
+        """A new AE (already in the pool) has room for opportunities waiting for one."""
+        self.routing.joined(person)
+        self._slot_freed()
 
     def win_probability(self, segment: str, presales_factor: float) -> float:
-        co = self.co
+        """Segment win rate x product maturity factor x enablement factor x presales factor (at most 1)."""
         p = (
-            co.sc.segments[segment].win_rate
-            * co.product.win_factor()
-            * co.presales.enablement_factor
+            self.sc.segments[segment].win_rate
+            * self.product.win_factor()
+            * self.presales.enablement_factor
             * presales_factor
         )
         return min(p, 1.0)
 
+    def close_month(self, month: int) -> None:
+        """Note the deals won by the end of `month` (0-based)."""
+        self._won_by_month[month] = self.funnel["won"]
 
-    def _part_done(self, lead: "Lead") -> None:
-        """The buyer's cycle, the AE's work or the SE's work is done; decide when all are."""
-        lead.pending -= 1
-        if lead.pending == 0:
-            self._decide(lead)
+    def record(self, into: Results) -> None:
+        """Opportunities and their outcomes, new customers by month, the mean sales cycle, and
+        the waits of opportunities still waiting for an AE with room."""
+        into.count(self.funnel)
+        into.monthly["new_customers"] = np.diff(self._won_by_month, prepend=0.0)
+        into.counters["mean_sales_cycle_days"] = mean(self.cycle_days)
+        into.stage_tails.setdefault(self.stage.name, []).extend(o.routed_at for o in self._waiting)
 
-    def _cycle_done_logged(self, lead: "Lead") -> None:
-        """The buyer's cycle is done (with the event log on)."""
-        self.co.events.add(lead.case, "opportunity", "Buyer cycle complete", lead.segment, lead.source)
-        self._part_done(lead)
+    # ---- an opportunity's way through sales ------------------------------------------------
 
-    def part_done(self, task: "Task") -> None:
-        self._part_done(task.ctx)
-
-    def _decide(self, lead: "Lead") -> None:
-        co = self.co
-        seg = lead.segment
-        co.sdr.closed(lead.owner)
-        won = self.win[seg]() < self.win_probability(seg, lead.factor)
-        self.cycle_days.append(co.env.now - lead.opened)
-        if not won:
-            co.funnel["lost.opportunity"] += 1
-            if co.events is not None:
-                co.events.add(lead.case, "opportunity", "Lost", seg, lead.source, resource=f"ae-{lead.owner.pid}",
-                              role="ae")
+    def _slot_freed(self) -> None:
+        """An opportunity closed (or an AE joined): hand waiting opportunities to AEs with room."""
+        if not self._waiting:
             return
-        co.funnel["won"] += 1
-        delivery.close_won(co, lead, lead.owner)
+        still = []
+        for opp in self._waiting:
+            owner = self.routing.pick(opp.segment)
+            if owner is None:
+                still.append(opp)
+            else:
+                self.routing.opened(owner)  # count it now so the next waiter sees the slot taken
+                opp.owner = owner
+                self.clock.wake(opp, self._got_owner_cbs)  # one zero-delay step later, as a succeeded event
+        self._waiting = still
 
+    def _got_owner(self, opp: Opportunity) -> None:
+        self.stage.waiting -= 1
+        assert opp.owner is not None
+        self._work(opp, opp.owner)
 
-def work_opportunity(co: "Company", lead: "Lead", owner: "Person", routed_at: float) -> None:
-    """AE work, buyer's cycle and presales run together; then win or lose (`Sales._decide`)."""
-    s = co.sales
-    env = co.env
-    seg = lead.segment
-    lead.opened = env.now
-    lead.owner = owner
-    lead.factor = 1.0
-    lead.pending = 2
-    if co.events is not None:
-        co.events.add(lead.case, "opportunity", "Assigned to AE", seg, lead.source, resource=f"ae-{owner.pid}",
-                      role="ae")
-    effort = s.effort[seg]()
-    lead.callbacks = s._cycle_done_cbs  # the buyer's cycle: the lead is its own timer
-    co.calendar.schedule(lead, s.cycle[seg]())
-    s.pool.submit(s.stage, effort, s.part_done, lead, pod=co.pod_of(seg), since=routed_at,
-                  person=owner if s.by_owner else None)
-    if co.sc.segments[seg].needs_presales:
-        lead.pending += 1
-        co.presales.support(lead)
+    def _work(self, opp: Opportunity, owner: Person) -> None:
+        """AE work, buyer's cycle and presales run together; then win or lose (`_decide`)."""
+        seg = opp.segment
+        opp.opened = self.env.now
+        opp.owner = owner
+        if self.log is not None:
+            self.log.add(opp.case, "opportunity", "Assigned to AE", seg, opp.source, resource=f"ae-{owner.pid}",
+                         role="ae")
+        effort = self.effort[seg]()
+        self.clock.wake_far(opp, self._cycle_done_cbs, self.cycle[seg]())  # the buyer's cycle
+        self.pool.submit(self.stage, effort, self._worked, opp, pod=seg if self.routing.pods else None, since=opp.routed_at,
+                         person=owner if self.by_owner else None)
+        if self.sc.segments[seg].needs_presales:
+            opp.expect()
+            self.presales.accept(opp)
+
+    def _cycle_done_logged(self, opp: Opportunity) -> None:
+        """The buyer's cycle is done (with the event log on)."""
+        assert self.log is not None
+        self.log.add(opp.case, "opportunity", "Buyer cycle complete", opp.segment, opp.source)
+        opp.part_done()
+
+    def _worked(self, task: Task) -> None:
+        """The AE's work on the deal is done."""
+        task.ctx.part_done()
+
+    def _decide(self, opp: Opportunity) -> None:
+        """Everything the deal waited for is done: won or lost."""
+        seg = opp.segment
+        owner = opp.owner
+        assert owner is not None
+        self.routing.closed(owner)
+        self._slot_freed()
+        won = self.win[seg]() < self.win_probability(seg, opp.factor)
+        self.cycle_days.append(self.env.now - opp.opened)
+        if not won:
+            self.funnel["lost.opportunity"] += 1
+            if self.log is not None:
+                self.log.add(opp.case, "opportunity", "Lost", seg, opp.source, resource=f"ae-{owner.pid}", role="ae")
+            return
+        self.funnel["won"] += 1
+        self.next.accept(opp)

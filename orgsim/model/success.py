@@ -1,108 +1,139 @@
-"""Customer success: the life of an account after the sale.
+"""Customer success: the life of an account after the sale (the last link of the value chain).
 
-Health (0..1) moves monthly: up with CSM coverage and product maturity, down without coverage,
-plus noise. A CSM's book holds `book_size` accounts; accounts beyond CSM capacity are uncovered
-(the largest accounts are covered first). Covered accounts take `account_care_per_month` CSM
-hours. Each month an account may expand (chance = monthly_probability x health); expansion is
-owned by sales for `expansion_by_sales_months` after the first contract, then by the CSM. At term
-end the renewal owner (`ownership.renewal`) does the renewal task; the account renews with
-probability clip(renewal_rate + slope x (health - healthy_threshold), 0, 1), else it churns.
-Healthy accounts refer new leads (see marketing).
+`Success.accept` takes a signed account onto the books. Health (0..1) moves monthly: up with CSM
+coverage and product maturity, down without coverage, plus noise. A CSM's book holds
+`book_size` accounts; accounts beyond CSM capacity are uncovered (the largest accounts are
+covered first). Covered accounts take `account_care_per_month` CSM hours. Each month an account
+may expand (chance = monthly_probability x health); expansion is owned by sales for
+`expansion_by_sales_months` after the first contract, then by the CSM. At term end the renewal
+owner (`ownership.renewal`) does the renewal task; the account renews with
+`Success.renewal_probability` = clip(renewal_rate + slope x (health - healthy_threshold), 0, 1)
+less the late-renewal penalty, else it churns. Healthy accounts refer new leads (see marketing).
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
-from orgsim.model.clock import NORMAL, Plan
-from orgsim.scenario import MONTH_DAYS
+from orgsim.distributions import Sampler
+from orgsim.model.clock import Clock, Plan
+from orgsim.model.entities import Account, Care
+from orgsim.rng import Streams
+from orgsim.scenario import MONTH_DAYS, Scenario
 
 if TYPE_CHECKING:
-    from orgsim.model.company import Company
-    from orgsim.model.workforce import Task
+    from orgsim.model.pools import Pool, Task
+    from orgsim.model.stages import Results, StageStats
+    from orgsim.model.trace import EventLog
+
+__all__ = ["Account", "Success"]
 
 
-class Account:
-    """A customer account. It is also the SimPy event of its renewal timer (see
-    `orgsim.model.clock`), so an account needs no process of its own."""
+class Ledger(Protocol):
+    """What customer success posts to finance."""
 
-    __slots__ = (
-        "callbacks", "_ok", "_value", "aid", "segment", "arr", "term_start", "term_months",
-        "first_start", "health", "live", "active", "covered", "expanding", "cared", "late_months", "case", "source",
-    )
+    def change_arr(self, delta: float) -> None: ...
 
-    def __init__(self, aid: int, segment: str, arr: float, term_start: float, term_months: int, first_start: float, health: float):
-        self.callbacks: tuple | None = None
-        self._ok = True
-        self._value = None
-        self.late_months = 0.0
-        self.aid = aid
-        self.segment = segment
-        self.arr = arr
-        self.term_start = term_start
-        self.term_months = term_months
-        self.first_start = first_start
-        self.health = health
-        self.live = False
-        self.active = True
-        self.covered = False
-        self.expanding = False
-        self.cared = False
+    def book_expansion(self, delta: float) -> None: ...
 
-    @property
-    def term_end(self) -> float:
-        return self.term_start + self.term_months * MONTH_DAYS
+    def book_churn(self, arr: float) -> None: ...
 
-    def go_live(self, health: float) -> None:
-        self.live = True
-        self.health = min(max(health, 0.0), 1.0)
+    def invoice_contract(self, acc: Account, from_time: float | None = None) -> None: ...
+
+    def invoice_expansion(self, acc: Account, delta: float) -> None: ...
+
+
+class ProductMaturity(Protocol):
+    """What customer success needs of product: maturity now (it moves health)."""
+
+    maturity: float
 
 
 class Success:
-    def __init__(self, co: "Company"):
-        self.co = co
-        sc = co.sc
+    """The accounts on the books: coverage, care, health, expansion, renewal, churn.
+
+    Args:
+        clock: the replication's clock.
+        sc: the scenario (reads ``customers``, ``ownership``, ``effort_hours``, the CSM role, the
+            segments' ``renewal_rate``, ``horizon_months``).
+        streams: random streams (``effort.renewal``, ``effort.expansion``, ``expansion.size``,
+            ``expansion.draw``, ``health.noise``, ``renewal.draw``).
+        csm: the CSM pool and stage.
+        sales: the AE pool and the sales stage (expansions early on; renewals with
+            ``ownership.renewal: ae``).
+        pods: whether AEs work their segment's accounts in pods.
+        finance: the ledger (ARR, bookings, invoices).
+        product: the product, whose maturity moves health.
+        log: the event log, when one is kept.
+    """
+
+    def __init__(
+        self, *, clock: Clock, sc: Scenario, streams: Streams, csm: tuple[Pool, StageStats],
+        sales: tuple[Pool, StageStats], pods: bool, finance: Ledger, product: ProductMaturity,
+        log: EventLog | None = None,
+    ):
+        self.clock = clock
+        self.env = clock.env  # (its ``now`` is read often: one attribute lookup less)
+        self.sc = sc
+        self.finance = finance
+        self.product = product
+        self.log = log
+        self.pods = pods
         self.accounts: list[Account] = []  # active accounts, in order of signing
         # the same accounts largest first (ARR descending, then signing order), kept sorted as
         # accounts sign, expand and churn, so that CSM books need no sort each month
         self._ranked: list[Account] = []
         self._rank_keys: list[tuple[float, int]] = []
         self._next = 0
-        self.csm = co.workforce.pool_or_empty("csm")
-        self.stage = co.stage("csm", self.csm)
-        csm = sc.roles.get("csm")
-        self.book_size = csm.book_size if csm is not None else None
-        self.renewal_owner = co.workforce.pool_or_empty("ae" if sc.ownership.renewal == "ae" else "csm")
-        self.renewal_stage = co.stages["sales"] if sc.ownership.renewal == "ae" else self.stage
-        self.renewal_effort = co.sampler(sc.effort_hours.renewal, "effort.renewal")
-        self.expansion_effort = co.sampler(sc.effort_hours.expansion, "effort.expansion")
-        self.expansion_size = co.sampler(sc.customers.expansion.size_of_arr, "expansion.size")
-        self.expansion_gen = co.streams.generator("expansion.draw")
-        self.noise_gen = co.streams.generator("health.noise")
-        self.renew = co.streams.uniforms("renewal.draw")
+        self.csm, self.stage = csm
+        self.aes, self.sales_stage = sales
+        role = sc.roles.get("csm")
+        self.book_size = role.book_size if role is not None else None
+        self.renewal_owner, self.renewal_stage = sales if sc.ownership.renewal == "ae" else csm
+        self.renewal_effort = Sampler(sc.effort_hours.renewal, streams.generator("effort.renewal"))
+        self.expansion_effort = Sampler(sc.effort_hours.expansion, streams.generator("effort.expansion"))
+        self.expansion_size = Sampler(sc.customers.expansion.size_of_arr, streams.generator("expansion.size"))
+        self.expansion_gen = streams.generator("expansion.draw")
+        self.noise_gen = streams.generator("health.noise")
+        self.renew = streams.uniforms("renewal.draw")
         self.renewals_due = 0
         self.renewals_done = 0
         self.churned = 0
         self.expansions = 0
         self.care_hours = sc.effort_hours.account_care_per_month
+        self.cohort_month = max(sc.horizon_months - 12, 0)
+        self.cohort_arr: dict[int, float] = {}  # ARR by account at the start of the last 12 months
+        self.final_arr: dict[int, float] = {}  # ARR by account at the end of the horizon
         self._open_renewal_cbs = (self._open_renewal,)
         self._decide_renewal_cbs = (self._decide_renewal,)
 
     # ---- accounts -------------------------------------------------------------------------
 
-    def new_account(self, segment: str, arr: float, term_start: float, first_start: float, live: bool = False) -> Account:
+    def accept(self, acc: Account) -> None:
+        """A signed account joins the books (numbered in order of signing); its renewal is set."""
         self._next += 1
-        spec = self.co.sc.segments[segment]
-        acc = Account(self._next, segment, arr, term_start, spec.contract_months, first_start, self.co.sc.customers.health.start)
-        acc.live = live
+        acc.aid = self._next
         self.accounts.append(acc)
         self._rank(acc)
-        self.co.finance.change_arr(arr)
+        self.finance.change_arr(acc.arr)
         self._await_renewal(acc)
-        return acc
+
+    @property
+    def customers(self) -> int:
+        """Active accounts now."""
+        return len(self.accounts)
+
+    def record(self, into: Results) -> None:
+        """Renewals, churn and expansions; ARR by account for the cohort and at the end."""
+        into.counters.update(
+            renewals_due=self.renewals_due, renewals_done=self.renewals_done, churned_logos=self.churned,
+            expansions=self.expansions,
+        )
+        into.cohort_arr = self.cohort_arr
+        into.final_arr = self.final_arr
 
     def _rank(self, acc: Account) -> None:
         key = (-acc.arr, acc.aid)
@@ -116,7 +147,8 @@ class Success:
         del self._ranked[i]
 
     def healthy_count(self) -> int:
-        thr = self.co.sc.customers.healthy_threshold
+        """Active accounts at or above the healthy threshold (they refer leads)."""
+        thr = self.sc.customers.healthy_threshold
         return sum(1 for a in self.accounts if a.health >= thr)
 
     def rates(self) -> tuple[float, float]:
@@ -124,7 +156,7 @@ class Success:
         n = len(self.accounts)
         if n == 0:
             return 0.0, 0.0
-        c = self.co.sc.customers
+        c = self.sc.customers
         healthy = sum(1 for a in self.accounts if a.health >= c.healthy_threshold)
         active = sum(1 for a in self.accounts if a.health >= c.active_threshold)
         return healthy / n, active / n
@@ -141,9 +173,11 @@ class Success:
     # ---- the month -------------------------------------------------------------------------
 
     def start_of_month(self, month: int) -> None:
-        """Assign CSM books, schedule account care and draw expansions."""
-        co = self.co
-        env = co.env
+        """Note the cohort's ARR (in its month), assign CSM books, schedule account care and draw
+        expansions."""
+        if month == self.cohort_month:
+            self.cohort_arr = {a.aid: a.arr for a in self.accounts}
+        env = self.clock.env
         ranked = [a for a in self._ranked if a.live]  # largest first: they are covered first
         capacity = self.csm.headcount * (self.book_size if self.book_size is not None else 10**9)
         for i, a in enumerate(ranked):
@@ -158,10 +192,10 @@ class Success:
             delays = []
             for i, a in enumerate(covered):
                 a.cared = False
-                cares.append(_Care(a, month_end))
+                cares.append(Care(a, month_end))
                 delays.append(max(month * MONTH_DAYS + MONTH_DAYS * i / n - now, 0.0))
             Plan(env, delays, cares, self._care)
-        p = co.sc.customers.expansion.monthly_probability
+        p = self.sc.customers.expansion.monthly_probability
         if p > 0 and self.accounts:
             u = self.expansion_gen.random(len(self.accounts))
             for a, x in zip(self.accounts, u.tolist()):
@@ -170,12 +204,18 @@ class Success:
                     self._expand(a)
 
     def end_of_month(self, month: int) -> None:
-        """Move every live account's health by coverage, product maturity and noise."""
-        h = self.co.sc.customers.health
+        """Move every live account's health by coverage, product maturity and noise; at the
+        horizon's last month, note the ARR of every account."""
+        self._move_health()
+        if month == self.sc.horizon_months - 1:
+            self.final_arr = {a.aid: a.arr for a in self.accounts}
+
+    def _move_health(self) -> None:
+        h = self.sc.customers.health
         live = [a for a in self.accounts if a.live]
         if not live:
             return
-        product = h.product_weight_per_month * (self.co.product.maturity - 0.5)
+        product = h.product_weight_per_month * (self.product.maturity - 0.5)
         noise = self.noise_gen.normal(0.0, h.noise_sd, len(live)) if h.noise_sd > 0 else np.zeros(len(live))
         needs_care = self.care_hours > 0
         for a, e in zip(live, noise.tolist()):
@@ -186,120 +226,97 @@ class Success:
 
     # ---- care and expansion ------------------------------------------------------------------
 
-    def _care(self, care: "_Care") -> None:
+    def _care(self, care: Care) -> None:
         """The account's care task for the month (its time in the month has come)."""
         self.csm.submit(self.stage, self.care_hours, self._cared, care)
 
-    def _cared(self, task: "Task") -> None:
-        care: _Care = task.ctx
-        if self.co.env.now <= care.month_end + 1e-9:
+    def _cared(self, task: Task) -> None:
+        care: Care = task.ctx
+        if self.env.now <= care.month_end + 1e-9:
             care.account.cared = True
 
     def _expand(self, acc: Account) -> None:
         """An expansion: a task for its owner (sales early in the relationship, then the CSM)."""
-        co = self.co
-        by_sales = (co.env.now - acc.first_start) < co.sc.ownership.expansion_by_sales_months * MONTH_DAYS
-        if co.events is not None:
-            co.events.add(acc.case, "customer", "Expansion opportunity", acc.segment, acc.source,
+        by_sales = (self.env.now - acc.first_start) < self.sc.ownership.expansion_by_sales_months * MONTH_DAYS
+        if self.log is not None:
+            self.log.add(acc.case, "customer", "Expansion opportunity", acc.segment, acc.source,
                           role="ae" if by_sales else "csm", amount=acc.arr, health=acc.health)
         if by_sales:
-            co.sales.pool.submit(co.stages["sales"], self.expansion_effort(), self._expanded, acc, pod=co.pod_of(acc.segment))
+            self.aes.submit(self.sales_stage, self.expansion_effort(), self._expanded, acc,
+                            pod=acc.segment if self.pods else None)
         else:
             self.csm.submit(self.stage, self.expansion_effort(), self._expanded, acc)
 
-    def _expanded(self, task: "Task") -> None:
+    def _expanded(self, task: Task) -> None:
         acc: Account = task.ctx
         acc.expanding = False
         if not acc.active:
             return
-        co = self.co
         delta = acc.arr * self.expansion_size()
         self._unrank(acc)
         acc.arr += delta
         self._rank(acc)
         self.expansions += 1
-        if co.events is not None:
-            co.events.add(acc.case, "customer", "Expanded", acc.segment, acc.source, amount=delta, health=acc.health)
-        co.finance.change_arr(delta)
-        co.finance.book_expansion(delta)
-        co.finance.invoice_expansion(acc, delta)
+        if self.log is not None:
+            self.log.add(acc.case, "customer", "Expanded", acc.segment, acc.source, amount=delta, health=acc.health)
+        self.finance.change_arr(delta)
+        self.finance.book_expansion(delta)
+        self.finance.invoice_expansion(acc, delta)
 
     # ---- the life of an account: each term ends in a renewal task and a decision ------------
 
     def _await_renewal(self, acc: Account) -> None:
         """Set the timer that opens the renewal task of the current term."""
-        env = self.co.env
-        open_at = acc.term_end - self.co.sc.customers.renewal_lead_days
-        delay = max(open_at - env.now, 0.0)
-        if env.now + delay >= self.co.end:
+        now = self.env.now
+        open_at = acc.term_end - self.sc.customers.renewal_lead_days
+        delay = max(open_at - now, 0.0)
+        if now + delay >= self.clock.end:
             return  # after the horizon: the run ends first
-        acc.callbacks = self._open_renewal_cbs
-        self.co.calendar.schedule(acc, delay)
+        self.clock.wake_far(acc, self._open_renewal_cbs, delay)
 
     def _open_renewal(self, acc: Account) -> None:
-        co = self.co
-        if co.events is not None:
-            co.events.add(acc.case, "customer", "Renewal due", acc.segment, acc.source, role=self.renewal_owner.role,
+        if self.log is not None:
+            self.log.add(acc.case, "customer", "Renewal due", acc.segment, acc.source, role=self.renewal_owner.role,
                           amount=acc.arr, health=acc.health)
-        pod = co.pod_of(acc.segment) if self.renewal_owner.role == "ae" else None
+        pod = acc.segment if self.pods and self.renewal_owner.role == "ae" else None
         self.renewal_owner.submit(self.renewal_stage, self.renewal_effort(), self._renewal_worked, acc, pod=pod)
 
-    def _renewal_worked(self, task: "Task") -> None:
+    def _renewal_worked(self, task: Task) -> None:
         acc: Account = task.ctx
-        env = self.co.env
+        now = self.env.now
         # how late the owner got to it: the renewal conversation started after the term ended
         acc.late_months = max(task.since + task.wait - acc.term_end, 0.0) / MONTH_DAYS
-        if env.now < acc.term_end:
-            acc.callbacks = self._decide_renewal_cbs
-            env.schedule(acc, NORMAL, acc.term_end - env.now)
+        if now < acc.term_end:
+            self.clock.wake(acc, self._decide_renewal_cbs, acc.term_end - now)
             return
         self._decide_renewal(acc)
 
     def _decide_renewal(self, acc: Account) -> None:
         """Decided at term end, or later when the owner got to it late: renew or churn."""
-        co = self.co
-        c = co.sc.customers
-        spec = co.sc.segments[acc.segment]
         self.renewals_due += 1
-        p = spec.renewal_rate + c.renewal_health_slope * (acc.health - c.healthy_threshold)
-        p = min(max(p, 0.0), 1.0) - c.late_renewal_penalty_per_month * acc.late_months
-        p = max(p, 0.0)
-        renewed = self.renew() < p
-        if co.events is not None:
-            co.events.add(acc.case, "customer", "Renewed" if renewed else "Churned", acc.segment, acc.source,
+        renewed = self.renew() < self.renewal_probability(acc)
+        if self.log is not None:
+            self.log.add(acc.case, "customer", "Renewed" if renewed else "Churned", acc.segment, acc.source,
                           amount=acc.arr, health=acc.health)
         if renewed:
             self.renewals_done += 1
             acc.term_start = acc.term_end
-            co.finance.invoice_contract(acc)
+            self.finance.invoice_contract(acc)
             self._await_renewal(acc)
             return
         acc.active = False
         self.accounts.remove(acc)
         self._unrank(acc)
         self.churned += 1
-        co.finance.change_arr(-acc.arr)
-        co.finance.book_churn(acc.arr)
+        self.finance.change_arr(-acc.arr)
+        self.finance.book_churn(acc.arr)
 
-
-class _Care:
-    """A covered account's care task of one month."""
-
-    __slots__ = ("account", "month_end")
-
-    def __init__(self, account: Account, month_end: float):
-        self.account = account
-        self.month_end = month_end
-
-    # what the event log reads from a task's context (`orgsim.model.events`)
-    @property
-    def case(self) -> str:
-        return self.account.case
-
-    @property
-    def segment(self) -> str:
-        return self.account.segment
-
-    @property
-    def source(self) -> str:
-        return self.account.source
+    def renewal_probability(self, acc: Account) -> float:
+        """The chance the account renews now: its segment's renewal rate shaped by health (at the
+        healthy threshold it is the rate itself), less the penalty for each month the owner got
+        to the renewal late."""
+        c = self.sc.customers
+        spec = self.sc.segments[acc.segment]
+        p = spec.renewal_rate + c.renewal_health_slope * (acc.health - c.healthy_threshold)
+        p = min(max(p, 0.0), 1.0) - c.late_renewal_penalty_per_month * acc.late_months
+        return max(p, 0.0)

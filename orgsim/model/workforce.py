@@ -1,465 +1,83 @@
-"""People and their time: role pools, task queues, ramp, hiring, attrition, the growth plan.
+"""Headcount over time: starting staff, hiring, ramp, attrition, backfill and the growth plan.
 
-A role is a pool of people. A task needs one person of a role for some effort hours; it waits
-FIFO for a free person and then holds that person for effort / (productive hours x speed) days.
-A person's speed rises linearly from `hiring.ramp_start_productivity` to 1 over `ramp_months`.
-Headcount changes while the simulation runs: requisitions close after `time_to_hire_days` and a
-recruiter's time, people leave by attrition and are backfilled.
-
-This is the hot path of a replication: every task passes `Pool.submit`, `Pool._start` and
-`Pool._finish` once, as callbacks (no SimPy process, see `orgsim.model.clock`); a pool whose
-people have no pods never scans its lists, and one with pods keeps its free people by pod.
+Who is in each role's pool (`orgsim.model.pools`), and when that changes: the hiring plan and
+the growth plan open requisitions; a requisition becomes a person after `time_to_hire_days`
+(the candidate search) and, where the company has recruiters, a recruiter's closing work; a new
+person ramps up over `ramp_months`; people leave by annual attrition and are backfilled. It
+serves every department of the value chain and calls none of them: whoever needs to know that
+someone joined registers with `on_join` (the company wires the routing of opportunities to AEs
+this way).
 """
 
 from __future__ import annotations
 
 import math
-from array import array
-from bisect import insort
-from operator import attrgetter
-from collections import deque
-from typing import TYPE_CHECKING, Any, Callable, Generator
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-import simpy
-
-from orgsim.model.clock import NORMAL, later
-
+from orgsim.distributions import Sampler
+from orgsim.model.clock import Clock, wake
+from orgsim.model.entities import Requisition, Task
+from orgsim.model.pools import Person, Pool
+from orgsim.model.stages import StageStats
+from orgsim.rng import Streams
 from orgsim.scenario import MONTH_DAYS, Scenario
 
 if TYPE_CHECKING:
-    from orgsim.model.company import Company
+    from orgsim.model.stages import Results
+    from orgsim.model.trace import EventLog
 
-
-class Person:
-    """One employee."""
-
-    __slots__ = ("pid", "role", "hired_at", "ramp_days", "ramp_start", "busy", "leaving", "gone", "pod", "open_opps", "own")
-
-    def __init__(self, pid: int, role: str, hired_at: float, ramp_days: float, ramp_start: float, pod: str | None):
-        self.pid = pid
-        self.role = role
-        self.hired_at = hired_at
-        self.ramp_days = ramp_days
-        self.ramp_start = ramp_start
-        self.busy = False
-        self.leaving = False
-        self.gone = False
-        self.pod = pod
-        self.open_opps = 0
-        self.own: list | None = None  # tasks for this person only (`Pool.submit(person=...)`), longest waiting first
-
-    def speed(self, now: float) -> float:
-        """Share of full productivity at time `now` (linear ramp)."""
-        if self.ramp_days <= 0:
-            return 1.0
-        x = (now - self.hired_at) / self.ramp_days
-        if x >= 1.0:
-            return 1.0
-        return self.ramp_start + (1.0 - self.ramp_start) * max(x, 0.0)
-
-    def duration(self, effort_hours: float, hours_per_day: float, now: float) -> float:
-        """Clock days to do `effort_hours` starting at `now`, speeding up as the ramp goes on.
-
-        Solves  hours_per_day x integral of speed(t) dt = effort_hours  for the duration.
-        """
-        x0 = (now - self.hired_at) / self.ramp_days if self.ramp_days > 0 else 1.0
-        if x0 >= 1.0:
-            return effort_hours / hours_per_day
-        if effort_hours <= 0:
-            return 0.0  # (the formula below may round to a tiny negative duration)
-        x0 = max(x0, 0.0)
-        s0, r = self.ramp_start, self.ramp_days
-        a = (1.0 - s0) / 2.0  # work (in ramp-days) done between ramp fractions x0 and y:
-        work_to_full = s0 * (1.0 - x0) + a * (1.0 - x0 * x0)  # s0 (y - x0) + a (y^2 - x0^2)
-        need = effort_hours / (hours_per_day * r)
-        if need >= work_to_full:
-            return r * (1.0 - x0) + (need - work_to_full) * r
-        c = -(need + s0 * x0 + a * x0 * x0)
-        y = (-s0 + math.sqrt(s0 * s0 - 4.0 * a * c)) / (2.0 * a) if a > 0 else x0 + need / s0
-        return max(r * (y - x0), 0.0)
-
-
-class StageStats:
-    """What a stage did: task arrivals, completions, waits, busy time (for utilisation).
-
-    Waits are kept one per started task (the p90 needs them all) in an ``array('d')``: 8 bytes
-    a task instead of a Python float and a list slot.
-    """
-
-    __slots__ = ("name", "arrivals", "completed", "waits_days", "busy_days", "waiting", "pool")
-
-    def __init__(self, name: str, pool: "Pool | None"):
-        self.name = name
-        self.pool = pool
-        self.arrivals = 0
-        self.completed = 0
-        self.waits_days = array("d")
-        self.busy_days = 0.0
-        self.waiting = 0
-
-
-class _Request:
-    """A queued request of a SimPy process (`Pool.request`): granted by succeeding its event."""
-
-    __slots__ = ("event", "pod", "stage", "since")
-
-    def __init__(self, event: simpy.Event, pod: str | None, stage: StageStats, since: float):
-        self.event = event
-        self.pod = pod
-        self.stage = stage
-        self.since = since
-
-
-class Task:
-    """One task for a pool, driven by callbacks instead of a SimPy process.
-
-    A task is its own SimPy event (see `orgsim.model.clock`): it is put on the clock once, for
-    the moment its work ends; then the pool releases the person and calls ``then(task)``.
-    ``ctx`` carries whatever the caller needs, ``wait`` the queue wait in days. Same people,
-    same order, same times as `Pool.work` run in a process (`tests/unit/test_workforce.py`
-    checks the two against each other).
-    """
-
-    __slots__ = ("callbacks", "_ok", "_value", "stage", "effort", "pod", "share", "since", "person", "wait", "then", "ctx")
-
-    def __init__(
-        self, stage: StageStats, effort: float, pod: str | None, share: float, since: float,
-        then: Callable[["Task"], Any] | None, ctx: Any,
-    ):
-        self.callbacks: tuple | None = None
-        self._ok = True
-        self._value = None
-        self.stage = stage
-        self.effort = effort
-        self.pod = pod
-        self.share = share
-        self.since = since  # when its wait began (its wait is counted from here, also while queued)
-        self.person: Person | None = None
-        self.wait = 0.0
-        self.then = then
-        self.ctx = ctx
-
-
-_since = attrgetter("since")
-
-
-class Pool:
-    """The people of one role and the FIFO queue of tasks waiting for them.
-
-    Args:
-        env: the simulation environment.
-        role: role name.
-        hours_per_day: productive hours a person gives to tasks per calendar day.
-        horizon_days: end of the run (busy time is clipped to it).
-    """
-
-    def __init__(self, env: simpy.Environment, role: str, hours_per_day: float, horizon_days: float):
-        self.env = env
-        self.role = role
-        self.hours_per_day = hours_per_day
-        self.horizon = horizon_days
-        self.people: list[Person] = []
-        self.free: list[Person] = []
-        self.queue: deque[_Request] = deque()
-        self.pod_count: dict[str | None, int] = {}
-        self._podded = 0  # people with a pod; while 0, every task may go to anyone (no scans)
-        # people with a pod, by pod, in the order of `people` and of `free` respectively
-        self.by_pod: dict[str, list[Person]] = {}
-        self._free_by_pod: dict[str, list[Person]] = {}
-        self.leaving = 0  # people who will leave when their current task ends
-        self._finish_cbs = (self._finish,)
-        # integral of headcount over time (person-days), for cost and utilisation
-        self.person_days = 0.0
-        self._month_person_days = 0.0
-        self._last = 0.0
-
-    # ---- headcount -----------------------------------------------------------------------
-
-    def _integrate(self) -> None:
-        now = self.env.now
-        dt = (now - self._last) * len(self.people)
-        self.person_days += dt
-        self._month_person_days += dt
-        self._last = now
-
-    def take_month_person_days(self) -> float:
-        """Person-days since the last call (called at each month end)."""
-        self._integrate()
-        x = self._month_person_days
-        self._month_person_days = 0.0
-        return x
-
-    @property
-    def headcount(self) -> int:
-        return len(self.people)
-
-    def add(self, person: Person) -> None:
-        self._integrate()
-        self.people.append(person)
-        self.pod_count[person.pod] = self.pod_count.get(person.pod, 0) + 1
-        if person.pod is not None:
-            self._podded += 1
-            self.by_pod.setdefault(person.pod, []).append(person)
-        self._make_free(person)
-
-    def remove(self, person: Person) -> None:
-        """The person leaves now if idle, or when their current task ends."""
-        if person.busy:
-            person.leaving = True
-            self.leaving += 1
-            return
-        self._drop(person)
-
-    def _drop(self, person: Person) -> None:
-        self._integrate()
-        person.gone = True
-        self.people.remove(person)
-        self.pod_count[person.pod] -= 1
-        if person.pod is not None:
-            self._podded -= 1
-            self.by_pod[person.pod].remove(person)
-        if person in self.free:
-            self._unfree(person)
-        own, person.own = person.own, None
-        if own:  # work queued for this person alone goes to the pool, longest waiting first
-            self.queue = deque(sorted([*self.queue, *own], key=_since))
-        # work queued for an emptied pod (or for the leaver) may now be served by someone free
-        if self.queue and (own or self.pod_count[person.pod] == 0) and self.free:
-            for p in list(self.free):
-                if p in self.free:
-                    self._make_free(p, already_free=True)
-
-    def waiting_since(self, stage: StageStats) -> list[float]:
-        """When each of the stage's tasks still waiting (for anyone, or for its person) began to wait."""
-        out = [r.since for r in self.queue if r.stage is stage]
-        for p in self.people:
-            if p.own:
-                out += [t.since for t in p.own if t.stage is stage]
-        return out
-
-    def speed_sum(self) -> float:
-        """Headcount weighted by ramp (fully ramped people count 1)."""
-        now = self.env.now
-        return sum(p.speed(now) for p in self.people)
-
-    # ---- tasks ---------------------------------------------------------------------------
-
-    def _eligible(self, person: Person, pod: str | None) -> bool:
-        return pod is None or person.pod == pod or self.pod_count.get(pod, 0) == 0
-
-    def _take_free(self, pod: str | None) -> Person | None:
-        """Remove and return the first free person who may take work of `pod` (None if nobody)."""
-        free = self.free
-        if not free:
-            return None
-        if pod is None or not self._podded or self.pod_count.get(pod, 0) == 0:
-            p = free.pop(0)  # anyone may take it: the first free
-            if p.pod is not None:
-                self._free_by_pod[p.pod].remove(p)
-            return p
-        mine = self._free_by_pod.get(pod)
-        if not mine:
-            return None
-        p = mine.pop(0)  # the first free person of the pod (both lists keep the order of freeing)
-        free.remove(p)
-        return p
-
-    def _add_free(self, person: Person) -> None:
-        self.free.append(person)
-        if person.pod is not None:
-            self._free_by_pod.setdefault(person.pod, []).append(person)
-
-    def _unfree(self, person: Person) -> None:
-        self.free.remove(person)
-        if person.pod is not None:
-            self._free_by_pod[person.pod].remove(person)
-
-    def request(self, stage: StageStats, pod: str | None = None) -> simpy.Event:
-        """An event that succeeds with the person who takes the task (FIFO)."""
-        ev = self.env.event()
-        stage.arrivals += 1
-        p = self._take_free(pod)
-        if p is not None:
-            p.busy = True
-            ev.succeed(p)
-            return ev
-        stage.waiting += 1
-        self.queue.append(_Request(ev, pod, stage, self.env.now))
-        return ev
-
-    def release(self, person: Person) -> None:
-        person.busy = False
-        if person.leaving:
-            self.leaving -= 1
-            self._drop(person)
-            return
-        self._make_free(person)
-
-    def _make_free(self, person: Person, already_free: bool = False) -> None:
-        queue = self.queue
-        if person.own is not None:
-            req = self._next_for(person)
-        elif not queue:
-            req = None
-        elif not self._podded:
-            req = queue.popleft()
-        else:
-            for i, req in enumerate(queue):
-                if self._eligible(person, req.pod):
-                    del queue[i]
-                    break
-            else:
-                req = None
-        if req is not None:
-            req.stage.waiting -= 1
-            if already_free:
-                self._unfree(person)
-            person.busy = True
-            if type(req) is Task:
-                self._start(req, person)
-            else:
-                req.event.succeed(person)
-            return
-        if not already_free:
-            self._add_free(person)
-
-    def _next_for(self, person: Person) -> "Task | _Request":
-        """What a person with work of their own takes next: their oldest own task, or the pool's
-        first request they may take if it has waited longer (only with `submit(person=...)`)."""
-        own = person.own
-        queue = self.queue
-        i = next((k for k, r in enumerate(queue) if self._eligible(person, r.pod)), -1) if queue else -1
-        if i >= 0 and queue[i].since < own[0].since:
-            req = queue[i]
-            del queue[i]
-            return req
-        req = own.pop(0)
-        if not own:
-            person.own = None  # back to the fast path
-        return req
-
-    def submit(
-        self, stage: StageStats, effort_hours: float, then: Callable[[Task], Any] | None, ctx: Any = None,
-        pod: str | None = None, share: float = 1.0, since: float | None = None, person: Person | None = None,
-    ) -> Task:
-        """Ask for a task now: what `work` does in a process, with callbacks. Returns the task.
-
-        A free person (FIFO, `pod` rules as in `work`) takes it at once, or it queues until one
-        is released or hired. With `person` (on staff and not leaving), only that person does it:
-        at once if free, else when they next finish, taking their own work and the pool's work
-        they may do longest-waiting first; if they leave first, it goes to the pool. When
-        the work ends the person is released first, then ``then(task)`` is called (``then`` may
-        be None).
-        """
-        now = self.env.now
-        task = Task(stage, effort_hours, pod, share, now if since is None else since, then, ctx)
-        stage.arrivals += 1
-        if person is not None and not person.gone and not person.leaving:
-            if person.busy:
-                stage.waiting += 1
-                if person.own is None:
-                    person.own = [task]
-                else:  # after tasks that have waited as long or longer
-                    insort(person.own, task, key=_since)
-            else:
-                self._unfree(person)
-                person.busy = True
-                self._start(task, person)
-            return task
-        p = self._take_free(pod)
-        if p is not None:
-            p.busy = True
-            self._start(task, p)
-        else:
-            stage.waiting += 1
-            self.queue.append(task)
-        return task
-
-    def _start(self, task: Task, person: Person) -> None:
-        """`person` takes the task now: account its wait, work for the duration."""
-        now = self.env.now
-        task.person = person
-        task.wait = wait = now - task.since
-        hours = self.hours_per_day * task.share
-        r = person.ramp_days
-        x0 = (now - person.hired_at) / r if r > 0 else 1.0
-        duration = task.effort / hours if x0 >= 1.0 else person.duration(task.effort, hours, now)
-        stage = task.stage
-        stage.waits_days.append(wait)
-        left = self.horizon - now  # busy time counts up to the horizon
-        if 0.0 > left:
-            left = 0.0
-        stage.busy_days += left if left < duration else duration
-        task.callbacks = self._finish_cbs
-        self.env.schedule(task, NORMAL, duration)
-
-    def _finish(self, task: Task) -> None:
-        task.stage.completed += 1
-        self.release(task.person)
-        if task.then is not None:
-            task.then(task)
-
-    def work(
-        self, stage: StageStats, effort_hours: float, pod: str | None = None, share: float = 1.0,
-        since: float | None = None,
-    ) -> Generator[simpy.Event, Person, float]:
-        """Process body: wait for a person, work `effort_hours`, release. Returns the wait in days.
-
-        The model itself uses `submit` (the same with callbacks, no process); this is for
-        processes of one's own (tests, experiments with SimPy directly).
-
-        Args:
-            stage: where the task is accounted.
-            effort_hours: work needed at full speed.
-            pod: restrict to people of this pod (segment routing), if it has any.
-            share: share of a person's productive hours available for tasks
-                (e.g. SDRs spend the rest prospecting, SEs enabling).
-            since: when the task's wait began, if before this request (e.g. an opportunity
-                that first waited for an AE with room for it).
-        """
-        t0 = self.env.now if since is None else since
-        person = yield self.request(stage, pod)
-        now = self.env.now
-        wait = now - t0
-        duration = person.duration(effort_hours, self.hours_per_day * share, now)
-        stage.waits_days.append(wait)
-        stage.busy_days += min(duration, max(self.horizon - now, 0.0))
-        yield self.env.timeout(duration)
-        stage.completed += 1
-        self.release(person)
-        return wait
+# re-exported: people and pools used to live here
+__all__ = ["Person", "Pool", "StageStats", "Task", "Workforce"]
 
 
 class Workforce:
-    """Every role's pool, plus hiring, attrition and the growth plan."""
+    """Every role's pool, plus hiring, attrition and the growth plan.
 
-    def __init__(self, co: "Company"):
-        self.co = co
-        sc: Scenario = co.sc
+    Args:
+        clock: the replication's clock.
+        sc: the scenario (reads ``roles``, ``hiring``, ``time``, ``ownership.routing``).
+        streams: the replication's random streams (``attrition.<role>``, ``hire.time.<role>``).
+        log: the event log, when one is kept (pools then log their tasks).
+    """
+
+    def __init__(self, clock: Clock, sc: Scenario, streams: Streams, log: EventLog | None = None):
+        self.clock = clock
+        self.env = clock.env
         self.sc = sc
+        self.log = log
         self.pools: dict[str, Pool] = {name: self._new_pool(name) for name in sc.roles}
         self._pid = 0
         self._empty: dict[str, Pool] = {}
         self._growth_acc: dict[str, float] = {}
+        self._on_join: dict[str, list[Callable[[Person], None]]] = {}
         self.hires = 0
         self.leavers = 0
         self.requisitions_open = 0
         recruiters = [n for n, r in sc.roles.items() if r.hires_per_month]
         self.recruiting_pool = self.pools[recruiters[0]] if recruiters else None
         self.recruiting = StageStats("recruiting", self.recruiting_pool)
-        self._searched_cbs = (self._searched,)
+        self._searched_cbs = (Requisition.part_done,)  # the candidate search is one part
         self._ramp_start = sc.hiring.ramp_start_productivity
-        self._attrition = {
-            name: co.streams.generator(f"attrition.{name}") for name in sc.roles
-        }
+        self._attrition = {name: streams.generator(f"attrition.{name}") for name in sc.roles}
         self._time_to_hire = {
-            name: co.sampler(sc.hiring.time_to_hire_days, f"hire.time.{name}") for name in sc.roles
+            name: Sampler(sc.hiring.time_to_hire_days, streams.generator(f"hire.time.{name}")) for name in sc.roles
         }
         for name, role in sc.roles.items():
             for _ in range(role.headcount):
                 self._join(name, hired_at=-1e9)  # on staff before the run: fully ramped
 
+    def on_join(self, role: str, fn: Callable[[Person], None]) -> None:
+        """Call ``fn(person)`` whenever someone hired during the run joins `role`'s pool."""
+        self._on_join.setdefault(role, []).append(fn)
+
+    def record(self, into: Results) -> None:
+        """People hired and people who left."""
+        into.counters["hires"] = self.hires
+        into.counters["leavers"] = self.leavers
+
     def pool(self, role: str) -> Pool | None:
+        """The role's pool, None when the scenario has no such role."""
         return self.pools.get(role)
 
     def pool_or_empty(self, role: str) -> Pool:
@@ -473,39 +91,40 @@ class Workforce:
 
     def _new_pool(self, role: str) -> Pool:
         """A role's pool; one that logs its tasks when the company keeps an event log."""
-        args = (self.co.env, role, self.sc.time.productive_hours_per_day, self.sc.horizon_days)
-        log = self.co.events
+        args = (self.env, role, self.sc.time.productive_hours_per_day, self.sc.horizon_days)
+        log = self.log
         if log is None:
             return Pool(*args)
-        from orgsim.model.events import LoggedPool
+        from orgsim.model.trace import LoggedPool
 
         return LoggedPool(*args, log)
-
 
     # ---- joining and leaving ---------------------------------------------------------------
 
     def _pod_for(self, role: str) -> str | None:
         r = self.sc.roles[role]
-        if not r.pods or self.sc.ownership.routing != "segment":
+        pods = r.pods
+        if not pods or self.sc.ownership.routing != "segment":
             return None
         pool = self.pools[role]
         n = pool.headcount + 1
         # the pod furthest below its share gets the new person
-        return max(r.pods, key=lambda s: (r.pods[s] * n - pool.pod_count.get(s, 0), r.pods[s]))
+        return max(pods, key=lambda s: (pods[s] * n - pool.pod_count.get(s, 0), pods[s]))
 
     def _join(self, role: str, hired_at: float) -> None:
         self._pid += 1
         r = self.sc.roles[role]
         person = Person(self._pid, role, hired_at, r.ramp_months * MONTH_DAYS, self._ramp_start, self._pod_for(role))
         self.pools[role].add(person)
-        if role == "ae" and hired_at >= 0:
-            self.co.sdr.ae_joined(person)  # a new AE has room for SQLs waiting for one
+        if hired_at >= 0:
+            for fn in self._on_join.get(role, ()):
+                fn(person)  # e.g. a new AE has room for opportunities waiting for one
         rate = self.sc.hiring.attrition(role)
         if rate > 0:
             stay = self._attrition[role].exponential(365.25 / rate)
             start = max(hired_at, 0.0)
             if start + stay < self.sc.horizon_days:
-                later(self.co.env, start + stay - self.co.env.now, self._leave, person)
+                self.clock.later(start + stay - self.env.now, self._leave, person)
 
     def _leave(self, person: Person) -> None:
         self.leavers += 1
@@ -516,30 +135,24 @@ class Workforce:
     def open_requisition(self, role: str) -> None:
         """A requisition: candidate search (calendar) in parallel with a recruiter's closing work."""
         self.requisitions_open += 1
-        env = self.co.env
-        req = _Requisition(role)
-        req.callbacks = self._searched_cbs
-        env.schedule(req, NORMAL, self._time_to_hire[role]())
+        req = Requisition(role, self._hire)
+        wake(self.env, req, self._searched_cbs, self._time_to_hire[role]())
         rp = self.recruiting_pool
         # with no recruiter on staff (or a recruiter being hired) the founders close the hire
         if rp is not None and rp is not self.pools[role] and rp.headcount > 0:
             per_month = self.sc.roles[rp.role].hires_per_month
+            assert per_month  # the recruiting pool is a role with hires_per_month
             hours = rp.hours_per_day * MONTH_DAYS / per_month
-            req.pending = 2
+            req.expect()
             rp.submit(self.recruiting, hours, self._closed, req)
 
-    def _searched(self, req: "_Requisition") -> None:
-        req.pending -= 1
-        if req.pending == 0:
-            self._hire(req.role)
-
     def _closed(self, task: Task) -> None:
-        self._searched(task.ctx)
+        task.ctx.part_done()
 
-    def _hire(self, role: str) -> None:
+    def _hire(self, req: Requisition) -> None:
         self.requisitions_open -= 1
         self.hires += 1
-        self._join(role, self.co.env.now)
+        self._join(req.role, self.env.now)
 
     # ---- plans -----------------------------------------------------------------------------
 
@@ -571,21 +184,13 @@ class Workforce:
                     self.open_requisition(role)
 
     def growth_stage(self, month: int, arr: float) -> int:
+        """The growth plan's stage in `month` (0-based) at ARR `arr`."""
         g = self.sc.hiring.growth
+        assert g is not None
         last = len(g.focus_order) - 1
         if g.arr_milestones is not None:
             return min(sum(1 for m in g.arr_milestones if arr >= m), last)
+        assert g.months_per_stage is not None  # the schema asks for one of the two
         return min(int(month // g.months_per_stage), last)
 
 
-class _Requisition:
-    """An open requisition (an event: the end of the candidate search)."""
-
-    __slots__ = ("callbacks", "_ok", "_value", "role", "pending")
-
-    def __init__(self, role: str):
-        self.callbacks: tuple | None = None
-        self._ok = True
-        self._value = None
-        self.role = role
-        self.pending = 1

@@ -129,3 +129,108 @@ def _calendar_run(use_calendar: bool, seed: int) -> list:
 def test_a_calendar_keeps_the_order_of_scheduling_directly():
     for seed in range(100):
         assert _calendar_run(True, seed) == _calendar_run(False, seed)
+
+
+# ---- what orgsim relies on in SimPy's internals (simpy>=4.1,<5) --------------------------------
+
+
+def test_simpy_internals_orgsim_relies_on_are_there():
+    """Fails loudly if SimPy drops what orgsim.model.clock uses: the heap ``_queue`` of
+    (time, priority, id, event) entries, the id counter ``_eid``, and events as anything with
+    ``callbacks``, ``_ok`` and ``_value``. If this fails, Plan and Calendar fall back to plain
+    scheduling (slower, same numbers); entities would need SimPy's Event again."""
+    import inspect
+    import itertools
+
+    env = simpy.Environment()
+    assert isinstance(env._queue, list), "simpy.Environment._queue (the event heap) is gone"
+    assert isinstance(env._eid, itertools.count), "simpy.Environment._eid (the id counter) is gone"
+    assert env._now == env.now == 0.0, "simpy.Environment._now (the clock's time) is gone"
+    ev = env.event()
+    ev.succeed()  # a triggered event has all three
+    for name in ("callbacks", "_ok", "_value"):
+        assert hasattr(ev, name), f"simpy.Event.{name} is gone"
+    assert ev._ok is True and ev._value is None
+    t, _prio, eid, event = env._queue[0]
+    assert (t, event) == (0.0, ev) and isinstance(eid, int), "SimPy's heap entries are no longer (time, priority, id, event)"
+    step = inspect.getsource(simpy.Environment.step)
+    assert "callbacks" in step and "_ok" in step, "Environment.step no longer reads callbacks and _ok"
+
+
+def test_an_entity_is_an_event_simpy_processes():
+    from orgsim.model.clock import Entity, wake
+
+    class Thing(Entity):
+        __slots__ = ("name",)
+
+        def __init__(self, name):
+            self.callbacks = None
+            self.name = name
+
+    env = simpy.Environment()
+    log = []
+    a, b = Thing("a"), Thing("b")
+    wake(env, a, (lambda e: log.append((e.name, env.now)),), 2.0)
+    wake(env, b, (lambda e: log.append((e.name, env.now)),), 1.0)
+    env.run()
+    assert log == [("b", 1.0), ("a", 2.0)]
+    assert a.callbacks is None  # SimPy took them: the entity can be put on the clock again
+    assert Entity._ok is True and Entity._value is None
+
+
+def test_a_join_fires_once_when_every_part_is_done():
+    from orgsim.model.clock import Join
+
+    log = []
+    j = Join(log.append, 2)
+    j.part_done()
+    j.expect()
+    j.part_done()
+    assert log == []
+    j.part_done()
+    assert log == [j]
+
+
+def test_a_joins_timer_is_one_of_its_parts():
+    from orgsim.model.clock import Join, wake
+
+    env = simpy.Environment()
+    log = []
+    j = Join(lambda x: log.append(("joined", env.now)), 2)
+    wake(env, j, (Join.part_done,), 3.0)  # e.g. the buyer's cycle
+    later(env, 5.0, lambda _: j.part_done())  # e.g. the AE's work
+    env.run()
+    assert log == [("joined", 5.0)]
+
+
+def test_a_feed_puts_each_item_on_its_time():
+    from orgsim.model.clock import Feed
+
+    env = simpy.Environment()
+    log = []
+    Feed(env, [0.5, 0.5, 1.25, 3.0], ["a", "b", "c", "d"], lambda x: log.append((x, env.now)))
+    assert len(env._queue) == 1  # one heap entry for the whole feed
+    env.run()
+    assert log == [("a", 0.5), ("b", 0.5), ("c", 1.25), ("d", 3.0)]
+
+
+def test_a_waker_schedules_as_simpy_does():
+    """waker pushes SimPy's own entry: the same order as env.schedule, ties by scheduling order."""
+    from orgsim.model.clock import Timer, waker
+
+    def run(direct: bool) -> list:
+        env = simpy.Environment()
+        log = []
+        cbs = (lambda e: log.append((e.ctx, env.now)),)
+        wake_ = waker(env, cbs)
+        for i, d in enumerate((2.0, 1.0, 2.0, 0.0)):
+            t = Timer(print, i)
+            if direct and i % 2:
+                t.callbacks = cbs
+                env.schedule(t, delay=d)
+            else:
+                wake_(t, d)
+        env.run()
+        return log
+
+    assert run(direct=False) == run(direct=True) == [(3, 0.0), (1, 1.0), (0, 2.0), (2, 2.0)]

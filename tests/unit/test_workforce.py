@@ -7,7 +7,8 @@ import math
 import pytest
 import simpy
 
-from orgsim.model.workforce import Person, Pool, StageStats
+from orgsim.model.pools import Person, Pool
+from orgsim.model.stages import StageStats
 from orgsim.scenario import MONTH_DAYS
 
 HOURS = 6.0

@@ -1,11 +1,12 @@
-"""The event log: one row for everything that happens to a lead, an opportunity or a customer.
+"""The trace of a replication: a row for everything that happens to a lead, opportunity or customer.
 
-Off unless asked for (`Company(..., events=True)`): the departments then find an `EventLog` in
-``co.events`` and add rows at the moments the model already acts on (a lead arrives, a deal is
-won, a renewal is decided); every person-time task is logged by `LoggedPool`, a `Pool` that adds
-a "start" row when a person takes the task and a "complete" row when the work ends. Without a
-log, ``co.events`` is None, pools are plain `Pool`s and the only cost is a handful of ``is not
-None`` tests per lead.
+Runs beside the whole value chain and owns none of it. Off unless asked for (`Company(...,
+events=True)`): the departments are then built with an `EventLog` (their ``log``) and add rows
+at the moments the model already acts on (a lead arrives, a deal is won, a renewal is decided);
+every person-time task is logged by `LoggedPool`, a `Pool` that adds a "start" row when a
+person takes the task and a "complete" row when the work ends. Without a log, a department's
+``log`` is None, pools are plain `Pool`s and the only cost is a handful of ``is not None`` tests
+per lead.
 
 A case is a lead's whole journey: it keeps its case id when it becomes an opportunity and then a
 customer (``object`` says which it is at each row), so a process-mining tool draws the value
@@ -18,7 +19,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from orgsim.model.workforce import Pool, Task
+from orgsim.model.entities import Task
+from orgsim.model.pools import Pool
 
 if TYPE_CHECKING:
     import simpy
@@ -35,10 +37,10 @@ COLUMNS = ("case", "object", "activity", "lifecycle", "day", "resource", "role",
 # (its __qualname__) and, where one callback serves two stages, the stage.
 TASK_ACTIVITIES: dict[tuple[str, str | None], tuple[str, str]] = {
     ("Marketing._review_done", None): ("MQL review", "lead"),
-    ("SDR.qualified", None): ("Qualification", "lead"),
-    ("Sales.part_done", "sales"): ("Sales work", "opportunity"),
-    ("Sales.part_done", "presales"): ("Presales work", "opportunity"),
-    ("Delivery.part_done", None): ("Implementation", "customer"),
+    ("SDR._qualified", None): ("Qualification", "lead"),
+    ("Sales._worked", None): ("Sales work", "opportunity"),
+    ("Presales._worked", None): ("Presales work", "opportunity"),
+    ("Delivery._delivered", None): ("Implementation", "customer"),
     ("Success._cared", None): ("Account care", "customer"),
     ("Success._expanded", None): ("Expansion work", "customer"),
     ("Success._renewal_worked", None): ("Renewal work", "customer"),
@@ -50,7 +52,7 @@ class EventLog:
 
     __slots__ = ("env", "rows", "_leads", "_activities")
 
-    def __init__(self, env: "simpy.Environment"):
+    def __init__(self, env: simpy.Environment):
         self.env = env
         self.rows: list[Row] = []
         self._leads = 0
@@ -72,6 +74,7 @@ class EventLog:
         activity, obj = self._activity(task)
         ctx = task.ctx
         person = task.person
+        assert person is not None  # logged when started or done: someone took it
         self.rows.append((ctx.case, obj, activity, lifecycle, self.env.now, f"{role}-{person.pid}", role,
                           ctx.segment, ctx.source, task.wait * 24.0 if lifecycle == "start" else NAN, NAN, NAN))
 
@@ -93,7 +96,7 @@ class LoggedPool(Pool):
     logged.
     """
 
-    def __init__(self, env: "simpy.Environment", role: str, hours_per_day: float, horizon_days: float, log: EventLog):
+    def __init__(self, env: simpy.Environment, role: str, hours_per_day: float, horizon_days: float, log: EventLog):
         super().__init__(env, role, hours_per_day, horizon_days)
         self.log = log
 

@@ -1,0 +1,140 @@
+"""Sales alone: SQL -> opportunity -> routed to an AE -> decided, with fake presales, product and delivery."""
+
+from __future__ import annotations
+
+from model_fakes import Next, make_pool, make_scenario, stage, world
+
+from orgsim.model.clock import Clock
+from orgsim.model.entities import Lead, Opportunity
+from orgsim.model.sales import Sales
+from orgsim.model.stages import Results
+
+
+class FakePresales:
+    """Logs each deal it is handed; the SE's part is done `days` later."""
+
+    def __init__(self, clock: Clock, days: float, log: list):
+        self.clock = clock
+        self.days = days
+        self.log = log
+        self.enablement_factor = 1.0
+
+    def accept(self, opp: Opportunity) -> None:
+        self.log.append(("presales", opp.lead.lid, self.clock.now))
+        self.clock.later(self.days, lambda o: o.part_done(), opp)
+
+
+class FakeProduct:
+    def __init__(self, factor: float = 1.0):
+        self.factor = factor
+
+    def win_factor(self) -> float:
+        return self.factor
+
+
+def build(aes: int = 1, presales_days: float = 0.0, **over):
+    clock, streams = world()
+    sc = make_scenario(**over)
+    pool = make_pool(clock, "ae", aes)
+    log: list = []
+    delivery = Next(clock, lambda opp: opp.lead.lid)
+    delivery.log = log
+    sales = Sales(clock=clock, sc=sc, streams=streams, pool=pool, stage=stage("sales", pool),
+                  presales=FakePresales(clock, presales_days, log), product=FakeProduct(), next=delivery)
+    return clock, sales, log
+
+
+def sql(lid: int, segment: str = "smb") -> Lead:
+    lead = Lead("paid", segment, 0.0, sql=True)
+    lead.lid = lid
+    return lead
+
+
+def test_a_won_deal_is_decided_when_both_the_buyer_and_the_ae_are_done():
+    clock, sales, log = build()
+    sales.accept(sql(1))  # buyer's cycle 10 days, AE work 6 h = 1 day
+    clock.env.run()
+    assert log == [("accept", 1, 10.0)]
+    assert (sales.funnel["opportunities"], sales.won) == (1, 1)
+    assert sales.cycle_days == [10.0]
+
+
+def test_the_ae_is_the_bottleneck_when_the_work_outlasts_the_cycle():
+    clock, sales, log = build(segments={"smb": {"effort_hours": {"opportunity": {"dist": "fixed", "value": 90.0}}}})
+    sales.accept(sql(1))  # 90 h = 15 days of AE work
+    sales.accept(sql(2))  # the only AE works it after the first: days 15 to 30
+    clock.env.run()
+    assert log == [("accept", 1, 15.0), ("accept", 2, 30.0)]
+    assert list(sales.stage.waits_days) == [0.0, 15.0]
+
+
+def test_an_opportunity_waits_for_an_ae_with_room():
+    clock, sales, log = build(roles={"ae": {"max_open_opportunities": 1}})
+    sales.accept(sql(1))
+    sales.accept(sql(2))
+    assert sales.stage.waiting == 1  # the second waits for a slot: the sales stage's queue
+    rec = Results()
+    sales.record(rec)
+    assert rec.stage_tails == {"sales": [0.0]}
+    clock.env.run()
+    # the slot frees when the first is decided at 10; the second is worked from then
+    assert log == [("accept", 1, 10.0), ("accept", 2, 20.0)]
+    assert sales.stage.waiting == 0
+    assert list(sales.stage.waits_days) == [0.0, 10.0]  # its wait counts from when it was routed
+
+
+def test_a_new_ae_takes_a_waiting_opportunity():
+    from orgsim.model.pools import Person
+
+    clock, sales, log = build(roles={"ae": {"max_open_opportunities": 1}})
+    sales.accept(sql(1))
+    sales.accept(sql(2))
+
+    def hire(_):
+        person = Person(9, "ae", clock.now, 0.0, 1.0, None)
+        sales.pool.add(person)
+        sales.ae_joined(person)  # what the workforce's on_join tells sales
+
+    clock.later(2.0, hire)
+    clock.env.run()
+    assert log == [("accept", 1, 10.0), ("accept", 2, 12.0)]
+
+
+def test_presales_is_a_third_part_of_the_deal():
+    clock, sales, log = build(presales_days=25.0, segments={"smb": {"needs_presales": True}})
+    sales.accept(sql(1))
+    clock.env.run()
+    assert log == [("presales", 1, 0.0), ("accept", 1, 25.0)]
+
+
+def test_lost_deals_and_sqls_sales_does_not_accept_go_nowhere():
+    clock, sales, log = build(segments={"smb": {"win_rate": 0.0}})
+    sales.accept(sql(1))
+    clock.env.run()
+    assert log == [] and sales.funnel["lost.opportunity"] == 1
+    clock, sales, log = build(funnel={"sql_to_opportunity": 0.0})
+    sales.accept(sql(1))
+    clock.env.run()
+    assert log == [] and dict(sales.funnel) == {"lost.sql": 1}
+
+
+def test_win_probability_multiplies_the_factors():
+    _clock, sales, _ = build(segments={"smb": {"win_rate": 0.4}})
+    sales.product.factor = 0.5
+    sales.presales.enablement_factor = 1.5
+    assert sales.win_probability("smb", 0.6) == 0.4 * 0.5 * 1.5 * 0.6
+    sales.presales.enablement_factor = 10.0
+    assert sales.win_probability("smb", 1.0) == 1.0
+
+
+def test_record_new_customers_by_month_and_mean_cycle():
+    clock, sales, _ = build()
+    sales.accept(sql(1))
+    clock.env.run()
+    sales.close_month(0)
+    sales.close_month(1)
+    rec = Results()
+    sales.record(rec)
+    assert rec.monthly["new_customers"][:2].tolist() == [1.0, 0.0]  # (months not closed yet count 0)
+    assert rec.counters == {"mean_sales_cycle_days": 10.0}
+    assert rec.funnel == {"opportunities": 1, "won": 1}
