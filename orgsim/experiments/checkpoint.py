@@ -40,7 +40,7 @@ import numpy as np
 
 from orgsim import __version__
 from orgsim.metrics import Replication
-from orgsim.output import write_text_atomic
+from orgsim.outputs.files import write_text_atomic
 from orgsim.scenario import Scenario
 
 __all__ = ["Checkpoint", "FORMAT", "work_key"]

@@ -45,7 +45,7 @@ from orgsim.experiments.results import Results
 from orgsim.experiments.runner import Executor, Progress, ReplicationError, using
 from orgsim.experiments.stats import KPI_DIRECTION, ExperimentError, check_kpi, describe, paired_difference
 from orgsim.experiments.sweeps import load_points
-from orgsim.loader import load_scenario, parse_set
+from orgsim.scenario.loader import load_scenario, parse_set
 from orgsim.metrics import KPI_KEYS
 from orgsim.scenario import Scenario
 

@@ -17,7 +17,7 @@ from typing import Any, Iterator, Sequence
 import numpy as np
 import pandas as pd
 
-from orgsim.event_log import EventFrames, EventLogWriter
+from orgsim.outputs.event_log import EventFrames, EventLogWriter
 from orgsim.experiments.precision import Precision, as_precision, replicate
 from orgsim.experiments.runner import Executor, Progress, ReplicationError, using
 from orgsim.experiments.stats import describe
@@ -42,7 +42,7 @@ class Results:
         failures: replications that failed (an exception in the model or a broken invariant):
             dicts with scenario, replication, seed, error, traceback, invariants and params.
             Everything else (tables, summaries, `to_dict`) covers the successful ones only.
-        events: the event log of every replication (`orgsim.event_log.EVENT_COLUMNS`) when
+        events: the event log of every replication (`orgsim.outputs.event_log.EVENT_COLUMNS`) when
             `simulate` was asked for it with ``events=True``, else None.
     """
 
@@ -201,7 +201,7 @@ def simulate(
             the streams of (seed, index)), e.g. to reproduce one failed replication alone.
         events: True keeps the event log of every replication in `Results.events` (a
             DataFrame); a path (.csv, .csv.gz or .parquet) streams it to that file instead,
-            replication by replication (`orgsim.event_log`), and `results.meta["events"]` says
+            replication by replication (`orgsim.outputs.event_log`), and `results.meta["events"]` says
             how many rows it holds. Every other number is the same with or without it.
 
     A replication that fails (an exception in the model, or a broken invariant) does not stop

@@ -15,7 +15,7 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 from scipy import stats
 
-from orgsim.errors import OrgsimError
+from orgsim.scenario.errors import OrgsimError
 from orgsim.metrics import KPI_KEYS
 
 __all__ = [

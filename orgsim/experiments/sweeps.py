@@ -22,12 +22,12 @@ from typing import Any, Mapping, Sequence
 import pandas as pd
 import yaml
 
-from orgsim.errors import Problem, ScenarioError
+from orgsim.scenario.errors import Problem, ScenarioError
 from orgsim.experiments.precision import Precision, as_precision, replicate
 from orgsim.experiments.results import Results, _strip
 from orgsim.experiments.runner import Executor, Progress, ReplicationError, using
 from orgsim.experiments.stats import ExperimentError, describe
-from orgsim.loader import load_scenario, load_scenario_dict
+from orgsim.scenario.loader import load_scenario, load_scenario_dict
 from orgsim.metrics import KPI_KEYS
 from orgsim.scenario import Scenario
 
@@ -314,7 +314,7 @@ def sweep(
     """
     vary_ = _as_vary(vary)
     if isinstance(overrides, (list, tuple)):
-        from orgsim.loader import parse_set
+        from orgsim.scenario.loader import parse_set
 
         overrides = parse_set(list(overrides))
     both = sorted(set(vary_) & set(overrides or {}))

@@ -20,8 +20,8 @@ import pytest
 import orgsim
 from orgsim import cli
 from orgsim.metrics import FUNNEL_KEYS, KPI_KEYS, STAGE_KEYS
-from orgsim.output import write_json_atomic
-from orgsim.report_text import fmt
+from orgsim.outputs.files import write_json_atomic
+from orgsim.outputs.text import fmt
 
 REPO = Path(__file__).resolve().parents[2]
 SCENARIO = "scenarios/series-a.yaml"

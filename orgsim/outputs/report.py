@@ -25,10 +25,10 @@ from typing import Any, Collection, Mapping
 
 import pandas as pd
 
-from orgsim import plots
-from orgsim.errors import UsageError
+from orgsim.outputs import plots
+from orgsim.scenario.errors import UsageError
 from orgsim.metrics import FUNNEL_KEYS, KPI_KEYS
-from orgsim.report_text import KPI_UNITS, NEGLIGIBLE_WAIT_HOURS, fmt
+from orgsim.outputs.text import KPI_UNITS, NEGLIGIBLE_WAIT_HOURS, fmt
 
 __all__ = [
     "PLOT_FILES", "REPORT_FILE", "RunData", "findings", "headline", "load_run", "parquet_files", "render_html",
@@ -621,7 +621,7 @@ def parquet_files(tables: Mapping[str, pd.DataFrame]) -> dict[str, bytes]:
 
 def write_report(directory: str | Path, dpi: int = 100) -> list[Path]:
     """Regenerate report.html and plots/*.png in a run directory, atomically; returns the paths."""
-    from orgsim.output import write_bytes_atomic
+    from orgsim.outputs.files import write_bytes_atomic
 
     d = Path(directory)
     files = report_files(load_run(d), dpi=dpi)  # everything rendered before anything is written

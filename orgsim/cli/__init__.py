@@ -1,6 +1,6 @@
 """The `orgsim` command: run and validate scenario files (DESIGN.md section 6).
 
-Thin by design: it parses options, loads the scenario with `orgsim.loader`, runs
+Thin by design: it parses options, loads the scenario with `orgsim.scenario.loader`, runs
 `orgsim.experiments.simulate`, and hands the results to `report_text` (terminal) and `output`
 (files). `main()` owns the exit codes: 0 ok, 2 bad input or usage (no traceback, ever),
 1 internal error (a traceback only with --debug), 130 when interrupted.
@@ -22,12 +22,12 @@ import click
 from rich.console import Console
 
 from orgsim import __version__
-from orgsim.errors import OrgsimError, ScenarioError, UsageError
+from orgsim.scenario.errors import OrgsimError, ScenarioError, UsageError
 from orgsim.experiments import Results, simulate
 from orgsim.experiments.runner import ReplicationError
-from orgsim.loader import load_scenario, scenario_to_dict
-from orgsim.output import csv_text, dumps_json, sha256_file, write_text_atomic
-from orgsim.report_text import render_run
+from orgsim.scenario.loader import load_scenario, scenario_to_dict
+from orgsim.outputs.files import csv_text, dumps_json, sha256_file, write_text_atomic
+from orgsim.outputs.text import render_run
 from orgsim.scenario import Scenario
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -53,7 +53,7 @@ def _remember(scenario_files: dict[str, str], overrides: Sequence[str]) -> None:
 
 def _failure_text(failures: list[dict[str, Any]], total: int | None = None, stopped: bool = False,
                   state: _State | None = None) -> str:
-    from orgsim.report_text import failure_block, reproduce_command
+    from orgsim.outputs.text import failure_block, reproduce_command
 
     if state is None:
         ctx = click.get_current_context(silent=True)
@@ -231,7 +231,7 @@ def run(
         raise UsageError("--first-replication cannot be combined with --precision")
     _check_destinations(json_file, out_dir)
     if events_file is not None:
-        from orgsim.event_log import event_format
+        from orgsim.outputs.event_log import event_format
 
         event_format(events_file)
     reps = sc.replications if replications is None else replications
@@ -316,9 +316,9 @@ def report(directory: Path) -> None:
       orgsim report runs/series-a
       orgsim report out/no-sdr             # written by orgsim compare ... --out out/no-sdr
     """
-    from orgsim.report import write_report
-    from orgsim.report_experiments import experiment_command
-    from orgsim.report_experiments import write_report as write_experiment_report
+    from orgsim.outputs.report import write_report
+    from orgsim.outputs.report_experiments import experiment_command
+    from orgsim.outputs.report_experiments import write_report as write_experiment_report
 
     try:
         paths = (write_experiment_report if experiment_command(directory) else write_report)(directory)
@@ -363,7 +363,7 @@ def _precision_settings(precision: float | None, targets: Sequence[str], max_rep
 
 def _write_experiment(json_file: Path | None, out_dir: Path | None, json_text: str, files: dict[str, bytes]) -> None:
     """--json FILE and --out DIR, each file atomically (every file was rendered before this)."""
-    from orgsim.report_experiments import write_files
+    from orgsim.outputs.report_experiments import write_files
 
     if json_file is not None:
         _write(json_file, json_text)
@@ -428,8 +428,8 @@ def compare_command(
       orgsim compare scenarios/series-a.yaml scenarios/no-sdr.yaml -n 30 --out out/no-sdr
     """
     from orgsim.experiments import compare as run_compare
-    from orgsim.report_experiments import compare_tables, experiment_files, experiment_manifest
-    from orgsim.report_text import render_compare, wide_console
+    from orgsim.outputs.report_experiments import compare_tables, experiment_files, experiment_manifest
+    from orgsim.outputs.text import render_compare, wide_console
 
     if len(scenarios) < 2:
         raise UsageError("compare needs at least two scenarios (the first is the baseline)")
@@ -517,9 +517,9 @@ def sweep_command(
 
     from orgsim.experiments import sweep as run_sweep
     from orgsim.experiments.sweeps import _as_vary
-    from orgsim.loader import parse_set
-    from orgsim.report_experiments import experiment_files, experiment_manifest, sweep_tables
-    from orgsim.report_text import SWEEP_KPIS, render_sweep, wide_console
+    from orgsim.scenario.loader import parse_set
+    from orgsim.outputs.report_experiments import experiment_files, experiment_manifest, sweep_tables
+    from orgsim.outputs.text import SWEEP_KPIS, render_sweep, wide_console
 
     _check_kpis("--kpi", kpis)
     _check_kpis("--target", targets)
@@ -624,8 +624,8 @@ def focus_command(
       orgsim focus scenarios/series-a.yaml --min cash_end=0 --out out/focus
     """
     from orgsim.experiments import focus as run_focus
-    from orgsim.report_experiments import experiment_files, experiment_manifest, focus_tables
-    from orgsim.report_text import render_focus, wide_console
+    from orgsim.outputs.report_experiments import experiment_files, experiment_manifest, focus_tables
+    from orgsim.outputs.text import render_focus, wide_console
 
     _check_file("--json", json_file)
     _check_destinations(None, out_dir)
@@ -732,13 +732,13 @@ def _write_out_dir(
 
 
 def _parquet_files(res: Results) -> dict[str, bytes]:
-    from orgsim.report import parquet_files
+    from orgsim.outputs.report import parquet_files
 
     return parquet_files({"kpis": res.kpis, "monthly": res.monthly, "stages": res.stages, "funnel": res.funnel})
 
 
 def _report_file_names() -> list[str]:
-    from orgsim.report import PLOT_FILES, REPORT_FILE
+    from orgsim.outputs.report import PLOT_FILES, REPORT_FILE
 
     return [*PLOT_FILES, REPORT_FILE]
 
@@ -747,7 +747,7 @@ def _report_files(summary_text: str, res: Results, manifest: dict[str, Any]) -> 
     """plots/*.png and report.html, rendered from the same data the files hold."""
     import json
 
-    from orgsim.report import RunData, report_files
+    from orgsim.outputs.report import RunData, report_files
 
     run = RunData(summary=json.loads(summary_text), monthly=res.monthly, stages=res.stages, funnel=res.funnel,
                   manifest=manifest, counters=res.counters)
@@ -755,7 +755,7 @@ def _report_files(summary_text: str, res: Results, manifest: dict[str, Any]) -> 
 
 
 def _write_binaries(out_dir: Path, files: dict[str, bytes]) -> None:
-    from orgsim.output import write_bytes_atomic
+    from orgsim.outputs.files import write_bytes_atomic
 
     for name, data in files.items():
         path = out_dir / name

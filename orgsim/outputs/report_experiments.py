@@ -1,6 +1,6 @@
 """The files and the report of an experiment: `orgsim compare|sweep|focus ... --out DIR`.
 
-Like a run directory (`orgsim.report`), an experiment directory holds the JSON result (the very
+Like a run directory (`orgsim.outputs.report`), an experiment directory holds the JSON result (the very
 text `--json` writes: `compare.json`, `sweep.json` or `focus.json`), tidy CSV tables (Parquet
 copies too when pyarrow is installed), `manifest.json` (its `"command"` says which experiment
 made the directory), `plots/*.png` and one self-contained `report.html` written for a founder.
@@ -27,14 +27,15 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 import pandas as pd
 from matplotlib.figure import Figure
 
-from orgsim import __version__, plots
-from orgsim.errors import UsageError
+from orgsim import __version__
+from orgsim.outputs import plots
+from orgsim.scenario.errors import UsageError
 from orgsim.experiments.stats import KPI_DIRECTION, paired_difference, significant
-from orgsim.loader import scenario_to_dict
+from orgsim.scenario.loader import scenario_to_dict
 from orgsim.metrics import KPI_KEYS
-from orgsim.output import csv_text, dumps_json, sha256_file, write_bytes_atomic
-from orgsim.report import CSS, E, REPORT_FILE, _ci, _mean, _table, parquet_files
-from orgsim.report_text import KPI_UNITS, SWEEP_KPIS, _fmt_diff, _p, _param, fmt
+from orgsim.outputs.files import csv_text, dumps_json, sha256_file, write_bytes_atomic
+from orgsim.outputs.report import CSS, E, REPORT_FILE, _ci, _mean, _table, parquet_files
+from orgsim.outputs.text import KPI_UNITS, SWEEP_KPIS, _fmt_diff, _p, _param, fmt
 
 if TYPE_CHECKING:
     from orgsim.experiments.comparison import Comparison

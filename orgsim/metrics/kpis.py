@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from orgsim.engine import RawRecord
+from orgsim.names import SOURCES
 
 KPI_KEYS = (
     "arr_end", "new_customers", "new_arr", "expansion_arr", "churned_arr", "logo_renewal_rate",
@@ -18,7 +19,6 @@ KPI_KEYS = (
     "cash_end", "runway_months", "health_rate", "activity_rate", "headcount_end",
 )
 FUNNEL_KEYS = ("leads", "mql", "sql", "opportunities", "won")
-SOURCES = ("paid", "content", "outbound", "referral")
 STAGE_KEYS = ("arrivals", "completed", "mean_wait_hours", "p90_wait_hours", "utilization")
 RUNWAY_CAP_MONTHS = 120.0
 LIFETIME_CAP_YEARS = 10.0

@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 __all__ = [
-    "csv_text", "dumps_json", "sha256_file", "write_bytes_atomic", "write_csv_atomic", "write_json_atomic",
+    "csv_text", "current_umask", "dumps_json", "sha256_file", "write_bytes_atomic", "write_csv_atomic", "write_json_atomic",
     "write_text_atomic",
 ]
 
@@ -32,7 +32,7 @@ def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> Path:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())
+        os.chmod(tmp, 0o666 & ~current_umask())
         os.replace(tmp, target)
     except BaseException:
         try:
@@ -77,8 +77,8 @@ def sha256_file(path: str | os.PathLike) -> str:
     return h.hexdigest()
 
 
-def _umask() -> int:
-    # mkstemp creates files 0600; give the result the permissions an ordinary open() would.
+def current_umask() -> int:
+    """The process's umask (mkstemp creates files 0600; written files get what open() would give)."""
     mask = os.umask(0)
     os.umask(mask)
     return mask

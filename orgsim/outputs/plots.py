@@ -27,8 +27,9 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from orgsim.experiments.stats import KPI_DIRECTION
-from orgsim.metrics import KPI_KEYS, SOURCES
-from orgsim.report_text import KPI_UNITS, NEGLIGIBLE_WAIT_HOURS, fmt
+from orgsim.metrics import KPI_KEYS
+from orgsim.names import SOURCES, STAGES
+from orgsim.outputs.text import KPI_UNITS, NEGLIGIBLE_WAIT_HOURS, fmt
 from orgsim.scenario import Customers
 
 __all__ = [
@@ -38,7 +39,6 @@ __all__ = [
     "run_figures", "sweep", "worst_stage",
 ]
 
-STAGES = ("marketing", "sdr", "sales", "presales", "implementation", "csm")
 DEPARTMENTS = ("product", "sales", "marketing", "service", "functional")
 DEPARTMENT_COLORS = {
     "product": "#8172B3", "sales": "#DD8452", "marketing": "#4C72B0", "service": "#55A868",

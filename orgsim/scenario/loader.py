@@ -32,9 +32,9 @@ from typing import Annotated, Any, Union, get_args, get_origin
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from orgsim.errors import Problem, ScenarioError, unprintable
-from orgsim.scenario import Dist, Scenario
-from orgsim.yamlmap import PathT, format_path, key_part, load_yaml_file, parse_path, show, walk
+from orgsim.scenario.errors import Problem, ScenarioError, unprintable
+from orgsim.scenario.schema import Dist, Scenario
+from orgsim.scenario.yamlmap import PathT, format_path, key_part, load_yaml_file, parse_path, show, walk
 
 __all__ = ["EXTENDS_ROOTS_ENV", "load_scenario", "load_scenario_dict", "parse_set", "scenario_to_dict"]
 

@@ -1,0 +1,28 @@
+"""A company described as data: the schema, and how scenario files become one.
+
+Modules, in dependency order:
+
+- `errors`: `ScenarioError` (every problem of a scenario, one per line), `Problem`, `UsageError`.
+- `schema`: the pydantic models; every default lives there. Its public names are exported here,
+  so `from orgsim.scenario import Scenario, Dist, MONTH_DAYS` is the way to name them.
+- `yamlmap`: YAML with the line of every value.
+- `loader`: files, `extends`, `--set` overrides, pydantic errors turned into `Problem` lines.
+
+Importing this package imports the schema only (pydantic), not the loader (YAML).
+"""
+
+from __future__ import annotations
+
+from orgsim.scenario.schema import (
+    DEPARTMENTS, GROWTH_DEPARTMENTS, MAX_HEADCOUNT, MAX_HORIZON_MONTHS, MAX_LEADS_PER_MONTH, MONTH_DAYS, CommonEffort,
+    Company, ContentSource, Customers, Dist, Expansion, Funnel, Growth, Health, Hiring, LeadSources, OutboundSource,
+    Ownership, PaidSource, Product, ReferralSource, Requisition, Role, Scenario, Segment, SegmentEffort, SpeedToLead,
+    TimeCfg, fixed,
+)
+
+__all__ = [
+    "DEPARTMENTS", "GROWTH_DEPARTMENTS", "MAX_HEADCOUNT", "MAX_HORIZON_MONTHS", "MAX_LEADS_PER_MONTH", "MONTH_DAYS",
+    "CommonEffort", "Company", "ContentSource", "Customers", "Dist", "Expansion", "Funnel", "Growth", "Health",
+    "Hiring", "LeadSources", "OutboundSource", "Ownership", "PaidSource", "Product", "ReferralSource", "Requisition",
+    "Role", "Scenario", "Segment", "SegmentEffort", "SpeedToLead", "TimeCfg", "fixed",
+]
