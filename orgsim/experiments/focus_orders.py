@@ -46,7 +46,7 @@ from orgsim.experiments.runner import Executor, Progress, ReplicationError, usin
 from orgsim.experiments.stats import KPI_DIRECTION, ExperimentError, check_kpi, describe, paired_difference
 from orgsim.experiments.sweeps import load_points
 from orgsim.scenario.loader import load_scenario, parse_set
-from orgsim.metrics import KPI_KEYS
+from orgsim.metrics.registry import KPI_KEYS
 from orgsim.scenario import Scenario
 
 __all__ = ["FocusResult", "Selection", "focus", "parse_constraint", "parse_order", "select"]

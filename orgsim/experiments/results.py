@@ -21,7 +21,8 @@ from orgsim.outputs.event_log import EventFrames, EventLogWriter
 from orgsim.experiments.precision import Precision, as_precision, replicate
 from orgsim.experiments.runner import Executor, Progress, ReplicationError, using
 from orgsim.experiments.stats import describe
-from orgsim.metrics import FUNNEL_KEYS, KPI_KEYS, STAGE_KEYS, Replication
+from orgsim.metrics.kpis import Replication
+from orgsim.metrics.registry import FUNNEL_KEYS, KPI_KEYS, STAGE_KEYS
 from orgsim.scenario import Scenario
 
 __all__ = ["Results", "simulate"]

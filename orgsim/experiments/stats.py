@@ -16,20 +16,13 @@ import numpy as np
 from scipy import stats
 
 from orgsim.scenario.errors import OrgsimError
-from orgsim.metrics import KPI_KEYS
+from orgsim.metrics.registry import KPI_DIRECTION, KPI_KEYS
 
 __all__ = [
     "KPI_DIRECTION", "ExperimentError", "check_kpi", "describe", "paired_difference",
     "relative_half_width", "significant", "rank_test_disagrees",
 ]
 
-# +1: higher is better, -1: lower is better, 0: neither (more people is a choice, not a result).
-KPI_DIRECTION: dict[str, int] = {
-    "arr_end": 1, "new_customers": 1, "new_arr": 1, "expansion_arr": 1, "churned_arr": -1,
-    "logo_renewal_rate": 1, "grr": 1, "nrr": 1, "cac": -1, "cac_payback_months": -1,
-    "ltv_to_cac": 1, "magic_number": 1, "burn_multiple": -1, "cash_end": 1, "runway_months": 1,
-    "health_rate": 1, "activity_rate": 1, "headcount_end": 0,
-}
 SIGNIFICANCE = 0.05
 
 

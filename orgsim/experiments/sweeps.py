@@ -28,7 +28,7 @@ from orgsim.experiments.results import Results, _strip
 from orgsim.experiments.runner import Executor, Progress, ReplicationError, using
 from orgsim.experiments.stats import ExperimentError, describe
 from orgsim.scenario.loader import load_scenario, load_scenario_dict
-from orgsim.metrics import KPI_KEYS
+from orgsim.metrics.registry import KPI_KEYS
 from orgsim.scenario import Scenario
 
 __all__ = ["MAX_POINTS", "SweepResult", "expand_range", "grid", "parse_vary", "sweep"]

@@ -7,19 +7,21 @@ in a replication (CAC with no new customers, say) is None, never NaN or infinity
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from orgsim.engine import RawRecord
+from orgsim.metrics.registry import FUNNEL_KEYS, KPI_KEYS, STAGE_KEYS
 from orgsim.names import SOURCES
 
-KPI_KEYS = (
-    "arr_end", "new_customers", "new_arr", "expansion_arr", "churned_arr", "logo_renewal_rate",
-    "grr", "nrr", "cac", "cac_payback_months", "ltv_to_cac", "magic_number", "burn_multiple",
-    "cash_end", "runway_months", "health_rate", "activity_rate", "headcount_end",
-)
-FUNNEL_KEYS = ("leads", "mql", "sql", "opportunities", "won")
-STAGE_KEYS = ("arrivals", "completed", "mean_wait_hours", "p90_wait_hours", "utilization")
+if TYPE_CHECKING:  # only for annotations: metrics need no engine (nor the model) at run time
+    from orgsim.engine import RawRecord
+
+__all__ = [
+    "FUNNEL_KEYS", "KPI_KEYS", "LIFETIME_CAP_YEARS", "RUNWAY_CAP_MONTHS", "STAGE_KEYS", "Replication", "funnel",
+    "kpis", "reduce", "stages",
+]
+
 RUNWAY_CAP_MONTHS = 120.0
 LIFETIME_CAP_YEARS = 10.0
 

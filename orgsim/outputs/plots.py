@@ -26,10 +26,9 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
-from orgsim.experiments.stats import KPI_DIRECTION
-from orgsim.metrics import KPI_KEYS
+from orgsim.metrics.registry import KPI_DIRECTION, KPI_KEYS, KPI_LABELS, fmt, unit_of
 from orgsim.names import SOURCES, STAGES
-from orgsim.outputs.text import KPI_UNITS, NEGLIGIBLE_WAIT_HOURS, fmt
+from orgsim.outputs.text import NEGLIGIBLE_WAIT_HOURS
 from orgsim.scenario import Customers
 
 __all__ = [
@@ -49,15 +48,6 @@ STAGE_COLORS = dict(zip(STAGES, ("#4C72B0", "#64B5CD", "#DD8452", "#CCB974", "#8
 WORST, GOOD, BAD, NEUTRAL = "#C44E52", "#2E8B57", "#C44E52", "#8C8C8C"
 SCENARIO_COLORS = ("#4C72B0", "#DD8452", "#55A868", "#C44E52", "#8172B3", "#937860", "#DA8BC3", "#8C8C8C")
 
-KPI_LABELS = {
-    "arr_end": "ARR at end", "new_customers": "new customers", "new_arr": "new ARR",
-    "expansion_arr": "expansion ARR", "churned_arr": "churned ARR", "logo_renewal_rate": "logo renewal rate",
-    "grr": "gross revenue retention", "nrr": "net revenue retention", "cac": "CAC",
-    "cac_payback_months": "CAC payback", "ltv_to_cac": "LTV:CAC", "magic_number": "magic number",
-    "burn_multiple": "burn multiple", "cash_end": "cash at end", "runway_months": "runway",
-    "health_rate": "health rate", "activity_rate": "activity rate", "headcount_end": "headcount at end",
-}
-# Which way is better, for colouring differences and ranking focus orders.
 # which way is better, as the experiments judge it (headcount has no better direction: grey)
 KPI_HIGHER_IS_BETTER = {k: d > 0 for k, d in KPI_DIRECTION.items() if d}
 _STAT_COLUMNS = {"kpi", "mean", "std", "n", "ci95_low", "ci95_high", "p_value", "scenario", "arm"}
@@ -538,7 +528,7 @@ def run_figures(
 
 
 def _kpi_label(kpi: str) -> str:
-    unit = KPI_UNITS.get(kpi, "count")
+    unit = unit_of(kpi)
     suffix = {"money": " (USD)", "pct": " (pp)", "months": " (months)"}.get(unit, "")
     return f"{KPI_LABELS.get(kpi, kpi)}{suffix}"
 
@@ -575,7 +565,7 @@ def differences_forest(diffs: pd.DataFrame, kpis: Sequence[str] | None = None, b
     fig = Figure(figsize=(4.2 * ncols, nrows * (1.1 + 0.4 * len(arms)) + 0.8), layout="constrained")
     for ax, k in zip(_grid(fig, len(keys), ncols), keys):
         d = diffs[diffs["kpi"] == k].set_index("arm").reindex(arms)
-        unit = KPI_UNITS.get(k, "count")
+        unit = unit_of(k)
         for i, arm in enumerate(arms):
             m, lo, hi = d.loc[arm, ["mean", "ci95_low", "ci95_high"]].astype(float)
             if not np.isfinite(m):
@@ -623,7 +613,7 @@ def focus_ranking(ranks: pd.DataFrame, kpi: str = "arr_end", top: int | None = N
     df["ci95_high"] = df["ci95_high"].fillna(df["mean"])
     if top is not None:
         df = df.head(top)
-    unit = KPI_UNITS.get(kpi, "count")
+    unit = unit_of(kpi)
     fig = Figure(figsize=(10, 1.2 + 0.32 * len(df)), layout="constrained")
     ax = fig.add_subplot()
     y = np.arange(len(df))
@@ -669,7 +659,7 @@ def sweep(results: pd.DataFrame, kpis: Sequence[str] | None = None) -> Figure:
     fig = Figure(figsize=(4.6 * ncols, 3.8 * nrows + 0.6), layout="constrained")
     for ax, k in zip(_grid(fig, len(keys), ncols), keys):
         d = results[results["kpi"] == k]
-        unit = KPI_UNITS.get(k, "count")
+        unit = unit_of(k)
         if len(params) == 1:
             p = params[0]
             xs = _sort_values(d[p])

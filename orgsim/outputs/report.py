@@ -27,8 +27,8 @@ import pandas as pd
 
 from orgsim.outputs import plots
 from orgsim.scenario.errors import UsageError
-from orgsim.metrics import FUNNEL_KEYS, KPI_KEYS
-from orgsim.outputs.text import KPI_UNITS, NEGLIGIBLE_WAIT_HOURS, fmt
+from orgsim.metrics.registry import FUNNEL_KEYS, KPIS, fmt
+from orgsim.outputs.text import NEGLIGIBLE_WAIT_HOURS
 
 __all__ = [
     "PLOT_FILES", "REPORT_FILE", "RunData", "findings", "headline", "load_run", "parquet_files", "render_html",
@@ -58,26 +58,6 @@ PLOT_CAPTIONS = {
                            "the last month (mean; the whisker holds the middle 80% of replications).",
     "cash_runway": "Cash in the bank, the monthly net burn (costs minus collections) and the runway it "
                    "leaves: months of cash at the burn of the last three months.",
-}
-KPI_TEXT = {
-    "arr_end": "ARR at the end of the horizon",
-    "new_customers": "deals won",
-    "new_arr": "ACV of won deals, summed",
-    "expansion_arr": "ARR added by expansions",
-    "churned_arr": "ARR of accounts that churned",
-    "logo_renewal_rate": "renewals ÷ renewals due (count)",
-    "grr": "gross revenue retention, trailing 12 months",
-    "nrr": "net revenue retention, trailing 12 months",
-    "cac": "sales & marketing cost ÷ new customers",
-    "cac_payback_months": "S&M cost ÷ (new ARR × gross margin ÷ 12)",
-    "ltv_to_cac": "customer lifetime value ÷ CAC",
-    "magic_number": "annualised revenue growth of the last quarter ÷ prior quarter's S&M cost",
-    "burn_multiple": "net burn ÷ net new ARR, last 12 months",
-    "cash_end": "cash at the end",
-    "runway_months": "cash ÷ net burn of the last 3 months (max 120)",
-    "health_rate": "share of accounts healthy at the end",
-    "activity_rate": "share of accounts active at the end",
-    "headcount_end": "people at the end",
 }
 NEEDED = ("summary.json", "monthly.csv", "stages.csv", "funnel.csv")
 
@@ -386,14 +366,13 @@ def _table(head: list[str], rows: list[list[str]], numeric: Collection[int] = ()
 def _kpi_section(run: RunData) -> str:
     reps = run.summary.get("replications", 0)
     rows = []
-    for k in KPI_KEYS:
+    for k, spec in KPIS.items():
         st = run.summary["kpis"].get(k)
         if st is None:
             continue
-        unit = KPI_UNITS.get(k, "count")
         n = st.get("n", reps)
-        rows.append([plots.KPI_LABELS.get(k, k), k, fmt(_mean(st), unit), _ci(st, unit),
-                     f"{n}/{reps}" if isinstance(n, int) and n < reps else "", KPI_TEXT.get(k, "")])
+        rows.append([spec.label, k, spec.format(_mean(st)), _ci(st, spec.unit),
+                     f"{n}/{reps}" if isinstance(n, int) and n < reps else "", spec.definition])
     note = ("<p class=\"sub\">Mean over replications with its 95% confidence interval (Student t). "
             "n shows where a KPI was undefined in some replications (e.g. CAC with no new customer).</p>")
     return "<h2>KPIs</h2>" + note + _table(["KPI", "key", "mean", "95% CI", "n", "definition"], rows, {2, 3, 4})

@@ -30,12 +30,12 @@ from matplotlib.figure import Figure
 from orgsim import __version__
 from orgsim.outputs import plots
 from orgsim.scenario.errors import UsageError
-from orgsim.experiments.stats import KPI_DIRECTION, paired_difference, significant
+from orgsim.experiments.stats import paired_difference, significant
 from orgsim.scenario.loader import scenario_to_dict
-from orgsim.metrics import KPI_KEYS
+from orgsim.metrics.registry import KPI_DIRECTION, KPI_KEYS, KPI_LABELS, fmt, unit_of
 from orgsim.outputs.files import csv_text, dumps_json, sha256_file, write_bytes_atomic
 from orgsim.outputs.report import CSS, E, REPORT_FILE, _ci, _mean, _table, parquet_files
-from orgsim.outputs.text import KPI_UNITS, SWEEP_KPIS, _fmt_diff, _p, _param, fmt
+from orgsim.outputs.text import SWEEP_KPIS, _fmt_diff, _p, _param
 
 if TYPE_CHECKING:
     from orgsim.experiments.comparison import Comparison
@@ -311,7 +311,7 @@ def _manifest_value(value: Any) -> str:
 
 
 def _label(kpi: str) -> str:
-    return plots.KPI_LABELS.get(kpi, kpi)
+    return KPI_LABELS.get(kpi, kpi)
 
 
 def _capital(text: str) -> str:
@@ -319,7 +319,7 @@ def _capital(text: str) -> str:
 
 
 def _unit(kpi: str) -> str:
-    return KPI_UNITS.get(kpi, "count")
+    return unit_of(kpi)
 
 
 def _num(value: Any) -> float | None:

@@ -15,54 +15,21 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from orgsim.metrics import FUNNEL_KEYS, KPI_KEYS, STAGE_KEYS
+from orgsim.metrics.registry import FUNNEL_KEYS, KPI_DIRECTION, KPI_KEYS, STAGE_KEYS, fmt, unit_of
 
 __all__ = [
-    "KPI_UNITS", "failure_block", "fmt", "render_compare", "render_focus", "render_run", "render_sweep",
+    "failure_block", "render_compare", "render_focus", "render_run", "render_sweep",
     "reproduce_command",
 ]
 
-# How each KPI is shown; the keys are the contract names of DESIGN.md section 2.
-KPI_UNITS: dict[str, str] = {
-    "arr_end": "money", "new_customers": "count", "new_arr": "money", "expansion_arr": "money",
-    "churned_arr": "money", "logo_renewal_rate": "pct", "grr": "pct", "nrr": "pct", "cac": "money",
-    "cac_payback_months": "months", "ltv_to_cac": "ratio", "magic_number": "ratio",
-    "burn_multiple": "ratio", "cash_end": "money", "runway_months": "months",
-    "health_rate": "pct", "activity_rate": "pct", "headcount_end": "count",
-}
 BOTTLENECK = "<- bottleneck"
 
-
-def fmt(value: float | None, unit: str = "count") -> str:
-    """A number for people: $1.23M, 98.7%, 21.0 mo, 5.80x, 1,234 or 12.5; '-' when undefined."""
-    if value is None or not math.isfinite(value):
-        return "-"
-    if unit == "money":
-        sign, v = ("-" if value < 0 else ""), abs(value)
-        for div, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-            if v >= div * 0.9995:
-                return f"{sign}${v / div:.{_decimals(v / div)}f}{suffix}"
-        return f"{sign}${v:,.0f}"
-    if unit == "pct":
-        return f"{value * 100:.1f}%"
-    if unit == "months":
-        return f"{value:.1f} mo"
-    if unit == "ratio":
-        return f"{value:.2f}x"
-    if unit == "hours":
-        return f"{value:,.1f}"
-    if abs(value) >= 1000 or float(value).is_integer():
-        return f"{value:,.0f}"
-    return f"{value:,.1f}"
 
 
 def _table(title: str) -> Table:
     return Table(title=title, title_justify="left", title_style="bold", box=box.SIMPLE_HEAD,
                  show_edge=False, pad_edge=False, caption_justify="left", caption_style="dim")
 
-
-def _decimals(x: float) -> int:
-    return 2 if x < 10 else 1 if x < 100 else 0
 
 
 def _ci(stat: dict[str, Any], unit: str) -> str:
@@ -101,7 +68,7 @@ def kpi_table(doc: dict[str, Any]) -> Table:
     if partial:
         t.add_column("n", justify="right")
     for k in KPI_KEYS:
-        s, unit = doc["kpis"][k], KPI_UNITS.get(k, "count")
+        s, unit = doc["kpis"][k], unit_of(k)
         row = [k, fmt(s["mean"], unit), _ci(s, unit)]
         if partial:
             n = s.get("n", reps)
@@ -260,7 +227,7 @@ def compare_table(cmp: Any, arm: Any, kpis: tuple[str, ...] = KPI_KEYS) -> Table
     any_disagree = False
     for k in kpis:
         d = cmp.difference(arm, k)
-        unit = KPI_UNITS.get(k, "count")
+        unit = unit_of(k)
         mark = _stars(d["p_value"])
         if d["tests_disagree"]:
             mark += "†"
@@ -312,7 +279,7 @@ def _pm(stat: dict[str, Any], unit: str) -> str:
 def render_sweep(console: Console, result: Any, kpis: tuple[str, ...] = SWEEP_KPIS) -> None:
     """Print a sweep: one row per point with its parameters and each KPI's mean ± CI half-width;
     the best point of each KPI (by its direction) in bold."""
-    from orgsim.experiments.stats import KPI_DIRECTION, describe
+    from orgsim.experiments.stats import describe
 
     first = result.results[0]
     head = Text()
@@ -343,7 +310,7 @@ def render_sweep(console: Console, result: Any, kpis: tuple[str, ...] = SWEEP_KP
         if show_n:
             cells.append(str(res.n))
         for j, k in enumerate(kpis):
-            cell = _pm(stats_[i][j], KPI_UNITS.get(k, "count"))
+            cell = _pm(stats_[i][j], unit_of(k))
             cells.append(Text(cell, style="bold") if best.get(j) == i else cell)
         t.add_row(*cells)
     console.print(t)
@@ -359,7 +326,7 @@ def _param(v: Any) -> str:
 
 def render_focus(console: Console, result: Any) -> None:
     """Print the focus-order tournament: ranking, chosen order, confidence statement and cost."""
-    unit = KPI_UNITS.get(result.by, "count")
+    unit = unit_of(result.by)
     head = Text()
     head.append(result.scenario, style="bold")
     better = "higher" if result.goal > 0 else "lower"
@@ -394,7 +361,7 @@ def render_focus(console: Console, result: Any) -> None:
             "" if row["status"] == "chosen" else _fmt_diff(_nan_none(row.get("diff_mean")), unit),
             "" if row["status"] == "chosen" else _ci_diff(_nan_none(row.get("diff_ci95_low")), _nan_none(row.get("diff_ci95_high")), unit),
         ]
-        cells += [fmt(_nan_none(row.get(k)), KPI_UNITS.get(k, "count")) for k in extra]
+        cells += [fmt(_nan_none(row.get(k)), unit_of(k)) for k in extra]
         t.add_row(*cells, style="bold" if row["status"] == "chosen" else None)
     console.print(t)
     console.print(Text(""))

@@ -21,7 +21,7 @@ import orgsim
 from orgsim import cli
 from orgsim.metrics import FUNNEL_KEYS, KPI_KEYS, STAGE_KEYS
 from orgsim.outputs.files import write_json_atomic
-from orgsim.outputs.text import fmt
+from orgsim.metrics.registry import fmt
 
 REPO = Path(__file__).resolve().parents[2]
 SCENARIO = "scenarios/series-a.yaml"
