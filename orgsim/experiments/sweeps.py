@@ -31,7 +31,7 @@ from orgsim.scenario.loader import load_scenario, load_scenario_dict
 from orgsim.metrics.registry import KPI_KEYS
 from orgsim.scenario import Scenario
 
-__all__ = ["MAX_POINTS", "SweepResult", "expand_range", "grid", "parse_vary", "sweep"]
+__all__ = ["MAX_POINTS", "SweepResult", "as_vary", "expand_range", "grid", "parse_vary", "sweep"]
 
 MAX_POINTS = 10_000
 _NUM = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
@@ -140,7 +140,9 @@ def grid(vary: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
     return [dict(zip(keys, combo)) for combo in itertools.product(*(vary[k] for k in keys))]
 
 
-def _as_vary(vary: Mapping[str, Sequence[Any]] | Sequence[str]) -> dict[str, list[Any]]:
+def as_vary(vary: Mapping[str, Sequence[Any]] | Sequence[str]) -> dict[str, list[Any]]:
+    """The parameters of a sweep as {key: values}, from a mapping (values or `V1,V2,...` text) or from
+    `--vary KEY=V1,V2,...` strings; ExperimentError when there are none or one is malformed."""
     if isinstance(vary, Mapping):
         out = {}
         for k, v in vary.items():
@@ -312,7 +314,7 @@ def sweep(
         ScenarioError: a key that is not in the schema, or a value it refuses (every problem,
             once, before anything runs).
     """
-    vary_ = _as_vary(vary)
+    vary_ = as_vary(vary)
     if isinstance(overrides, (list, tuple)):
         from orgsim.scenario.loader import parse_set
 

@@ -17,8 +17,10 @@ from typing import Any
 
 import pandas as pd
 
+from orgsim.scenario.errors import UsageError
+
 __all__ = [
-    "csv_text", "current_umask", "dumps_json", "sha256_file", "write_bytes_atomic", "write_csv_atomic", "write_json_atomic",
+    "check_writable_file", "csv_text", "current_umask", "dumps_json", "sha256_file", "write_bytes_atomic", "write_csv_atomic", "write_json_atomic",
     "write_text_atomic",
 ]
 
@@ -75,6 +77,18 @@ def sha256_file(path: str | os.PathLike) -> str:
         for block in iter(lambda: f.read(1 << 16), b""):
             h.update(block)
     return h.hexdigest()
+
+
+def check_writable_file(option: str, path: Path | None) -> None:
+    """Fail before a long run when a result file could not be written."""
+    if path is None:
+        return
+    if path.is_dir():
+        raise UsageError(f"{option} {path}: is a directory; give a file name")
+    if not path.parent.is_dir():
+        raise UsageError(f"{option} {path}: directory {path.parent} does not exist")
+    if not os.access(path.parent, os.W_OK):
+        raise UsageError(f"{option} {path}: directory {path.parent} is not writable")
 
 
 def current_umask() -> int:

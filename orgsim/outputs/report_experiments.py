@@ -15,11 +15,8 @@ no JavaScript; every piece of text that comes from data is escaped.
 from __future__ import annotations
 
 import base64
-import datetime as _dt
 import io
 import json
-import os
-import platform
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Mapping, Sequence
@@ -27,13 +24,11 @@ from typing import TYPE_CHECKING, Any, Mapping, Sequence
 import pandas as pd
 from matplotlib.figure import Figure
 
-from orgsim import __version__
 from orgsim.outputs import plots
 from orgsim.scenario.errors import UsageError
 from orgsim.experiments.stats import paired_difference, significant
-from orgsim.scenario.loader import scenario_to_dict
 from orgsim.metrics.registry import KPI_DIRECTION, KPI_KEYS, KPI_LABELS, fmt, unit_of
-from orgsim.outputs.files import csv_text, dumps_json, sha256_file, write_bytes_atomic
+from orgsim.outputs.files import csv_text, dumps_json, write_bytes_atomic
 from orgsim.outputs.report import CSS, E, REPORT_FILE, _ci, _mean, _table, parquet_files
 from orgsim.outputs.text import SWEEP_KPIS, _fmt_diff, _p, _param
 
@@ -41,11 +36,10 @@ if TYPE_CHECKING:
     from orgsim.experiments.comparison import Comparison
     from orgsim.experiments.focus_orders import FocusResult
     from orgsim.experiments.sweeps import SweepResult
-    from orgsim.scenario import Scenario
 
 __all__ = [
     "COMMANDS", "PLOTS", "ExperimentData", "compare_tables", "experiment_command", "experiment_files",
-    "experiment_manifest", "focus_tables", "load_experiment", "render_html", "report_files", "sweep_tables",
+    "focus_tables", "load_experiment", "render_html", "report_files", "sweep_tables",
     "write_files", "write_report",
 ]
 
@@ -111,27 +105,6 @@ def focus_tables(result: FocusResult) -> dict[str, pd.DataFrame]:
         frame.insert(0, "order", label(order))
         frames.append(frame)
     return {"ranking": result.ranking(), "kpis": pd.concat(frames, ignore_index=True)}
-
-
-def experiment_manifest(
-    scenario_files: Sequence[str], scenarios: Sequence[Scenario], *, overrides: Sequence[str], seed: int,
-    replications: int, workers: int, settings: Mapping[str, Any], started: _dt.datetime, runtime_s: float,
-) -> dict[str, Any]:
-    """What produced an experiment (`experiment_files` adds "command" and "files")."""
-    return {
-        "orgsim_version": __version__,
-        "scenario_files": [{"file": str(p), "file_abs": os.path.abspath(p), "sha256": sha256_file(p)}
-                           for p in scenario_files],
-        "overrides": list(overrides),
-        "scenarios": {sc.name: scenario_to_dict(sc) for sc in scenarios},
-        "seed": seed,
-        "replications": replications,
-        "workers": workers,
-        "settings": dict(settings),
-        "created_utc": started.isoformat(timespec="seconds").replace("+00:00", "Z"),
-        "runtime_s": round(runtime_s, 3),
-        "python": platform.python_version(),
-    }
 
 
 # ---- files: render, load, write --------------------------------------------------------------

@@ -295,7 +295,7 @@ def test_internal_error_exits_1_with_hint(monkeypatch, capsys):
     def boom(*a, **k):
         raise RuntimeError("engine exploded")
 
-    monkeypatch.setattr(cli, "simulate", boom)
+    monkeypatch.setattr(cli.run, "simulate", boom)
     assert cli.main(["run", str(REPO / SCENARIO), "-n", "1", "--quiet"]) == 1
     err = capsys.readouterr().err
     assert "internal error: RuntimeError: engine exploded" in err and "--debug" in err
@@ -310,7 +310,7 @@ def test_interrupt_exits_130(monkeypatch, capsys):
     def interrupted(*a, **k):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "simulate", interrupted)
+    monkeypatch.setattr(cli.run, "simulate", interrupted)
     assert cli.main(["run", str(REPO / SCENARIO), "-n", "1", "--quiet"]) == 130
     assert "Aborted" in capsys.readouterr().err
 
