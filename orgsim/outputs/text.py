@@ -182,10 +182,6 @@ def _signed(value: float | None, unit: str) -> str:
     return s if value < 0 or s == "-" else "+" + s
 
 
-def _diff_unit(unit: str) -> str:
-    return "pp" if unit == "pct" else unit
-
-
 def _fmt_diff(value: float | None, unit: str) -> str:
     """A difference: percentages as points (pp), the rest in the KPI's unit, with a sign."""
     if value is None:

@@ -15,14 +15,15 @@ from __future__ import annotations
 
 from orgsim.scenario.schema import (
     DEPARTMENTS, GROWTH_DEPARTMENTS, MAX_HEADCOUNT, MAX_HORIZON_MONTHS, MAX_LEADS_PER_MONTH, MONTH_DAYS, CommonEffort,
-    Company, ContentSource, Customers, Dist, Expansion, Funnel, Growth, Health, Hiring, LeadSources, OutboundSource,
-    Ownership, PaidSource, Product, ReferralSource, Requisition, Role, Scenario, Segment, SegmentEffort, SpeedToLead,
-    TimeCfg, fixed,
+    CompanySettings, ContentSource, Customers, Dist, Expansion, Funnel, Growth, Health, Hiring, LeadSources,
+    OutboundSource, Ownership, PaidSource, ProductSettings, ReferralSource, Requisition, Role, Scenario, Segment,
+    SegmentEffort, SpeedToLead, TimeCfg, fixed,
 )
 
 __all__ = [
     "DEPARTMENTS", "GROWTH_DEPARTMENTS", "MAX_HEADCOUNT", "MAX_HORIZON_MONTHS", "MAX_LEADS_PER_MONTH", "MONTH_DAYS",
-    "CommonEffort", "Company", "ContentSource", "Customers", "Dist", "Expansion", "Funnel", "Growth", "Health",
-    "Hiring", "LeadSources", "OutboundSource", "Ownership", "PaidSource", "Product", "ReferralSource", "Requisition",
+    "CommonEffort", "CompanySettings", "ContentSource", "Customers", "Dist", "Expansion", "Funnel", "Growth", "Health",
+    "Hiring", "LeadSources", "OutboundSource", "Ownership", "PaidSource", "ProductSettings", "ReferralSource",
+    "Requisition",
     "Role", "Scenario", "Segment", "SegmentEffort", "SpeedToLead", "TimeCfg", "fixed",
 ]

@@ -19,7 +19,6 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 MONTH_DAYS = 365.25 / 12
 DEPARTMENTS = ("marketing", "sales", "service", "product", "functional")
 GROWTH_DEPARTMENTS = ("product", "sales", "marketing", "service")
-DIST_KINDS = ("fixed", "exponential", "gamma", "lognormal", "uniform", "triangular", "empirical")
 
 # Limits that keep a run finite; anything beyond them is almost surely a typo.
 MAX_HORIZON_MONTHS = 240
@@ -173,7 +172,10 @@ class TimeCfg(Model):
     """The calendar date of day 0: event log timestamps count from it (nothing else depends on it)."""
 
 
-class Company(Model):
+class CompanySettings(Model):
+    """The company as a whole: money and starting customers (YAML key `company:`; the running company
+    is `orgsim.model.company.Company`)."""
+
     starting_cash: Finite = 10_000_000.0
     gross_margin: Prob = 0.75  # typical subscription gross margin of private SaaS
     overhead_per_head_month: NonNeg = 1500.0  # tools, space, G&A per person
@@ -328,7 +330,10 @@ class Customers(Model):
     renew late)."""
 
 
-class Product(Model):
+class ProductSettings(Model):
+    """How the product matures with engineering (YAML key `product:`; the running product is
+    `orgsim.model.product.Product`)."""
+
     maturity_start: Prob = 0.6
     engineer_months_to_mature: Pos = 600.0
     win_rate_effect: Prob = 0.5
@@ -387,7 +392,7 @@ class Scenario(Model):
     replications: Annotated[int, Field(ge=1, le=100_000)] = 30
     seed: Annotated[int, Field(ge=0)] = 0
     time: TimeCfg = Field(default_factory=TimeCfg)
-    company: Company = Field(default_factory=Company)
+    company: CompanySettings = Field(default_factory=CompanySettings)
     segments: dict[str, Segment]
     lead_sources: LeadSources = Field(default_factory=LeadSources)
     funnel: Funnel = Field(default_factory=Funnel)
@@ -395,7 +400,7 @@ class Scenario(Model):
     effort_hours: CommonEffort = Field(default_factory=CommonEffort)
     ownership: Ownership = Field(default_factory=Ownership)
     customers: Customers = Field(default_factory=Customers)
-    product: Product = Field(default_factory=Product)
+    product: ProductSettings = Field(default_factory=ProductSettings)
     hiring: Hiring = Field(default_factory=Hiring)
 
     # ---- derived facts used by the model and by the checks -----------------------------------
@@ -518,10 +523,6 @@ class Scenario(Model):
         if g is not None and g.hires_per_month * self.horizon_months > MAX_HEADCOUNT:
             out.append(("hiring.growth.hires_per_month", f"would hire more than {MAX_HEADCOUNT:,} people"))
         return out
-
-    @property
-    def months(self) -> int:
-        return self.horizon_months
 
     @property
     def horizon_days(self) -> float:
