@@ -3,7 +3,9 @@
 Pydantic models, frozen and strict about unknown keys (`extra="forbid"`), mirror the YAML format
 of `scenarios/series-a.yaml` key for key. Cross-field rules that need the whole scenario (segment
 names in pods, roles in the hiring plan, structures that cannot work) are checked by
-`Scenario.problems()` so the loader can report them all at once, with paths.
+`Scenario.problems()` (the rules are in `orgsim.scenario.checks`) so the loader can report them
+all at once, with paths. The calendar, departments, limits and number kinds are in
+`orgsim.scenario.base`; distributions (`Dist`) in `orgsim.scenario.dist`.
 
 Figures in comments marked [id] come from `shared/data/benchmarks.yaml`.
 """
@@ -11,154 +13,13 @@ Figures in comments marked [id] come from `shared/data/benchmarks.yaml`.
 from __future__ import annotations
 
 import datetime as _dt
-import itertools
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator
 
-MONTH_DAYS = 365.25 / 12
-DEPARTMENTS = ("marketing", "sales", "service", "product", "functional")
-GROWTH_DEPARTMENTS = ("product", "sales", "marketing", "service")
-
-# Limits that keep a run finite; anything beyond them is almost surely a typo.
-MAX_HORIZON_MONTHS = 240
-MAX_HEADCOUNT = 100_000
-MAX_LEADS_PER_MONTH = 1_000_000
-
-Prob = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
-NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
-Pos = Annotated[float, Field(gt=0, allow_inf_nan=False)]
-Finite = Annotated[float, Field(allow_inf_nan=False)]
-
-
-class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
-
-
-# --------------------------------------------------------------------------------------------
-# Distributions
-# --------------------------------------------------------------------------------------------
-
-
-def _article(word: str) -> str:
-    return "an" if word[0] in "aeiou" else "a"
-
-
-class Dist(Model):
-    """A distribution of a non-negative quantity.
-
-    A bare number in YAML means ``{dist: fixed, value: number}``. Parameters by kind:
-    fixed (value or mean), exponential (mean), gamma and lognormal (mean, cv),
-    uniform (low, high), triangular (low, mode, high), empirical (values, optional weights).
-    """
-
-    dist: Literal["fixed", "exponential", "gamma", "lognormal", "uniform", "triangular", "empirical"]
-    value: NonNeg | None = None
-    mean: NonNeg | None = None
-    cv: NonNeg | None = None
-    low: NonNeg | None = None
-    mode: NonNeg | None = None
-    high: NonNeg | None = None
-    values: list[NonNeg] | None = None
-    weights: list[NonNeg] | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _bare_number(cls, data: Any) -> Any:
-        if isinstance(data, bool):
-            return data  # let the field validation reject it with a clear message
-        if isinstance(data, (int, float)):
-            return {"dist": "fixed", "value": data}
-        return data
-
-    @model_validator(mode="after")
-    def _parameters(self) -> "Dist":
-        need: dict[str, tuple[str, ...]] = {
-            "fixed": (),
-            "exponential": ("mean",),
-            "gamma": ("mean", "cv"),
-            "lognormal": ("mean", "cv"),
-            "uniform": ("low", "high"),
-            "triangular": ("low", "mode", "high"),
-            "empirical": ("values",),
-        }
-        allowed = {
-            "fixed": {"value", "mean"},
-            "exponential": {"mean"},
-            "gamma": {"mean", "cv"},
-            "lognormal": {"mean", "cv"},
-            "uniform": {"low", "high"},
-            "triangular": {"low", "mode", "high"},
-            "empirical": {"values", "weights"},
-        }[self.dist]
-        given = {k for k in ("value", "mean", "cv", "low", "mode", "high", "values", "weights") if getattr(self, k) is not None}
-        missing = [k for k in need[self.dist] if getattr(self, k) is None]
-        if self.dist == "fixed" and self.value is None and self.mean is None:
-            missing = ["value"]
-        if missing:
-            raise ValueError(f"{_article(self.dist)} {self.dist} distribution needs {', '.join(missing)}")
-        extra = sorted(given - allowed)
-        if extra:
-            raise ValueError(
-                f"{_article(self.dist)} {self.dist} distribution does not take {', '.join(extra)} (it takes {', '.join(sorted(allowed))})"
-            )
-        if self.dist in ("gamma", "lognormal") and self.cv == 0:
-            raise ValueError(f"a {self.dist} distribution needs cv > 0 (use dist: fixed for no variation)")
-        if self.dist == "uniform" and self.low > self.high:
-            raise ValueError(f"uniform needs low <= high (got low={self.low}, high={self.high})")
-        if self.dist == "triangular" and not (self.low <= self.mode <= self.high and self.low < self.high):
-            raise ValueError(
-                f"triangular needs low <= mode <= high and low < high (got {self.low}, {self.mode}, {self.high})"
-            )
-        if self.dist == "empirical":
-            if not self.values:
-                raise ValueError("an empirical distribution needs at least one value")
-            if self.weights is not None:
-                if len(self.weights) != len(self.values):
-                    raise ValueError(
-                        f"weights must have one entry per value ({len(self.values)} values, {len(self.weights)} weights)"
-                    )
-                if sum(self.weights) <= 0:
-                    raise ValueError("weights must not all be zero")
-        return self
-
-    @property
-    def expected(self) -> float:
-        """The analytic mean."""
-        if self.dist == "fixed":
-            return float(self.value if self.value is not None else self.mean)
-        if self.dist in ("exponential", "gamma", "lognormal"):
-            return float(self.mean)
-        if self.dist == "uniform":
-            return (self.low + self.high) / 2
-        if self.dist == "triangular":
-            return (self.low + self.mode + self.high) / 3
-        w = self.weights or [1.0] * len(self.values)
-        return sum(v * x for v, x in zip(self.values, w)) / sum(w)
-
-    @property
-    def variance(self) -> float:
-        """The analytic variance."""
-        m = self.expected
-        if self.dist == "fixed":
-            return 0.0
-        if self.dist == "exponential":
-            return m * m
-        if self.dist in ("gamma", "lognormal"):
-            return (self.cv * m) ** 2
-        if self.dist == "uniform":
-            return (self.high - self.low) ** 2 / 12
-        if self.dist == "triangular":
-            a, c, b = self.low, self.mode, self.high
-            return (a * a + b * b + c * c - a * b - a * c - b * c) / 18
-        w = self.weights or [1.0] * len(self.values)
-        s = sum(w)
-        return sum(x * (v - m) ** 2 for v, x in zip(self.values, w)) / s
-
-
-def fixed(value: float) -> Dist:
-    return Dist(dist="fixed", value=value)
-
+from orgsim.scenario.base import MAX_HEADCOUNT, MAX_HORIZON_MONTHS, MONTH_DAYS, Finite, Model, NonNeg, Pos, Prob
+from orgsim.scenario.checks import problems
+from orgsim.scenario.dist import Dist, fixed
 
 # --------------------------------------------------------------------------------------------
 # The company and its customers' segments
@@ -421,108 +282,7 @@ class Scenario(Model):
 
     def problems(self) -> list[tuple[str, str]]:
         """Cross-field problems as (dotted path, message); empty when the scenario is coherent."""
-        out: list[tuple[str, str]] = []
-        segs = list(self.segments)
-        if not segs:
-            out.append(("segments", "at least one segment is needed"))
-
-        def check_mix(path: str, mix: dict[str, float], what: str) -> None:
-            for k in mix:
-                if k not in self.segments:
-                    out.append((f"{path}.{k}", f"unknown segment {k!r}; segments are {', '.join(segs)}"))
-            total = sum(mix.values())
-            if mix and abs(total - 1) > 1e-6:
-                out.append((path, f"{what} must sum to 1 (got {total:.6g})"))
-
-        total_mix = sum(s.lead_mix for s in self.segments.values())
-        if segs and abs(total_mix - 1) > 1e-6:
-            out.append(("segments", f"lead_mix over segments must sum to 1 (got {total_mix:.6g})"))
-        if self.lead_sources.outbound.segment_mix is not None:
-            check_mix("lead_sources.outbound.segment_mix", self.lead_sources.outbound.segment_mix, "segment_mix")
-        for k in self.company.starting_customers:
-            if k not in self.segments:
-                out.append((f"company.starting_customers.{k}", f"unknown segment {k!r}; segments are {', '.join(segs)}"))
-
-        for name, seg in self.segments.items():
-            p = f"segments.{name}"
-            if seg.needs_presales and seg.effort_hours.presales is None:
-                out.append((f"{p}.effort_hours.presales", "needed because needs_presales is true"))
-        for name, role in self.roles.items():
-            if role.pods is not None:
-                check_mix(f"roles.{name}.pods", role.pods, "pods")
-        for i, req in enumerate(self.hiring.plan):
-            if req.role not in self.roles:
-                out.append((f"hiring.plan[{i}].role", f"unknown role {req.role!r}; roles are {', '.join(self.roles)}"))
-            elif req.month > self.horizon_months:
-                out.append((f"hiring.plan[{i}].month", f"is after the horizon ({req.month} > {self.horizon_months})"))
-        for k in self.hiring.attrition_per_year:
-            if k != "default" and k not in self.roles:
-                out.append((f"hiring.attrition_per_year.{k}", f"unknown role {k!r}; use a role name or 'default'"))
-            elif self.hiring.attrition_per_year[k] > 12:
-                out.append((f"hiring.attrition_per_year.{k}", f"must be a yearly rate <= 12 (got {self.hiring.attrition_per_year[k]})"))
-
-        g = self.hiring.growth
-        if g is not None:
-            fo = g.focus_order
-            bad = [d for d in fo if d not in GROWTH_DEPARTMENTS]
-            if bad:
-                out.append(("hiring.growth.focus_order", f"unknown department {bad[0]!r}; choose from {', '.join(GROWTH_DEPARTMENTS)}"))
-            elif len(set(fo)) != len(fo):
-                out.append(("hiring.growth.focus_order", f"must not repeat a department (got {fo})"))
-            elif not fo:
-                out.append(("hiring.growth.focus_order", "needs at least one department"))
-            for dept, mix in g.mix.items():
-                if dept not in GROWTH_DEPARTMENTS:
-                    out.append((f"hiring.growth.mix.{dept}", f"unknown department; choose from {', '.join(GROWTH_DEPARTMENTS)}"))
-                for role, w in mix.items():
-                    if role not in self.roles:
-                        out.append((f"hiring.growth.mix.{dept}.{role}", f"unknown role {role!r}; roles are {', '.join(self.roles)}"))
-                    elif self.roles[role].department != dept:
-                        out.append((f"hiring.growth.mix.{dept}.{role}", f"role {role!r} belongs to {self.roles[role].department}, not {dept}"))
-                if mix and sum(mix.values()) <= 0:
-                    out.append((f"hiring.growth.mix.{dept}", "weights must not all be zero"))
-            if g.hires_per_month > 0:
-                for dept in fo:
-                    if dept in GROWTH_DEPARTMENTS and not g.mix.get(dept):
-                        out.append((f"hiring.growth.mix.{dept}", f"needed: {dept} is in focus_order and hires_per_month > 0"))
-            if g.arr_milestones is not None:
-                if len(g.arr_milestones) != max(len(fo) - 1, 0):
-                    out.append(("hiring.growth.arr_milestones", f"needs one ARR per stage after the first ({max(len(fo) - 1, 0)}), got {len(g.arr_milestones)}"))
-                elif any(b < a for a, b in itertools.pairwise(g.arr_milestones)):
-                    out.append(("hiring.growth.arr_milestones", "must not decrease"))
-            elif g.months_per_stage is None:
-                out.append(("hiring.growth.months_per_stage", "needed when arr_milestones is not given"))
-
-        c = self.customers
-        if c.active_threshold > c.healthy_threshold:
-            out.append(("customers.active_threshold", f"must be <= healthy_threshold ({c.active_threshold} > {c.healthy_threshold})"))
-
-        # Structures that cannot work: work owned by a role that never has anyone.
-        own = self.ownership
-        if own.qualification == "sdr" and not self.role_ever_staffed("sdr"):
-            out.append(("ownership.qualification", "is 'sdr' but the scenario never has an SDR (roles.sdr); use 'ae' or staff SDRs"))
-        if not self.role_ever_staffed("ae"):
-            out.append(("roles.ae", "the scenario never has an AE, so no opportunity can be worked; add AEs"))
-        if own.renewal == "csm" and not self.role_ever_staffed("csm"):
-            out.append(("ownership.renewal", "is 'csm' but the scenario never has a CSM (roles.csm); use 'ae' or staff CSMs"))
-        needs = {"implementation": "implementer", "csm": "csm"}
-        for name, seg in self.segments.items():
-            r = needs.get(seg.delivered_by)
-            if r and not self.role_ever_staffed(r):
-                out.append((f"segments.{name}.delivered_by", f"is {seg.delivered_by!r} but the scenario never has an {r} (roles.{r})"))
-            if seg.needs_presales and own.presales_unavailable == "wait" and not self.role_ever_staffed("se"):
-                out.append((f"segments.{name}.needs_presales", "deals would wait forever: no SE is ever staffed and ownership.presales_unavailable is 'wait'"))
-
-        # Sizes that would not finish.
-        ps = self.lead_sources.paid
-        if ps.budget_per_month / ps.cost_per_lead > MAX_LEADS_PER_MONTH:
-            out.append(("lead_sources.paid.budget_per_month", f"buys {ps.budget_per_month / ps.cost_per_lead:.3g} leads a month; the limit is {MAX_LEADS_PER_MONTH:,}"))
-        marketers = self.roles.get("marketer")
-        if marketers and marketers.headcount * self.lead_sources.content.leads_per_marketer_month > MAX_LEADS_PER_MONTH:
-            out.append(("lead_sources.content.leads_per_marketer_month", f"gives more than {MAX_LEADS_PER_MONTH:,} leads a month"))
-        if g is not None and g.hires_per_month * self.horizon_months > MAX_HEADCOUNT:
-            out.append(("hiring.growth.hires_per_month", f"would hire more than {MAX_HEADCOUNT:,} people"))
-        return out
+        return problems(self)
 
     @property
     def horizon_days(self) -> float:
