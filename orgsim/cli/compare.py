@@ -52,7 +52,8 @@ def compare_command(
     """
     from orgsim.experiments import compare as run_compare
     from orgsim.outputs.report_experiments import compare_tables, experiment_files
-    from orgsim.outputs.text import render_compare, wide_console
+    from orgsim.outputs.text import wide_console
+    from orgsim.outputs.text_experiments import render_compare
 
     if len(scenarios) < 2:
         raise UsageError("compare needs at least two scenarios (the first is the baseline)")

@@ -76,7 +76,8 @@ def focus_command(
     """
     from orgsim.experiments import focus as run_focus
     from orgsim.outputs.report_experiments import experiment_files, focus_tables
-    from orgsim.outputs.text import render_focus, wide_console
+    from orgsim.outputs.text import wide_console
+    from orgsim.outputs.text_experiments import render_focus
 
     check_writable_file("--json", json_file)
     check_destinations(None, out_dir)

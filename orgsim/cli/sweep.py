@@ -68,7 +68,8 @@ def sweep_command(
     from orgsim.experiments.sweeps import as_vary
     from orgsim.scenario.loader import parse_set
     from orgsim.outputs.report_experiments import experiment_files, sweep_tables
-    from orgsim.outputs.text import SWEEP_KPIS, render_sweep, wide_console
+    from orgsim.outputs.text import wide_console
+    from orgsim.outputs.text_experiments import SWEEP_KPIS, render_sweep
 
     check_kpis("--kpi", kpis)
     check_kpis("--target", targets)

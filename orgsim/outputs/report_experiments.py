@@ -25,12 +25,14 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from orgsim.outputs import plots
+from orgsim.outputs.plots.experiments import sorted_values
 from orgsim.scenario.errors import UsageError
 from orgsim.experiments.stats import paired_difference, significant
 from orgsim.metrics.registry import KPI_DIRECTION, KPI_KEYS, KPI_LABELS, fmt, unit_of
 from orgsim.outputs.files import csv_text, dumps_json, write_bytes_atomic
 from orgsim.outputs.report import CSS, E, REPORT_FILE, _ci, _mean, _table, parquet_files
-from orgsim.outputs.text import SWEEP_KPIS, _fmt_diff, _p, _param
+from orgsim.outputs.text import diff_text, p_text, param_text
+from orgsim.outputs.text_experiments import SWEEP_KPIS
 
 if TYPE_CHECKING:
     from orgsim.experiments.comparison import Comparison
@@ -306,7 +308,7 @@ def _amount(value: float, unit: str) -> str:
 
 
 def _diff_range(lo: float | None, hi: float | None, unit: str) -> str:
-    return "-" if lo is None or hi is None else f"{_fmt_diff(lo, unit)} to {_fmt_diff(hi, unit)}"
+    return "-" if lo is None or hi is None else f"{diff_text(lo, unit)} to {diff_text(hi, unit)}"
 
 
 def _mean_ci(mean: float | None, lo: float | None, hi: float | None, unit: str) -> str:
@@ -329,7 +331,7 @@ def _verdict(d: Mapping[str, Any], them: str) -> str:
     p = d.get("p_value")
     if p is None:
         return "there are too few replications to test the difference"
-    shown = _p(p) if _p(p).startswith("<") else f"={_p(p)}"
+    shown = p_text(p) if p_text(p).startswith("<") else f"={p_text(p)}"
     if significant(d):
         return f"the difference is significant (p{shown})"
     return f"the difference is not significant (p{shown}): {d.get('n')} paired replications cannot tell {them} apart"
@@ -410,7 +412,7 @@ def _other_differences(arm: str, diffs: Mapping[str, Mapping[str, Any]]) -> str:
         if kpi in HEADLINE_KPIS or not significant(d):
             continue
         verdict = _better_class(d)
-        items.append(f"{_label(kpi)} {_fmt_diff(d.get('mean'), _unit(kpi))}" + (f" ({verdict})" if verdict else ""))
+        items.append(f"{_label(kpi)} {diff_text(d.get('mean'), _unit(kpi))}" + (f" ({verdict})" if verdict else ""))
     if not items:
         return f"No other KPI of {arm} differs significantly from the baseline."
     return f"Other significant differences for {arm} (p < 0.05): {'; '.join(items)}."
@@ -446,8 +448,8 @@ def _difference_table(base: str, arm: str, diffs: Mapping[str, Mapping[str, Any]
         if d is None:
             continue
         rows.append([_label(kpi), fmt(d.get("base_mean"), unit), fmt(d.get("arm_mean"), unit),
-                     _fmt_diff(d.get("mean"), unit), _diff_range(*d["ci95"], unit),
-                     _p(d.get("p_value")) + (" †" if d.get("tests_disagree") else ""),
+                     diff_text(d.get("mean"), unit), _diff_range(*d["ci95"], unit),
+                     p_text(d.get("p_value")) + (" †" if d.get("tests_disagree") else ""),
                      _share(d.get("prob_better")), _share(d.get("share_better"))])
         classes.append(_better_class(d))
     return f"<h3>{E(arm)} − {E(base)}</h3>" + _scroll(_table(head, rows, range(1, len(head)), classes))
@@ -475,7 +477,7 @@ def _ranked(frame: pd.DataFrame, kpi: str) -> pd.DataFrame:
 
 
 def _point_text(row: Mapping[str, Any], keys: Sequence[str]) -> str:
-    return ", ".join(f"{k} = {_param(row[k])}" for k in keys)
+    return ", ".join(f"{k} = {param_text(row[k])}" for k in keys)
 
 
 def _sweep_page(data: ExperimentData) -> Page:
@@ -483,7 +485,7 @@ def _sweep_page(data: ExperimentData) -> Page:
     keys, kpis = list(doc["vary"]), _sweep_kpis(data)
     reps = sorted(set(frame["replications"]))
     reps_text = str(reps[0]) if len(reps) == 1 else f"{reps[0]} to {reps[-1]}"
-    grid = "; ".join(f"{k} = {', '.join(_param(v) for v in values)}" for k, values in doc["vary"].items())
+    grid = "; ".join(f"{k} = {', '.join(param_text(v) for v in values)}" for k, values in doc["vary"].items())
     method = [
         f"{doc['scenario']} at {len(doc['points'])} points: every combination of {grid}.",
         f"Every point ran {reps_text} replications of {doc.get('horizon_months')} months with seed {doc.get('seed')}, "
@@ -532,13 +534,13 @@ def _runner_up_sentence(best: pd.Series, runner: pd.Series, kpis_table: pd.DataF
 
 def _response_sentence(ranked: pd.DataFrame, key: str, keys: Sequence[str], kpi: str) -> str:
     """How the KPI's mean moves along one parameter (averaged over the others)."""
-    values = plots._sort_values(ranked[key])
+    values = sorted_values(ranked[key])
     effect = ranked.groupby(key, sort=False)["mean"].mean().reindex(values)
     unit, steps = _unit(kpi), effect.diff().dropna()
     others = " (averaged over the other parameters)" if len(keys) > 1 else ""
     if len({fmt(v, unit) for v in effect}) == 1:
-        return (f"{_capital(_label(kpi))} stays at {fmt(effect.iloc[0], unit)} whatever {key} is, from {_param(values[0])} "
-                f"to {_param(values[-1])}{others}.")
+        return (f"{_capital(_label(kpi))} stays at {fmt(effect.iloc[0], unit)} whatever {key} is, from {param_text(values[0])} "
+                f"to {param_text(values[-1])}{others}.")
     if len(steps) == 1:
         shape = ""
     elif (steps > 0).all():
@@ -547,8 +549,8 @@ def _response_sentence(ranked: pd.DataFrame, key: str, keys: Sequence[str], kpi:
         shape = ", falling at every step"
     else:
         top = effect.idxmax() if (KPI_DIRECTION.get(kpi) or 1) > 0 else effect.idxmin()
-        shape = f", best at {key} = {_param(top)} ({fmt(effect[top], unit)})"
-    return (f"As {key} goes from {_param(values[0])} to {_param(values[-1])}{others}, {_label(kpi)} moves from "
+        shape = f", best at {key} = {param_text(top)} ({fmt(effect[top], unit)})"
+    return (f"As {key} goes from {param_text(values[0])} to {param_text(values[-1])}{others}, {_label(kpi)} moves from "
             f"{fmt(effect.iloc[0], unit)} to {fmt(effect.iloc[-1], unit)}{shape}.")
 
 
@@ -559,7 +561,7 @@ def _sweep_table(frame: pd.DataFrame, keys: Sequence[str], kpis: Sequence[str], 
     best = ranked["point"].iloc[0] if len(ranked) else None
     rows, classes = [], []
     for p in (p for p in points if p["point"] in shown):
-        rows.append([*(_param(p[k]) for k in keys), str(p["replications"]),
+        rows.append([*(param_text(p[k]) for k in keys), str(p["replications"]),
                      *(_cell(cells.get((p["point"], kpi)), _unit(kpi)) for kpi in kpis)])
         classes.append("best" if p["point"] == best else "")
     note = (f"Mean (95% CI) of each KPI at every point; the best point by {_label(kpis[0])} is highlighted."
@@ -680,7 +682,7 @@ def _ranking_table(ranking: pd.DataFrame, doc: Mapping[str, Any]) -> str:
         chosen = r["status"] == "chosen"
         rows.append([str(r["rank"]), _arrows(r["order"]), status, str(r["replications"]),
                      fmt(_num(r["mean"]), unit), _ci({"ci95": [_num(r["ci95_low"]), _num(r["ci95_high"])]}, unit),
-                     "" if chosen else _fmt_diff(_num(r.get("diff_mean")), unit),
+                     "" if chosen else diff_text(_num(r.get("diff_mean")), unit),
                      "" if chosen else _diff_range(_num(r.get("diff_ci95_low")), _num(r.get("diff_ci95_high")), unit),
                      *(fmt(_num(r.get(k)), _unit(k)) for k in extra)])
         classes.append("best" if chosen else "")
