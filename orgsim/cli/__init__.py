@@ -20,7 +20,15 @@ import click
 from orgsim import __version__
 from orgsim.cli import compare, focus, report, run, sweep, validate
 from orgsim.cli.common import (
-    CONTEXT, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, State, debug_option, echo_err, failure_text,
+    CONTEXT,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    State,
+    debug_option,
+    echo_err,
+    failure_text,
 )
 from orgsim.experiments.runner import ReplicationError
 from orgsim.scenario.errors import OrgsimError, ScenarioError, UsageError

@@ -9,12 +9,25 @@ from pathlib import Path
 import click
 
 from orgsim.cli.common import (
-    CONTEXT, check_destinations, check_kpis, common_options, debug_option, load_all, out_option, precision_options,
-    precision_settings, progress_bar, quiet_option, remember, scheduler_option, write_experiment,
+    CONTEXT,
+    check_destinations,
+    check_kpis,
+    common_options,
+    debug_option,
+    load_all,
+    out_option,
+    precision_options,
+    precision_settings,
+    progress_bar,
+    quiet_option,
+    remember,
+    scheduler_option,
+    write_experiment,
 )
 from orgsim.outputs.files import check_writable_file, dumps_json
 from orgsim.outputs.manifest import experiment_manifest
 from orgsim.scenario.errors import UsageError
+
 
 @click.command("compare", context_settings=CONTEXT)
 @click.argument("scenarios", nargs=-1, required=True, metavar="SCENARIO SCENARIO...")

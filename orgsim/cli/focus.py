@@ -10,13 +10,24 @@ from pathlib import Path
 import click
 
 from orgsim.cli.common import (
-    CONTEXT, check_destinations, checkpoint_options, common_options, debug_option, echo_err, out_option,
-    progress_bar, quiet_option, remember, scheduler_option, write_experiment,
+    CONTEXT,
+    check_destinations,
+    checkpoint_options,
+    common_options,
+    debug_option,
+    echo_err,
+    out_option,
+    progress_bar,
+    quiet_option,
+    remember,
+    scheduler_option,
+    write_experiment,
 )
 from orgsim.experiments.checkpoint import checkpoint_for
 from orgsim.outputs.files import check_writable_file, dumps_json
 from orgsim.outputs.manifest import experiment_manifest
 from orgsim.scenario.loader import load_scenario
+
 
 @click.command("focus", context_settings=CONTEXT)
 @click.argument("scenario", metavar="SCENARIO")

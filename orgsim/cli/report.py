@@ -9,6 +9,7 @@ import click
 from orgsim.cli.common import CONTEXT, debug_option
 from orgsim.scenario.errors import UsageError
 
+
 @click.command(context_settings=CONTEXT)
 @click.argument("directory", metavar="DIR", type=click.Path(path_type=Path))
 @debug_option
@@ -29,7 +30,9 @@ def report(directory: Path) -> None:
     """
     from orgsim.outputs.report import write_report
     from orgsim.outputs.report_experiments import experiment_command
-    from orgsim.outputs.report_experiments import write_report as write_experiment_report
+    from orgsim.outputs.report_experiments import (
+        write_report as write_experiment_report,
+    )
 
     try:
         paths = (write_experiment_report if experiment_command(directory) else write_report)(directory)

@@ -11,8 +11,19 @@ import click
 from rich.console import Console
 
 from orgsim.cli.common import (
-    CONTEXT, EXIT_INTERNAL, check_destinations, debug_option, echo_err, failure_text, precision_options,
-    progress_bar, quiet_option, remember, scheduler_option, write_binaries, write_file,
+    CONTEXT,
+    EXIT_INTERNAL,
+    check_destinations,
+    debug_option,
+    echo_err,
+    failure_text,
+    precision_options,
+    progress_bar,
+    quiet_option,
+    remember,
+    scheduler_option,
+    write_binaries,
+    write_file,
 )
 from orgsim.experiments import Results, simulate
 from orgsim.outputs.files import csv_text, dumps_json
@@ -21,6 +32,7 @@ from orgsim.outputs.text import render_run
 from orgsim.scenario import Scenario
 from orgsim.scenario.errors import UsageError
 from orgsim.scenario.loader import load_scenario
+
 
 @click.command(context_settings=CONTEXT)
 @click.argument("scenario", metavar="SCENARIO")

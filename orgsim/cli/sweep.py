@@ -10,15 +10,31 @@ from pathlib import Path
 import click
 
 from orgsim.cli.common import (
-    CONTEXT, EXIT_INTERNAL, check_destinations, check_kpis, checkpoint_options, common_options, debug_option,
-    echo_err, failure_text, out_option, precision_options, precision_settings, progress_bar, quiet_option, remember,
-    scheduler_option, write_experiment, write_file,
+    CONTEXT,
+    EXIT_INTERNAL,
+    check_destinations,
+    check_kpis,
+    checkpoint_options,
+    common_options,
+    debug_option,
+    echo_err,
+    failure_text,
+    out_option,
+    precision_options,
+    precision_settings,
+    progress_bar,
+    quiet_option,
+    remember,
+    scheduler_option,
+    write_experiment,
+    write_file,
 )
 from orgsim.experiments.checkpoint import checkpoint_for
 from orgsim.outputs.files import check_writable_file, csv_text, dumps_json
 from orgsim.outputs.manifest import experiment_manifest
 from orgsim.scenario.errors import UsageError
 from orgsim.scenario.loader import load_scenario
+
 
 @click.command("sweep", context_settings=CONTEXT)
 @click.argument("scenario", metavar="SCENARIO")
@@ -66,10 +82,10 @@ def sweep_command(
 
     from orgsim.experiments import sweep as run_sweep
     from orgsim.experiments.sweeps import as_vary
-    from orgsim.scenario.loader import parse_set
     from orgsim.outputs.report_experiments import experiment_files, sweep_tables
     from orgsim.outputs.text import wide_console
     from orgsim.outputs.text_experiments import SWEEP_KPIS, render_sweep
+    from orgsim.scenario.loader import parse_set
 
     check_kpis("--kpi", kpis)
     check_kpis("--target", targets)

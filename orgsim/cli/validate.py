@@ -8,6 +8,7 @@ from orgsim.cli.common import CONTEXT, EXIT_USAGE, debug_option
 from orgsim.scenario.errors import ScenarioError
 from orgsim.scenario.loader import load_scenario
 
+
 @click.command(context_settings=CONTEXT)
 @click.argument("scenarios", nargs=-1, required=True, metavar="SCENARIO...")
 @debug_option

@@ -7,7 +7,16 @@
 from __future__ import annotations
 
 from orgsim.metrics.kpis import (
-    FUNNEL_KEYS, KPI_KEYS, LIFETIME_CAP_YEARS, RUNWAY_CAP_MONTHS, STAGE_KEYS, Replication, funnel, kpis, reduce, stages,
+    FUNNEL_KEYS,
+    KPI_KEYS,
+    LIFETIME_CAP_YEARS,
+    RUNWAY_CAP_MONTHS,
+    STAGE_KEYS,
+    Replication,
+    funnel,
+    kpis,
+    reduce,
+    stages,
 )
 
 __all__ = [

@@ -30,10 +30,10 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import union_categoricals
 
-from orgsim.scenario.errors import UsageError
 from orgsim.model.events import COLUMNS
 from orgsim.outputs.files import current_umask
 from orgsim.scenario import Scenario
+from orgsim.scenario.errors import UsageError
 
 __all__ = ["EVENT_COLUMNS", "EventFrames", "EventLogWriter", "empty_frame", "event_format", "render", "to_frame"]
 

@@ -9,18 +9,20 @@ if any, untouched and no temporary file behind. JSON is strict: NaN and infinity
 from __future__ import annotations
 
 import hashlib
+import importlib.util
+import io
 import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 import pandas as pd
 
 from orgsim.scenario.errors import UsageError
 
 __all__ = [
-    "check_writable_file", "csv_text", "current_umask", "dumps_json", "sha256_file", "write_bytes_atomic", "write_csv_atomic", "write_json_atomic",
+    "check_writable_file", "csv_text", "current_umask", "dumps_json", "parquet_files", "sha256_file", "write_bytes_atomic", "write_csv_atomic", "write_json_atomic",
     "write_text_atomic",
 ]
 
@@ -68,6 +70,18 @@ def csv_text(df: pd.DataFrame) -> str:
 def write_csv_atomic(path: str | os.PathLike, df: pd.DataFrame) -> Path:
     """Write a DataFrame as CSV atomically."""
     return write_text_atomic(path, csv_text(df))
+
+
+def parquet_files(tables: Mapping[str, pd.DataFrame]) -> dict[str, bytes]:
+    """`name.parquet` bytes for each table when pyarrow is installed; {} when it is not."""
+    if importlib.util.find_spec("pyarrow") is None:
+        return {}
+    out = {}
+    for name, df in tables.items():
+        buf = io.BytesIO()
+        df.to_parquet(buf, index=False, engine="pyarrow")
+        out[f"{name}.parquet"] = buf.getvalue()
+    return out
 
 
 def sha256_file(path: str | os.PathLike) -> str:

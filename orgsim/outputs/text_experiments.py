@@ -14,7 +14,14 @@ from rich.table import Table
 from rich.text import Text
 
 from orgsim.metrics.registry import KPI_DIRECTION, KPI_KEYS, fmt, unit_of
-from orgsim.outputs.text import ci_text, diff_text, p_text, param_text, precision_line, table
+from orgsim.outputs.text import (
+    ci_text,
+    diff_text,
+    p_text,
+    param_text,
+    precision_line,
+    table,
+)
 
 __all__ = ["SWEEP_KPIS", "compare_header", "compare_table", "render_compare", "render_focus", "render_sweep"]
 
@@ -110,7 +117,9 @@ def _pm(stat: dict[str, Any], unit: str) -> str:
 def render_sweep(console: Console, result: Any, kpis: tuple[str, ...] = SWEEP_KPIS) -> None:
     """Print a sweep: one row per point with its parameters and each KPI's mean ± CI half-width;
     the best point of each KPI (by its direction) in bold."""
-    from orgsim.experiments.stats import describe  # not at import: pandas and scipy only when needed
+    from orgsim.experiments.stats import (
+        describe,  # not at import: pandas and scipy only when needed
+    )
 
     first = result.results[0]
     head = Text()

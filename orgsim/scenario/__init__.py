@@ -18,13 +18,37 @@ Importing this package imports the schema only (pydantic), not the loader (YAML)
 from __future__ import annotations
 
 from orgsim.scenario.base import (
-    DEPARTMENTS, GROWTH_DEPARTMENTS, MAX_HEADCOUNT, MAX_HORIZON_MONTHS, MAX_LEADS_PER_MONTH, MONTH_DAYS,
+    DEPARTMENTS,
+    GROWTH_DEPARTMENTS,
+    MAX_HEADCOUNT,
+    MAX_HORIZON_MONTHS,
+    MAX_LEADS_PER_MONTH,
+    MONTH_DAYS,
 )
 from orgsim.scenario.dist import Dist, fixed
 from orgsim.scenario.schema import (
-    CommonEffort, CompanySettings, ContentSource, Customers, Expansion, Funnel, Growth, Health, Hiring, LeadSources,
-    OutboundSource, Ownership, PaidSource, ProductSettings, ReferralSource, Requisition, Role, Scenario, Segment,
-    SegmentEffort, SpeedToLead, TimeCfg,
+    CommonEffort,
+    CompanySettings,
+    ContentSource,
+    Customers,
+    Expansion,
+    Funnel,
+    Growth,
+    Health,
+    Hiring,
+    LeadSources,
+    OutboundSource,
+    Ownership,
+    PaidSource,
+    ProductSettings,
+    ReferralSource,
+    Requisition,
+    Role,
+    Scenario,
+    Segment,
+    SegmentEffort,
+    SpeedToLead,
+    TimeCfg,
 )
 
 __all__ = [

@@ -30,11 +30,26 @@ from pydantic import ValidationError
 
 from orgsim.scenario.errors import Problem, ScenarioError, unprintable
 from orgsim.scenario.messages import (
-    Issue, field_names, is_model, loc_parts, message, scenario_error, text_hint, unwrap,
+    Issue,
+    field_names,
+    is_model,
+    loc_parts,
+    message,
+    scenario_error,
+    text_hint,
+    unwrap,
 )
 from orgsim.scenario.overrides import Origins, Overrides, apply_overrides, parse_set
 from orgsim.scenario.schema import Scenario
-from orgsim.scenario.yamlmap import PathT, format_path, key_part, load_yaml_file, parse_path, show, walk
+from orgsim.scenario.yamlmap import (
+    PathT,
+    format_path,
+    key_part,
+    load_yaml_file,
+    parse_path,
+    show,
+    walk,
+)
 
 __all__ = ["EXTENDS_ROOTS_ENV", "load_scenario", "load_scenario_dict", "parse_set", "scenario_to_dict"]
 

@@ -13,7 +13,14 @@ from typing import Any, get_args, get_origin
 import yaml
 
 from orgsim.scenario.dist import Dist
-from orgsim.scenario.messages import OVERRIDE_LABEL, Issue, is_model, scenario_error, suggest, unwrap
+from orgsim.scenario.messages import (
+    OVERRIDE_LABEL,
+    Issue,
+    is_model,
+    scenario_error,
+    suggest,
+    unwrap,
+)
 from orgsim.scenario.schema import Scenario
 from orgsim.scenario.yamlmap import PathT, format_path, key_part, parse_path, show
 

@@ -17,7 +17,16 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, field_validator
 
-from orgsim.scenario.base import MAX_HEADCOUNT, MAX_HORIZON_MONTHS, MONTH_DAYS, Finite, Model, NonNeg, Pos, Prob
+from orgsim.scenario.base import (
+    MAX_HEADCOUNT,
+    MAX_HORIZON_MONTHS,
+    MONTH_DAYS,
+    Finite,
+    Model,
+    NonNeg,
+    Pos,
+    Prob,
+)
 from orgsim.scenario.checks import problems
 from orgsim.scenario.dist import Dist, fixed
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import math
 import os
-import stat
 import re
+import stat
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 

@@ -17,12 +17,36 @@ from __future__ import annotations
 from orgsim.metrics.registry import KPI_LABELS
 from orgsim.names import STAGES
 from orgsim.outputs.plots.common import (
-    BAD, DEPARTMENT_COLORS, DEPARTMENTS, GOOD, KPI_HIGHER_IS_BETTER, NEUTRAL, SCENARIO_COLORS, SOURCE_COLORS,
-    STAGE_COLORS, WORST, png_bytes, show_figures_inline_in_ipython, worst_stage,
+    BAD,
+    DEPARTMENT_COLORS,
+    DEPARTMENTS,
+    GOOD,
+    KPI_HIGHER_IS_BETTER,
+    NEUTRAL,
+    SCENARIO_COLORS,
+    SOURCE_COLORS,
+    STAGE_COLORS,
+    WORST,
+    png_bytes,
+    show_figures_inline_in_ipython,
+    worst_stage,
 )
 from orgsim.outputs.plots.experiments import differences_forest, focus_ranking, sweep
-from orgsim.outputs.plots.health import cash_runway, health, health_bands, health_distribution, runway_series
-from orgsim.outputs.plots.run import arr_bridge, arr_fan, bottlenecks, funnel, headcount_and_cost, run_figures
+from orgsim.outputs.plots.health import (
+    cash_runway,
+    health,
+    health_bands,
+    health_distribution,
+    runway_series,
+)
+from orgsim.outputs.plots.run import (
+    arr_bridge,
+    arr_fan,
+    bottlenecks,
+    funnel,
+    headcount_and_cost,
+    run_figures,
+)
 
 __all__ = [
     "BAD", "DEPARTMENTS", "DEPARTMENT_COLORS", "GOOD", "KPI_HIGHER_IS_BETTER", "KPI_LABELS", "NEUTRAL",

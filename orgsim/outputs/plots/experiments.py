@@ -11,7 +11,11 @@ from matplotlib.ticker import MaxNLocator
 
 from orgsim.metrics.registry import KPI_KEYS, KPI_LABELS, fmt, unit_of
 from orgsim.outputs.plots.common import (
-    BAD, GOOD, KPI_HIGHER_IS_BETTER, NEUTRAL, unit_formatter,
+    BAD,
+    GOOD,
+    KPI_HIGHER_IS_BETTER,
+    NEUTRAL,
+    unit_formatter,
 )
 
 __all__ = ["differences_forest", "focus_ranking", "sorted_values", "sweep"]

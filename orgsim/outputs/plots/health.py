@@ -10,10 +10,21 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import PercentFormatter
 
-from orgsim.scenario import Customers
 from orgsim.outputs.plots.common import (
-    BAD, GOOD, NEUTRAL, WORST, fan, metrics_like, money_axis, month_axis, n_reps, one_scenario, subtitle, wide,
+    BAD,
+    GOOD,
+    NEUTRAL,
+    WORST,
+    fan,
+    metrics_like,
+    money_axis,
+    month_axis,
+    n_reps,
+    one_scenario,
+    subtitle,
+    wide,
 )
+from orgsim.scenario import Customers
 
 __all__ = ["cash_runway", "health", "health_bands", "health_distribution", "runway_series"]
 

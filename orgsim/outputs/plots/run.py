@@ -18,10 +18,31 @@ from matplotlib.ticker import PercentFormatter
 from orgsim.metrics.registry import fmt
 from orgsim.names import SOURCES, STAGES
 from orgsim.outputs.plots.common import (
-    BAD, DEPARTMENTS, DEPARTMENT_COLORS, GOOD, NEUTRAL, SCENARIO_COLORS, SOURCE_COLORS, STAGE_COLORS, WORST,
-    fan, metrics_like, money_axis, month_axis, n_reps, one_scenario, subtitle, wide, worst_stage,
+    BAD,
+    DEPARTMENT_COLORS,
+    DEPARTMENTS,
+    GOOD,
+    NEUTRAL,
+    SCENARIO_COLORS,
+    SOURCE_COLORS,
+    STAGE_COLORS,
+    WORST,
+    fan,
+    metrics_like,
+    money_axis,
+    month_axis,
+    n_reps,
+    one_scenario,
+    subtitle,
+    wide,
+    worst_stage,
 )
-from orgsim.outputs.plots.health import cash_runway, health, health_bands, health_distribution
+from orgsim.outputs.plots.health import (
+    cash_runway,
+    health,
+    health_bands,
+    health_distribution,
+)
 
 __all__ = ["arr_bridge", "arr_fan", "bottlenecks", "funnel", "headcount_and_cost", "run_figures"]
 
