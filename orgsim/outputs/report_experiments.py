@@ -32,7 +32,7 @@ from orgsim.scenario.errors import UsageError
 
 if TYPE_CHECKING:
     from orgsim.experiments.comparison import Comparison
-    from orgsim.experiments.focus_orders import FocusResult
+    from orgsim.experiments.focus_result import FocusResult
     from orgsim.experiments.sweeps import SweepResult
 
 __all__ = [
@@ -94,7 +94,7 @@ def sweep_tables(result: SweepResult) -> dict[str, pd.DataFrame]:
 
 def focus_tables(result: FocusResult) -> dict[str, pd.DataFrame]:
     """ranking (one row per order, best first) and kpis (per order and replication, an order column first)."""
-    from orgsim.experiments.focus_orders import label
+    from orgsim.experiments.focus_result import label
 
     frames = []
     for order, res in result.results.items():
