@@ -66,6 +66,8 @@ def focus_command(
     delta: str | None, equal: bool, seed: int | None, workers: int, overrides: tuple[str, ...], json_file: Path | None,
     out_dir: Path | None, scheduler: str | None, quiet: bool, checkpoint: Path | None = None, resume: bool = False,
 ) -> None:
+    # Over 60 lines: the signature lists every option and the docstring is the --help text; the body
+    # is the command's steps in order (check, load, run, write, print).
     """Rank every growth-stage focus order and pick the best.
 
     Runs SCENARIO with every permutation of its growth plan's focus_order (24 for product,

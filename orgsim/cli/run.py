@@ -78,6 +78,8 @@ def run(
     max_replications: int | None = None,
     scheduler: str | None = None,
 ) -> None:
+    # Over 60 lines: the signature lists every option and the docstring is the --help text; the body
+    # is the command's steps in order (check, load, run, write, print).
     """Simulate a scenario many times and summarise the results.
 
     Loads SCENARIO (applying any --set overrides), runs N replications with seed S (both default

@@ -62,6 +62,8 @@ def sweep_command(
     out_dir: Path | None, precision: float | None, targets: tuple[str, ...], max_replications: int,
     scheduler: str | None, quiet: bool, checkpoint: Path | None = None, resume: bool = False,
 ) -> None:
+    # Over 60 lines: the signature lists every option and the docstring is the --help text; the body
+    # is the command's steps in order (check, load, run, write, print).
     """Run a scenario over a grid of parameter values.
 
     Every combination of the --vary values is a point; each point is SCENARIO with those

@@ -182,6 +182,8 @@ def simulate(
     first_replication: int = 0,
     events: bool | str | os.PathLike | None = None,
 ) -> Results:
+    # Over 60 lines: a public function with many options, half of it the docstring that documents them;
+    # the body is the steps in order.
     """Run a scenario many times.
 
     Args:

@@ -290,6 +290,8 @@ def sweep(
     checkpoint: str | os.PathLike | None = None,
     resume: bool = False,
 ) -> SweepResult:
+    # Over 60 lines: a public function with many options, half of it the docstring that documents them;
+    # the body is the steps in order.
     """Run the scenario at every point of a grid of overrides, all with the same seed.
 
     Args:

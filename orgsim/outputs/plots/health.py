@@ -74,6 +74,8 @@ def health_distribution(
     monthly: pd.DataFrame, scenario: str | None = None, healthy_threshold: float | None = None,
     active_threshold: float | None = None, band: tuple[float, float] = (0.1, 0.9),
 ) -> Figure:
+    # Over 60 lines: one figure of two panels that share the bands and thresholds computed first; a
+    # matplotlib figure reads best as one sequence of calls.
     """How customer health is spread: the share of active accounts in each health band over time
     (mean shares), and accounts per band at the last month (mean, with a band across replications).
 
