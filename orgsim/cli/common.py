@@ -179,14 +179,15 @@ def check_kpis(option: str, names: Sequence[str]) -> None:
 
 def load_all(paths: Sequence[str], overrides: Sequence[str]) -> list[Scenario]:
     """Every scenario, or every file's problems (all files are checked before failing)."""
-    out, errors = [], []
+    out: list[Scenario] = []
+    errors: list[ScenarioError] = []
     for path in paths:
         try:
             out.append(load_scenario(path, list(overrides)))
         except ScenarioError as e:
             errors.append(e)
-    for e in errors[:-1]:
-        click.echo(str(e), err=True)
+    for error in errors[:-1]:
+        click.echo(str(error), err=True)
     if errors:
         raise errors[-1]
     return out

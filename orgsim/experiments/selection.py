@@ -133,6 +133,12 @@ def select(
     rounds: list[dict[str, int]] = []
     n, look = n0, 0
     leader: Hashable | None = None
+    means: dict[Hashable, float | None] = {}
+
+    def score(key: Hashable) -> tuple[float, int]:  # best mean first; ties go to the earlier key
+        m = means[key]
+        return (-math.inf if m is None else goal * m, -keys.index(key))
+
     while alive:
         need = {key: range(len(rows[key]), n) for key in alive if len(rows[key]) < n}
         if need:
@@ -155,7 +161,7 @@ def select(
             rounds.append({"look": look, "replications": n, "alive": 0})
             break
         means = {key: mean_of(values_of(rows[key], by)) for key in alive}
-        leader = max(alive, key=lambda key: (-math.inf if means[key] is None else goal * means[key], -keys.index(key)))
+        leader = max(alive, key=score)
         if sequential and n >= 2:
             for key in [a for a in alive if a != leader]:
                 d = _paired(values_of(rows[key], by), values_of(rows[leader], by))
@@ -190,7 +196,7 @@ def select(
     chosen = None
     if alive:
         means = {key: mean_of(values_of(rows[key], by)) for key in alive}
-        chosen = max(alive, key=lambda key: (-math.inf if means[key] is None else goal * means[key], -keys.index(key)))
+        chosen = max(alive, key=score)
         for key in alive:
             status[key] = "chosen" if key == chosen else ("contender" if sequential else "ranked")
     for key, other in same_as.items():  # an identical twin shares its twin's fate

@@ -75,7 +75,7 @@ def compare_table(cmp: Any, arm: Any, kpis: tuple[str, ...] = KPI_KEYS) -> Table
             style = "green" if d["direction"] * d["mean"] > 0 else "red"
         t.add_row(
             k, fmt(d["base_mean"], unit), fmt(d["arm_mean"], unit), diff_text(d["mean"], unit),
-            _ci_diff(*d["ci95"], unit), p_text(d["p_value"]),
+            _ci_diff(d["ci95"][0], d["ci95"][1], unit), p_text(d["p_value"]),
             "-" if d.get("prob_better") is None else f"{d['prob_better'] * 100:.1f}%",
             "-" if d.get("share_better") is None else f"{d['share_better'] * 100:.0f}%",
             mark, style=style,
@@ -146,7 +146,7 @@ def render_sweep(console: Console, result: Any, kpis: tuple[str, ...] = SWEEP_KP
     for k in kpis:
         t.add_column(k, justify="right")
     for i, (p, res) in enumerate(zip(result.points, result.results)):
-        cells = [param_text(p[key]) for key in result.keys]
+        cells: list[str | Text] = [param_text(p[key]) for key in result.keys]
         if show_n:
             cells.append(str(res.n))
         for j, k in enumerate(kpis):

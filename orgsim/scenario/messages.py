@@ -13,7 +13,7 @@ import math
 import re
 import types
 from dataclasses import dataclass
-from typing import Annotated, Any, Union, get_args, get_origin
+from typing import Annotated, Any, Mapping, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
@@ -89,7 +89,7 @@ _PLAIN = {"int_type": "must be a whole number", "int_parsing": "must be a whole 
           "dict_type": "must be a mapping", "list_type": "must be a list", "model_attributes_type": "must be a mapping"}
 
 
-def message(err: dict, parts: PathT, key_error: bool) -> str:
+def message(err: Mapping[str, Any], parts: PathT, key_error: bool) -> str:
     """A pydantic error in orgsim's words: what is wrong, what was given, a suggestion."""
     kind, value, ctx = err["type"], err.get("input"), err.get("ctx") or {}
     got = f"(got {show(value)})"

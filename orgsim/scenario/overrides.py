@@ -67,6 +67,8 @@ def apply_overrides(data: dict, origins: Origins, overrides: Overrides) -> list[
     """Set every override in `data` (its origin: the overrides); the problems of those that cannot be set."""
     if overrides is None:
         return []
+    values: dict[str, Any]
+    issues: list[Issue]
     if isinstance(overrides, dict):
         values, issues = {}, []
         for k, v in overrides.items():
