@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import math
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 from scipy import stats
@@ -130,7 +130,7 @@ def _prob_better(signed_mean: float, std: float, n: int) -> float:
     return float(stats.t.cdf(signed_mean / (std / math.sqrt(n)), n - 1))
 
 
-def significant(diff: dict[str, Any], alpha: float = SIGNIFICANCE) -> bool:
+def significant(diff: Mapping[str, Any], alpha: float = SIGNIFICANCE) -> bool:
     """Whether a paired difference's t-test rejects 'no difference' at `alpha`."""
     p = diff.get("p_value")
     return p is not None and p < alpha

@@ -46,14 +46,14 @@ COMMANDS = ("compare", "sweep", "focus")
 MANIFEST = "manifest.json"
 PLOTS = {"compare": ("differences", "arr_fan"), "sweep": ("sweep",), "focus": ("ranking",)}
 # The CSV tables a report is made from (with the columns it needs), besides the JSON and the manifest.
-REPORT_TABLES = {
+REPORT_TABLES: dict[str, dict[str, tuple[str, ...]]] = {
     "compare": {"differences": ("arm", "kpi", "mean", "ci95_low", "ci95_high"),
                 "monthly": ("scenario", "replication", "month", "metric", "value")},
     "sweep": {"sweep": ("point", "kpi", "replications", "mean", "ci95_low", "ci95_high"),
               "kpis": ("point", "replication")},
     "focus": {"ranking": ("rank", "order", "status", "replications", "mean", "ci95_low", "ci95_high")},
 }
-RESULT_KEYS = {"compare": ("arms", "differences"), "sweep": ("scenario", "vary", "points"),
+RESULT_KEYS: dict[str, tuple[str, ...]] = {"compare": ("arms", "differences"), "sweep": ("scenario", "vary", "points"),
                "focus": ("scenario", "by", "orders", "statement")}
 EXTRA_CSS = ("tr.better td{background:#eaf6ee} tr.worse td{background:#fbeaea} "
              "tr.best td{background:#eaf6ee;font-weight:600} div.scroll{overflow-x:auto}")

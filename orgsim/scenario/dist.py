@@ -6,13 +6,22 @@ they are only validated and know their analytic mean and variance.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import model_validator
 
 from orgsim.scenario.base import Model, NonNeg
 
 __all__ = ["Dist", "fixed"]
+
+T = TypeVar("T")
+
+
+def _given(x: T | None) -> T:
+    """A parameter `Dist._parameters` has checked is there (for the type checker: not None)."""
+    if x is None:
+        raise ValueError("a distribution parameter is missing")  # unreachable after validation
+    return x
 
 
 def _article(word: str) -> str:
@@ -79,9 +88,10 @@ class Dist(Model):
             )
         if self.dist in ("gamma", "lognormal") and self.cv == 0:
             raise ValueError(f"a {self.dist} distribution needs cv > 0 (use dist: fixed for no variation)")
-        if self.dist == "uniform" and self.low > self.high:
+        if self.dist == "uniform" and _given(self.low) > _given(self.high):
             raise ValueError(f"uniform needs low <= high (got low={self.low}, high={self.high})")
-        if self.dist == "triangular" and not (self.low <= self.mode <= self.high and self.low < self.high):
+        if self.dist == "triangular" and not (_given(self.low) <= _given(self.mode) <= _given(self.high)
+                                              and _given(self.low) < _given(self.high)):
             raise ValueError(
                 f"triangular needs low <= mode <= high and low < high (got {self.low}, {self.mode}, {self.high})"
             )
@@ -101,15 +111,16 @@ class Dist(Model):
     def expected(self) -> float:
         """The analytic mean."""
         if self.dist == "fixed":
-            return float(self.value if self.value is not None else self.mean)
+            return float(self.value if self.value is not None else _given(self.mean))
         if self.dist in ("exponential", "gamma", "lognormal"):
-            return float(self.mean)
+            return float(_given(self.mean))
         if self.dist == "uniform":
-            return (self.low + self.high) / 2
+            return (_given(self.low) + _given(self.high)) / 2
         if self.dist == "triangular":
-            return (self.low + self.mode + self.high) / 3
-        w = self.weights or [1.0] * len(self.values)
-        return sum(v * x for v, x in zip(self.values, w)) / sum(w)
+            return (_given(self.low) + _given(self.mode) + _given(self.high)) / 3
+        values = _given(self.values)
+        w = self.weights or [1.0] * len(values)
+        return sum(v * x for v, x in zip(values, w)) / sum(w)
 
     @property
     def variance(self) -> float:
@@ -120,16 +131,18 @@ class Dist(Model):
         if self.dist == "exponential":
             return m * m
         if self.dist in ("gamma", "lognormal"):
-            return (self.cv * m) ** 2
+            return (_given(self.cv) * m) ** 2
         if self.dist == "uniform":
-            return (self.high - self.low) ** 2 / 12
+            return (_given(self.high) - _given(self.low)) ** 2 / 12
         if self.dist == "triangular":
-            a, c, b = self.low, self.mode, self.high
+            a, c, b = _given(self.low), _given(self.mode), _given(self.high)
             return (a * a + b * b + c * c - a * b - a * c - b * c) / 18
-        w = self.weights or [1.0] * len(self.values)
+        values = _given(self.values)
+        w = self.weights or [1.0] * len(values)
         s = sum(w)
-        return sum(x * (v - m) ** 2 for v, x in zip(self.values, w)) / s
+        return sum(x * (v - m) ** 2 for v, x in zip(values, w)) / s
 
 
 def fixed(value: float) -> Dist:
+    """A constant: ``{dist: fixed, value: value}``."""
     return Dist(dist="fixed", value=value)

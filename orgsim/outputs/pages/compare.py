@@ -73,7 +73,7 @@ def _compare_sentence(arm: str, base: str, kpi: str, d: Mapping[str, Any]) -> st
     if mean == 0 and not d.get("std"):
         return f"{arm} ends with the same {noun} as {base} in every replication."
     head = f"{arm} ends with {amount_text(mean, unit)} {'more' if mean > 0 else less} {noun} than {base}"
-    return f"{head} (95% CI of the difference: {diff_range(*d['ci95'], unit)}); {verdict_of(d, 'them')}."
+    return f"{head} (95% CI of the difference: {diff_range(d['ci95'][0], d['ci95'][1], unit)}); {verdict_of(d, 'them')}."
 
 
 def _other_differences(arm: str, diffs: Mapping[str, Mapping[str, Any]]) -> str:
@@ -118,7 +118,7 @@ def _difference_table(base: str, arm: str, diffs: Mapping[str, Mapping[str, Any]
         if d is None:
             continue
         rows.append([kpi_label(kpi), fmt(d.get("base_mean"), unit), fmt(d.get("arm_mean"), unit),
-                     diff_text(d.get("mean"), unit), diff_range(*d["ci95"], unit),
+                     diff_text(d.get("mean"), unit), diff_range(d["ci95"][0], d["ci95"][1], unit),
                      p_text(d.get("p_value")) + (" †" if d.get("tests_disagree") else ""),
                      share_text(d.get("prob_better")), share_text(d.get("share_better"))])
         classes.append(better_class(d))

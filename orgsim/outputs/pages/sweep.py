@@ -48,7 +48,7 @@ def _ranked(frame: pd.DataFrame, kpi: str) -> pd.DataFrame:
     return rows.loc[score.sort_values(ascending=False, kind="stable").index]
 
 
-def _point_text(row: Mapping[str, Any], keys: Sequence[str]) -> str:
+def _point_text(row: Mapping[str, Any] | pd.Series, keys: Sequence[str]) -> str:
     return ", ".join(f"{k} = {param_text(row[k])}" for k in keys)
 
 
@@ -100,7 +100,7 @@ def _runner_up_sentence(best: pd.Series, runner: pd.Series, kpis_table: pd.DataF
     unit = kpi_unit(kpi)
     gap = "no better than" if not d["mean"] else f"{amount_text(d['mean'], unit)} ahead of"
     return (f"The best point is {gap} the runner-up, {_point_text(runner, keys)} "
-            f"({fmt(runner['mean'], unit)}; 95% CI of the paired difference: {diff_range(*d['ci95'], unit)}); "
+            f"({fmt(runner['mean'], unit)}; 95% CI of the paired difference: {diff_range(d['ci95'][0], d['ci95'][1], unit)}); "
             f"{verdict_of(d, 'the two points')}.")
 
 
