@@ -25,7 +25,7 @@ from orgsim.metrics.kpis import Replication
 from orgsim.metrics.registry import FUNNEL_KEYS, KPI_KEYS, STAGE_KEYS
 from orgsim.scenario import Scenario
 
-__all__ = ["Results", "simulate"]
+__all__ = ["Results", "failure_records", "simulate"]
 
 
 @dataclass(repr=False)
@@ -230,14 +230,14 @@ def simulate(
             out = ex.run([(0, scenario, seed, range(first, first + reps))], progress, failures=failures,
                          events=log)[0]
             if not out:
-                raise ReplicationError(_strip(failures), f"every replication of {scenario.name} failed")
+                raise ReplicationError(failure_records(failures), f"every replication of {scenario.name} failed")
             meta: dict[str, Any] = {}
         else:
             got, info = replicate(ex, {0: scenario}, seed, reps, prec, progress=progress, events=log)
             out, meta = got[0], {"precision": info[0]}
         label = ex.label
     res = Results(scenario, seed, out, runtime_s=time.perf_counter() - t0, meta=meta, executor=label,
-                  failures=_strip(failures))
+                  failures=failure_records(failures))
     if isinstance(log, EventFrames):
         res.events = log.frame()
     elif log is not None:
@@ -257,6 +257,6 @@ def _event_log(events: bool | str | os.PathLike | None, scenario: Scenario, firs
             yield writer
 
 
-def _strip(failures: list[dict[str, Any]], params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+def failure_records(failures: list[dict[str, Any]], params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """Failure dicts without the executor's request key, with the params that made the scenario."""
     return [{**{k: v for k, v in f.items() if k != "key"}, "params": dict(params or {})} for f in failures]

@@ -24,7 +24,7 @@ import yaml
 
 from orgsim.scenario.errors import Problem, ScenarioError
 from orgsim.experiments.precision import Precision, as_precision, replicate
-from orgsim.experiments.results import Results, _strip
+from orgsim.experiments.results import Results, failure_records
 from orgsim.experiments.runner import Executor, Progress, ReplicationError, using
 from orgsim.experiments.stats import ExperimentError, describe
 from orgsim.scenario.loader import load_scenario, load_scenario_dict
@@ -373,7 +373,7 @@ def sweep(
             got, info = replicate(ex, dict(enumerate(scs)), seed, reps, prec, progress=progress)
         label = ex.label
     runtime = time.perf_counter() - t0
-    failed = {i: _strip(failures[i], params[i]) for i in failures}
+    failed = {i: failure_records(failures[i], params[i]) for i in failures}
     empty = [i for i in range(len(scs)) if not got[i]]
     if empty:
         raise ReplicationError([f for i in range(len(scs)) for f in failed[i]],
