@@ -35,7 +35,7 @@ _EXPORTS = {
     "sweep": "orgsim.experiments",
     "load_scenario": "orgsim.scenario.loader",
     "load_scenario_dict": "orgsim.scenario.loader",
-    "KPI_KEYS": "orgsim.metrics",
+    "KPI_KEYS": "orgsim.metrics.registry",
     "Scenario": "orgsim.scenario",
 }
 _SUBMODULES = {"cli", "distributions", "engine", "experiments", "metrics", "model", "names", "outputs", "rng", "scenario"}
@@ -64,5 +64,5 @@ if TYPE_CHECKING:
         Comparison, ExperimentError, FocusResult, Results, SweepResult, compare, executor, focus, simulate, sweep,
     )
     from orgsim.scenario.loader import load_scenario, load_scenario_dict
-    from orgsim.metrics import KPI_KEYS
+    from orgsim.metrics.registry import KPI_KEYS
     from orgsim.scenario import Scenario

@@ -11,16 +11,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from orgsim.metrics.registry import FUNNEL_KEYS, KPI_KEYS, STAGE_KEYS
 from orgsim.names import SOURCES
 
 if TYPE_CHECKING:  # only for annotations: metrics need no engine (nor the model) at run time
     from orgsim.engine import RawRecord
 
-__all__ = [
-    "FUNNEL_KEYS", "KPI_KEYS", "LIFETIME_CAP_YEARS", "RUNWAY_CAP_MONTHS", "STAGE_KEYS", "Replication", "funnel",
-    "kpis", "reduce", "stages",
-]
+__all__ = ["LIFETIME_CAP_YEARS", "RUNWAY_CAP_MONTHS", "Replication", "funnel", "kpis", "reduce", "stages"]
 
 RUNWAY_CAP_MONTHS = 120.0
 LIFETIME_CAP_YEARS = 10.0
