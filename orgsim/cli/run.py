@@ -26,7 +26,7 @@ from orgsim.cli.common import (
     write_file,
 )
 from orgsim.experiments import Results, simulate
-from orgsim.outputs.files import csv_text, dumps_json
+from orgsim.outputs.files import csv_text, dumps_json, parquet_files
 from orgsim.outputs.manifest import run_manifest
 from orgsim.outputs.text import render_run
 from orgsim.scenario import Scenario
@@ -166,8 +166,6 @@ def _write_out_dir(
 
 
 def _parquet_files(res: Results) -> dict[str, bytes]:
-    from orgsim.outputs.report import parquet_files
-
     return parquet_files({"kpis": res.kpis, "monthly": res.monthly, "stages": res.stages, "funnel": res.funnel})
 
 

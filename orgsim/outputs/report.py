@@ -23,15 +23,14 @@ import pandas as pd
 
 from orgsim.metrics.registry import FUNNEL_KEYS, KPIS, fmt
 from orgsim.outputs import plots
-from orgsim.outputs.files import parquet_files
 from orgsim.outputs.findings import findings, headline, onset_month
 from orgsim.outputs.html import CSS, E, ci_range, html_table, mean_of
 from orgsim.outputs.report_scenario import scenario_section
 from orgsim.scenario.errors import UsageError
 
 __all__ = [
-    "PLOT_FILES", "REPORT_FILE", "RunData", "findings", "headline", "load_run", "onset_month", "parquet_files",
-    "render_html", "report_files", "write_report",
+    "PLOT_FILES", "REPORT_FILE", "RunData", "findings", "headline", "load_run", "onset_month", "render_html",
+    "report_files", "write_report",
 ]
 
 REPORT_FILE = "report.html"

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import math
 import os
-import re
 import stat
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
