@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from orgsim.loader import load_scenario  # noqa: E402
+from orgsim.scenario.loader import load_scenario  # noqa: E402
 from orgsim.model.company import Company  # noqa: E402
 
 SCENARIO = Path(__file__).resolve().with_name("funnel-4s.yaml")

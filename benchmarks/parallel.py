@@ -35,7 +35,7 @@ def _cpu_model() -> str:
 def main() -> None:
     from orgsim.experiments import executor, simulate
     from orgsim.experiments.runner import default_start_method
-    from orgsim.loader import load_scenario
+    from orgsim.scenario.loader import load_scenario
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--replications", type=int, default=60)

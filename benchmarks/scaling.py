@@ -40,7 +40,7 @@ TARGET_MB = 300.0
 
 def scaled(k: int, horizon_months: int | None = None):
     """series-a with k times the lead volume and headcount (and optionally another horizon)."""
-    from orgsim.loader import load_scenario
+    from orgsim.scenario.loader import load_scenario
 
     base = load_scenario(SERIES_A)
     o: dict = {}

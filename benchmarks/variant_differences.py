@@ -20,7 +20,7 @@ sys.path.insert(0, str(ROOT))
 
 from orgsim.engine import run_replication  # noqa: E402
 from orgsim.experiments import paired_difference  # noqa: E402
-from orgsim.loader import load_scenario  # noqa: E402
+from orgsim.scenario.loader import load_scenario  # noqa: E402
 from orgsim.metrics import reduce  # noqa: E402
 
 VARIANTS = ["no-sdr", "sales-delivers", "csm-expansion", "sales-renewals", "service-first"]

@@ -20,9 +20,9 @@ __version__ = "0.1.0"
 
 # public name -> the module that defines it
 _EXPORTS = {
-    "OrgsimError": "orgsim.errors",
-    "Problem": "orgsim.errors",
-    "ScenarioError": "orgsim.errors",
+    "OrgsimError": "orgsim.scenario.errors",
+    "Problem": "orgsim.scenario.errors",
+    "ScenarioError": "orgsim.scenario.errors",
     "Comparison": "orgsim.experiments",
     "ExperimentError": "orgsim.experiments",
     "FocusResult": "orgsim.experiments",
@@ -33,15 +33,12 @@ _EXPORTS = {
     "focus": "orgsim.experiments",
     "simulate": "orgsim.experiments",
     "sweep": "orgsim.experiments",
-    "load_scenario": "orgsim.loader",
-    "load_scenario_dict": "orgsim.loader",
-    "KPI_KEYS": "orgsim.metrics",
+    "load_scenario": "orgsim.scenario.loader",
+    "load_scenario_dict": "orgsim.scenario.loader",
+    "KPI_KEYS": "orgsim.metrics.registry",
     "Scenario": "orgsim.scenario",
 }
-_SUBMODULES = {
-    "cli", "distributions", "engine", "errors", "experiments", "loader", "metrics", "model", "output",
-    "plots", "report", "report_text", "rng", "scenario", "yamlmap",
-}
+_SUBMODULES = {"cli", "distributions", "engine", "experiments", "metrics", "model", "names", "outputs", "rng", "scenario"}
 
 __all__ = sorted([*_EXPORTS, "__version__"])
 
@@ -62,10 +59,10 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
-    from orgsim.errors import OrgsimError, Problem, ScenarioError
+    from orgsim.scenario.errors import OrgsimError, Problem, ScenarioError
     from orgsim.experiments import (
         Comparison, ExperimentError, FocusResult, Results, SweepResult, compare, executor, focus, simulate, sweep,
     )
-    from orgsim.loader import load_scenario, load_scenario_dict
-    from orgsim.metrics import KPI_KEYS
+    from orgsim.scenario.loader import load_scenario, load_scenario_dict
+    from orgsim.metrics.registry import KPI_KEYS
     from orgsim.scenario import Scenario

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 _EXPORTS = {
     "Comparison": "comparison",
     "compare": "comparison",
-    "FocusResult": "focus_orders",
+    "FocusResult": "focus_result",
     "focus": "focus_orders",
     "Precision": "precision",
     "Results": "results",
@@ -69,7 +69,8 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:
     from orgsim.experiments.comparison import Comparison, compare
-    from orgsim.experiments.focus_orders import FocusResult, focus
+    from orgsim.experiments.focus_orders import focus
+    from orgsim.experiments.focus_result import FocusResult
     from orgsim.experiments.precision import Precision
     from orgsim.experiments.results import Results, simulate
     from orgsim.experiments.runner import Executor, ReplicationError, available_cores, executor, run_replications

@@ -34,16 +34,17 @@ import math
 import os
 import re
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 import numpy as np
 
 from orgsim import __version__
 from orgsim.metrics import Replication
-from orgsim.output import write_text_atomic
+from orgsim.outputs.files import check_writable_file, write_text_atomic
 from orgsim.scenario import Scenario
+from orgsim.scenario.errors import UsageError
 
-__all__ = ["Checkpoint", "FORMAT", "work_key"]
+__all__ = ["Checkpoint", "FORMAT", "checkpoint_for", "default_checkpoint", "work_key"]
 
 FORMAT = "orgsim-checkpoint/2"
 _KEY = re.compile(r"[0-9a-f]{64}")
@@ -226,3 +227,35 @@ def _rep_from_json(r: Any, i: int) -> Replication:
         runtime_s=float(_num(r.get("runtime_s"), f"{where}.runtime_s") or 0.0),
         counters=_numbers(r.get("counters", {}), f"{where}.counters"),
     )
+
+
+# ---- where a command keeps its checkpoint ----------------------------------------------------
+
+
+def default_checkpoint(command: str, outputs: Sequence[Path | None], *parts: Any) -> Path | None:
+    """Where a command keeps its checkpoint when none is given: FILE.checkpoint.jsonl next to its first
+    output file, else a file in the current directory named by a hash of the settings (`parts`);
+    None when that directory is not writable."""
+    for out in outputs:
+        if out is not None:
+            path = out.with_name(out.name + ".checkpoint.jsonl")
+            break
+    else:
+        text = json.dumps([command, *parts], default=str, sort_keys=True)
+        path = Path(f".orgsim-checkpoint-{hashlib.sha256(text.encode()).hexdigest()[:12]}.jsonl")
+    # A directory we cannot write in: run without a checkpoint rather than refuse to run.
+    return path if os.access(path.parent, os.W_OK) and not path.is_dir() else None
+
+
+def checkpoint_for(command: str, checkpoint: Path | None, resume: bool, outputs: Sequence[Path | None],
+                   outputs_hint: str, *key: Any, default: bool = True) -> Path | None:
+    """The checkpoint file of a sweep or focus: the one given (checked), or the default one named
+    after the outputs or the run's settings (`key`); refuses --resume when there is none to read."""
+    if checkpoint is None and default:
+        checkpoint = default_checkpoint(command, outputs, *key)
+    else:
+        check_writable_file("--checkpoint", checkpoint)
+    if resume and (checkpoint is None or not checkpoint.exists()):
+        raise UsageError(f"--resume: no checkpoint {checkpoint} to resume from (give --checkpoint FILE, or the "
+                         f"same {outputs_hint} as the interrupted run)")
+    return checkpoint

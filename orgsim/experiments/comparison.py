@@ -22,7 +22,7 @@ from orgsim.experiments.runner import Executor, Progress, using
 from orgsim.experiments.stats import (
     KPI_DIRECTION, ExperimentError, check_kpi, paired_difference, significant, rank_test_disagrees,
 )
-from orgsim.metrics import KPI_KEYS
+from orgsim.metrics.registry import KPI_KEYS
 from orgsim.scenario import Scenario
 
 __all__ = ["Comparison", "compare"]

@@ -17,14 +17,15 @@ from typing import Any, Iterator, Sequence
 import numpy as np
 import pandas as pd
 
-from orgsim.event_log import EventFrames, EventLogWriter
+from orgsim.outputs.event_log import EventFrames, EventLogWriter
 from orgsim.experiments.precision import Precision, as_precision, replicate
 from orgsim.experiments.runner import Executor, Progress, ReplicationError, using
 from orgsim.experiments.stats import describe
-from orgsim.metrics import FUNNEL_KEYS, KPI_KEYS, STAGE_KEYS, Replication
+from orgsim.metrics.kpis import Replication
+from orgsim.metrics.registry import FUNNEL_KEYS, KPI_KEYS, STAGE_KEYS
 from orgsim.scenario import Scenario
 
-__all__ = ["Results", "simulate"]
+__all__ = ["Results", "failure_records", "simulate"]
 
 
 @dataclass(repr=False)
@@ -42,7 +43,7 @@ class Results:
         failures: replications that failed (an exception in the model or a broken invariant):
             dicts with scenario, replication, seed, error, traceback, invariants and params.
             Everything else (tables, summaries, `to_dict`) covers the successful ones only.
-        events: the event log of every replication (`orgsim.event_log.EVENT_COLUMNS`) when
+        events: the event log of every replication (`orgsim.outputs.event_log.EVENT_COLUMNS`) when
             `simulate` was asked for it with ``events=True``, else None.
     """
 
@@ -181,6 +182,8 @@ def simulate(
     first_replication: int = 0,
     events: bool | str | os.PathLike | None = None,
 ) -> Results:
+    # Over 60 lines: a public function with many options, half of it the docstring that documents them;
+    # the body is the steps in order.
     """Run a scenario many times.
 
     Args:
@@ -201,7 +204,7 @@ def simulate(
             the streams of (seed, index)), e.g. to reproduce one failed replication alone.
         events: True keeps the event log of every replication in `Results.events` (a
             DataFrame); a path (.csv, .csv.gz or .parquet) streams it to that file instead,
-            replication by replication (`orgsim.event_log`), and `results.meta["events"]` says
+            replication by replication (`orgsim.outputs.event_log`), and `results.meta["events"]` says
             how many rows it holds. Every other number is the same with or without it.
 
     A replication that fails (an exception in the model, or a broken invariant) does not stop
@@ -227,14 +230,14 @@ def simulate(
             out = ex.run([(0, scenario, seed, range(first, first + reps))], progress, failures=failures,
                          events=log)[0]
             if not out:
-                raise ReplicationError(_strip(failures), f"every replication of {scenario.name} failed")
+                raise ReplicationError(failure_records(failures), f"every replication of {scenario.name} failed")
             meta: dict[str, Any] = {}
         else:
             got, info = replicate(ex, {0: scenario}, seed, reps, prec, progress=progress, events=log)
             out, meta = got[0], {"precision": info[0]}
         label = ex.label
     res = Results(scenario, seed, out, runtime_s=time.perf_counter() - t0, meta=meta, executor=label,
-                  failures=_strip(failures))
+                  failures=failure_records(failures))
     if isinstance(log, EventFrames):
         res.events = log.frame()
     elif log is not None:
@@ -254,6 +257,6 @@ def _event_log(events: bool | str | os.PathLike | None, scenario: Scenario, firs
             yield writer
 
 
-def _strip(failures: list[dict[str, Any]], params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+def failure_records(failures: list[dict[str, Any]], params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """Failure dicts without the executor's request key, with the params that made the scenario."""
     return [{**{k: v for k, v in f.items() if k != "key"}, "params": dict(params or {})} for f in failures]

@@ -90,7 +90,7 @@ def _one(scenario: Scenario, seed: int, r: int, events: str | None = None) -> Re
             return Failure(r, seed, "invariant violated: " + "; ".join(broken), "", tuple(broken))
         rep = reduce(rec)
         if events is not None:
-            from orgsim.event_log import render
+            from orgsim.outputs.event_log import render
 
             rep.events = render(rec.events, scenario, r, events)
         return rep
@@ -104,7 +104,7 @@ def run_chunk(scenario: Scenario, seed: int, replications: Sequence[int], events
     A replication that raises, or whose record breaks an invariant (`orgsim.invariants`), comes
     back as a `Failure` naming it; the others are unaffected. With `events` ("frame" or "csv"),
     each replication also carries its event log in that form (`Replication.events`, see
-    `orgsim.event_log.render`): rendered here, in the worker, so that writing a log scales
+    `orgsim.outputs.event_log.render`): rendered here, in the worker, so that writing a log scales
     with the workers.
     """
     return [_one(scenario, seed, r, events) for r in replications]
@@ -122,7 +122,7 @@ Task = tuple[int, Scenario, int, list[int], str | None]  # request index, scenar
 
 
 class EventSink(Protocol):
-    """Where event logs go (`orgsim.event_log`): `mode` is the form workers render them in."""
+    """Where event logs go (`orgsim.outputs.event_log`): `mode` is the form workers render them in."""
 
     mode: str
 

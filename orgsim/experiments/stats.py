@@ -10,26 +10,19 @@ from __future__ import annotations
 
 import difflib
 import math
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 from scipy import stats
 
-from orgsim.errors import OrgsimError
-from orgsim.metrics import KPI_KEYS
+from orgsim.scenario.errors import OrgsimError
+from orgsim.metrics.registry import KPI_DIRECTION, KPI_KEYS
 
 __all__ = [
     "KPI_DIRECTION", "ExperimentError", "check_kpi", "describe", "paired_difference",
     "relative_half_width", "significant", "rank_test_disagrees",
 ]
 
-# +1: higher is better, -1: lower is better, 0: neither (more people is a choice, not a result).
-KPI_DIRECTION: dict[str, int] = {
-    "arr_end": 1, "new_customers": 1, "new_arr": 1, "expansion_arr": 1, "churned_arr": -1,
-    "logo_renewal_rate": 1, "grr": 1, "nrr": 1, "cac": -1, "cac_payback_months": -1,
-    "ltv_to_cac": 1, "magic_number": 1, "burn_multiple": -1, "cash_end": 1, "runway_months": 1,
-    "health_rate": 1, "activity_rate": 1, "headcount_end": 0,
-}
 SIGNIFICANCE = 0.05
 
 
@@ -137,7 +130,7 @@ def _prob_better(signed_mean: float, std: float, n: int) -> float:
     return float(stats.t.cdf(signed_mean / (std / math.sqrt(n)), n - 1))
 
 
-def significant(diff: dict[str, Any], alpha: float = SIGNIFICANCE) -> bool:
+def significant(diff: Mapping[str, Any], alpha: float = SIGNIFICANCE) -> bool:
     """Whether a paired difference's t-test rejects 'no difference' at `alpha`."""
     p = diff.get("p_value")
     return p is not None and p < alpha

@@ -22,16 +22,16 @@ from typing import Any, Mapping, Sequence
 import pandas as pd
 import yaml
 
-from orgsim.errors import Problem, ScenarioError
+from orgsim.scenario.errors import Problem, ScenarioError
 from orgsim.experiments.precision import Precision, as_precision, replicate
-from orgsim.experiments.results import Results, _strip
+from orgsim.experiments.results import Results, failure_records
 from orgsim.experiments.runner import Executor, Progress, ReplicationError, using
 from orgsim.experiments.stats import ExperimentError, describe
-from orgsim.loader import load_scenario, load_scenario_dict
-from orgsim.metrics import KPI_KEYS
+from orgsim.scenario.loader import load_scenario, load_scenario_dict
+from orgsim.metrics.registry import KPI_KEYS
 from orgsim.scenario import Scenario
 
-__all__ = ["MAX_POINTS", "SweepResult", "expand_range", "grid", "parse_vary", "sweep"]
+__all__ = ["MAX_POINTS", "SweepResult", "as_vary", "expand_range", "grid", "parse_vary", "sweep"]
 
 MAX_POINTS = 10_000
 _NUM = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
@@ -140,7 +140,9 @@ def grid(vary: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
     return [dict(zip(keys, combo)) for combo in itertools.product(*(vary[k] for k in keys))]
 
 
-def _as_vary(vary: Mapping[str, Sequence[Any]] | Sequence[str]) -> dict[str, list[Any]]:
+def as_vary(vary: Mapping[str, Sequence[Any]] | Sequence[str]) -> dict[str, list[Any]]:
+    """The parameters of a sweep as {key: values}, from a mapping (values or `V1,V2,...` text) or from
+    `--vary KEY=V1,V2,...` strings; ExperimentError when there are none or one is malformed."""
     if isinstance(vary, Mapping):
         out = {}
         for k, v in vary.items():
@@ -288,6 +290,8 @@ def sweep(
     checkpoint: str | os.PathLike | None = None,
     resume: bool = False,
 ) -> SweepResult:
+    # Over 60 lines: a public function with many options, half of it the docstring that documents them;
+    # the body is the steps in order.
     """Run the scenario at every point of a grid of overrides, all with the same seed.
 
     Args:
@@ -312,9 +316,9 @@ def sweep(
         ScenarioError: a key that is not in the schema, or a value it refuses (every problem,
             once, before anything runs).
     """
-    vary_ = _as_vary(vary)
+    vary_ = as_vary(vary)
     if isinstance(overrides, (list, tuple)):
-        from orgsim.loader import parse_set
+        from orgsim.scenario.loader import parse_set
 
         overrides = parse_set(list(overrides))
     both = sorted(set(vary_) & set(overrides or {}))
@@ -369,7 +373,7 @@ def sweep(
             got, info = replicate(ex, dict(enumerate(scs)), seed, reps, prec, progress=progress)
         label = ex.label
     runtime = time.perf_counter() - t0
-    failed = {i: _strip(failures[i], params[i]) for i in failures}
+    failed = {i: failure_records(failures[i], params[i]) for i in failures}
     empty = [i for i in range(len(scs)) if not got[i]]
     if empty:
         raise ReplicationError([f for i in range(len(scs)) for f in failed[i]],

@@ -20,8 +20,8 @@ import pytest
 import orgsim
 from orgsim import cli
 from orgsim.metrics import FUNNEL_KEYS, KPI_KEYS, STAGE_KEYS
-from orgsim.output import write_json_atomic
-from orgsim.report_text import fmt
+from orgsim.outputs.files import write_json_atomic
+from orgsim.metrics.registry import fmt
 
 REPO = Path(__file__).resolve().parents[2]
 SCENARIO = "scenarios/series-a.yaml"
@@ -295,7 +295,7 @@ def test_internal_error_exits_1_with_hint(monkeypatch, capsys):
     def boom(*a, **k):
         raise RuntimeError("engine exploded")
 
-    monkeypatch.setattr(cli, "simulate", boom)
+    monkeypatch.setattr(cli.run, "simulate", boom)
     assert cli.main(["run", str(REPO / SCENARIO), "-n", "1", "--quiet"]) == 1
     err = capsys.readouterr().err
     assert "internal error: RuntimeError: engine exploded" in err and "--debug" in err
@@ -310,7 +310,7 @@ def test_interrupt_exits_130(monkeypatch, capsys):
     def interrupted(*a, **k):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(cli, "simulate", interrupted)
+    monkeypatch.setattr(cli.run, "simulate", interrupted)
     assert cli.main(["run", str(REPO / SCENARIO), "-n", "1", "--quiet"]) == 130
     assert "Aborted" in capsys.readouterr().err
 

@@ -26,7 +26,7 @@ import pytest
 import orgsim
 from orgsim import cli
 from orgsim.metrics import KPI_KEYS
-from orgsim.report_text import fmt
+from orgsim.metrics.registry import fmt
 
 REPO = Path(__file__).resolve().parents[2]
 SERIES_A, NO_SDR = REPO / "scenarios" / "series-a.yaml", REPO / "scenarios" / "no-sdr.yaml"

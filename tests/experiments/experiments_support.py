@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from orgsim.loader import load_scenario  # noqa: E402
+from orgsim.scenario.loader import load_scenario  # noqa: E402
 
 SERIES_A = ROOT / "scenarios" / "series-a.yaml"
 SEED = 11

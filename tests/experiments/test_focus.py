@@ -11,7 +11,8 @@ import pytest
 from experiments_support import SEED, SERIES_A, series_a
 from orgsim import cli
 from orgsim.experiments import ExperimentError, focus
-from orgsim.experiments.focus_orders import parse_constraint, parse_order, select, stages_reached
+from orgsim.experiments.focus_orders import parse_constraint, parse_order, stages_reached
+from orgsim.experiments.selection import select
 
 DEPTS = ["product", "sales", "marketing", "service"]
 

@@ -10,7 +10,7 @@ import pytest
 
 from experiments_support import SEED, SERIES_A, series_a
 from orgsim import cli
-from orgsim.errors import ScenarioError
+from orgsim.scenario.errors import ScenarioError
 from orgsim.experiments import ExperimentError, sweep
 from orgsim.experiments.sweeps import expand_range, grid, parse_vary
 from orgsim.metrics import KPI_KEYS

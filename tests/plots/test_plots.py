@@ -17,9 +17,9 @@ from matplotlib.container import BarContainer, ErrorbarContainer
 from matplotlib.figure import Figure
 from plots_support import ROOT
 
-from orgsim import plots
+from orgsim.outputs import plots
 from orgsim.metrics import KPI_KEYS
-from orgsim.report_text import bottleneck
+from orgsim.outputs.text import bottleneck
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -359,7 +359,7 @@ def test_sweep_refuses_three_parameters(sweep_table):
 
 
 def test_plots_need_no_pyplot_or_display():
-    code = ("import sys, orgsim.plots; from orgsim.report import report_files; "
+    code = ("import sys, orgsim.outputs.plots; from orgsim.outputs.report import report_files; "
             "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot imported'")
     p = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60,
                        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)})

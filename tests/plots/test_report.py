@@ -12,9 +12,9 @@ import pytest
 from plots_support import load, orgsim_cmd
 
 import orgsim
-from orgsim import report
-from orgsim.loader import scenario_to_dict
-from orgsim.report_text import bottleneck
+from orgsim.outputs import report
+from orgsim.scenario.loader import scenario_to_dict
+from orgsim.outputs.text import bottleneck
 
 PNG = b"\x89PNG\r\n\x1a\n"
 PLOTS = {"arr_fan", "arr_bridge", "funnel", "headcount_cost", "bottlenecks", "health", "health_distribution",

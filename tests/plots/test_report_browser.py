@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from orgsim.report import PLOT_NAMES
+from orgsim.outputs.report import PLOT_NAMES
 
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from orgsim.engine import run_replication
-from orgsim.errors import ScenarioError
+from orgsim.scenario.errors import ScenarioError
 from orgsim.invariants import violations
-from orgsim.loader import load_scenario
+from orgsim.scenario.loader import load_scenario
 
 REFERENCE = Path(__file__).resolve().parents[2] / "scenarios" / "series-a.yaml"
 

@@ -26,7 +26,7 @@ if str(ROOT) not in sys.path:  # run as a script: make the repository importable
     sys.path.insert(0, str(ROOT))
 
 from orgsim.experiments import simulate  # noqa: E402
-from orgsim.loader import load_scenario  # noqa: E402
+from orgsim.scenario.loader import load_scenario  # noqa: E402
 
 
 def scenario_files() -> list[Path]:

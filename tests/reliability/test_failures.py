@@ -12,7 +12,7 @@ import pytest
 from orgsim import cli
 from orgsim.experiments import runner, simulate, sweep
 from orgsim.experiments.runner import ProcessExecutor, ReplicationError
-from orgsim.loader import load_scenario
+from orgsim.scenario.loader import load_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = str(ROOT / "scenarios" / "series-a.yaml")

@@ -12,7 +12,7 @@ from pathlib import Path
 from orgsim import cli
 from orgsim.experiments import sweep
 from orgsim.experiments.checkpoint import Checkpoint
-from orgsim.loader import load_scenario
+from orgsim.scenario.loader import load_scenario
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = str(ROOT / "scenarios" / "series-a.yaml")

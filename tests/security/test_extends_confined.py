@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from orgsim.errors import ScenarioError
-from orgsim.loader import load_scenario, load_scenario_dict
+from orgsim.scenario.errors import ScenarioError
+from orgsim.scenario.loader import load_scenario, load_scenario_dict
 
 ROOT = Path(__file__).resolve().parents[2]
 SECRET = "s3cr3t-hash-$6$abcdef"

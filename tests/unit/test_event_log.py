@@ -17,8 +17,8 @@ import pytest
 
 import orgsim
 from orgsim.engine import run_replication
-from orgsim.event_log import EVENT_COLUMNS, EventLogWriter, event_format, to_frame
-from orgsim.errors import UsageError
+from orgsim.outputs.event_log import EVENT_COLUMNS, EventLogWriter, event_format, to_frame
+from orgsim.scenario.errors import UsageError
 from orgsim.experiments import simulate
 
 ROOT = Path(__file__).resolve().parents[2]

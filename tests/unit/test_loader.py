@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from orgsim.errors import ScenarioError
-from orgsim.loader import load_scenario, load_scenario_dict, parse_set, scenario_to_dict
+from orgsim.scenario.errors import ScenarioError
+from orgsim.scenario.loader import load_scenario, load_scenario_dict, parse_set, scenario_to_dict
 from orgsim.scenario import Scenario
-from orgsim.yamlmap import format_path, parse_path, parse_yaml
+from orgsim.scenario.yamlmap import format_path, parse_path, parse_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 REF = ROOT / "scenarios" / "series-a.yaml"

@@ -28,7 +28,7 @@ import pytest
 # the package root re-exports them
 from orgsim.engine import run_replication
 from orgsim.experiments import simulate
-from orgsim.loader import load_scenario
+from orgsim.scenario.loader import load_scenario
 
 pytestmark = pytest.mark.slow
 

@@ -7,19 +7,17 @@ in a replication (CAC with no new customers, say) is None, never NaN or infinity
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from orgsim.engine import RawRecord
+from orgsim.names import SOURCES
 
-KPI_KEYS = (
-    "arr_end", "new_customers", "new_arr", "expansion_arr", "churned_arr", "logo_renewal_rate",
-    "grr", "nrr", "cac", "cac_payback_months", "ltv_to_cac", "magic_number", "burn_multiple",
-    "cash_end", "runway_months", "health_rate", "activity_rate", "headcount_end",
-)
-FUNNEL_KEYS = ("leads", "mql", "sql", "opportunities", "won")
-SOURCES = ("paid", "content", "outbound", "referral")
-STAGE_KEYS = ("arrivals", "completed", "mean_wait_hours", "p90_wait_hours", "utilization")
+if TYPE_CHECKING:  # only for annotations: metrics need no engine (nor the model) at run time
+    from orgsim.engine import RawRecord
+
+__all__ = ["LIFETIME_CAP_YEARS", "RUNWAY_CAP_MONTHS", "Replication", "funnel", "kpis", "reduce", "stages"]
+
 RUNWAY_CAP_MONTHS = 120.0
 LIFETIME_CAP_YEARS = 10.0
 
@@ -36,7 +34,7 @@ class Replication:
     monthly: dict[str, np.ndarray]
     runtime_s: float
     counters: dict[str, float] = field(default_factory=dict)
-    events: list | None = None  # event log rows, only when asked for (`orgsim.model.events`)
+    events: list | None = None  # event log rows, only when asked for (`orgsim.model.trace`)
 
 
 def _ratio(num: float, den: float) -> float | None:
@@ -44,7 +42,7 @@ def _ratio(num: float, den: float) -> float | None:
 
 
 def kpis(rec: RawRecord) -> dict[str, float | None]:
-    """Every KPI of DESIGN.md section 2 for one replication."""
+    """Every KPI of DESIGN.md section 2 for one replication (keys in `KPI_KEYS` order)."""
     m = rec.monthly
     H = rec.horizon_months
     gm = rec.gross_margin
@@ -57,39 +55,8 @@ def kpis(rec: RawRecord) -> dict[str, float | None]:
 
     cac = _ratio(sm_total, new_customers)
     payback = _ratio(sm_total, new_arr * gm / 12)
-
-    ltv_to_cac = None
-    if cac is not None and cac > 0:
-        years = H / 12
-        mean_customers = float(np.mean(np.concatenate(([rec.starting_customers], m["customers"]))))
-        churn_per_year = rec.counters["churned_logos"] / (mean_customers * years) if mean_customers > 0 else 0.0
-        lifetime = LIFETIME_CAP_YEARS if churn_per_year <= 0 else min(1 / churn_per_year, LIFETIME_CAP_YEARS)
-        ltv_to_cac = (new_arr / new_customers) * gm * lifetime / cac
-
-    magic = None
-    if H >= 6:
-        rev = m["revenue"]
-        last_q, prior_q = rev[H - 3:].sum(), rev[H - 6:H - 3].sum()
-        magic = _ratio((last_q - prior_q) * 4, float(sm[H - 6:H - 3].sum()))
-
-    window = min(12, H)
-    arr_before = arr[H - window - 1] if H > window else rec.starting_arr
-    net_new_arr = float(arr[-1] - arr_before)
-    burn_12 = float(net_burn[H - window:].sum())
-    if burn_12 <= 0:
-        burn_multiple = 0.0
-    else:
-        burn_multiple = _ratio(burn_12, net_new_arr)
-
     cash_end = float(m["cash"][-1])
-    burn_3 = float(net_burn[max(H - 3, 0):].mean())
-    runway = RUNWAY_CAP_MONTHS if burn_3 <= 0 else min(RUNWAY_CAP_MONTHS, max(cash_end, 0.0) / burn_3)
-
-    cohort = rec.cohort_arr
-    start = sum(cohort.values())
-    final = rec.final_arr
-    grr = _ratio(sum(min(final.get(a, 0.0), v) for a, v in cohort.items()), start)
-    nrr = _ratio(sum(final.get(a, 0.0) for a in cohort), start)
+    grr, nrr = _retention(rec)
 
     return {
         "arr_end": float(arr[-1]),
@@ -102,15 +69,64 @@ def kpis(rec: RawRecord) -> dict[str, float | None]:
         "nrr": nrr,
         "cac": cac,
         "cac_payback_months": payback,
-        "ltv_to_cac": ltv_to_cac,
-        "magic_number": magic,
-        "burn_multiple": burn_multiple,
+        "ltv_to_cac": _ltv_to_cac(rec, cac, new_arr, new_customers),
+        "magic_number": _magic_number(m["revenue"], sm, H),
+        "burn_multiple": _burn_multiple(rec, net_burn),
         "cash_end": cash_end,
-        "runway_months": runway,
+        "runway_months": _runway(net_burn, cash_end, H),
         "health_rate": float(m["health_rate"][-1]),
         "activity_rate": float(m["activity_rate"][-1]),
         "headcount_end": float(m["headcount"][-1]),
     }
+
+
+def _ltv_to_cac(rec: RawRecord, cac: float | None, new_arr: float, new_customers: float) -> float | None:
+    """(average ACV x gross margin x expected lifetime in years, capped) / CAC."""
+    if cac is None or cac <= 0:
+        return None
+    years = rec.horizon_months / 12
+    mean_customers = float(np.mean(np.concatenate(([rec.starting_customers], rec.monthly["customers"]))))
+    churn_per_year = rec.counters["churned_logos"] / (mean_customers * years) if mean_customers > 0 else 0.0
+    lifetime = LIFETIME_CAP_YEARS if churn_per_year <= 0 else min(1 / churn_per_year, LIFETIME_CAP_YEARS)
+    return (new_arr / new_customers) * rec.gross_margin * lifetime / cac
+
+
+def _magic_number(rev: np.ndarray, sm: np.ndarray, H: int) -> float | None:
+    """(last-quarter revenue - prior-quarter revenue) x 4 / prior-quarter S&M cost."""
+    if H < 6:
+        return None
+    last_q, prior_q = rev[H - 3:].sum(), rev[H - 6:H - 3].sum()
+    return _ratio((last_q - prior_q) * 4, float(sm[H - 6:H - 3].sum()))
+
+
+def _burn_multiple(rec: RawRecord, net_burn: np.ndarray) -> float | None:
+    """Net burn / net new ARR over the last 12 months (0 when not burning)."""
+    H = rec.horizon_months
+    arr = rec.monthly["arr"]
+    window = min(12, H)
+    arr_before = arr[H - window - 1] if H > window else rec.starting_arr
+    net_new_arr = float(arr[-1] - arr_before)
+    burn_12 = float(net_burn[H - window:].sum())
+    if burn_12 <= 0:
+        return 0.0
+    return _ratio(burn_12, net_new_arr)
+
+
+def _runway(net_burn: np.ndarray, cash_end: float, H: int) -> float:
+    """Cash / mean monthly net burn of the last 3 months, capped (the cap when not burning)."""
+    burn_3 = float(net_burn[max(H - 3, 0):].mean())
+    return RUNWAY_CAP_MONTHS if burn_3 <= 0 else min(RUNWAY_CAP_MONTHS, max(cash_end, 0.0) / burn_3)
+
+
+def _retention(rec: RawRecord) -> tuple[float | None, float | None]:
+    """Trailing-12-month gross and net revenue retention at the end: the cohort's ARR (`cohort_arr`)
+    against what those accounts hold at the end (`final_arr`)."""
+    cohort = rec.cohort_arr
+    start = sum(cohort.values())
+    final = rec.final_arr
+    grr = _ratio(sum(min(final.get(a, 0.0), v) for a, v in cohort.items()), start)
+    nrr = _ratio(sum(final.get(a, 0.0) for a in cohort), start)
+    return grr, nrr
 
 
 def funnel(rec: RawRecord) -> dict[str, float]:

@@ -1,4 +1,4 @@
-"""Event logs for process mining: the model's rows (`orgsim.model.events`) as a table and as a file.
+"""Event logs for process mining: the model's rows (`orgsim.model.trace`) as a table and as a file.
 
 One row per event of a lead, opportunity or customer, with the columns process-mining tools ask
 for (case id, activity, timestamp, resource) and a few more to filter by:
@@ -30,10 +30,10 @@ import numpy as np
 import pandas as pd
 from pandas.api.types import union_categoricals
 
-from orgsim.errors import UsageError
 from orgsim.model.trace import COLUMNS
-from orgsim.output import _umask
+from orgsim.outputs.files import current_umask
 from orgsim.scenario import Scenario
+from orgsim.scenario.errors import UsageError
 
 __all__ = ["EVENT_COLUMNS", "EventFrames", "EventLogWriter", "empty_frame", "event_format", "render", "to_frame"]
 
@@ -241,7 +241,7 @@ class EventLogWriter(_Ordered):
                     self._write_parquet(empty_frame())
             self._close()
             if exc_type is None:
-                os.chmod(self._tmp, 0o666 & ~_umask())
+                os.chmod(self._tmp, 0o666 & ~current_umask())
                 os.replace(self._tmp, self.path)
                 self._tmp = None
         finally:

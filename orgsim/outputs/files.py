@@ -9,17 +9,21 @@ if any, untouched and no temporary file behind. JSON is strict: NaN and infinity
 from __future__ import annotations
 
 import hashlib
+import importlib.util
+import io
 import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 import pandas as pd
 
+from orgsim.scenario.errors import UsageError
+
 __all__ = [
-    "csv_text", "dumps_json", "sha256_file", "write_bytes_atomic", "write_csv_atomic", "write_json_atomic",
-    "write_text_atomic",
+    "check_writable_file", "csv_text", "current_umask", "dumps_json", "parquet_files", "sha256_file",
+    "write_bytes_atomic", "write_csv_atomic", "write_json_atomic", "write_text_atomic",
 ]
 
 
@@ -32,7 +36,7 @@ def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> Path:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())
+        os.chmod(tmp, 0o666 & ~current_umask())
         os.replace(tmp, target)
     except BaseException:
         try:
@@ -68,6 +72,18 @@ def write_csv_atomic(path: str | os.PathLike, df: pd.DataFrame) -> Path:
     return write_text_atomic(path, csv_text(df))
 
 
+def parquet_files(tables: Mapping[str, pd.DataFrame]) -> dict[str, bytes]:
+    """`name.parquet` bytes for each table when pyarrow is installed; {} when it is not."""
+    if importlib.util.find_spec("pyarrow") is None:
+        return {}
+    out = {}
+    for name, df in tables.items():
+        buf = io.BytesIO()
+        df.to_parquet(buf, index=False, engine="pyarrow")
+        out[f"{name}.parquet"] = buf.getvalue()
+    return out
+
+
 def sha256_file(path: str | os.PathLike) -> str:
     """Hex SHA-256 of a file's bytes."""
     h = hashlib.sha256()
@@ -77,8 +93,20 @@ def sha256_file(path: str | os.PathLike) -> str:
     return h.hexdigest()
 
 
-def _umask() -> int:
-    # mkstemp creates files 0600; give the result the permissions an ordinary open() would.
+def check_writable_file(option: str, path: Path | None) -> None:
+    """Fail before a long run when a result file could not be written."""
+    if path is None:
+        return
+    if path.is_dir():
+        raise UsageError(f"{option} {path}: is a directory; give a file name")
+    if not path.parent.is_dir():
+        raise UsageError(f"{option} {path}: directory {path.parent} does not exist")
+    if not os.access(path.parent, os.W_OK):
+        raise UsageError(f"{option} {path}: directory {path.parent} is not writable")
+
+
+def current_umask() -> int:
+    """The process's umask (mkstemp creates files 0600; written files get what open() would give)."""
     mask = os.umask(0)
     os.umask(mask)
     return mask

@@ -1,0 +1,110 @@
+"""The `orgsim` command (DESIGN.md section 6): one module per command, this module wires them.
+
+Thin by design: each command parses its options, loads scenarios with `orgsim.scenario.loader`,
+runs `orgsim.experiments` and hands the results to `orgsim.outputs` (terminal tables, files,
+reports). `main()` owns the exit codes: 0 ok, 2 bad input or usage (no traceback, ever),
+1 internal error (a traceback only with --debug), 130 when interrupted.
+
+Modules: `common` (shared options, checks, writing, progress, exit codes), and one per
+command: `run`, `validate`, `compare`, `sweep`, `focus`, `report`.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from typing import Sequence
+
+import click
+
+from orgsim import __version__
+from orgsim.cli import compare, focus, report, run, sweep, validate
+from orgsim.cli.common import (
+    CONTEXT,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_USAGE,
+    State,
+    debug_option,
+    echo_err,
+    failure_text,
+)
+from orgsim.experiments.runner import ReplicationError
+from orgsim.scenario.errors import OrgsimError, ScenarioError, UsageError
+
+__all__ = ["EXIT_INTERNAL", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "cli", "main"]
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(__version__, "-V", "--version", prog_name="orgsim", message="%(prog)s %(version)s")
+@debug_option
+def cli() -> None:
+    """Simulate how a SaaS company's organisation shapes pipeline, ARR, renewals, CAC and cash.
+
+    A scenario file (YAML) describes a company: its segments, lead sources, roles and headcount,
+    who owns which link of the customer value chain, and how it hires. `run` simulates it many
+    times and reports KPIs with 95% confidence intervals; `validate` checks files without running
+    them; `compare`, `sweep` and `focus` run experiments with common random numbers (paired
+    differences, parameter grids, growth-stage focus orders). Exit codes: 0 ok, 2 bad input or
+    usage, 1 internal error.
+
+    \b
+    Examples:
+      orgsim validate scenarios/series-a.yaml
+      orgsim run scenarios/series-a.yaml --replications 10 --seed 7
+      orgsim run scenarios/series-a.yaml --set roles.sdr.headcount=8 --json out.json
+      orgsim compare scenarios/series-a.yaml scenarios/no-sdr.yaml
+      orgsim sweep scenarios/series-a.yaml --vary roles.sdr.headcount=2..8
+      orgsim focus scenarios/series-a.yaml --min cash_end=0
+    """
+
+
+for _command in (run.run, validate.validate, report.report, compare.compare_command, sweep.sweep_command,
+                 focus.focus_command):
+    cli.add_command(_command)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the CLI and return its exit code (the console script passes it to sys.exit)."""
+    state = State()
+    try:
+        rv = cli.main(args=list(argv) if argv is not None else None, prog_name="orgsim",
+                      standalone_mode=False, obj=state)
+        return rv if isinstance(rv, int) else EXIT_OK
+    except click.exceptions.Exit as e:
+        return e.exit_code
+    except click.exceptions.Abort:
+        echo_err("Aborted.")
+        return EXIT_INTERRUPTED
+    except KeyboardInterrupt:
+        echo_err("Aborted.")
+        return EXIT_INTERRUPTED
+    except click.ClickException as e:
+        e.show()
+        return e.exit_code
+    except ReplicationError as e:
+        if state.debug:
+            for f in e.failures:
+                if f.get("traceback"):
+                    click.echo(f["traceback"], err=True, nl=False)
+        echo_err(f"internal error: {e}")
+        echo_err(failure_text(e.failures, stopped=True, state=state))
+        return EXIT_INTERNAL
+    except ScenarioError as e:
+        echo_err(str(e))
+        return EXIT_USAGE
+    except (UsageError, OrgsimError) as e:
+        echo_err(f"error: {e}")
+        return EXIT_USAGE
+    except Exception as e:  # anything else is a bug in orgsim, not the user's input
+        if state.debug:
+            click.echo(traceback.format_exc(), err=True, nl=False)
+        echo_err(f"internal error: {type(e).__name__}: {e}")
+        if not state.debug:
+            echo_err("This is a bug in orgsim. Rerun with --debug to see the traceback.")
+        return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,276 @@
+"""What every command shares: options, checks before a run, writing files, progress, messages.
+
+Exit codes are the CLI's contract (DESIGN.md section 6): 0 ok, 2 bad input or usage, 1 internal
+error, 130 interrupted. `orgsim.cli.main` maps exceptions to them; commands raise `UsageError`
+(or let `ScenarioError` through) for bad input and return normally otherwise.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+import click
+from rich.console import Console
+
+from orgsim.outputs.files import write_text_atomic
+from orgsim.scenario import Scenario
+from orgsim.scenario.errors import ScenarioError, UsageError
+from orgsim.scenario.loader import load_scenario
+
+__all__ = [
+    "CONTEXT", "EXIT_INTERNAL", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "State", "check_destinations",
+    "check_kpis", "checkpoint_options", "common_options", "debug_option", "echo_err", "failure_text", "load_all",
+    "out_option", "precision_options", "precision_settings", "progress_bar", "quiet_option", "remember",
+    "scheduler_option", "write_binaries", "write_experiment", "write_file",
+]
+
+EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+
+
+@dataclass
+class State:
+    """Set while parsing; read by `main` when an exception escapes a command."""
+
+    debug: bool = False
+    scenario_files: dict[str, str] | None = None  # scenario name -> file, for reproduce commands
+    overrides: tuple[str, ...] = ()
+
+
+def remember(scenario_files: dict[str, str], overrides: Sequence[str]) -> None:
+    """Note what reproduces a replication, for the failure report of `main`."""
+    ctx = click.get_current_context(silent=True)
+    state = ctx.find_object(State) if ctx is not None else None
+    if state is not None:
+        state.scenario_files, state.overrides = dict(scenario_files), tuple(overrides)
+
+
+def failure_text(failures: list[dict[str, Any]], total: int | None = None, stopped: bool = False,
+                 state: State | None = None) -> str:
+    """The warning about failed replications, each with the command that reproduces it."""
+    from orgsim.outputs.text import failure_block, reproduce_command
+
+    if state is None:
+        ctx = click.get_current_context(silent=True)
+        state = ctx.find_object(State) if ctx is not None else None
+    if state is not None and state.debug and not stopped:
+        for f in failures:
+            if f.get("traceback"):
+                click.echo(f["traceback"], err=True, nl=False)
+    files = (state.scenario_files if state is not None else None) or {}
+    overrides = state.overrides if state is not None else ()
+    commands = [reproduce_command(files.get(f.get("scenario", ""), next(iter(files.values()), "SCENARIO")),
+                                  f["seed"], f["replication"], overrides, f.get("params"))
+                for f in failures]
+    return failure_block(failures, commands, total, stopped)
+
+
+# ---- Options ---------------------------------------------------------------------------------
+
+
+def _set_debug(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
+    if value and isinstance(ctx.obj, State):
+        ctx.obj.debug = True
+    return value
+
+
+def debug_option(f: Any) -> Any:
+    return click.option(
+        "--debug", is_flag=True, expose_value=False, is_eager=True, callback=_set_debug,
+        help="On an internal error, show the Python traceback.",
+    )(f)
+
+
+def precision_options(f: Any) -> Any:
+    """--precision, --target, --max-replications (run, compare, sweep)."""
+    f = click.option("--max-replications", type=click.IntRange(min=2), default=500, show_default=True, metavar="N",
+                     help="With --precision: stop at N replications (per scenario) even if not precise enough.")(f)
+    f = click.option("--target", "targets", multiple=True, metavar="KPI",
+                     help="With --precision: a KPI that must be precise; repeatable [default: arr_end].")(f)
+    return click.option("--precision", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=None,
+                        metavar="FRACTION",
+                        help="Add replications (in batches, starting from N) until the 95% CI half-width of every "
+                        "--target KPI is within FRACTION of its mean, e.g. 0.02 for 2%.")(f)
+
+
+def scheduler_option(f: Any) -> Any:
+    return click.option("--scheduler", metavar="ADDRESS", envvar="ORGSIM_SCHEDULER", show_envvar=True, default=None,
+                        help="Run on a Dask cluster instead of local processes, e.g. tcp://10.0.0.5:8786 (needs "
+                        "pip install \"orgsim[dask]\"). Same seed, same results.")(f)
+
+
+def common_options(f: Any) -> Any:
+    """-n, -s, -w, --set, --json (compare, sweep, focus)."""
+    f = click.option("--json", "json_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                     metavar="FILE", help="Write the results as JSON to FILE (atomically).")(f)
+    f = click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
+                     help="Override one value by its dotted path in every scenario run; VALUE is read as YAML. "
+                     "Repeatable.")(f)
+    f = click.option("-w", "--workers", type=click.IntRange(min=0), default=0, show_default=True, metavar="W",
+                     help="Local processes; 0 = all cores, 1 = this process only. Results do not depend on it.")(f)
+    return click.option("-s", "--seed", type=click.IntRange(min=0), default=None, metavar="S",
+                        help="Random seed, the same for every scenario (common random numbers) "
+                        "[default: the (first) scenario's `seed`].")(f)
+
+
+def out_option(tables: str) -> Any:
+    """-o/--out DIR (compare, sweep, focus); `tables` names the command's own files."""
+    return click.option(
+        "-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None, metavar="DIR",
+        help=f"Write {tables}, manifest.json, plots/*.png and a self-contained report.html to DIR (created if "
+        "missing); the tables as Parquet too when pyarrow is installed. `orgsim report DIR` rebuilds the report.")
+
+
+def checkpoint_options(f: Any) -> Any:
+    """--checkpoint, --resume (sweep, focus)."""
+    f = click.option("--resume", is_flag=True,
+                     help="Continue an interrupted run from its checkpoint: finished work is read back, not rerun.")(f)
+    return click.option("--checkpoint", "checkpoint", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                        metavar="FILE", help="Append finished work to FILE as it finishes [default: FILE.checkpoint.jsonl "
+                        "next to --json (or --csv), else .orgsim-checkpoint-<hash>.jsonl in the current directory]; "
+                        "deleted after a run that completes.")(f)
+
+
+def quiet_option(f: Any) -> Any:
+    """-q/--quiet (every command that runs replications)."""
+    return click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors (no progress, no tables).")(f)
+
+
+def precision_settings(precision: float | None, targets: Sequence[str], max_replications: int) -> dict[str, Any]:
+    """--precision, --target and --max-replications for a manifest ({} without --precision)."""
+    if precision is None:
+        return {}
+    return {"precision": precision, "targets": list(targets) or ["arr_end"], "max_replications": max_replications}
+
+
+# ---- Checks before a run ---------------------------------------------------------------------
+
+
+def check_destinations(json_file: Path | None, out_dir: Path | None) -> None:
+    """Fail before a long run, not after it, when results could not be written."""
+    if json_file is not None:
+        parent = json_file.parent
+        if json_file.is_dir():
+            raise UsageError(f"--json {json_file}: is a directory; give a file name")
+        if not parent.is_dir():
+            raise UsageError(f"--json {json_file}: directory {parent} does not exist")
+        if not os.access(parent, os.W_OK):
+            raise UsageError(f"--json {json_file}: directory {parent} is not writable")
+    if out_dir is not None:
+        if out_dir.exists() and not out_dir.is_dir():
+            raise UsageError(f"--out {out_dir}: exists and is not a directory")
+        existing = next((p for p in [out_dir, *out_dir.parents] if p.exists()), None)
+        if existing is not None and not (existing.is_dir() and os.access(existing, os.W_OK)):
+            raise UsageError(f"--out {out_dir}: cannot create or write in {existing}")
+
+
+def check_kpis(option: str, names: Sequence[str]) -> None:
+    from orgsim.experiments.stats import check_kpi
+
+    for name in names:
+        check_kpi(name, f"KPI in {option}")
+
+
+def load_all(paths: Sequence[str], overrides: Sequence[str]) -> list[Scenario]:
+    """Every scenario, or every file's problems (all files are checked before failing)."""
+    out: list[Scenario] = []
+    errors: list[ScenarioError] = []
+    for path in paths:
+        try:
+            out.append(load_scenario(path, list(overrides)))
+        except ScenarioError as e:
+            errors.append(e)
+    for error in errors[:-1]:
+        click.echo(str(error), err=True)
+    if errors:
+        raise errors[-1]
+    return out
+
+
+# ---- Writing ---------------------------------------------------------------------------------
+
+
+def write_file(path: Path, text: str) -> None:
+    try:
+        write_text_atomic(path, text)
+    except OSError as e:
+        raise UsageError(f"cannot write {path}: {e.strerror or e}") from None
+
+
+def write_binaries(out_dir: Path, files: dict[str, bytes]) -> None:
+    from orgsim.outputs.files import write_bytes_atomic
+
+    for name, data in files.items():
+        path = out_dir / name
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_bytes_atomic(path, data)
+        except OSError as e:
+            raise UsageError(f"cannot write {path}: {e.strerror or e}") from None
+
+
+def write_experiment(json_file: Path | None, out_dir: Path | None, json_text: str, files: dict[str, bytes]) -> None:
+    """--json FILE and --out DIR, each file atomically (every file was rendered before this)."""
+    from orgsim.outputs.report_experiments import write_files
+
+    if json_file is not None:
+        write_file(json_file, json_text)
+    if out_dir is not None:
+        try:
+            write_files(out_dir, files)
+        except OSError as e:
+            raise UsageError(f"--out {out_dir}: cannot write {e.filename or out_dir}: {e.strerror or e}") from None
+
+
+# ---- Progress and messages -------------------------------------------------------------------
+
+
+class progress_bar:
+    """A rich progress bar on stderr when it is a terminal (and not --quiet); else nothing."""
+
+    def __init__(self, quiet: bool, total: int):
+        self.enabled = not quiet and sys.stderr.isatty()
+        self.total = total
+        self._bar: Any = None
+
+    def __enter__(self) -> Any:
+        if not self.enabled:
+            return None
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+        )
+
+        # auto_refresh=False: no refresh thread while worker processes are forked.
+        self._bar = Progress(
+            TextColumn("replications"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]}"), TextColumn("ETA"), TimeRemainingColumn(),
+            console=Console(stderr=True), transient=True, auto_refresh=False,
+        )
+        self._bar.start()
+        task = self._bar.add_task("run", total=self.total, rate="")
+        self._bar.refresh()
+
+        def update(done: int, total: int) -> None:
+            speed = self._bar.tasks[0].speed
+            rate = f"{speed:.1f} rep/s" if speed else ""
+            self._bar.update(task, completed=done, total=total, rate=rate, refresh=True)
+
+        return update
+
+    def __exit__(self, *exc: Any) -> None:
+        if self._bar is not None:
+            self._bar.stop()
+
+
+def echo_err(text: str) -> None:
+    click.echo(text, err=True)

@@ -1,0 +1,43 @@
+"""`orgsim report DIR`: rebuild report.html and the plots from the files of a run or experiment."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from orgsim.cli.common import CONTEXT, debug_option
+from orgsim.scenario.errors import UsageError
+
+
+@click.command(context_settings=CONTEXT)
+@click.argument("directory", metavar="DIR", type=click.Path(path_type=Path))
+@debug_option
+def report(directory: Path) -> None:
+    """Regenerate report.html and plots/*.png in a run or experiment directory.
+
+    Reads only the files `orgsim run --out DIR` wrote there (summary.json, monthly.csv,
+    stages.csv, funnel.csv, manifest.json; counters.csv when present) — or, in a directory of
+    `orgsim compare`, `sweep` or `focus --out DIR`, its JSON result, CSV tables and manifest.json
+    — and rewrites the plots and the self-contained HTML report (images embedded, no network
+    needed) atomically. Exits 2 when DIR is not such a directory.
+
+    \b
+    Examples:
+      orgsim run scenarios/series-a.yaml --out runs/series-a --quiet
+      orgsim report runs/series-a
+      orgsim report out/no-sdr             # written by orgsim compare ... --out out/no-sdr
+    """
+    from orgsim.outputs.report import write_report
+    from orgsim.outputs.report_experiments import experiment_command
+    from orgsim.outputs.report_experiments import (
+        write_report as write_experiment_report,
+    )
+
+    try:
+        paths = (write_experiment_report if experiment_command(directory) else write_report)(directory)
+    except OSError as e:
+        raise UsageError(f"cannot write the report in {directory}: {e.strerror or e}") from None
+    html_path = next((p for p in paths if p.name == "report.html"), directory / "report.html")
+    n = len(paths) - 1
+    click.echo(f"wrote {html_path} and {n} plot{'s' if n != 1 else ''} in {directory / 'plots'}")

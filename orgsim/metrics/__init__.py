@@ -1,0 +1,15 @@
+"""Metrics: what a replication's raw record means, as KPIs, funnel counts, stage tables and series.
+
+- `registry`: every KPI's key, label, unit, better direction and definition, in one place.
+- `kpis`: pure functions from a raw record to KPIs, funnel, stage table and monthly arrays.
+"""
+
+from __future__ import annotations
+
+from orgsim.metrics.kpis import LIFETIME_CAP_YEARS, RUNWAY_CAP_MONTHS, Replication, funnel, kpis, reduce, stages
+from orgsim.metrics.registry import FUNNEL_KEYS, KPI_KEYS, KPIS, STAGE_KEYS, KpiSpec
+
+__all__ = [
+    "FUNNEL_KEYS", "KPIS", "KPI_KEYS", "LIFETIME_CAP_YEARS", "RUNWAY_CAP_MONTHS", "STAGE_KEYS", "KpiSpec", "Replication",
+    "funnel", "kpis", "reduce", "stages",
+]

@@ -1,0 +1,117 @@
+"""The KPI registry: every KPI's key, label, unit, better direction, format and definition.
+
+One entry per KPI of DESIGN.md section 2, in the order every table, JSON document and plot lists
+them. Metrics compute the values under these keys; statistics take the better direction from
+here; terminal tables, plots and reports take the label, unit (which decides the format, see
+`fmt`) and definition from here. To add a KPI, add a `KpiSpec` below and its value in
+`orgsim.metrics.kpis.kpis`.
+
+The derived mappings (`KPI_KEYS`, `KPI_DIRECTION`, `KPI_UNITS`, `KPI_LABELS`) are views of
+`KPIS` for the callers that need one attribute of every KPI.
+
+This module imports nothing from orgsim, so any layer can use it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Literal, Mapping
+
+__all__ = [
+    "FUNNEL_KEYS", "KPIS", "KPI_DIRECTION", "KPI_KEYS", "KPI_LABELS", "KPI_UNITS", "STAGE_KEYS", "KpiSpec", "Unit",
+    "fmt", "unit_of",
+]
+
+# money: $1.23M; count: 1,234 or 12.5; pct: 98.7% (values are shares, 0..1); months: 21.0 mo;
+# ratio: 5.80x; hours: 1,234.5
+Unit = Literal["money", "count", "pct", "months", "ratio", "hours"]
+
+
+@dataclass(frozen=True)
+class KpiSpec:
+    """What one KPI is and how it is shown.
+
+    Attributes:
+        key: the contract name (a DataFrame column, a JSON key).
+        label: the name for people (plot titles, reports).
+        unit: how a value is formatted (`fmt`).
+        direction: +1 higher is better, -1 lower is better, 0 neither (more people is a
+            choice, not a result).
+        definition: one line saying how it is computed, for reports.
+    """
+
+    key: str
+    label: str
+    unit: Unit
+    direction: Literal[-1, 0, 1]
+    definition: str
+
+    def format(self, value: float | None) -> str:
+        """A value of this KPI for people, e.g. ``$1.23M`` ('-' when undefined)."""
+        return fmt(value, self.unit)
+
+
+KPIS: Mapping[str, KpiSpec] = MappingProxyType({s.key: s for s in (
+    KpiSpec("arr_end", "ARR at end", "money", 1, "ARR at the end of the horizon"),
+    KpiSpec("new_customers", "new customers", "count", 1, "deals won"),
+    KpiSpec("new_arr", "new ARR", "money", 1, "ACV of won deals, summed"),
+    KpiSpec("expansion_arr", "expansion ARR", "money", 1, "ARR added by expansions"),
+    KpiSpec("churned_arr", "churned ARR", "money", -1, "ARR of accounts that churned"),
+    KpiSpec("logo_renewal_rate", "logo renewal rate", "pct", 1, "renewals ÷ renewals due (count)"),
+    KpiSpec("grr", "gross revenue retention", "pct", 1, "gross revenue retention, trailing 12 months"),
+    KpiSpec("nrr", "net revenue retention", "pct", 1, "net revenue retention, trailing 12 months"),
+    KpiSpec("cac", "CAC", "money", -1, "sales & marketing cost ÷ new customers"),
+    KpiSpec("cac_payback_months", "CAC payback", "months", -1, "S&M cost ÷ (new ARR × gross margin ÷ 12)"),
+    KpiSpec("ltv_to_cac", "LTV:CAC", "ratio", 1, "customer lifetime value ÷ CAC"),
+    KpiSpec("magic_number", "magic number", "ratio", 1,
+            "annualised revenue growth of the last quarter ÷ prior quarter's S&M cost"),
+    KpiSpec("burn_multiple", "burn multiple", "ratio", -1, "net burn ÷ net new ARR, last 12 months"),
+    KpiSpec("cash_end", "cash at end", "money", 1, "cash at the end"),
+    KpiSpec("runway_months", "runway", "months", 1, "cash ÷ net burn of the last 3 months (max 120)"),
+    KpiSpec("health_rate", "health rate", "pct", 1, "share of accounts healthy at the end"),
+    KpiSpec("activity_rate", "activity rate", "pct", 1, "share of accounts active at the end"),
+    KpiSpec("headcount_end", "headcount at end", "count", 0, "people at the end"),
+)})
+
+KPI_KEYS: tuple[str, ...] = tuple(KPIS)
+KPI_DIRECTION: Mapping[str, int] = MappingProxyType({k: s.direction for k, s in KPIS.items()})
+KPI_UNITS: Mapping[str, str] = MappingProxyType({k: s.unit for k, s in KPIS.items()})
+KPI_LABELS: Mapping[str, str] = MappingProxyType({k: s.label for k, s in KPIS.items()})
+
+FUNNEL_KEYS = ("leads", "mql", "sql", "opportunities", "won")
+STAGE_KEYS = ("arrivals", "completed", "mean_wait_hours", "p90_wait_hours", "utilization")
+
+
+def unit_of(key: str) -> str:
+    """The unit of a KPI; "count" for any other key (funnel steps, parameters)."""
+    spec = KPIS.get(key)
+    return spec.unit if spec is not None else "count"
+
+
+def fmt(value: float | None, unit: str = "count") -> str:
+    """A number for people: $1.23M, 98.7%, 21.0 mo, 5.80x, 1,234 or 12.5; '-' when undefined."""
+    if value is None or not math.isfinite(value):
+        return "-"
+    if unit == "money":
+        sign, v = ("-" if value < 0 else ""), abs(value)
+        for div, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
+            if v >= div * 0.9995:
+                return f"{sign}${v / div:.{_decimals(v / div)}f}{suffix}"
+        return f"{sign}${v:,.0f}"
+    if unit == "pct":
+        return f"{value * 100:.1f}%"
+    if unit == "months":
+        return f"{value:.1f} mo"
+    if unit == "ratio":
+        return f"{value:.2f}x"
+    if unit == "hours":
+        return f"{value:,.1f}"
+    if abs(value) >= 1000 or float(value).is_integer():
+        return f"{value:,.0f}"
+    return f"{value:,.1f}"
+
+
+def _decimals(x: float) -> int:
+    return 2 if x < 10 else 1 if x < 100 else 0

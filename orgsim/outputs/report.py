@@ -1,0 +1,232 @@
+"""The shareable report of a run: one self-contained `report.html` and the plots as PNG files.
+
+Works from what `orgsim run --out DIR` writes — `summary.json`, `monthly.csv`, `stages.csv`,
+`funnel.csv`, `manifest.json` (and `counters.csv` when present) — so `orgsim report DIR` can
+regenerate it later from the files alone; `run --out` hands it the same tables in memory.
+The HTML embeds its images as base64 PNG and its CSS inline: no network, no JavaScript. Every
+piece of text that comes from data is escaped with `html.escape`.
+
+Sections: headline, findings (the bottleneck in plain sentences, derived from the data), KPIs
+with 95% CIs, the plots, the scenario in words (org chart, ownership rules, growth plan,
+segments, lead sources), funnel and stage tables, and the manifest.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping
+
+import pandas as pd
+
+from orgsim.metrics.registry import FUNNEL_KEYS, KPIS, fmt
+from orgsim.outputs import plots
+from orgsim.outputs.findings import findings, headline, onset_month
+from orgsim.outputs.html import CSS, E, ci_range, html_table, mean_of
+from orgsim.outputs.report_scenario import scenario_section
+from orgsim.scenario.errors import UsageError
+
+__all__ = [
+    "PLOT_FILES", "REPORT_FILE", "RunData", "findings", "headline", "load_run", "onset_month", "render_html",
+    "report_files", "write_report",
+]
+
+REPORT_FILE = "report.html"
+PLOT_NAMES = ("arr_fan", "arr_bridge", "funnel", "headcount_cost", "bottlenecks", "health", "health_distribution",
+              "cash_runway")
+PLOT_FILES = tuple(f"plots/{n}.png" for n in PLOT_NAMES)
+PLOT_CAPTIONS = {
+    "arr_fan": "ARR at the end of each month. The line is the median replication; the band holds the middle "
+               "80% of replications — the spread you should plan for.",
+    "arr_bridge": "Where the ending ARR comes from: starting ARR plus new deals plus expansion minus churn "
+                  "(means over replications).",
+    "funnel": "Left: how many leads, MQLs, SQLs, opportunities and won deals the company makes, with the share "
+              "that reaches each next step. Right: which lead source feeds each step.",
+    "headcount_cost": "Left: people by department. Right: monthly cost (people by department, paid marketing, "
+                      "overhead, cost of goods sold) against monthly revenue; the gap is the operating burn.",
+    "bottlenecks": "Where work waits for a free person. Left: tasks waiting at each month's end; middle: the "
+                   "wait per task; right: how busy each stage's people are. The bottleneck is drawn in red.",
+    "health": "Left: share of active accounts that are healthy (renew and expand more) and active at all, "
+              "with product maturity. Right: active customers.",
+    "health_distribution": "How health is spread over the active accounts. Left: the share of accounts in each tenth "
+                           "of the 0–1 health score, month by month (mean over replications); the lines are the "
+                           "share below the active and the healthy threshold. Right: accounts per health band at "
+                           "the last month (mean; the whisker holds the middle 80% of replications).",
+    "cash_runway": "Cash in the bank, the monthly net burn (costs minus collections) and the runway it "
+                   "leaves: months of cash at the burn of the last three months.",
+}
+NEEDED = ("summary.json", "monthly.csv", "stages.csv", "funnel.csv")
+
+
+@dataclass
+class RunData:
+    """Everything a report is made from: the files of a run directory, as data."""
+
+    summary: dict[str, Any]
+    monthly: pd.DataFrame
+    stages: pd.DataFrame
+    funnel: pd.DataFrame
+    manifest: dict[str, Any] = field(default_factory=dict)
+    counters: pd.DataFrame | None = None
+
+    @property
+    def scenario(self) -> dict[str, Any]:
+        """The resolved scenario from the manifest ({} when there is no manifest)."""
+        return self.manifest.get("scenario") or {}
+
+    def role_departments(self) -> dict[str, str]:
+        return {r: v.get("department", "other") for r, v in (self.scenario.get("roles") or {}).items()}
+
+    def health_thresholds(self) -> dict[str, float]:
+        """The scenario's healthy_threshold and active_threshold ({} when the manifest lacks them)."""
+        c = self.scenario.get("customers") or {}
+        return {k: float(c[k]) for k in ("healthy_threshold", "active_threshold") if isinstance(c.get(k), (int, float))}
+
+
+def load_run(directory: str | Path) -> RunData:
+    """Read a run directory written by `orgsim run --out`; UsageError names what is missing."""
+    d = Path(directory)
+    if not d.is_dir():
+        raise UsageError(f"{d}: no such directory (give the DIR of `orgsim run --out DIR`)")
+    missing = [n for n in NEEDED if not (d / n).is_file()]
+    if missing:
+        raise UsageError(f"{d}: missing {', '.join(missing)}; is this a directory written by `orgsim run --out`?")
+
+    def read_json(name: str) -> dict[str, Any]:
+        try:
+            doc = json.loads((d / name).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as e:
+            raise UsageError(f"{d / name}: cannot read it as JSON: {e}") from None
+        if not isinstance(doc, dict):
+            raise UsageError(f"{d / name}: expected a JSON object")
+        return doc
+
+    def read_csv(name: str, columns: tuple[str, ...]) -> pd.DataFrame:
+        try:
+            df = pd.read_csv(d / name)
+        except (OSError, ValueError) as e:
+            raise UsageError(f"{d / name}: cannot read it as CSV: {e}") from None
+        lacking = [c for c in columns if c not in df.columns]
+        if lacking:
+            raise UsageError(f"{d / name}: missing column(s) {', '.join(lacking)}")
+        return df
+
+    summary = read_json("summary.json")
+    for key in ("kpis", "stages", "funnel"):
+        if not isinstance(summary.get(key), dict):
+            raise UsageError(f"{d / 'summary.json'}: has no {key!r} block; was it written by `orgsim run`?")
+    return RunData(
+        summary=summary,
+        monthly=read_csv("monthly.csv", ("replication", "month", "metric", "value")),
+        stages=read_csv("stages.csv", ("replication", "stage", "mean_wait_hours", "p90_wait_hours", "utilization")),
+        funnel=read_csv("funnel.csv", ("replication", *FUNNEL_KEYS)),
+        manifest=read_json("manifest.json") if (d / "manifest.json").is_file() else {},
+        counters=pd.read_csv(d / "counters.csv") if (d / "counters.csv").is_file() else None,
+    )
+
+
+# ---- HTML ------------------------------------------------------------------------------------
+
+
+def _kpi_section(run: RunData) -> str:
+    reps = run.summary.get("replications", 0)
+    rows = []
+    for k, spec in KPIS.items():
+        st = run.summary["kpis"].get(k)
+        if st is None:
+            continue
+        n = st.get("n", reps)
+        rows.append([spec.label, k, spec.format(mean_of(st)), ci_range(st, spec.unit),
+                     f"{n}/{reps}" if isinstance(n, int) and n < reps else "", spec.definition])
+    note = ("<p class=\"sub\">Mean over replications with its 95% confidence interval (Student t). "
+            "n shows where a KPI was undefined in some replications (e.g. CAC with no new customer).</p>")
+    return "<h2>KPIs</h2>" + note + html_table(["KPI", "key", "mean", "95% CI", "n", "definition"], rows, {2, 3, 4})
+
+
+def _funnel_stage_tables(run: RunData) -> str:
+    f = run.summary.get("funnel") or {}
+    rows, prev = [], None
+    for k in FUNNEL_KEYS:
+        m = mean_of(f.get(k))
+        conv = fmt(m / prev, "pct") if prev and m is not None else ""
+        rows.append([k, fmt(m), ci_range(f.get(k), "count"), conv])
+        prev = m
+    out = "<h2>Funnel and stages</h2>" + html_table(["step", "mean", "95% CI", "from the step before"], rows, {1, 2, 3})
+    stages = run.summary.get("stages") or {}
+    worst = max(stages, key=lambda n: mean_of(stages[n].get("mean_wait_hours")) or 0.0) if stages else None
+    if worst and not (mean_of(stages[worst].get("mean_wait_hours")) or 0) > 0:
+        worst = None
+    rows, classes = [], []
+    for name, st in stages.items():
+        rows.append([name, fmt(mean_of(st.get("arrivals"))), fmt(mean_of(st.get("completed"))),
+                     fmt(mean_of(st.get("mean_wait_hours")), "hours"), fmt(mean_of(st.get("p90_wait_hours")), "hours"),
+                     fmt(mean_of(st.get("utilization")), "pct"), "bottleneck" if name == worst else ""])
+        classes.append("worst" if name == worst else "")
+    out += html_table(["stage", "tasks arrived", "completed", "mean wait (h)", "p90 wait (h)", "utilisation", ""],
+                  rows, {1, 2, 3, 4, 5}, classes)
+    return out
+
+
+def _manifest_section(run: RunData) -> str:
+    m = run.manifest
+    if not m:
+        return "<h2>Manifest</h2><p>No manifest.json in the run directory.</p>"
+    keys = ["orgsim_version", "scenario_file", "scenario_sha256", "overrides", "seed", "replications", "workers",
+            "created_utc", "runtime_s", "python", "files"]
+    rows = [[k, (", ".join(map(str, m[k])) or "(none)") if isinstance(m[k], list) else str(m[k])] for k in keys if k in m]
+    resolved = json.dumps(m.get("scenario", {}), indent=2, ensure_ascii=False)
+    return ("<h2>Manifest</h2><p class=\"sub\">What produced these numbers; the same seed and scenario give the "
+            "same results.</p>" + html_table(["field", "value"], rows)
+            + f"<details><summary>Resolved scenario (every value, defaults included)</summary><pre>{E(resolved)}</pre></details>")
+
+
+def render_html(run: RunData, images: Mapping[str, bytes]) -> str:
+    """The report as one HTML string; `images` maps plot name -> PNG bytes (embedded as data: URIs)."""
+    s = run.summary
+    name = str(s.get("scenario", "scenario"))
+    sub = (f"{s.get('replications', '?')} replications · seed {s.get('seed', '?')} · {s.get('horizon_months', '?')} months"
+           + (f" · created {run.manifest['created_utc']}" if run.manifest.get("created_utc") else "")
+           + (f" · orgsim {run.manifest['orgsim_version']}" if run.manifest.get("orgsim_version") else ""))
+    figs = []
+    for key, png in images.items():
+        data = base64.b64encode(png).decode("ascii")
+        figs.append(f'<figure><img alt="{E(key.replace("_", " "))}" src="data:image/png;base64,{data}">'
+                    f"<figcaption>{E(PLOT_CAPTIONS.get(key, ''))}</figcaption></figure>")
+    body = [
+        f"<h1>{E(name)}</h1><p class=\"sub\">{E(sub)}</p>",
+        "<section class=\"lead\">" + "".join(f"<p>{E(x)}</p>" for x in headline(run)) + "</section>",
+        "<h2>Findings</h2><ul class=\"findings\">" + "".join(
+            ('<li class="worst">' if " is the bottleneck" in x else "<li>") + f"{E(x)}</li>" for x in findings(run)) + "</ul>",
+        _kpi_section(run),
+        "<h2>Plots</h2>" + "".join(figs),
+        scenario_section(run),
+        _funnel_stage_tables(run),
+        _manifest_section(run),
+        "<footer>Made by orgsim, a discrete-event simulation of a SaaS company's customer value chain. "
+        "Every number is an average over simulated replications of the scenario above, not a forecast.</footer>",
+    ]
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+            f"<title>{E(name)} — orgsim report</title><style>{CSS}</style></head>"
+            f"<body><main>{''.join(body)}</main></body></html>\n")
+
+
+def report_files(run: RunData, dpi: int = 100) -> dict[str, bytes]:
+    """plots/*.png and report.html for a run, as bytes by relative path (nothing written)."""
+    figures = plots.run_figures(run.monthly, run.stages, run.funnel, run.role_departments(), **run.health_thresholds())
+    images = {name: plots.png_bytes(fig, dpi=dpi) for name, fig in figures.items()}
+    files = {f"plots/{name}.png": png for name, png in images.items()}
+    files[REPORT_FILE] = render_html(run, images).encode("utf-8")
+    return files
+
+
+def write_report(directory: str | Path, dpi: int = 100) -> list[Path]:
+    """Regenerate report.html and plots/*.png in a run directory, atomically; returns the paths."""
+    from orgsim.outputs.files import write_bytes_atomic
+
+    d = Path(directory)
+    files = report_files(load_run(d), dpi=dpi)  # everything rendered before anything is written
+    (d / "plots").mkdir(exist_ok=True)
+    return [write_bytes_atomic(d / rel, data) for rel, data in files.items()]

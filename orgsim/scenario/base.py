@@ -1,0 +1,34 @@
+"""What every part of the scenario schema shares: the calendar, the departments, the limits that
+keep a run finite, the kinds of number a field may hold, and the base model (frozen, no unknown
+keys, defaults validated)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "DEPARTMENTS", "GROWTH_DEPARTMENTS", "MAX_HEADCOUNT", "MAX_HORIZON_MONTHS", "MAX_LEADS_PER_MONTH", "MONTH_DAYS",
+    "Finite", "Model", "NonNeg", "Pos", "Prob",
+]
+
+MONTH_DAYS = 365.25 / 12
+DEPARTMENTS = ("marketing", "sales", "service", "product", "functional")
+GROWTH_DEPARTMENTS = ("product", "sales", "marketing", "service")
+
+# Limits that keep a run finite; anything beyond them is almost surely a typo.
+MAX_HORIZON_MONTHS = 240
+MAX_HEADCOUNT = 100_000
+MAX_LEADS_PER_MONTH = 1_000_000
+
+Prob = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
+NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
+Pos = Annotated[float, Field(gt=0, allow_inf_nan=False)]
+Finite = Annotated[float, Field(allow_inf_nan=False)]
+
+
+class Model(BaseModel):
+    """Base of every scenario model: frozen, unknown keys refused, defaults validated too."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)

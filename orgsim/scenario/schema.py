@@ -1,0 +1,299 @@
+"""The scenario: a company described as data. Every default lives here.
+
+Pydantic models, frozen and strict about unknown keys (`extra="forbid"`), mirror the YAML format
+of `scenarios/series-a.yaml` key for key. Cross-field rules that need the whole scenario (segment
+names in pods, roles in the hiring plan, structures that cannot work) are checked by
+`Scenario.problems()` (the rules are in `orgsim.scenario.checks`) so the loader can report them
+all at once, with paths. The calendar, departments, limits and number kinds are in
+`orgsim.scenario.base`; distributions (`Dist`) in `orgsim.scenario.dist`.
+
+Figures in comments marked [id] come from `shared/data/benchmarks.yaml`.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, field_validator
+
+from orgsim.scenario.base import (
+    MAX_HEADCOUNT,
+    MAX_HORIZON_MONTHS,
+    MONTH_DAYS,
+    Finite,
+    Model,
+    NonNeg,
+    Pos,
+    Prob,
+)
+from orgsim.scenario.checks import problems
+from orgsim.scenario.dist import Dist, fixed
+
+# --------------------------------------------------------------------------------------------
+# The company and its customers' segments
+# --------------------------------------------------------------------------------------------
+
+
+class TimeCfg(Model):
+    productive_hours_per_day: Annotated[float, Field(gt=0, le=24, allow_inf_nan=False)] = 6.0
+    """Hours of task work a person gives per calendar day; 24 = continuous time (validation)."""
+    start_date: _dt.date = _dt.date(2026, 1, 1)
+    """The calendar date of day 0: event log timestamps count from it (nothing else depends on it)."""
+
+
+class CompanySettings(Model):
+    """The company as a whole: money and starting customers (YAML key `company:`; the running company
+    is `orgsim.model.company.Company`)."""
+
+    starting_cash: Finite = 10_000_000.0
+    gross_margin: Prob = 0.75  # typical subscription gross margin of private SaaS
+    overhead_per_head_month: NonNeg = 1500.0  # tools, space, G&A per person
+    payment_terms_days: NonNeg = 30.0
+    billing: Literal["annual_upfront", "monthly"] = "annual_upfront"
+    starting_customers: dict[str, Annotated[int, Field(ge=0, le=1_000_000)]] = Field(default_factory=dict)
+
+
+class SegmentEffort(Model):
+    opportunity: Dist  # AE hours per opportunity
+    presales: Dist | None = None  # SE hours per opportunity (segments that need presales)
+    delivery: Dist | None = None  # hours of the delivering team per won deal; null = no delivery task
+
+
+class Segment(Model):
+    lead_mix: Prob
+    acv: Dist
+    sales_cycle_days: Dist  # buyer's calendar time [sales_cycle_velocity]
+    win_rate: Prob  # opportunity -> won [funnel_sql_to_won]
+    needs_presales: bool = False
+    delivered_by: Literal["sales", "implementation", "csm"] = "sales"
+    go_live_days: Dist = Field(default_factory=lambda: fixed(0.0))
+    contract_months: Annotated[int, Field(ge=1, le=120)] = 12
+    renewal_rate: Prob = 0.9  # at the healthy threshold [grr_overall]
+    effort_hours: SegmentEffort
+
+
+# --------------------------------------------------------------------------------------------
+# Lead sources and funnel
+# --------------------------------------------------------------------------------------------
+
+
+class PaidSource(Model):
+    budget_per_month: NonNeg = 0.0
+    cost_per_lead: Pos = 200.0  # [cpl_b2b_saas_blended]
+    cost_elasticity: NonNeg = 0.0
+    reference_budget_per_month: Pos | None = None
+    """Budget at which cost_per_lead holds. The loader sets it to the file's budget_per_month, so
+    an override or sweep of the budget moves cost per lead by cost_elasticity."""
+    mql_rate: Prob = 0.15  # [funnel_inquiry_to_mql]
+
+
+class ContentSource(Model):
+    leads_per_marketer_month: NonNeg = 0.0
+    mql_rate: Prob = 0.2
+
+
+class OutboundSource(Model):
+    sdr_time_share: Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)] = 0.0
+    meetings_per_sdr_month: NonNeg = 0.0  # SQLs booked per fully ramped SDR [sdr_sqls_per_month]
+    segment_mix: dict[str, Prob] | None = None  # defaults to the segments' lead_mix
+
+
+class ReferralSource(Model):
+    per_healthy_account_year: NonNeg = 0.0
+    relationship_boost: NonNeg = 1.0
+    mql_rate: Prob = 0.6
+
+
+class LeadSources(Model):
+    paid: PaidSource = Field(default_factory=PaidSource)
+    content: ContentSource = Field(default_factory=ContentSource)
+    outbound: OutboundSource = Field(default_factory=OutboundSource)
+    referral: ReferralSource = Field(default_factory=ReferralSource)
+
+
+class SpeedToLead(Model):
+    halflife_hours: Pos
+    floor: Prob = 0.0
+
+
+class Funnel(Model):
+    mql_to_sql: Prob = 0.45  # [funnel_mql_to_sal] x [funnel_sal_to_sql]
+    speed_to_lead: SpeedToLead | None = None  # null = no decay with waiting
+    sql_to_opportunity: Prob = 0.7
+    no_presales_win_factor: Prob = 0.6
+    enablement_max_uplift: NonNeg = 0.0
+    enablement_hours_per_ae_month: NonNeg = 4.0
+
+
+# --------------------------------------------------------------------------------------------
+# People
+# --------------------------------------------------------------------------------------------
+
+
+class Role(Model):
+    department: Literal["marketing", "sales", "service", "product", "functional"]
+    headcount: Annotated[int, Field(ge=0, le=MAX_HEADCOUNT)] = 0
+    annual_cost: NonNeg = 0.0
+    ramp_months: NonNeg = 0.0
+    max_open_opportunities: Annotated[int, Field(ge=1)] | None = None
+    pods: dict[str, Prob] | None = None
+    enablement_share: Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)] = 0.0
+    book_size: Annotated[int, Field(ge=0)] | None = None
+    hires_per_month: NonNeg | None = None
+
+
+class CommonEffort(Model):
+    qualify: Dist = Field(default_factory=lambda: Dist(dist="gamma", mean=2.0, cv=0.6))
+    expansion: Dist = Field(default_factory=lambda: Dist(dist="gamma", mean=4.0, cv=0.5))
+    renewal: Dist = Field(default_factory=lambda: Dist(dist="gamma", mean=3.0, cv=0.5))
+    account_care_per_month: NonNeg = 2.0
+    mql_review: Dist | None = None
+    """Marketer hours to review each lead; null = automated scoring, no marketer time."""
+
+
+class Ownership(Model):
+    qualification: Literal["sdr", "ae"] = "sdr"
+    routing: Literal["segment", "round_robin", "least_loaded"] = "round_robin"
+    deal_work: Literal["pod", "owner"] = "pod"
+    """Who does an opportunity's AE work (and delivers it, when sales delivers): "pod" = the first
+    AE of the deal's pod (or any AE, without pods) who is free, AE time pooled as one queue;
+    "owner" = the AE the SQL was routed to, from their own queue, so routing rules decide loads."""
+    expansion_by_sales_months: NonNeg = 6.0
+    renewal: Literal["csm", "ae"] = "csm"
+    referral_relationship: Literal["sales", "none"] = "sales"
+    presales_unavailable: Literal["wait", "proceed"] = "wait"
+
+
+# --------------------------------------------------------------------------------------------
+# Customers, product
+# --------------------------------------------------------------------------------------------
+
+
+class Health(Model):
+    start: Prob = 0.75
+    onboarding_wait_penalty_per_month: NonNeg = 0.1
+    covered_drift_per_month: Finite = 0.01
+    """Applies to a covered account whose monthly care task (effort_hours.account_care_per_month)
+    was done within the month; otherwise the account drifts as if uncovered."""
+    uncovered_drift_per_month: Finite = -0.03
+    product_weight_per_month: Finite = 0.05
+    noise_sd: NonNeg = 0.05
+
+
+class Expansion(Model):
+    monthly_probability: Prob = 0.04
+    size_of_arr: Dist = Field(default_factory=lambda: Dist(dist="lognormal", mean=0.3, cv=0.5))
+
+
+class Customers(Model):
+    healthy_threshold: Prob = 0.6
+    active_threshold: Prob = 0.3
+    health: Health = Field(default_factory=Health)
+    renewal_health_slope: NonNeg = 0.5
+    expansion: Expansion = Field(default_factory=Expansion)
+    renewal_lead_days: NonNeg = 0.0
+    """Days before term end at which the renewal task is opened (0 = at term end)."""
+    late_renewal_penalty_per_month: Prob = 0.1
+    """Renewal probability lost per month the renewal task finishes after the term ended: a
+    customer left without a renewal conversation drifts away (owners who are busy elsewhere
+    renew late)."""
+
+
+class ProductSettings(Model):
+    """How the product matures with engineering (YAML key `product:`; the running product is
+    `orgsim.model.product.Product`)."""
+
+    maturity_start: Prob = 0.6
+    engineer_months_to_mature: Pos = 600.0
+    win_rate_effect: Prob = 0.5
+
+
+# --------------------------------------------------------------------------------------------
+# Hiring
+# --------------------------------------------------------------------------------------------
+
+
+class Requisition(Model):
+    month: Annotated[int, Field(ge=1)]
+    role: str
+    count: Annotated[int, Field(ge=1, le=MAX_HEADCOUNT)] = 1
+
+
+class Growth(Model):
+    focus_order: list[str]
+    hires_per_month: NonNeg = 0.0
+    focus_share: Prob = 0.7
+    months_per_stage: Pos | None = 9.0
+    arr_milestones: list[NonNeg] | None = None
+    """ARR at which each stage after the first begins; replaces months_per_stage when given."""
+    mix: dict[str, dict[str, NonNeg]] = Field(default_factory=dict)
+
+
+class Hiring(Model):
+    time_to_hire_days: Dist = Field(default_factory=lambda: Dist(dist="gamma", mean=50.0, cv=0.3))
+    attrition_per_year: dict[str, NonNeg] = Field(default_factory=lambda: {"default": 0.12})
+    backfill: bool = True
+    ramp_start_productivity: Prob = 0.25
+    """Speed of a new hire on day one; rises linearly to 1 over ramp_months."""
+    plan: list[Requisition] = Field(default_factory=list)
+    growth: Growth | None = None
+
+    @field_validator("attrition_per_year", mode="before")
+    @classmethod
+    def _scalar_attrition(cls, v: Any) -> Any:
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            return {"default": v}
+        return v
+
+    def attrition(self, role: str) -> float:
+        return self.attrition_per_year.get(role, self.attrition_per_year.get("default", 0.0))
+
+
+# --------------------------------------------------------------------------------------------
+# The scenario
+# --------------------------------------------------------------------------------------------
+
+
+class Scenario(Model):
+    name: str = "scenario"
+    description: str = ""
+    horizon_months: Annotated[int, Field(ge=1, le=MAX_HORIZON_MONTHS)] = 36
+    replications: Annotated[int, Field(ge=1, le=100_000)] = 30
+    seed: Annotated[int, Field(ge=0)] = 0
+    time: TimeCfg = Field(default_factory=TimeCfg)
+    company: CompanySettings = Field(default_factory=CompanySettings)
+    segments: dict[str, Segment]
+    lead_sources: LeadSources = Field(default_factory=LeadSources)
+    funnel: Funnel = Field(default_factory=Funnel)
+    roles: dict[str, Role]
+    effort_hours: CommonEffort = Field(default_factory=CommonEffort)
+    ownership: Ownership = Field(default_factory=Ownership)
+    customers: Customers = Field(default_factory=Customers)
+    product: ProductSettings = Field(default_factory=ProductSettings)
+    hiring: Hiring = Field(default_factory=Hiring)
+
+    # ---- derived facts used by the model and by the checks -----------------------------------
+
+    def role_ever_staffed(self, role: str) -> bool:
+        """True when the role has people at the start or may get some by hiring."""
+        r = self.roles.get(role)
+        if r is None:
+            return False
+        if r.headcount > 0:
+            return True
+        if any(req.role == role for req in self.hiring.plan):
+            return True
+        g = self.hiring.growth
+        if g and g.hires_per_month > 0:
+            return any(role in mix and mix[role] > 0 for mix in g.mix.values())
+        return False
+
+    def problems(self) -> list[tuple[str, str]]:
+        """Cross-field problems as (dotted path, message); empty when the scenario is coherent."""
+        return problems(self)
+
+    @property
+    def horizon_days(self) -> float:
+        return self.horizon_months * MONTH_DAYS
+
