@@ -8,7 +8,7 @@ from __future__ import annotations
 
 __all__ = ["SOURCES", "STAGES"]
 
-# the value chain, in the order a lead meets it (DESIGN.md section 2: stage ids)
+# the value chain, in the order a lead meets it (docs/reference/kpis.md: stage ids)
 STAGES = ("marketing", "sdr", "sales", "presales", "implementation", "csm")
 
 # where leads come from

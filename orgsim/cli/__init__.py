@@ -1,4 +1,4 @@
-"""The `orgsim` command (DESIGN.md section 6): one module per command, this module wires them.
+"""The `orgsim` command (docs/reference/interfaces.md): one module per command, this module wires them.
 
 Thin by design: each command parses its options, loads scenarios with `orgsim.scenario.loader`,
 runs `orgsim.experiments` and hands the results to `orgsim.outputs` (terminal tables, files,

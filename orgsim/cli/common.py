@@ -1,6 +1,6 @@
 """What every command shares: options, checks before a run, writing files, progress, messages.
 
-Exit codes are the CLI's contract (DESIGN.md section 6): 0 ok, 2 bad input or usage, 1 internal
+Exit codes are the CLI's contract (docs/reference/interfaces.md): 0 ok, 2 bad input or usage, 1 internal
 error, 130 interrupted. `orgsim.cli.main` maps exceptions to them; commands raise `UsageError`
 (or let `ScenarioError` through) for bad input and return normally otherwise.
 """

@@ -104,7 +104,7 @@ class Comparison:
         return pd.DataFrame(rows)
 
     def to_dict(self) -> dict[str, Any]:
-        """The `compare --json` document of DESIGN.md section 6: the run block of every arm under
+        """The `compare --json` document of docs/reference/interfaces.md: the run block of every arm under
         "arms" (the first is the baseline), and each other arm minus the first under
         "differences"."""
         return {

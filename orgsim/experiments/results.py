@@ -137,7 +137,7 @@ class Results:
         return self.stages.groupby("stage", sort=False)[list(STAGE_KEYS)].mean()
 
     def to_dict(self) -> dict[str, Any]:
-        """The `run --json` document of DESIGN.md section 6 (no NaN, no infinity)."""
+        """The `run --json` document of docs/reference/interfaces.md (no NaN, no infinity)."""
         reps = self.replications
         doc: dict[str, Any] = {
             "scenario": self.name,

@@ -1,6 +1,6 @@
 """Metrics: raw records of one replication -> KPIs, funnel, stage table, monthly series.
 
-Pure functions; the definitions are the contract of DESIGN.md section 2. A KPI that is undefined
+Pure functions; the definitions are the contract of docs/reference/kpis.md. A KPI that is undefined
 in a replication (CAC with no new customers, say) is None, never NaN or infinity.
 """
 
@@ -42,7 +42,7 @@ def _ratio(num: float, den: float) -> float | None:
 
 
 def kpis(rec: RawRecord) -> dict[str, float | None]:
-    """Every KPI of DESIGN.md section 2 for one replication (keys in `KPI_KEYS` order)."""
+    """Every KPI of docs/reference/kpis.md for one replication (keys in `KPI_KEYS` order)."""
     m = rec.monthly
     H = rec.horizon_months
     gm = rec.gross_margin

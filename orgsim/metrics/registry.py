@@ -1,6 +1,6 @@
 """The KPI registry: every KPI's key, label, unit, better direction, format and definition.
 
-One entry per KPI of DESIGN.md section 2, in the order every table, JSON document and plot lists
+One entry per KPI of docs/reference/kpis.md, in the order every table, JSON document and plot lists
 them. Metrics compute the values under these keys; statistics take the better direction from
 here; terminal tables, plots and reports take the label, unit (which decides the format, see
 `fmt`) and definition from here. To add a KPI, add a `KpiSpec` below and its value in

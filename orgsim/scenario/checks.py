@@ -1,4 +1,4 @@
-"""Cross-field rules of a scenario: what no single field can check (DESIGN.md section 5).
+"""Cross-field rules of a scenario: what no single field can check (docs/explanation/design.md, section 5).
 
 `problems(sc)` returns (dotted path, message) pairs, in a fixed order: segments and their mixes,
 the hiring plan, the growth plan, customers, structures that cannot work (work owned by a role

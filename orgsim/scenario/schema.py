@@ -7,7 +7,7 @@ names in pods, roles in the hiring plan, structures that cannot work) are checke
 all at once, with paths. The calendar, departments, limits and number kinds are in
 `orgsim.scenario.base`; distributions (`Dist`) in `orgsim.scenario.dist`.
 
-Figures in comments marked [id] come from `shared/data/benchmarks.yaml`.
+Figures in comments marked [id] come from `data/benchmarks.yaml`.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""compare: paired differences, directions, the JSON document of DESIGN.md section 6, the CLI."""
+"""compare: paired differences, directions, the JSON document of docs/reference/interfaces.md, the CLI."""
 
 from __future__ import annotations
 

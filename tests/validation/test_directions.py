@@ -1,7 +1,7 @@
 """Directional validation: every structural lever moves the outputs the way the article says.
 
 Each test runs two arms of a scenario with the same seed and the same replication indices, so
-they share their random numbers (common random numbers, DESIGN.md section 3), and looks at the
+they share their random numbers (common random numbers, docs/explanation/design.md, section 3), and looks at the
 per-replication paired differences. A direction is asserted only as "the mean paired difference
 is beyond Z standard errors on the predicted side": a test passes when the effect is clearly
 there, fails when it is absent or reversed. Everything is deterministic (fixed seed), so a
