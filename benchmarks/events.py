@@ -47,13 +47,29 @@ def measure(repeats: int = 5, replications: int = 10) -> list[dict]:
     rows = []
     for events in (False, True):
         t = _median_time(lambda e=events: run_replication(sc, SEED, 0, events=e), repeats)
-        rows.append({"benchmark": "events", "case": f"1 replication, {'with' if events else 'no'} event log",
-                     "measure": f"wall time, median of {repeats}", "value": f"{t:.3f} s", "target": "", "met": None})
+        rows.append(
+            {
+                "benchmark": "events",
+                "case": f"1 replication, {'with' if events else 'no'} event log",
+                "measure": f"wall time, median of {repeats}",
+                "value": f"{t:.3f} s",
+                "target": "",
+                "met": None,
+            }
+        )
     n = replications
     orgsim.simulate(sc, replications=1, seed=SEED, workers=1)  # warm-up: results' imports
     t = _median_time(lambda: orgsim.simulate(sc, replications=n, seed=SEED, workers=2), 1)
-    rows.append({"benchmark": "events", "case": f"{n} replications, 2 workers, no log", "measure": "wall time",
-                 "value": f"{t:.2f} s", "target": "", "met": None})
+    rows.append(
+        {
+            "benchmark": "events",
+            "case": f"{n} replications, 2 workers, no log",
+            "measure": "wall time",
+            "value": f"{t:.2f} s",
+            "target": "",
+            "met": None,
+        }
+    )
     suffixes = [".csv", ".csv.gz"] + ([".parquet"] if importlib.util.find_spec("pyarrow") else [])
     with tempfile.TemporaryDirectory() as tmp:
         for suffix in suffixes:
@@ -62,10 +78,16 @@ def measure(repeats: int = 5, replications: int = 10) -> list[dict]:
             res = orgsim.simulate(sc, replications=n, seed=SEED, workers=2, events=path)
             t = time.perf_counter() - t0
             size = path.stat().st_size / 1e6
-            rows.append({"benchmark": "events", "case": f"{n} replications, 2 workers, log to {suffix}",
-                         "measure": "wall time; rows; file size",
-                         "value": f"{t:.2f} s; {res.meta['events']['rows']:,} rows; {size:.1f} MB",
-                         "target": "", "met": None})
+            rows.append(
+                {
+                    "benchmark": "events",
+                    "case": f"{n} replications, 2 workers, log to {suffix}",
+                    "measure": "wall time; rows; file size",
+                    "value": f"{t:.2f} s; {res.meta['events']['rows']:,} rows; {size:.1f} MB",
+                    "target": "",
+                    "met": None,
+                }
+            )
     return rows
 
 

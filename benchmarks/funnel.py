@@ -58,8 +58,19 @@ def theory() -> dict[str, dict[str, float]]:
 
 def run_one(impl: str, seed: int, hours: float, warmup: float) -> dict:
     out = subprocess.run(
-        [sys.executable, str(HERE / f"funnel_{impl}.py"), "--seed", str(seed), "--hours", str(hours), "--warmup", str(warmup)],
-        check=True, capture_output=True, text=True,
+        [
+            sys.executable,
+            str(HERE / f"funnel_{impl}.py"),
+            "--seed",
+            str(seed),
+            "--hours",
+            str(hours),
+            "--warmup",
+            str(warmup),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -77,7 +88,7 @@ def measure(runs: int = 10, hours: float = 20000.0, warmup: float = 1000.0, prog
     impls = [i for i in IMPLS if i != "ciw" or have_ciw()]
     results: dict[str, list[dict]] = {i: [] for i in impls}
     for r in range(runs):
-        order = impls[r % len(impls):] + impls[: r % len(impls)]
+        order = impls[r % len(impls) :] + impls[: r % len(impls)]
         for impl in order:
             res = run_one(impl, r + 1, hours, warmup)
             results[impl].append(res)
@@ -94,7 +105,8 @@ def measure(runs: int = 10, hours: float = 20000.0, warmup: float = 1000.0, prog
         visits = statistics.median(x["visits"] for x in results[impl])
         rows.append(
             {
-                "benchmark": "funnel-4s", "case": {"simpy": "bare SimPy script", "ciw": "Ciw network", "orgsim": "orgsim scenario"}[impl],
+                "benchmark": "funnel-4s",
+                "case": {"simpy": "bare SimPy script", "ciw": "Ciw network", "orgsim": "orgsim scenario"}[impl],
                 "measure": f"lead-stage visits/s, median of {runs} ({visits:,.0f} visits a run)",
                 "value": f"{speed[impl]:,.0f}/s = {per_visit[impl] * 1e6:.2f} µs a visit, {ratio:.2f}x SimPy's time",
                 "target": f"<= {TARGET_RATIO}x SimPy's time" if impl == "orgsim" else "",
@@ -119,20 +131,30 @@ def measure(runs: int = 10, hours: float = 20000.0, warmup: float = 1000.0, prog
                 se = math.sqrt(expected / n)
             else:
                 # one standard deviation between runs, pooled over the tools (same system)
-                sd = math.sqrt(statistics.fmean(statistics.variance(v) for v in data.values())) if n > 1 else float("nan")
+                sd = (
+                    math.sqrt(statistics.fmean(statistics.variance(v) for v in data.values()))
+                    if n > 1
+                    else float("nan")
+                )
                 se = sd / math.sqrt(n)
             z_theory = {i: (means[i] - expected) / se for i in impls}
-            z_pairs = {(a, b): (means[a] - means[b]) / (se * math.sqrt(2)) for k, a in enumerate(impls) for b in impls[k + 1:]}
+            z_pairs = {
+                (a, b): (means[a] - means[b]) / (se * math.sqrt(2)) for k, a in enumerate(impls) for b in impls[k + 1 :]
+            }
             worst = max(abs(z) for z in (*z_theory.values(), *z_pairs.values()))
             theory_name = "Erlang C" if what.startswith("mean") else "rate x hours"
-            value = f"{theory_name} {fmt.format(expected)}; " + ", ".join(
-                f"{i} {fmt.format(means[i])}" for i in impls
-            ) + f" (SE {fmt.format(se)})"
+            value = (
+                f"{theory_name} {fmt.format(expected)}; "
+                + ", ".join(f"{i} {fmt.format(means[i])}" for i in impls)
+                + f" (SE {fmt.format(se)})"
+            )
             rows.append(
                 {
-                    "benchmark": "funnel-4s", "case": f"{name}: M/M/{c}, rho {t['rho']:.2f}",
+                    "benchmark": "funnel-4s",
+                    "case": f"{name}: M/M/{c}, rho {t['rho']:.2f}",
                     "measure": f"{what}, mean of {n} seeds",
-                    "value": value, "target": f"all within {Z_LIMIT} SE",
+                    "value": value,
+                    "target": f"all within {Z_LIMIT} SE",
                     "met": worst <= Z_LIMIT,
                     "worst_z": worst,
                 }

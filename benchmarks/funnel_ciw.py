@@ -21,7 +21,7 @@ LEADS_PER_HOUR = 40.0
 STATIONS = (("sdr", 12, 0.25, 0.30), ("ae", 22, 1.5, 0.25), ("se", 4, 1.0, 1.0), ("implementation", 15, 4.0, 0.0))
 
 
-def network() -> "ciw.Network":
+def network() -> ciw.Network:
     n = len(STATIONS)
     routing = [[0.0] * n for _ in range(n)]
     for k, (*_, p_next) in enumerate(STATIONS[:-1]):
@@ -70,7 +70,11 @@ def run(seed: int, hours: float, warmup: float) -> dict:
         "wall_s": wall,
         "visits": sum(visits),
         "stations": {
-            name: {"arrivals": arrivals[k], "mean_wait_h": wait_sum[k] / wait_n[k] if wait_n[k] else 0.0, "waits": wait_n[k]}
+            name: {
+                "arrivals": arrivals[k],
+                "mean_wait_h": wait_sum[k] / wait_n[k] if wait_n[k] else 0.0,
+                "waits": wait_n[k],
+            }
             for k, (name, *_) in enumerate(STATIONS)
         },
     }

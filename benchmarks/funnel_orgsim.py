@@ -25,8 +25,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from orgsim.scenario.loader import load_scenario  # noqa: E402
 from orgsim.model.company import Company  # noqa: E402
+from orgsim.scenario.loader import load_scenario  # noqa: E402
 
 SCENARIO = Path(__file__).resolve().with_name("funnel-4s.yaml")
 # the network's stations and the orgsim stages that play them
@@ -36,7 +36,9 @@ STAGES = (("sdr", "sdr"), ("ae", "sales"), ("se", "presales"), ("implementation"
 def run(seed: int, hours: float, warmup: float, sc=None) -> dict:
     sc = sc if sc is not None else load_scenario(SCENARIO)
     if (warmup + hours) / 24.0 > sc.horizon_days:
-        raise SystemExit(f"{SCENARIO.name}: horizon {sc.horizon_days * 24:.0f} h is shorter than {warmup + hours:.0f} h")
+        raise SystemExit(
+            f"{SCENARIO.name}: horizon {sc.horizon_days * 24:.0f} h is shorter than {warmup + hours:.0f} h"
+        )
     t_start = time.perf_counter()
     co = Company(sc, seed, 0)
     co.run(until=warmup / 24.0)
@@ -49,7 +51,11 @@ def run(seed: int, hours: float, warmup: float, sc=None) -> dict:
         visits += st.arrivals
         arrived0, started0 = mark[stage]
         waits = np.asarray(st.waits_days, dtype=float)[started0:] * 24.0
-        out[name] = {"arrivals": st.arrivals - arrived0, "mean_wait_h": float(waits.mean()) if waits.size else 0.0, "waits": int(waits.size)}
+        out[name] = {
+            "arrivals": st.arrivals - arrived0,
+            "mean_wait_h": float(waits.mean()) if waits.size else 0.0,
+            "waits": int(waits.size),
+        }
     wall = time.perf_counter() - t_start
     return {"impl": "orgsim", "seed": seed, "wall_s": wall, "visits": visits, "stations": out}
 

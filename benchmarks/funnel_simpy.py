@@ -63,7 +63,11 @@ def run(seed: int, hours: float, warmup: float) -> dict:
         "wall_s": wall,
         "visits": sum(visits),
         "stations": {
-            name: {"arrivals": arrivals[k], "mean_wait_h": wait_sum[k] / wait_n[k] if wait_n[k] else 0.0, "waits": wait_n[k]}
+            name: {
+                "arrivals": arrivals[k],
+                "mean_wait_h": wait_sum[k] / wait_n[k] if wait_n[k] else 0.0,
+                "waits": wait_n[k],
+            }
             for k, (name, *_) in enumerate(STATIONS)
         },
     }
@@ -120,7 +124,11 @@ def run_as_orgsim_maps_it(seed: int, hours: float, warmup: float) -> dict:
         "wall_s": time.perf_counter() - t_start,
         "visits": sum(visits),
         "stations": {
-            name: {"arrivals": arrivals[k], "mean_wait_h": wait_sum[k] / wait_n[k] if wait_n[k] else 0.0, "waits": wait_n[k]}
+            name: {
+                "arrivals": arrivals[k],
+                "mean_wait_h": wait_sum[k] / wait_n[k] if wait_n[k] else 0.0,
+                "waits": wait_n[k],
+            }
             for k, (name, *_) in enumerate(STATIONS)
         },
     }
@@ -131,7 +139,9 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--hours", type=float, default=20000.0)
     ap.add_argument("--warmup", type=float, default=1000.0)
-    ap.add_argument("--orgsim-mapping", action="store_true", help="SE in parallel with the AE, as orgsim maps the network")
+    ap.add_argument(
+        "--orgsim-mapping", action="store_true", help="SE in parallel with the AE, as orgsim maps the network"
+    )
     a = ap.parse_args()
     fn = run_as_orgsim_maps_it if a.orgsim_mapping else run
     print(json.dumps(fn(a.seed, a.hours, a.warmup)))

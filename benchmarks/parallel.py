@@ -64,9 +64,11 @@ def main() -> None:
     best1, bestw = min(times[1]), min(times[a.workers])
     load_after = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     method = a.start_method or default_start_method()
-    print(f"{a.replications} replications of series-a ({sc.horizon_months} months), seed {a.seed}; "
-          f"{dt.date.today().isoformat()}, {_cpu_model()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
-          f"pool start method {method}; load average {load_before:.2f} before, {load_after:.2f} after\n")
+    print(
+        f"{a.replications} replications of series-a ({sc.horizon_months} months), seed {a.seed}; "
+        f"{dt.date.today().isoformat()}, {_cpu_model()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, "
+        f"pool start method {method}; load average {load_before:.2f} before, {load_after:.2f} after\n"
+    )
     print(f"| workers | best of {a.repeats} (s) | all runs (s) | per replication (s) | speed-up |")
     print("|---:|---:|---|---:|---:|")
     for w, best in ((1, best1), (a.workers, bestw)):

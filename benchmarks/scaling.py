@@ -99,10 +99,17 @@ def run_case(case: str, repeats: int) -> dict:
     n_leads = statistics.median(leads)
     n_tasks = statistics.median(tasks)
     return {
-        "case": case, "k": k, "horizon_months": sc.horizon_months, "repeats": repeats,
-        "wall_s": t, "leads": n_leads, "us_per_lead": t / n_leads * 1e6,
-        "tasks": n_tasks, "us_per_task": t / n_tasks * 1e6,
-        "rss_ready_mb": rss_ready_mb, "rss_peak_mb": peak_rss_mb(),
+        "case": case,
+        "k": k,
+        "horizon_months": sc.horizon_months,
+        "repeats": repeats,
+        "wall_s": t,
+        "leads": n_leads,
+        "us_per_lead": t / n_leads * 1e6,
+        "tasks": n_tasks,
+        "us_per_task": t / n_tasks * 1e6,
+        "rss_ready_mb": rss_ready_mb,
+        "rss_peak_mb": peak_rss_mb(),
     }
 
 
@@ -112,7 +119,9 @@ def measure(repeats: int = 3, cases: list[str] | None = None) -> list[dict]:
     for case in cases or list(CASES):
         out = subprocess.run(
             [sys.executable, __file__, "--case", case, "--repeats", str(repeats)],
-            check=True, capture_output=True, text=True,
+            check=True,
+            capture_output=True,
+            text=True,
         )
         results[case] = json.loads(out.stdout.strip().splitlines()[-1])
     rows = []
@@ -121,7 +130,9 @@ def measure(repeats: int = 3, cases: list[str] | None = None) -> list[dict]:
         k = r["k"]
         growth = r["us_per_lead"] / base["us_per_lead"] - 1.0 if base and case != "1x" else None
         growth_task = r["us_per_task"] / base["us_per_task"] - 1.0 if base and case != "1x" else None
-        value = f"{r['us_per_lead']:.2f} µs a lead, {r['us_per_task']:.2f} µs a task ({r['wall_s']:.2f} s a replication)"
+        value = (
+            f"{r['us_per_lead']:.2f} µs a lead, {r['us_per_task']:.2f} µs a task ({r['wall_s']:.2f} s a replication)"
+        )
         if growth is not None:
             value += f"; vs 1x {growth:+.0%} a lead, {growth_task:+.0%} a task"
         sized = k > 1  # the target is about size; a longer horizon only changes the company's age
@@ -137,7 +148,9 @@ def measure(repeats: int = 3, cases: list[str] | None = None) -> list[dict]:
         )
         rows.append(
             {
-                "benchmark": "scaling", "case": case, "measure": "peak resident memory of the process (VmHWM)",
+                "benchmark": "scaling",
+                "case": case,
+                "measure": "peak resident memory of the process (VmHWM)",
                 "value": f"{r['rss_peak_mb']:.0f} MB ({r['rss_ready_mb']:.0f} MB before the run)",
                 "target": f"< {TARGET_MB:g} MB" if case == "16x" else "",
                 "met": (r["rss_peak_mb"] < TARGET_MB) if case == "16x" else None,

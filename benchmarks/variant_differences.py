@@ -20,8 +20,8 @@ sys.path.insert(0, str(ROOT))
 
 from orgsim.engine import run_replication  # noqa: E402
 from orgsim.experiments import paired_difference  # noqa: E402
-from orgsim.scenario.loader import load_scenario  # noqa: E402
 from orgsim.metrics import reduce  # noqa: E402
+from orgsim.scenario.loader import load_scenario  # noqa: E402
 
 VARIANTS = ["no-sdr", "sales-delivers", "csm-expansion", "sales-renewals", "service-first"]
 
@@ -76,7 +76,9 @@ def main() -> None:
     )
     print("| metric | series-a mean | " + " | ".join(VARIANTS) + " |")
     print("|---|---:|" + "---:|" * len(VARIANTS))
-    arms = {v: run(load_scenario(ROOT / "scenarios" / f"{v}.yaml"), a.replications, a.seed, a.workers) for v in VARIANTS}
+    arms = {
+        v: run(load_scenario(ROOT / "scenarios" / f"{v}.yaml"), a.replications, a.seed, a.workers) for v in VARIANTS
+    }
     for label, get, dec in COLUMNS:
         b = [get(r, c) for r, c in base]
         bvals = [x for x in b if x is not None]

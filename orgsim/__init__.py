@@ -38,7 +38,18 @@ _EXPORTS = {
     "KPI_KEYS": "orgsim.metrics.registry",
     "Scenario": "orgsim.scenario",
 }
-_SUBMODULES = {"cli", "distributions", "engine", "experiments", "metrics", "model", "names", "outputs", "rng", "scenario"}
+_SUBMODULES = {
+    "cli",
+    "distributions",
+    "engine",
+    "experiments",
+    "metrics",
+    "model",
+    "names",
+    "outputs",
+    "rng",
+    "scenario",
+}
 
 __all__ = sorted([*_EXPORTS, "__version__"])
 
@@ -59,10 +70,19 @@ def __dir__() -> list[str]:
 
 
 if TYPE_CHECKING:
-    from orgsim.scenario.errors import OrgsimError, Problem, ScenarioError
     from orgsim.experiments import (
-        Comparison, ExperimentError, FocusResult, Results, SweepResult, compare, executor, focus, simulate, sweep,
+        Comparison,
+        ExperimentError,
+        FocusResult,
+        Results,
+        SweepResult,
+        compare,
+        executor,
+        focus,
+        simulate,
+        sweep,
     )
-    from orgsim.scenario.loader import load_scenario, load_scenario_dict
     from orgsim.metrics.registry import KPI_KEYS
     from orgsim.scenario import Scenario
+    from orgsim.scenario.errors import OrgsimError, Problem, ScenarioError
+    from orgsim.scenario.loader import load_scenario, load_scenario_dict

@@ -35,7 +35,9 @@ def _funnel(rec: RawRecord) -> list[str]:
     sql_total = sum(f.get(f"sql.{s}", 0) for s in SOURCES)
     opps, won = f.get("opportunities", 0), f.get("won", 0)
     if opps + f.get("lost.sql", 0) > sql_total:
-        out.append(f"more opportunities and disqualified SQLs ({opps} + {f.get('lost.sql', 0)}) than SQLs ({sql_total})")
+        out.append(
+            f"more opportunities and disqualified SQLs ({opps} + {f.get('lost.sql', 0)}) than SQLs ({sql_total})"
+        )
     if won + f.get("lost.opportunity", 0) > opps:
         out.append(f"more decided deals ({won} + {f.get('lost.opportunity', 0)}) than opportunities ({opps})")
     return out
@@ -80,7 +82,9 @@ def _ranges(rec: RawRecord) -> list[str]:
     m = rec.monthly
     # never negative
     for key, values in m.items():
-        if (key.startswith(("queue.", "headcount", "customers", "requisitions", "health_band.")) or key in ("arr",)) and np.any(values < 0):
+        if (
+            key.startswith(("queue.", "headcount", "customers", "requisitions", "health_band.")) or key in ("arr",)
+        ) and np.any(values < 0):
             out.append(f"monthly {key} goes negative")
     for key in ("health_rate", "activity_rate", "product_maturity"):
         if np.any((m[key] < 0) | (m[key] > 1)):

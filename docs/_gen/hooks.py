@@ -153,7 +153,13 @@ def _default(field: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, (dict, list)):
-        return "`" + yaml.safe_dump(value, default_flow_style=True, width=1000).strip() + "`" if value else "`{}`" if isinstance(value, dict) else "`[]`"
+        return (
+            "`" + yaml.safe_dump(value, default_flow_style=True, width=1000).strip() + "`"
+            if value
+            else "`{}`"
+            if isinstance(value, dict)
+            else "`[]`"
+        )
     if isinstance(value, float) and value.is_integer() and abs(value) >= 1000:
         return f"{value:,.0f}"
     if isinstance(value, str):
@@ -217,13 +223,16 @@ def scenario_keys_markdown() -> str:
         group = path.split(".")[0].split("[")[0] if depth > 0 else ""
         kind = "; ".join(x for x in (_type_name(f.annotation), w.get("unit", ""), _range(f)) if x)
         src = w.get("source") or ("assumption" if _numeric_default(f) else None)
-        groups[group].append(
-            f"| `{path}` | {_default(f)} | {kind} | {w['text']} | {_source(src, ids, path) or '—'} |"
-        )
+        groups[group].append(f"| `{path}` | {_default(f)} | {kind} | {w['text']} | {_source(src, ids, path) or '—'} |")
     head = ["| key | default | type; unit; valid range | meaning | source |", "|---|---|---|---|---|"]
     lines: list[str] = []
     for group, rows in groups.items():
-        lines += [f"### `{group}`" if group else "### Top level", "", intro.get(group, "The scenario's identity and run settings."), ""]
+        lines += [
+            f"### `{group}`" if group else "### Top level",
+            "",
+            intro.get(group, "The scenario's identity and run settings."),
+            "",
+        ]
         lines += head + rows + [""]
     return "\n".join(lines)
 
@@ -280,10 +289,21 @@ def kpis_markdown() -> str:
 
 def _help(*args: str) -> str:
     """`python -m orgsim ARGS --help` of this tree, 100 columns wide, no colour."""
-    env = {**os.environ, "COLUMNS": "100", "NO_COLOR": "1", "TERM": "dumb",
-           "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
-    r = subprocess.run([sys.executable, "-m", "orgsim", *args, "--help"], capture_output=True, text=True,
-                       env=env, cwd=ROOT, timeout=120)
+    env = {
+        **os.environ,
+        "COLUMNS": "100",
+        "NO_COLOR": "1",
+        "TERM": "dumb",
+        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+    }
+    r = subprocess.run(
+        [sys.executable, "-m", "orgsim", *args, "--help"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=ROOT,
+        timeout=120,
+    )
     if r.returncode != 0:
         log.warning("orgsim %s --help exited %d: %s", " ".join(args), r.returncode, r.stderr.strip())
     return r.stdout.rstrip()

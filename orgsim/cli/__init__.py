@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sys
 import traceback
-from typing import Sequence
+from collections.abc import Sequence
 
 import click
 
@@ -60,8 +60,14 @@ def cli() -> None:
     """
 
 
-for _command in (run.run, validate.validate, report.report, compare.compare_command, sweep.sweep_command,
-                 focus.focus_command):
+for _command in (
+    run.run,
+    validate.validate,
+    report.report,
+    compare.compare_command,
+    sweep.sweep_command,
+    focus.focus_command,
+):
     cli.add_command(_command)
 
 
@@ -69,8 +75,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return its exit code (the console script passes it to sys.exit)."""
     state = State()
     try:
-        rv = cli.main(args=list(argv) if argv is not None else None, prog_name="orgsim",
-                      standalone_mode=False, obj=state)
+        rv = cli.main(
+            args=list(argv) if argv is not None else None, prog_name="orgsim", standalone_mode=False, obj=state
+        )
         return rv if isinstance(rv, int) else EXIT_OK
     except click.exceptions.Exit as e:
         return e.exit_code

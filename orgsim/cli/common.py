@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import click
 from rich.console import Console
@@ -22,10 +23,30 @@ from orgsim.scenario.errors import ScenarioError, UsageError
 from orgsim.scenario.loader import load_scenario
 
 __all__ = [
-    "CONTEXT", "EXIT_INTERNAL", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "State", "check_destinations",
-    "check_kpis", "checkpoint_options", "common_options", "debug_option", "echo_err", "failure_text", "load_all",
-    "out_option", "precision_options", "precision_settings", "progress_bar", "quiet_option", "remember",
-    "scheduler_option", "write_binaries", "write_experiment", "write_file",
+    "CONTEXT",
+    "EXIT_INTERNAL",
+    "EXIT_INTERRUPTED",
+    "EXIT_OK",
+    "EXIT_USAGE",
+    "State",
+    "check_destinations",
+    "check_kpis",
+    "checkpoint_options",
+    "common_options",
+    "debug_option",
+    "echo_err",
+    "failure_text",
+    "load_all",
+    "out_option",
+    "precision_options",
+    "precision_settings",
+    "progress_bar",
+    "quiet_option",
+    "remember",
+    "scheduler_option",
+    "write_binaries",
+    "write_experiment",
+    "write_file",
 ]
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -51,8 +72,9 @@ def remember(scenario_files: dict[str, str], overrides: Sequence[str]) -> None:
         state.scenario_files, state.overrides = dict(scenario_files), tuple(overrides)
 
 
-def failure_text(failures: list[dict[str, Any]], total: int | None = None, stopped: bool = False,
-                 state: State | None = None) -> str:
+def failure_text(
+    failures: list[dict[str, Any]], total: int | None = None, stopped: bool = False, state: State | None = None
+) -> str:
     """The warning about failed replications, each with the command that reproduces it."""
     from orgsim.outputs.text import failure_block, reproduce_command
 
@@ -65,9 +87,16 @@ def failure_text(failures: list[dict[str, Any]], total: int | None = None, stopp
                 click.echo(f["traceback"], err=True, nl=False)
     files = (state.scenario_files if state is not None else None) or {}
     overrides = state.overrides if state is not None else ()
-    commands = [reproduce_command(files.get(f.get("scenario", ""), next(iter(files.values()), "SCENARIO")),
-                                  f["seed"], f["replication"], overrides, f.get("params"))
-                for f in failures]
+    commands = [
+        reproduce_command(
+            files.get(f.get("scenario", ""), next(iter(files.values()), "SCENARIO")),
+            f["seed"],
+            f["replication"],
+            overrides,
+            f.get("params"),
+        )
+        for f in failures
+    ]
     return failure_block(failures, commands, total, stopped)
 
 
@@ -82,59 +111,122 @@ def _set_debug(ctx: click.Context, _param: click.Parameter, value: bool) -> bool
 
 def debug_option(f: Any) -> Any:
     return click.option(
-        "--debug", is_flag=True, expose_value=False, is_eager=True, callback=_set_debug,
+        "--debug",
+        is_flag=True,
+        expose_value=False,
+        is_eager=True,
+        callback=_set_debug,
         help="On an internal error, show the Python traceback.",
     )(f)
 
 
 def precision_options(f: Any) -> Any:
     """--precision, --target, --max-replications (run, compare, sweep)."""
-    f = click.option("--max-replications", type=click.IntRange(min=2), default=500, show_default=True, metavar="N",
-                     help="With --precision: stop at N replications (per scenario) even if not precise enough.")(f)
-    f = click.option("--target", "targets", multiple=True, metavar="KPI",
-                     help="With --precision: a KPI that must be precise; repeatable [default: arr_end].")(f)
-    return click.option("--precision", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=None,
-                        metavar="FRACTION",
-                        help="Add replications (in batches, starting from N) until the 95% CI half-width of every "
-                        "--target KPI is within FRACTION of its mean, e.g. 0.02 for 2%.")(f)
+    f = click.option(
+        "--max-replications",
+        type=click.IntRange(min=2),
+        default=500,
+        show_default=True,
+        metavar="N",
+        help="With --precision: stop at N replications (per scenario) even if not precise enough.",
+    )(f)
+    f = click.option(
+        "--target",
+        "targets",
+        multiple=True,
+        metavar="KPI",
+        help="With --precision: a KPI that must be precise; repeatable [default: arr_end].",
+    )(f)
+    return click.option(
+        "--precision",
+        type=click.FloatRange(0, 1, min_open=True, max_open=True),
+        default=None,
+        metavar="FRACTION",
+        help="Add replications (in batches, starting from N) until the 95% CI half-width of every "
+        "--target KPI is within FRACTION of its mean, e.g. 0.02 for 2%.",
+    )(f)
 
 
 def scheduler_option(f: Any) -> Any:
-    return click.option("--scheduler", metavar="ADDRESS", envvar="ORGSIM_SCHEDULER", show_envvar=True, default=None,
-                        help="Run on a Dask cluster instead of local processes, e.g. tcp://10.0.0.5:8786 (needs "
-                        "pip install \"orgsim[dask]\"). Same seed, same results.")(f)
+    return click.option(
+        "--scheduler",
+        metavar="ADDRESS",
+        envvar="ORGSIM_SCHEDULER",
+        show_envvar=True,
+        default=None,
+        help="Run on a Dask cluster instead of local processes, e.g. tcp://10.0.0.5:8786 (needs "
+        'pip install "orgsim[dask]"). Same seed, same results.',
+    )(f)
 
 
 def common_options(f: Any) -> Any:
     """-n, -s, -w, --set, --json (compare, sweep, focus)."""
-    f = click.option("--json", "json_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
-                     metavar="FILE", help="Write the results as JSON to FILE (atomically).")(f)
-    f = click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
-                     help="Override one value by its dotted path in every scenario run; VALUE is read as YAML. "
-                     "Repeatable.")(f)
-    f = click.option("-w", "--workers", type=click.IntRange(min=0), default=0, show_default=True, metavar="W",
-                     help="Local processes; 0 = all cores, 1 = this process only. Results do not depend on it.")(f)
-    return click.option("-s", "--seed", type=click.IntRange(min=0), default=None, metavar="S",
-                        help="Random seed, the same for every scenario (common random numbers) "
-                        "[default: the (first) scenario's `seed`].")(f)
+    f = click.option(
+        "--json",
+        "json_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        metavar="FILE",
+        help="Write the results as JSON to FILE (atomically).",
+    )(f)
+    f = click.option(
+        "--set",
+        "overrides",
+        multiple=True,
+        metavar="KEY=VALUE",
+        help="Override one value by its dotted path in every scenario run; VALUE is read as YAML. Repeatable.",
+    )(f)
+    f = click.option(
+        "-w",
+        "--workers",
+        type=click.IntRange(min=0),
+        default=0,
+        show_default=True,
+        metavar="W",
+        help="Local processes; 0 = all cores, 1 = this process only. Results do not depend on it.",
+    )(f)
+    return click.option(
+        "-s",
+        "--seed",
+        type=click.IntRange(min=0),
+        default=None,
+        metavar="S",
+        help="Random seed, the same for every scenario (common random numbers) "
+        "[default: the (first) scenario's `seed`].",
+    )(f)
 
 
 def out_option(tables: str) -> Any:
     """-o/--out DIR (compare, sweep, focus); `tables` names the command's own files."""
     return click.option(
-        "-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None, metavar="DIR",
+        "-o",
+        "--out",
+        "out_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        metavar="DIR",
         help=f"Write {tables}, manifest.json, plots/*.png and a self-contained report.html to DIR (created if "
-        "missing); the tables as Parquet too when pyarrow is installed. `orgsim report DIR` rebuilds the report.")
+        "missing); the tables as Parquet too when pyarrow is installed. `orgsim report DIR` rebuilds the report.",
+    )
 
 
 def checkpoint_options(f: Any) -> Any:
     """--checkpoint, --resume (sweep, focus)."""
-    f = click.option("--resume", is_flag=True,
-                     help="Continue an interrupted run from its checkpoint: finished work is read back, not rerun.")(f)
-    return click.option("--checkpoint", "checkpoint", type=click.Path(dir_okay=False, path_type=Path), default=None,
-                        metavar="FILE", help="Append finished work to FILE as it finishes [default: FILE.checkpoint.jsonl "
-                        "next to --json (or --csv), else .orgsim-checkpoint-<hash>.jsonl in the current directory]; "
-                        "deleted after a run that completes.")(f)
+    f = click.option(
+        "--resume",
+        is_flag=True,
+        help="Continue an interrupted run from its checkpoint: finished work is read back, not rerun.",
+    )(f)
+    return click.option(
+        "--checkpoint",
+        "checkpoint",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        metavar="FILE",
+        help="Append finished work to FILE as it finishes [default: FILE.checkpoint.jsonl "
+        "next to --json (or --csv), else .orgsim-checkpoint-<hash>.jsonl in the current directory]; "
+        "deleted after a run that completes.",
+    )(f)
 
 
 def quiet_option(f: Any) -> Any:
@@ -252,9 +344,15 @@ class progress_bar:
 
         # auto_refresh=False: no refresh thread while worker processes are forked.
         self._bar = Progress(
-            TextColumn("replications"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("{task.fields[rate]}"), TextColumn("ETA"), TimeRemainingColumn(),
-            console=Console(stderr=True), transient=True, auto_refresh=False,
+            TextColumn("replications"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]}"),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
+            console=Console(stderr=True),
+            transient=True,
+            auto_refresh=False,
         )
         self._bar.start()
         task = self._bar.add_task("run", total=self.total, rate="")

@@ -31,19 +31,36 @@ from orgsim.scenario.errors import UsageError
 
 @click.command("compare", context_settings=CONTEXT)
 @click.argument("scenarios", nargs=-1, required=True, metavar="SCENARIO SCENARIO...")
-@click.option("-n", "--replications", type=click.IntRange(min=2), default=None, metavar="N",
-              help="Paired replications per scenario [default: the first scenario's `replications`].")
+@click.option(
+    "-n",
+    "--replications",
+    type=click.IntRange(min=2),
+    default=None,
+    metavar="N",
+    help="Paired replications per scenario [default: the first scenario's `replications`].",
+)
 @common_options
-@out_option("compare.json (as --json), summary.csv (per scenario and KPI), differences.csv (per scenario after "
-             "the first and KPI), kpis.csv (per scenario and replication), monthly.csv")
+@out_option(
+    "compare.json (as --json), summary.csv (per scenario and KPI), differences.csv (per scenario after "
+    "the first and KPI), kpis.csv (per scenario and replication), monthly.csv"
+)
 @precision_options
 @scheduler_option
 @quiet_option
 @debug_option
 def compare_command(
-    scenarios: tuple[str, ...], replications: int | None, seed: int | None, workers: int,
-    overrides: tuple[str, ...], json_file: Path | None, out_dir: Path | None, precision: float | None,
-    targets: tuple[str, ...], max_replications: int, scheduler: str | None, quiet: bool,
+    scenarios: tuple[str, ...],
+    replications: int | None,
+    seed: int | None,
+    workers: int,
+    overrides: tuple[str, ...],
+    json_file: Path | None,
+    out_dir: Path | None,
+    precision: float | None,
+    targets: tuple[str, ...],
+    max_replications: int,
+    scheduler: str | None,
+    quiet: bool,
 ) -> None:
     """Compare two or more scenarios with paired replications.
 
@@ -77,17 +94,41 @@ def compare_command(
     check_destinations(None, out_dir)
     first = scs[0]
     reps = first.replications if replications is None else replications
-    started, t0 = _dt.datetime.now(_dt.timezone.utc), time.perf_counter()
+    started, t0 = _dt.datetime.now(_dt.UTC), time.perf_counter()
     with progress_bar(quiet, reps * len(scs)) as progress:
-        cmp = run_compare(scs, replications=reps, seed=seed, workers=workers, progress=progress,
-                          scheduler=scheduler or None, precision=precision, targets=targets or None,
-                          max_replications=max_replications)
+        cmp = run_compare(
+            scs,
+            replications=reps,
+            seed=seed,
+            workers=workers,
+            progress=progress,
+            scheduler=scheduler or None,
+            precision=precision,
+            targets=targets or None,
+            max_replications=max_replications,
+        )
     if json_file is not None or out_dir is not None:
         text = dumps_json(cmp.to_dict())  # every file is rendered before the first is written
-        files = {} if out_dir is None else experiment_files("compare", text, compare_tables(cmp), experiment_manifest(
-            scenarios, [a.scenario for a in cmp.arms], overrides=overrides, seed=cmp.baseline.seed,
-            replications=cmp.baseline.n, workers=workers, started=started, runtime_s=time.perf_counter() - t0,
-            settings={"baseline": cmp.names[0], **precision_settings(precision, targets, max_replications)}))
+        files = (
+            {}
+            if out_dir is None
+            else experiment_files(
+                "compare",
+                text,
+                compare_tables(cmp),
+                experiment_manifest(
+                    scenarios,
+                    [a.scenario for a in cmp.arms],
+                    overrides=overrides,
+                    seed=cmp.baseline.seed,
+                    replications=cmp.baseline.n,
+                    workers=workers,
+                    started=started,
+                    runtime_s=time.perf_counter() - t0,
+                    settings={"baseline": cmp.names[0], **precision_settings(precision, targets, max_replications)},
+                ),
+            )
+        )
         write_experiment(json_file, out_dir, text, files)
     if not quiet:
         render_compare(wide_console(), cmp)

@@ -32,39 +32,101 @@ from orgsim.scenario.loader import load_scenario
 @click.command("focus", context_settings=CONTEXT)
 @click.argument("scenario", metavar="SCENARIO")
 @click.option("--by", default="arr_end", show_default=True, metavar="KPI", help="The KPI to rank the orders by.")
-@click.option("--goal", type=click.Choice(["max", "min"]), default=None,
-              help="Maximise or minimise --by [default: the KPI's direction, e.g. min for cac].")
-@click.option("--min", "minimum", multiple=True, metavar="KPI=VALUE",
-              help="Constraint: an order's mean KPI must be >= VALUE (e.g. cash_end=0); repeatable.")
-@click.option("--max", "maximum", multiple=True, metavar="KPI=VALUE",
-              help="Constraint: an order's mean KPI must be <= VALUE (e.g. burn_multiple=2); repeatable.")
-@click.option("--orders", "orders", multiple=True, metavar="D1,D2,...",
-              help="Only this order (a permutation of the growth plan's focus_order, e.g. "
-              "\"product,sales,marketing,service\"); repeatable [default: every permutation].")
-@click.option("-n", "--replications", type=click.IntRange(min=2), default=10, show_default=True, metavar="N",
-              help="First-stage replications of every order (with --equal: of every order, full stop).")
-@click.option("--batch", type=click.IntRange(min=1), default=None, metavar="B",
-              help="Replications added to each surviving order per look [default: N].")
-@click.option("--max-replications", type=click.IntRange(min=2), default=100, show_default=True, metavar="M",
-              help="At most M replications per order; orders still not separated then are reported as contenders.")
-@click.option("--alpha", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.05, show_default=True,
-              help="1 - confidence of the selection statement.")
-@click.option("--delta", default=None, metavar="D",
-              help="Indifference zone: stop once no surviving order can beat the leader by more than D (in the "
-              "KPI's unit, or a percentage of the leader's mean such as 1%).")
+@click.option(
+    "--goal",
+    type=click.Choice(["max", "min"]),
+    default=None,
+    help="Maximise or minimise --by [default: the KPI's direction, e.g. min for cac].",
+)
+@click.option(
+    "--min",
+    "minimum",
+    multiple=True,
+    metavar="KPI=VALUE",
+    help="Constraint: an order's mean KPI must be >= VALUE (e.g. cash_end=0); repeatable.",
+)
+@click.option(
+    "--max",
+    "maximum",
+    multiple=True,
+    metavar="KPI=VALUE",
+    help="Constraint: an order's mean KPI must be <= VALUE (e.g. burn_multiple=2); repeatable.",
+)
+@click.option(
+    "--orders",
+    "orders",
+    multiple=True,
+    metavar="D1,D2,...",
+    help="Only this order (a permutation of the growth plan's focus_order, e.g. "
+    '"product,sales,marketing,service"); repeatable [default: every permutation].',
+)
+@click.option(
+    "-n",
+    "--replications",
+    type=click.IntRange(min=2),
+    default=10,
+    show_default=True,
+    metavar="N",
+    help="First-stage replications of every order (with --equal: of every order, full stop).",
+)
+@click.option(
+    "--batch",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="B",
+    help="Replications added to each surviving order per look [default: N].",
+)
+@click.option(
+    "--max-replications",
+    type=click.IntRange(min=2),
+    default=100,
+    show_default=True,
+    metavar="M",
+    help="At most M replications per order; orders still not separated then are reported as contenders.",
+)
+@click.option(
+    "--alpha",
+    type=click.FloatRange(0, 1, min_open=True, max_open=True),
+    default=0.05,
+    show_default=True,
+    help="1 - confidence of the selection statement.",
+)
+@click.option(
+    "--delta",
+    default=None,
+    metavar="D",
+    help="Indifference zone: stop once no surviving order can beat the leader by more than D (in the "
+    "KPI's unit, or a percentage of the leader's mean such as 1%).",
+)
 @click.option("--equal", is_flag=True, help="No elimination: run every order N replications and rank them.")
 @common_options
-@out_option("focus.json (as --json), ranking.csv (one row per order, best first), kpis.csv (per order and "
-             "replication)")
+@out_option("focus.json (as --json), ranking.csv (one row per order, best first), kpis.csv (per order and replication)")
 @scheduler_option
 @checkpoint_options
 @quiet_option
 @debug_option
 def focus_command(
-    scenario: str, by: str, goal: str | None, minimum: tuple[str, ...], maximum: tuple[str, ...],
-    orders: tuple[str, ...], replications: int, batch: int | None, max_replications: int, alpha: float,
-    delta: str | None, equal: bool, seed: int | None, workers: int, overrides: tuple[str, ...], json_file: Path | None,
-    out_dir: Path | None, scheduler: str | None, quiet: bool, checkpoint: Path | None = None, resume: bool = False,
+    scenario: str,
+    by: str,
+    goal: str | None,
+    minimum: tuple[str, ...],
+    maximum: tuple[str, ...],
+    orders: tuple[str, ...],
+    replications: int,
+    batch: int | None,
+    max_replications: int,
+    alpha: float,
+    delta: str | None,
+    equal: bool,
+    seed: int | None,
+    workers: int,
+    overrides: tuple[str, ...],
+    json_file: Path | None,
+    out_dir: Path | None,
+    scheduler: str | None,
+    quiet: bool,
+    checkpoint: Path | None = None,
+    resume: bool = False,
 ) -> None:
     # Over 60 lines: the signature lists every option and the docstring is the --help text; the body
     # is the command's steps in order (check, load, run, write, print).
@@ -94,18 +156,51 @@ def focus_command(
 
     check_writable_file("--json", json_file)
     check_destinations(None, out_dir)
-    checkpoint = checkpoint_for("focus", checkpoint, resume, [json_file], "--json", os.path.abspath(scenario), by,
-                                 goal, minimum, maximum, orders, replications, batch, max_replications, alpha, delta,
-                                 equal, seed, overrides)
+    checkpoint = checkpoint_for(
+        "focus",
+        checkpoint,
+        resume,
+        [json_file],
+        "--json",
+        os.path.abspath(scenario),
+        by,
+        goal,
+        minimum,
+        maximum,
+        orders,
+        replications,
+        batch,
+        max_replications,
+        alpha,
+        delta,
+        equal,
+        seed,
+        overrides,
+    )
     base = load_scenario(scenario, list(overrides))
     remember({base.name: scenario}, overrides)
-    started, t0 = _dt.datetime.now(_dt.timezone.utc), time.perf_counter()
+    started, t0 = _dt.datetime.now(_dt.UTC), time.perf_counter()
     with progress_bar(quiet, replications * 24) as progress:
         result = run_focus(
-            scenario, by, goal=goal, minimum=list(minimum), maximum=list(maximum), orders=list(orders) or None,
-            replications=replications, batch=batch, max_replications=max_replications, alpha=alpha,
-            method="equal" if equal else "sequential", delta=delta, seed=seed, workers=workers, progress=progress,
-            overrides=list(overrides), scheduler=scheduler or None, checkpoint=checkpoint, resume=resume,
+            scenario,
+            by,
+            goal=goal,
+            minimum=list(minimum),
+            maximum=list(maximum),
+            orders=list(orders) or None,
+            replications=replications,
+            batch=batch,
+            max_replications=max_replications,
+            alpha=alpha,
+            method="equal" if equal else "sequential",
+            delta=delta,
+            seed=seed,
+            workers=workers,
+            progress=progress,
+            overrides=list(overrides),
+            scheduler=scheduler or None,
+            checkpoint=checkpoint,
+            resume=resume,
         )
     if resume:
         if result.checkpoint_skipped:
@@ -113,13 +208,37 @@ def focus_command(
         echo_err(f"resumed {result.resumed} batches of replications from {checkpoint}")
     if json_file is not None or out_dir is not None:
         text = dumps_json(result.to_dict())  # every file is rendered before the first is written
-        files = {} if out_dir is None else experiment_files("focus", text, focus_tables(result), experiment_manifest(
-            [scenario], [base], overrides=overrides, seed=result.seed, replications=replications, workers=workers,
-            started=started, runtime_s=time.perf_counter() - t0,
-            settings={"by": by, "goal": "max" if result.goal > 0 else "min", "minimum": list(minimum),
-                      "maximum": list(maximum), "orders": list(orders) or "every permutation",
-                      "method": "equal" if equal else "sequential", "batch": result.batch,
-                      "max_replications": result.max_replications, "alpha": alpha, "delta": delta}))
+        files = (
+            {}
+            if out_dir is None
+            else experiment_files(
+                "focus",
+                text,
+                focus_tables(result),
+                experiment_manifest(
+                    [scenario],
+                    [base],
+                    overrides=overrides,
+                    seed=result.seed,
+                    replications=replications,
+                    workers=workers,
+                    started=started,
+                    runtime_s=time.perf_counter() - t0,
+                    settings={
+                        "by": by,
+                        "goal": "max" if result.goal > 0 else "min",
+                        "minimum": list(minimum),
+                        "maximum": list(maximum),
+                        "orders": list(orders) or "every permutation",
+                        "method": "equal" if equal else "sequential",
+                        "batch": result.batch,
+                        "max_replications": result.max_replications,
+                        "alpha": alpha,
+                        "delta": delta,
+                    },
+                ),
+            )
+        )
         write_experiment(json_file, out_dir, text, files)
     if not quiet:
         render_focus(wide_console(), result)

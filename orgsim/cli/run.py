@@ -36,29 +36,78 @@ from orgsim.scenario.loader import load_scenario
 
 @click.command(context_settings=CONTEXT)
 @click.argument("scenario", metavar="SCENARIO")
-@click.option("-n", "--replications", type=click.IntRange(min=1), default=None, metavar="N",
-              help="Number of replications [default: the scenario's `replications`].")
-@click.option("-s", "--seed", type=click.IntRange(min=0), default=None, metavar="S",
-              help="Random seed [default: the scenario's `seed`]. Same seed, same results.")
-@click.option("-w", "--workers", type=click.IntRange(min=0), default=0, show_default=True, metavar="W",
-              help="Local processes; 0 = all cores, 1 = this process only. Results do not depend on it.")
-@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
-              help="Override one value by its dotted path; VALUE is read as YAML. Repeatable.")
-@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              metavar="DIR", help="Write summary.json, kpis.csv, monthly.csv, stages.csv, funnel.csv, "
-              "counters.csv, manifest.json, plots/*.png and report.html to DIR (created if missing); "
-              "the tables as Parquet too when pyarrow is installed.")
-@click.option("--json", "json_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              metavar="FILE", help="Write KPI, funnel and stage statistics (mean, std, 95% CI) as JSON to FILE.")
-@click.option("--events", "events_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              metavar="FILE", help="Write the event log of every replication to FILE (.csv, .csv.gz or .parquet): "
-              "one row per event of each lead, opportunity and customer (case id, activity, timestamp, resource, "
-              "role, segment, replication), for process-mining tools. About 92,000 rows (11 MB of CSV) per "
-              "series-a replication; runs without it are not slowed.")
+@click.option(
+    "-n",
+    "--replications",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Number of replications [default: the scenario's `replications`].",
+)
+@click.option(
+    "-s",
+    "--seed",
+    type=click.IntRange(min=0),
+    default=None,
+    metavar="S",
+    help="Random seed [default: the scenario's `seed`]. Same seed, same results.",
+)
+@click.option(
+    "-w",
+    "--workers",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    metavar="W",
+    help="Local processes; 0 = all cores, 1 = this process only. Results do not depend on it.",
+)
+@click.option(
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="KEY=VALUE",
+    help="Override one value by its dotted path; VALUE is read as YAML. Repeatable.",
+)
+@click.option(
+    "-o",
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    metavar="DIR",
+    help="Write summary.json, kpis.csv, monthly.csv, stages.csv, funnel.csv, "
+    "counters.csv, manifest.json, plots/*.png and report.html to DIR (created if missing); "
+    "the tables as Parquet too when pyarrow is installed.",
+)
+@click.option(
+    "--json",
+    "json_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    metavar="FILE",
+    help="Write KPI, funnel and stage statistics (mean, std, 95% CI) as JSON to FILE.",
+)
+@click.option(
+    "--events",
+    "events_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    metavar="FILE",
+    help="Write the event log of every replication to FILE (.csv, .csv.gz or .parquet): "
+    "one row per event of each lead, opportunity and customer (case id, activity, timestamp, resource, "
+    "role, segment, replication), for process-mining tools. About 92,000 rows (11 MB of CSV) per "
+    "series-a replication; runs without it are not slowed.",
+)
 @quiet_option
-@click.option("--first-replication", type=click.IntRange(min=0), default=0, show_default=True, metavar="K",
-              help="Run replications K..K+N-1 (each with the random streams of (seed, its number)); with -n 1, "
-              "replication K alone, e.g. to reproduce a failed one.")
+@click.option(
+    "--first-replication",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    metavar="K",
+    help="Run replications K..K+N-1 (each with the random streams of (seed, its number)); with -n 1, "
+    "replication K alone, e.g. to reproduce a failed one.",
+)
 @precision_options
 @scheduler_option
 @debug_option
@@ -109,13 +158,22 @@ def run(
     reps = sc.replications if replications is None else replications
     used_seed = sc.seed if seed is None else seed
 
-    started = _dt.datetime.now(_dt.timezone.utc)
+    started = _dt.datetime.now(_dt.UTC)
     t0 = time.perf_counter()
     with progress_bar(quiet, reps) as progress:
-        res = simulate(sc, replications=reps, seed=used_seed, workers=workers, progress=progress,
-                       scheduler=scheduler or None, precision=precision, targets=targets or None,
-                       max_replications=max_replications, first_replication=first_replication,
-                       events=events_file)
+        res = simulate(
+            sc,
+            replications=reps,
+            seed=used_seed,
+            workers=workers,
+            progress=progress,
+            scheduler=scheduler or None,
+            precision=precision,
+            targets=targets or None,
+            max_replications=max_replications,
+            first_replication=first_replication,
+            events=events_file,
+        )
     reps = res.n  # with --precision, the count it took
     wall_s = time.perf_counter() - t0
     doc = res.to_dict()
@@ -125,8 +183,9 @@ def run(
         if json_file is not None:
             write_file(json_file, summary_text)
         if out_dir is not None:
-            _write_out_dir(out_dir, summary_text, res, sc, scenario, list(overrides), used_seed, reps, workers,
-                           started, wall_s)
+            _write_out_dir(
+                out_dir, summary_text, res, sc, scenario, list(overrides), used_seed, reps, workers, started, wall_s
+            )
 
     if not quiet:
         render_run(Console(highlight=False), doc, wall_s, res.executor)
@@ -138,8 +197,17 @@ def run(
 
 
 def _write_out_dir(
-    out_dir: Path, summary_text: str, res: Results, sc: Scenario, scenario_path: str, overrides: list[str],
-    seed: int, replications: int, workers: int, started: _dt.datetime, wall_s: float,
+    out_dir: Path,
+    summary_text: str,
+    res: Results,
+    sc: Scenario,
+    scenario_path: str,
+    overrides: list[str],
+    seed: int,
+    replications: int,
+    workers: int,
+    started: _dt.datetime,
+    wall_s: float,
 ) -> None:
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -155,9 +223,17 @@ def _write_out_dir(
         "counters.csv": csv_text(res.counters),
     }
     tables = _parquet_files(res)  # {} without pyarrow
-    manifest = run_manifest(scenario_path, sc, overrides=overrides, seed=seed, replications=replications,
-                            workers=workers, started=started, runtime_s=wall_s,
-                            files=[*files, *tables, "manifest.json", *_report_file_names()])
+    manifest = run_manifest(
+        scenario_path,
+        sc,
+        overrides=overrides,
+        seed=seed,
+        replications=replications,
+        workers=workers,
+        started=started,
+        runtime_s=wall_s,
+        files=[*files, *tables, "manifest.json", *_report_file_names()],
+    )
     files["manifest.json"] = dumps_json(manifest)
     binaries = {**tables, **_report_files(summary_text, res, manifest)}
     for name, text in files.items():
@@ -181,6 +257,12 @@ def _report_files(summary_text: str, res: Results, manifest: dict[str, Any]) -> 
 
     from orgsim.outputs.report import RunData, report_files
 
-    run = RunData(summary=json.loads(summary_text), monthly=res.monthly, stages=res.stages, funnel=res.funnel,
-                  manifest=manifest, counters=res.counters)
+    run = RunData(
+        summary=json.loads(summary_text),
+        monthly=res.monthly,
+        stages=res.stages,
+        funnel=res.funnel,
+        manifest=manifest,
+        counters=res.counters,
+    )
     return report_files(run)

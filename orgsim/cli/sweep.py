@@ -38,18 +38,41 @@ from orgsim.scenario.loader import load_scenario
 
 @click.command("sweep", context_settings=CONTEXT)
 @click.argument("scenario", metavar="SCENARIO")
-@click.option("--vary", "vary", multiple=True, required=True, metavar="KEY=V1,V2,...",
-              help="A parameter and its values (each read as YAML); FROM..TO is every integer in between, "
-              "FROM..TO:STEP steps by STEP. Repeat for more parameters: every combination runs.")
-@click.option("-n", "--replications", type=click.IntRange(min=1), default=None, metavar="N",
-              help="Replications per point [default: the scenario's `replications`].")
+@click.option(
+    "--vary",
+    "vary",
+    multiple=True,
+    required=True,
+    metavar="KEY=V1,V2,...",
+    help="A parameter and its values (each read as YAML); FROM..TO is every integer in between, "
+    "FROM..TO:STEP steps by STEP. Repeat for more parameters: every combination runs.",
+)
+@click.option(
+    "-n",
+    "--replications",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Replications per point [default: the scenario's `replications`].",
+)
 @common_options
-@click.option("--csv", "csv_file", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="FILE",
-              help="Write the tidy table (one row per point and KPI: parameters, mean, std, 95% CI) as CSV.")
-@click.option("--kpi", "kpis", multiple=True, metavar="KPI",
-              help="A KPI to show in the terminal table and the --out report (which finds the best point by the "
-              "first); repeatable [default: arr_end, new_customers, cac_payback_months, cash_end]. Files always "
-              "hold every KPI.")
+@click.option(
+    "--csv",
+    "csv_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    metavar="FILE",
+    help="Write the tidy table (one row per point and KPI: parameters, mean, std, 95% CI) as CSV.",
+)
+@click.option(
+    "--kpi",
+    "kpis",
+    multiple=True,
+    metavar="KPI",
+    help="A KPI to show in the terminal table and the --out report (which finds the best point by the "
+    "first); repeatable [default: arr_end, new_customers, cac_payback_months, cash_end]. Files always "
+    "hold every KPI.",
+)
 @out_option("sweep.json (as --json), sweep.csv (as --csv), kpis.csv (per point and replication)")
 @precision_options
 @scheduler_option
@@ -57,10 +80,23 @@ from orgsim.scenario.loader import load_scenario
 @quiet_option
 @debug_option
 def sweep_command(
-    scenario: str, vary: tuple[str, ...], replications: int | None, seed: int | None, workers: int,
-    overrides: tuple[str, ...], json_file: Path | None, csv_file: Path | None, kpis: tuple[str, ...],
-    out_dir: Path | None, precision: float | None, targets: tuple[str, ...], max_replications: int,
-    scheduler: str | None, quiet: bool, checkpoint: Path | None = None, resume: bool = False,
+    scenario: str,
+    vary: tuple[str, ...],
+    replications: int | None,
+    seed: int | None,
+    workers: int,
+    overrides: tuple[str, ...],
+    json_file: Path | None,
+    csv_file: Path | None,
+    kpis: tuple[str, ...],
+    out_dir: Path | None,
+    precision: float | None,
+    targets: tuple[str, ...],
+    max_replications: int,
+    scheduler: str | None,
+    quiet: bool,
+    checkpoint: Path | None = None,
+    resume: bool = False,
 ) -> None:
     # Over 60 lines: the signature lists every option and the docstring is the --help text; the body
     # is the command's steps in order (check, load, run, write, print).
@@ -98,18 +134,39 @@ def sweep_command(
     check_destinations(None, out_dir)
     if precision is not None and (checkpoint is not None or resume):
         raise UsageError("--checkpoint and --resume do not work with --precision yet")
-    checkpoint = checkpoint_for("sweep", checkpoint, resume, [json_file, csv_file], "--json/--csv",
-                                 os.path.abspath(scenario), vary, overrides, seed, replications,
-                                 default=precision is None)
+    checkpoint = checkpoint_for(
+        "sweep",
+        checkpoint,
+        resume,
+        [json_file, csv_file],
+        "--json/--csv",
+        os.path.abspath(scenario),
+        vary,
+        overrides,
+        seed,
+        replications,
+        default=precision is None,
+    )
     base = load_scenario(scenario, list(overrides))
     remember({base.name: scenario}, overrides)
     total = prod(len(v) for v in vary_.values()) * (replications or 1)
-    started, t0 = _dt.datetime.now(_dt.timezone.utc), time.perf_counter()
+    started, t0 = _dt.datetime.now(_dt.UTC), time.perf_counter()
     with progress_bar(quiet, total) as progress:
-        result = run_sweep(scenario, vary_, replications=replications, seed=seed, workers=workers,
-                           progress=progress, overrides=sets, scheduler=scheduler or None, precision=precision,
-                           targets=targets or None, max_replications=max_replications,
-                           checkpoint=checkpoint, resume=resume)
+        result = run_sweep(
+            scenario,
+            vary_,
+            replications=replications,
+            seed=seed,
+            workers=workers,
+            progress=progress,
+            overrides=sets,
+            scheduler=scheduler or None,
+            precision=precision,
+            targets=targets or None,
+            max_replications=max_replications,
+            checkpoint=checkpoint,
+            resume=resume,
+        )
     if resume:
         if result.meta.get("checkpoint_skipped"):
             echo_err(f"warning: {result.meta['checkpoint_skipped']}")
@@ -117,12 +174,30 @@ def sweep_command(
     # Every file is rendered before the first is written.
     json_text = dumps_json(result.to_dict()) if json_file is not None or out_dir is not None else ""
     table_text = csv_text(result.to_frame()) if csv_file is not None else ""
-    files = {} if out_dir is None else experiment_files("sweep", json_text, sweep_tables(result), experiment_manifest(
-        [scenario], [base], overrides=overrides, seed=result.seed,
-        replications=base.replications if replications is None else replications, workers=workers, started=started,
-        runtime_s=time.perf_counter() - t0,
-        settings={"vary": list(vary), "kpis": list(kpis or SWEEP_KPIS),
-                  **precision_settings(precision, targets, max_replications)}))
+    files = (
+        {}
+        if out_dir is None
+        else experiment_files(
+            "sweep",
+            json_text,
+            sweep_tables(result),
+            experiment_manifest(
+                [scenario],
+                [base],
+                overrides=overrides,
+                seed=result.seed,
+                replications=base.replications if replications is None else replications,
+                workers=workers,
+                started=started,
+                runtime_s=time.perf_counter() - t0,
+                settings={
+                    "vary": list(vary),
+                    "kpis": list(kpis or SWEEP_KPIS),
+                    **precision_settings(precision, targets, max_replications),
+                },
+            ),
+        )
+    )
     if csv_file is not None:
         write_file(csv_file, table_text)
     write_experiment(json_file, out_dir, json_text, files)

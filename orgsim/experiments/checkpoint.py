@@ -33,8 +33,9 @@ import json
 import math
 import os
 import re
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -121,12 +122,21 @@ class Checkpoint:
             self.reused += 1
         return got
 
-    def put(self, key: str, replications: list[Replication], failures: list[dict[str, Any]],
-            info: Mapping[str, Any] | None = None) -> None:
+    def put(
+        self,
+        key: str,
+        replications: list[Replication],
+        failures: list[dict[str, Any]],
+        info: Mapping[str, Any] | None = None,
+    ) -> None:
         """Append one finished unit of work (one line, flushed to disk)."""
-        doc = {"format": FORMAT, "key": key, "info": dict(info or {}),
-               "replications": [_rep_to_json(r) for r in replications],
-               "failures": [{k: v for k, v in f.items() if k != "key"} for f in failures]}
+        doc = {
+            "format": FORMAT,
+            "key": key,
+            "info": dict(info or {}),
+            "replications": [_rep_to_json(r) for r in replications],
+            "failures": [{k: v for k, v in f.items() if k != "key"} for f in failures],
+        }
         line = json.dumps(doc, default=str, separators=(",", ":"))
         with open(self.path, "ab") as f:
             f.write((line + "\n").encode("utf-8"))
@@ -151,9 +161,16 @@ class _Invalid(ValueError):
 
 
 def _rep_to_json(r: Replication) -> dict[str, Any]:
-    return {"replication": r.replication, "seed": r.seed, "kpis": r.kpis, "funnel": r.funnel,
-            "stages": r.stages, "monthly": {k: np.asarray(v, dtype=float).tolist() for k, v in r.monthly.items()},
-            "counters": r.counters, "runtime_s": r.runtime_s}
+    return {
+        "replication": r.replication,
+        "seed": r.seed,
+        "kpis": r.kpis,
+        "funnel": r.funnel,
+        "stages": r.stages,
+        "monthly": {k: np.asarray(v, dtype=float).tolist() for k, v in r.monthly.items()},
+        "counters": r.counters,
+        "runtime_s": r.runtime_s,
+    }
 
 
 def _parse(line: str) -> tuple[str, list[Replication], list[dict[str, Any]]]:
@@ -247,8 +264,15 @@ def default_checkpoint(command: str, outputs: Sequence[Path | None], *parts: Any
     return path if os.access(path.parent, os.W_OK) and not path.is_dir() else None
 
 
-def checkpoint_for(command: str, checkpoint: Path | None, resume: bool, outputs: Sequence[Path | None],
-                   outputs_hint: str, *key: Any, default: bool = True) -> Path | None:
+def checkpoint_for(
+    command: str,
+    checkpoint: Path | None,
+    resume: bool,
+    outputs: Sequence[Path | None],
+    outputs_hint: str,
+    *key: Any,
+    default: bool = True,
+) -> Path | None:
     """The checkpoint file of a sweep or focus: the one given (checked), or the default one named
     after the outputs or the run's settings (`key`); refuses --resume when there is none to read."""
     if checkpoint is None and default:
@@ -256,6 +280,8 @@ def checkpoint_for(command: str, checkpoint: Path | None, resume: bool, outputs:
     else:
         check_writable_file("--checkpoint", checkpoint)
     if resume and (checkpoint is None or not checkpoint.exists()):
-        raise UsageError(f"--resume: no checkpoint {checkpoint} to resume from (give --checkpoint FILE, or the "
-                         f"same {outputs_hint} as the interrupted run)")
+        raise UsageError(
+            f"--resume: no checkpoint {checkpoint} to resume from (give --checkpoint FILE, or the "
+            f"same {outputs_hint} as the interrupted run)"
+        )
     return checkpoint

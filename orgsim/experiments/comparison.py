@@ -11,8 +11,9 @@ much; see tests/experiments/test_crn.py).
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 
@@ -20,7 +21,12 @@ from orgsim.experiments.precision import Precision, as_precision, replicate
 from orgsim.experiments.results import Results
 from orgsim.experiments.runner import Executor, Progress, using
 from orgsim.experiments.stats import (
-    KPI_DIRECTION, ExperimentError, check_kpi, paired_difference, significant, rank_test_disagrees,
+    KPI_DIRECTION,
+    ExperimentError,
+    check_kpi,
+    paired_difference,
+    rank_test_disagrees,
+    significant,
 )
 from orgsim.metrics.registry import KPI_KEYS
 from orgsim.scenario import Scenario
@@ -93,14 +99,27 @@ class Comparison:
         for a in self.arms[1:]:
             for k in kpis:
                 d = self.difference(a, k)
-                rows.append({
-                    "arm": a.name, "kpi": k, "direction": d["direction"], "n": d["n"],
-                    "base_mean": d["base_mean"], "arm_mean": d["arm_mean"], "mean": d["mean"],
-                    "std": d["std"], "ci95_low": d["ci95"][0], "ci95_high": d["ci95"][1],
-                    "relative": d["relative"], "p_value": d["p_value"], "p_wilcoxon": d["p_wilcoxon"],
-                    "share_better": d["share_better"], "prob_better": d["prob_better"],
-                    "significant": d["significant"], "tests_disagree": d["tests_disagree"],
-                })
+                rows.append(
+                    {
+                        "arm": a.name,
+                        "kpi": k,
+                        "direction": d["direction"],
+                        "n": d["n"],
+                        "base_mean": d["base_mean"],
+                        "arm_mean": d["arm_mean"],
+                        "mean": d["mean"],
+                        "std": d["std"],
+                        "ci95_low": d["ci95"][0],
+                        "ci95_high": d["ci95"][1],
+                        "relative": d["relative"],
+                        "p_value": d["p_value"],
+                        "p_wilcoxon": d["p_wilcoxon"],
+                        "share_better": d["share_better"],
+                        "prob_better": d["prob_better"],
+                        "significant": d["significant"],
+                        "tests_disagree": d["tests_disagree"],
+                    }
+                )
         return pd.DataFrame(rows)
 
     def to_dict(self) -> dict[str, Any]:
@@ -192,8 +211,7 @@ def compare(
         label = ex.label
     runtime = time.perf_counter() - t0
     arms = [
-        Results(s, seeds[i], got[i], runtime_s=runtime, executor=label,
-                meta={"precision": info[i]} if info else {})
+        Results(s, seeds[i], got[i], runtime_s=runtime, executor=label, meta={"precision": info[i]} if info else {})
         for i, s in enumerate(arms_sc)
     ]
     return Comparison(arms, runtime_s=runtime, executor=label, crn=crn)

@@ -40,8 +40,10 @@ def probe_scheduler(address: str, timeout_s: float = CONNECT_TIMEOUT_S) -> str:
     """
     m = _ADDRESS.fullmatch(address.strip())
     if not m or not 0 < int(m["port"]) < 65536:
-        raise ExperimentError(f"--scheduler {address!r}: not a scheduler address; expected tcp://HOST:PORT "
-                              "(or tls://HOST:PORT), e.g. tcp://10.0.0.5:8786")
+        raise ExperimentError(
+            f"--scheduler {address!r}: not a scheduler address; expected tcp://HOST:PORT "
+            "(or tls://HOST:PORT), e.g. tcp://10.0.0.5:8786"
+        )
     scheme, host, port = m["scheme"] or "tcp", m["host"].strip("[]"), int(m["port"])
     full = f"{scheme}://{m['host']}:{port}"
     if scheme == "tls":  # the greeting comes after the TLS handshake: leave it to the Client's timeout
@@ -50,13 +52,17 @@ def probe_scheduler(address: str, timeout_s: float = CONNECT_TIMEOUT_S) -> str:
         with socket.create_connection((host, port), timeout=timeout_s) as sock:
             sock.settimeout(timeout_s)
             greeting = _read_greeting(sock)
-    except socket.timeout:
-        raise ExperimentError(f"the server at {full} sent no Dask handshake within {timeout_s:g} s; "
-                              "is it a Dask scheduler? (raise the wait with --connect-timeout)") from None
+    except TimeoutError:
+        raise ExperimentError(
+            f"the server at {full} sent no Dask handshake within {timeout_s:g} s; "
+            "is it a Dask scheduler? (raise the wait with --connect-timeout)"
+        ) from None
     except OSError as e:
         raise ExperimentError(f"cannot reach the Dask scheduler at {full}: {e.strerror or e}") from None
     if greeting is None:
-        raise ExperimentError(f"the server at {full} is not a Dask scheduler (its first bytes are not a Dask handshake)")
+        raise ExperimentError(
+            f"the server at {full} is not a Dask scheduler (its first bytes are not a Dask handshake)"
+        )
     return full
 
 
@@ -102,7 +108,7 @@ class DaskExecutor(Executor):
         except ImportError:
             raise ExperimentError(
                 "a Dask scheduler was given but dask.distributed is not installed; "
-                "install it with: pip install \"orgsim[dask]\""
+                'install it with: pip install "orgsim[dask]"'
             ) from None
         if isinstance(scheduler, Client):
             self.client, self._own = scheduler, False
@@ -114,7 +120,9 @@ class DaskExecutor(Executor):
                 raise ExperimentError(f"cannot reach the Dask scheduler at {scheduler}: {e}") from None
             self._own = True
         else:
-            raise ExperimentError(f"scheduler must be an address like tcp://host:8786 or a distributed.Client (got {scheduler!r})")
+            raise ExperimentError(
+                f"scheduler must be an address like tcp://host:8786 or a distributed.Client (got {scheduler!r})"
+            )
         self._check_versions()
         threads = sum(self.client.nthreads().values())
         self.parallelism = max(threads, 1)
@@ -125,8 +133,9 @@ class DaskExecutor(Executor):
         try:
             theirs = self.client.run(_orgsim_version)
         except Exception as e:  # a worker that cannot import orgsim
-            raise ExperimentError(f"Dask workers cannot run orgsim ({type(e).__name__}: {e}); "
-                                  "install orgsim on every worker") from None
+            raise ExperimentError(
+                f"Dask workers cannot run orgsim ({type(e).__name__}: {e}); install orgsim on every worker"
+            ) from None
         bad = {w: v for w, v in theirs.items() if v != mine}
         if bad:
             listing = ", ".join(f"{w} has {v}" for w, v in sorted(bad.items()))

@@ -34,7 +34,8 @@ import math
 import os
 import re
 import time
-from typing import Any, Hashable, Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
+from typing import Any
 
 from orgsim.experiments.focus_result import FocusResult, Order
 from orgsim.experiments.results import Results
@@ -60,7 +61,7 @@ FOCUS_KEY = "hiring.growth.focus_order"
 
 
 def parse_order(text: str | Sequence[str], departments: Sequence[str]) -> Order:
-    """"product,sales,marketing,service" (or with '>' or spaces) -> a permutation of `departments`."""
+    """ "product,sales,marketing,service" (or with '>' or spaces) -> a permutation of `departments`."""
     parts = [p for p in re.split(r"[,>\s]+", text.strip())] if isinstance(text, str) else [str(p) for p in text]
     parts = [p for p in parts if p]
     shown = ",".join(parts) if parts else str(text)
@@ -71,15 +72,18 @@ def parse_order(text: str | Sequence[str], departments: Sequence[str]) -> Order:
 
         close = difflib.get_close_matches(unknown[0], list(departments), n=1, cutoff=0.5)
         hint = f"; did you mean {close[0]!r}?" if close else ""
-        raise ExperimentError(f"order {shown!r}: unknown department {unknown[0]!r}{hint} (the growth plan's departments are {want})")
+        raise ExperimentError(
+            f"order {shown!r}: unknown department {unknown[0]!r}{hint} (the growth plan's departments are {want})"
+        )
     if len(set(parts)) != len(parts) or len(parts) != len(departments):
-        raise ExperimentError(f"order {shown!r} is not a permutation of the growth plan's departments ({want}): "
-                              "name each exactly once")
+        raise ExperimentError(
+            f"order {shown!r} is not a permutation of the growth plan's departments ({want}): name each exactly once"
+        )
     return tuple(parts)
 
 
 def parse_constraint(text: str) -> tuple[str, float]:
-    """"cash_end=0" -> ("cash_end", 0.0)."""
+    """ "cash_end=0" -> ("cash_end", 0.0)."""
     if not isinstance(text, str) or "=" not in text:
         raise ExperimentError(f"constraint {text!r}: write KPI=VALUE, e.g. cash_end=0")
     key, raw = (s.strip() for s in text.split("=", 1))
@@ -101,8 +105,10 @@ def _growth(sc: Scenario):
     if g is None:
         raise ExperimentError(f"{sc.name}: no growth plan (hiring.growth), so there is no focus order to vary")
     if g.hires_per_month <= 0:
-        raise ExperimentError(f"{sc.name}: the growth plan hires nobody (hiring.growth.hires_per_month is 0), "
-                              "so every focus order gives the same company")
+        raise ExperimentError(
+            f"{sc.name}: the growth plan hires nobody (hiring.growth.hires_per_month is 0), "
+            "so every focus order gives the same company"
+        )
     if len(g.focus_order) < 2:
         raise ExperimentError(f"{sc.name}: focus_order has one department; there is nothing to reorder")
     return g
@@ -175,7 +181,9 @@ def focus(
     if goal is None:
         g = KPI_DIRECTION[by]
         if g == 0:
-            raise ExperimentError(f"{by} has no better direction; say whether to maximise or minimise it (goal='max' or 'min')")
+            raise ExperimentError(
+                f"{by} has no better direction; say whether to maximise or minimise it (goal='max' or 'min')"
+            )
     elif goal in ("max", 1, "maximise", "maximize"):
         g = 1
     elif goal in ("min", -1, "minimise", "minimize"):
@@ -217,7 +225,8 @@ def focus(
         notes.append(
             f"the {base.horizon_months}-month horizon reaches only the first {reached} of {len(depts)} stages "
             f"(months_per_stage {g_plan.months_per_stage:g}): orders that share their first {reached} departments "
-            "differ only in the order their requisitions queue for a recruiter")
+            "differ only in the order their requisitions queue for a recruiter"
+        )
 
     scs = load_points(source, [{FOCUS_KEY: list(o)} for o in chosen_orders], point_overrides)
     by_order = dict(zip(chosen_orders, scs))
@@ -235,11 +244,13 @@ def focus(
         return work_key("focus", by_order[o], seed, r, {FOCUS_KEY: list(o)})
 
     def failed(fails: list[dict[str, Any]]) -> ReplicationError:
-        return ReplicationError([{**{k: v for k, v in f.items() if k != "key"}, "params": {FOCUS_KEY: list(o)}}
-                                 for o, f in fails])
+        return ReplicationError(
+            [{**{k: v for k, v in f.items() if k != "key"}, "params": {FOCUS_KEY: list(o)}} for o, f in fails]
+        )
 
     t0 = time.perf_counter()
     with using(executor, workers, scheduler) as ex:
+
         def draw(need: dict[Hashable, range]) -> dict[Hashable, Rows]:
             got: dict[Hashable, list] = {}
             lost: list[tuple[Order, dict[str, Any]]] = []
@@ -255,11 +266,19 @@ def focus(
             step = (lambda d, t: progress(done[0] + d, planned)) if progress else None  # noqa: E731
 
             def on_done(o: Any, reps_: list, fails: list) -> None:
-                ck.put(key_of(o, todo[o]), reps_, fails, {"order": list(o), "replications": [todo[o].start, todo[o].stop]})
+                ck.put(
+                    key_of(o, todo[o]), reps_, fails, {"order": list(o), "replications": [todo[o].start, todo[o].stop]}
+                )
 
             fresh: list[dict[str, Any]] = []
-            got.update(ex.run([(o, by_order[o], seed, r) for o, r in todo.items()], step, failures=fresh,
-                              on_done=on_done if ck is not None else None))
+            got.update(
+                ex.run(
+                    [(o, by_order[o], seed, r) for o, r in todo.items()],
+                    step,
+                    failures=fresh,
+                    on_done=on_done if ck is not None else None,
+                )
+            )
             lost.extend((f["key"], f) for f in fresh)
             if lost:
                 raise failed(lost)
@@ -268,16 +287,42 @@ def focus(
                 kept[o].extend(got[o])
             return {o: [dict(r.kpis) for r in got[o]] for o in need}
 
-        sel = select(chosen_orders, draw, by, g, mins, maxs, n0=replications, batch=batch,
-                     cap=max_replications, alpha=alpha, sequential=method == "sequential", delta=delta)
+        sel = select(
+            chosen_orders,
+            draw,
+            by,
+            g,
+            mins,
+            maxs,
+            n0=replications,
+            batch=batch,
+            cap=max_replications,
+            alpha=alpha,
+            sequential=method == "sequential",
+            delta=delta,
+        )
         label_ = ex.label
     results = {o: Results(by_order[o], seed, kept[o], executor=label_) for o in chosen_orders}
     return FocusResult(
-        scenario=base.name, seed=seed, by=by, goal=g, orders=chosen_orders, selection=sel, results=results,
-        minimum=mins, maximum=maxs, alpha=alpha, n0=replications, batch=replications if batch is None else batch,
+        scenario=base.name,
+        seed=seed,
+        by=by,
+        goal=g,
+        orders=chosen_orders,
+        selection=sel,
+        results=results,
+        minimum=mins,
+        maximum=maxs,
+        alpha=alpha,
+        n0=replications,
+        batch=replications if batch is None else batch,
         max_replications=max(max_replications, replications) if method == "sequential" else replications,
-        sequential=method == "sequential", runtime_s=time.perf_counter() - t0, executor=label_, notes=notes,
-        delta=delta, resumed=ck.reused if ck is not None else 0,
+        sequential=method == "sequential",
+        runtime_s=time.perf_counter() - t0,
+        executor=label_,
+        notes=notes,
+        delta=delta,
+        resumed=ck.reused if ck is not None else 0,
         checkpoint_skipped=ck.skipped_summary() if ck is not None else None,
     )
 

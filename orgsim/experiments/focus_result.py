@@ -74,10 +74,18 @@ class FocusResult:
     def _ranked(self) -> list[Order]:
         def key(o: Order) -> tuple:
             st = self.selection.status.get(o, "")
-            group = {"chosen": 0, "contender": 1, "within delta": 1, "ranked": 1, "identical": 1,
-                     "eliminated": 2, "infeasible": 3}.get(st, 4)
+            group = {
+                "chosen": 0,
+                "contender": 1,
+                "within delta": 1,
+                "ranked": 1,
+                "identical": 1,
+                "eliminated": 2,
+                "infeasible": 3,
+            }.get(st, 4)
             m = mean_of(self.results[o].values(self.by))
             return (group, -math.inf if m is None else -self.goal * m)
+
         return sorted(self.orders, key=key)
 
     def ranking(self) -> pd.DataFrame:
@@ -90,8 +98,13 @@ class FocusResult:
             res = self.results[o]
             d = describe(res.values(self.by))
             row: dict[str, Any] = {
-                "rank": rank, "order": label(o), "status": self.selection.status.get(o, ""),
-                "replications": res.n, "mean": d["mean"], "ci95_low": d["ci95"][0], "ci95_high": d["ci95"][1],
+                "rank": rank,
+                "order": label(o),
+                "status": self.selection.status.get(o, ""),
+                "replications": res.n,
+                "mean": d["mean"],
+                "ci95_low": d["ci95"][0],
+                "ci95_high": d["ci95"][1],
             }
             if chosen is not None and o != chosen:
                 c = self.results[chosen]
@@ -102,7 +115,8 @@ class FocusResult:
                 row.update(diff_mean=0.0 if o == chosen else None, diff_ci95_low=None, diff_ci95_high=None)
             row["left_at_look"] = self.selection.round_out.get(o)
             row["note"] = self.selection.reasons.get(o) or (
-                f"same numbers as {label(self.selection.same_as[o])}" if o in self.selection.same_as else "")
+                f"same numbers as {label(self.selection.same_as[o])}" if o in self.selection.same_as else ""
+            )
             for kpi in [*self.minimum, *self.maximum]:
                 row[kpi] = mean_of(res.values(kpi))
             rows.append(row)
@@ -115,32 +129,48 @@ class FocusResult:
         k = len(self.orders)
         cons = ""
         if self.minimum or self.maximum:
-            parts = [f"mean {kpi} >= {v:g}" for kpi, v in self.minimum.items()] + [f"mean {kpi} <= {v:g}" for kpi, v in self.maximum.items()]
+            parts = [f"mean {kpi} >= {v:g}" for kpi, v in self.minimum.items()] + [
+                f"mean {kpi} <= {v:g}" for kpi, v in self.maximum.items()
+            ]
             cons = f" among the orders whose {' and '.join(parts)}"
         better = "highest" if self.goal > 0 else "lowest"
         if self.chosen is None:
-            return "No order satisfies the constraints" + (f" ({', '.join(sel.reasons.values())})" if sel.reasons else "") + "."
+            return (
+                "No order satisfies the constraints"
+                + (f" ({', '.join(sel.reasons.values())})" if sel.reasons else "")
+                + "."
+            )
         if not self.sequential:
-            return (f"{label(self.chosen)} has the {better} mean {self.by} of {k} orders{cons}, each run "
-                    f"{self.n0} replications (equal allocation; no selection guarantee is claimed).")
+            return (
+                f"{label(self.chosen)} has the {better} mean {self.by} of {k} orders{cons}, each run "
+                f"{self.n0} replications (equal allocation; no selection guarantee is claimed)."
+            )
         survivors = [o for o in self.orders if sel.status.get(o) in ("chosen", "contender", "within delta")]
         halves = " / 2" if self.delta is not None else ""
-        how = (f"sequential elimination, one-sided tests at alpha{halves} = {self.alpha:g}{halves} / ({k - 1} rivals x "
-               f"{sel.looks} looks) = {sel.alpha_each:.2g}")
+        how = (
+            f"sequential elimination, one-sided tests at alpha{halves} = {self.alpha:g}{halves} / ({k - 1} rivals x "
+            f"{sel.looks} looks) = {sel.alpha_each:.2g}"
+        )
         if sel.stopped_by_delta:
             chosen_mean = mean_of(self.results[self.chosen].values(self.by))
             zone = indifference_zone(self.delta, chosen_mean) if self.delta is not None else None
             shown = "-" if zone is None else f"{zone:,.0f}" if abs(zone) >= 1000 else f"{zone:.4g}"
             unit_zone = shown + (f" ({self.delta} of its mean)" if isinstance(self.delta, str) else "")
-            return (f"{label(self.chosen)} has the {better} mean {self.by}{cons}: with at least {conf} confidence "
-                    f"no other of the {k} orders has a mean more than {unit_zone} {'higher' if self.goal > 0 else 'lower'} "
-                    f"({_others(len(survivors) - 1)} within that indifference zone; {how}).")
+            return (
+                f"{label(self.chosen)} has the {better} mean {self.by}{cons}: with at least {conf} confidence "
+                f"no other of the {k} orders has a mean more than {unit_zone} {'higher' if self.goal > 0 else 'lower'} "
+                f"({_others(len(survivors) - 1)} within that indifference zone; {how})."
+            )
         if len(survivors) == 1:
-            return (f"{label(self.chosen)} has the {better} mean {self.by}{cons}: with at least {conf} confidence "
-                    f"no other of the {k} orders has a {'higher' if self.goal > 0 else 'lower'} mean ({how}).")
-        return (f"With at least {conf} confidence the order with the {better} mean {self.by}{cons} is one of "
-                f"these {len(survivors)}, which {self.max_replications} replications each could not separate: "
-                f"{'; '.join(label(o) for o in survivors)}. {label(self.chosen)} has the {better} sample mean ({how}).")
+            return (
+                f"{label(self.chosen)} has the {better} mean {self.by}{cons}: with at least {conf} confidence "
+                f"no other of the {k} orders has a {'higher' if self.goal > 0 else 'lower'} mean ({how})."
+            )
+        return (
+            f"With at least {conf} confidence the order with the {better} mean {self.by}{cons} is one of "
+            f"these {len(survivors)}, which {self.max_replications} replications each could not separate: "
+            f"{'; '.join(label(o) for o in survivors)}. {label(self.chosen)} has the {better} sample mean ({how})."
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """`focus --json`: settings, chosen order, statement, cost and the ranking."""
@@ -150,23 +180,45 @@ class FocusResult:
             rec = {k: _clean(v) for k, v in rec.items()}
             o = tuple(rec["order"].split(" > "))
             res = self.results[o]
-            orders.append({
-                "rank": int(rec["rank"]), "order": list(o), "status": rec["status"], "replications": res.n,
-                "left_at_look": None if rec["left_at_look"] is None else int(rec["left_at_look"]), "note": rec["note"],
-                "kpis": {k: describe(res.values(k)) for k in KPI_KEYS},
-                "difference_to_chosen": None if rec.get("diff_ci95_low") is None else {
-                    "mean": rec["diff_mean"], "ci95": [rec["diff_ci95_low"], rec["diff_ci95_high"]]},
-            })
+            orders.append(
+                {
+                    "rank": int(rec["rank"]),
+                    "order": list(o),
+                    "status": rec["status"],
+                    "replications": res.n,
+                    "left_at_look": None if rec["left_at_look"] is None else int(rec["left_at_look"]),
+                    "note": rec["note"],
+                    "kpis": {k: describe(res.values(k)) for k in KPI_KEYS},
+                    "difference_to_chosen": None
+                    if rec.get("diff_ci95_low") is None
+                    else {"mean": rec["diff_mean"], "ci95": [rec["diff_ci95_low"], rec["diff_ci95_high"]]},
+                }
+            )
         return {
-            "scenario": self.scenario, "seed": self.seed, "by": self.by, "goal": "max" if self.goal > 0 else "min",
-            "minimum": self.minimum, "maximum": self.maximum, "method": "sequential" if self.sequential else "equal",
-            "alpha": self.alpha, "alpha_each": self.selection.alpha_each, "looks": self.selection.looks,
-            "n0": self.n0, "batch": self.batch, "max_replications": self.max_replications,
-            "delta": self.delta, "stopped_by_delta": self.selection.stopped_by_delta,
-            "chosen": list(self.chosen) if self.chosen else None, "statement": self.statement,
-            "replications_used": self.replications_used, "equal_allocation": self.equal_allocation,
-            "saving": self.saving, "rounds": self.selection.rounds, "notes": self.notes,
-            "runtime_s": self.runtime_s, "orders": orders,
+            "scenario": self.scenario,
+            "seed": self.seed,
+            "by": self.by,
+            "goal": "max" if self.goal > 0 else "min",
+            "minimum": self.minimum,
+            "maximum": self.maximum,
+            "method": "sequential" if self.sequential else "equal",
+            "alpha": self.alpha,
+            "alpha_each": self.selection.alpha_each,
+            "looks": self.selection.looks,
+            "n0": self.n0,
+            "batch": self.batch,
+            "max_replications": self.max_replications,
+            "delta": self.delta,
+            "stopped_by_delta": self.selection.stopped_by_delta,
+            "chosen": list(self.chosen) if self.chosen else None,
+            "statement": self.statement,
+            "replications_used": self.replications_used,
+            "equal_allocation": self.equal_allocation,
+            "saving": self.saving,
+            "rounds": self.selection.rounds,
+            "notes": self.notes,
+            "runtime_s": self.runtime_s,
+            "orders": orders,
         }
 
     def _repr_html_(self) -> str:

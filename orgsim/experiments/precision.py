@@ -10,8 +10,9 @@ are always 0..n-1, so a precision run gives exactly what `simulate` with that n 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Hashable, Mapping, Sequence
+from typing import Any
 
 from scipy import stats
 
@@ -42,7 +43,9 @@ class Precision:
 
     def __post_init__(self) -> None:
         if not (isinstance(self.relative, (int, float)) and 0 < self.relative < 1):
-            raise ExperimentError(f"precision must be a fraction between 0 and 1, e.g. 0.02 for 2% (got {self.relative!r})")
+            raise ExperimentError(
+                f"precision must be a fraction between 0 and 1, e.g. 0.02 for 2% (got {self.relative!r})"
+            )
         if not self.targets:
             raise ExperimentError("precision needs at least one target KPI")
         for k in self.targets:
@@ -86,7 +89,8 @@ class Precision:
 
 
 def as_precision(
-    precision: float | Precision | None, targets: Sequence[str] | str | None = None,
+    precision: float | Precision | None,
+    targets: Sequence[str] | str | None = None,
     max_replications: int | None = None,
 ) -> Precision | None:
     """The Precision the keyword arguments of simulate/compare/sweep describe (None = off)."""
@@ -97,7 +101,8 @@ def as_precision(
     if isinstance(targets, str):
         targets = (targets,)
     return Precision(
-        float(precision), tuple(targets) if targets else ("arr_end",),
+        float(precision),
+        tuple(targets) if targets else ("arr_end",),
         DEFAULT_MAX_REPLICATIONS if max_replications is None else int(max_replications),
     )
 

@@ -10,19 +10,20 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from orgsim.outputs.event_log import EventFrames, EventLogWriter
 from orgsim.experiments.precision import Precision, as_precision, replicate
 from orgsim.experiments.runner import Executor, Progress, ReplicationError, using
 from orgsim.experiments.stats import describe
 from orgsim.metrics.kpis import Replication
 from orgsim.metrics.registry import FUNNEL_KEYS, KPI_KEYS, STAGE_KEYS
+from orgsim.outputs.event_log import EventFrames, EventLogWriter
 from orgsim.scenario import Scenario
 
 __all__ = ["Results", "failure_records", "simulate"]
@@ -79,7 +80,10 @@ class Results:
     @property
     def kpis(self) -> pd.DataFrame:
         """One row per replication, one column per KPI (NaN where undefined)."""
-        rows = [{**self._ids(r), **{k: (np.nan if r.kpis[k] is None else r.kpis[k]) for k in KPI_KEYS}} for r in self.replications]
+        rows = [
+            {**self._ids(r), **{k: (np.nan if r.kpis[k] is None else r.kpis[k]) for k in KPI_KEYS}}
+            for r in self.replications
+        ]
         return pd.DataFrame(rows, columns=["scenario", "replication", "seed", *KPI_KEYS])
 
     @property
@@ -96,11 +100,7 @@ class Results:
     @property
     def stages(self) -> pd.DataFrame:
         """One row per replication and stage."""
-        rows = [
-            {**self._ids(r), "stage": name, **vals}
-            for r in self.replications
-            for name, vals in r.stages.items()
-        ]
+        rows = [{**self._ids(r), "stage": name, **vals} for r in self.replications for name, vals in r.stages.items()]
         return pd.DataFrame(rows, columns=["scenario", "replication", "seed", "stage", *STAGE_KEYS])
 
     @property
@@ -129,7 +129,16 @@ class Results:
         rows = []
         for k in KPI_KEYS:
             d = describe(self.values(k))
-            rows.append({"kpi": k, "n": d["n"], "mean": d["mean"], "std": d["std"], "ci95_low": d["ci95"][0], "ci95_high": d["ci95"][1]})
+            rows.append(
+                {
+                    "kpi": k,
+                    "n": d["n"],
+                    "mean": d["mean"],
+                    "std": d["std"],
+                    "ci95_low": d["ci95"][0],
+                    "ci95_high": d["ci95"][1],
+                }
+            )
         return pd.DataFrame(rows).set_index("kpi")
 
     def stage_summary(self) -> pd.DataFrame:
@@ -150,21 +159,24 @@ class Results:
                 k: describe([r.funnel[k] for r in reps]) for k in reps[0].funnel if k not in FUNNEL_KEYS
             },
             "stages": {
-                name: {s: describe([r.stages[name][s] for r in reps]) for s in STAGE_KEYS}
-                for name in reps[0].stages
+                name: {s: describe([r.stages[name][s] for r in reps]) for s in STAGE_KEYS} for name in reps[0].stages
             },
             "runtime_s": self.runtime_s,
         }
         if self.params:
             doc["params"] = dict(self.params)
         if self.failures:
-            doc["failures"] = [{k: f.get(k) for k in ("replication", "seed", "error", "invariants")}
-                               for f in self.failures]
+            doc["failures"] = [
+                {k: f.get(k) for k in ("replication", "seed", "error", "invariants")} for f in self.failures
+            ]
         doc.update(self.meta)
         return doc
 
     def _repr_html_(self) -> str:
-        return f"<h4>orgsim results: {self.name} ({len(self.replications)} replications, seed {self.seed})</h4>" + self.summary()._repr_html_()
+        return (
+            f"<h4>orgsim results: {self.name} ({len(self.replications)} replications, seed {self.seed})</h4>"
+            + self.summary()._repr_html_()
+        )
 
 
 def simulate(
@@ -224,11 +236,12 @@ def simulate(
         raise ValueError("first_replication cannot be combined with precision")
     failures: list[dict[str, Any]] = []
     t0 = time.perf_counter()
-    with _event_log(events, scenario, first) as log, \
-            using(executor, workers, scheduler, cap=None if prec else reps) as ex:
+    with (
+        _event_log(events, scenario, first) as log,
+        using(executor, workers, scheduler, cap=None if prec else reps) as ex,
+    ):
         if prec is None:
-            out = ex.run([(0, scenario, seed, range(first, first + reps))], progress, failures=failures,
-                         events=log)[0]
+            out = ex.run([(0, scenario, seed, range(first, first + reps))], progress, failures=failures, events=log)[0]
             if not out:
                 raise ReplicationError(failure_records(failures), f"every replication of {scenario.name} failed")
             meta: dict[str, Any] = {}
@@ -236,8 +249,15 @@ def simulate(
             got, info = replicate(ex, {0: scenario}, seed, reps, prec, progress=progress, events=log)
             out, meta = got[0], {"precision": info[0]}
         label = ex.label
-    res = Results(scenario, seed, out, runtime_s=time.perf_counter() - t0, meta=meta, executor=label,
-                  failures=failure_records(failures))
+    res = Results(
+        scenario,
+        seed,
+        out,
+        runtime_s=time.perf_counter() - t0,
+        meta=meta,
+        executor=label,
+        failures=failure_records(failures),
+    )
     if isinstance(log, EventFrames):
         res.events = log.frame()
     elif log is not None:

@@ -26,11 +26,11 @@ import multiprocessing
 import os
 import threading
 import traceback as _tb
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
-from typing import Any, Callable, Hashable, Iterator, Protocol, Sequence
-
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 from orgsim.engine import run_replication
 from orgsim.invariants import violations
@@ -38,8 +38,19 @@ from orgsim.metrics import Replication, reduce
 from orgsim.scenario import Scenario
 
 __all__ = [
-    "EventSink", "Executor", "Failure", "ProcessExecutor", "ReplicationError", "Request", "SerialExecutor", "available_cores",
-    "default_start_method", "executor", "run_chunk", "run_replications", "using",
+    "EventSink",
+    "Executor",
+    "Failure",
+    "ProcessExecutor",
+    "ReplicationError",
+    "Request",
+    "SerialExecutor",
+    "available_cores",
+    "default_start_method",
+    "executor",
+    "run_chunk",
+    "run_replications",
+    "using",
 ]
 
 Progress = Callable[[int, int], None]
@@ -61,8 +72,14 @@ class Failure:
     invariants: tuple[str, ...] = ()
 
     def as_dict(self, scenario: str = "") -> dict[str, Any]:
-        return {"scenario": scenario, "replication": self.replication, "seed": self.seed, "error": self.error,
-                "traceback": self.traceback, "invariants": list(self.invariants)}
+        return {
+            "scenario": scenario,
+            "replication": self.replication,
+            "seed": self.seed,
+            "error": self.error,
+            "traceback": self.traceback,
+            "invariants": list(self.invariants),
+        }
 
 
 class ReplicationError(RuntimeError):
@@ -77,9 +94,13 @@ class ReplicationError(RuntimeError):
         self.failures = failures
         n = len(failures)
         first = failures[0] if failures else {}
-        super().__init__(message or (
-            f"{n} replication{'s' if n != 1 else ''} failed (first: {first.get('scenario', '')} replication "
-            f"{first.get('replication')} seed {first.get('seed')}: {first.get('error')})"))
+        super().__init__(
+            message
+            or (
+                f"{n} replication{'s' if n != 1 else ''} failed (first: {first.get('scenario', '')} replication "
+                f"{first.get('replication')} seed {first.get('seed')}: {first.get('error')})"
+            )
+        )
 
 
 def _one(scenario: Scenario, seed: int, r: int, events: str | None = None) -> Replication | Failure:
@@ -98,7 +119,9 @@ def _one(scenario: Scenario, seed: int, r: int, events: str | None = None) -> Re
         return Failure(r, seed, f"{type(e).__name__}: {e}", _tb.format_exc())
 
 
-def run_chunk(scenario: Scenario, seed: int, replications: Sequence[int], events: str | None = None) -> list[Replication | Failure]:
+def run_chunk(
+    scenario: Scenario, seed: int, replications: Sequence[int], events: str | None = None
+) -> list[Replication | Failure]:
     """The worker's job: simulate, check the invariants of and reduce some replications of one scenario.
 
     A replication that raises, or whose record breaks an invariant (`orgsim.invariants`), comes
@@ -137,7 +160,7 @@ def _chunks(requests: Sequence[Request], parallelism: int, events: str | None = 
     for i, (_key, sc, seed, reps) in enumerate(requests):
         reps = list(reps)
         for j in range(0, len(reps), size):
-            tasks.append((i, sc, int(seed), reps[j:j + size], events))
+            tasks.append((i, sc, int(seed), reps[j : j + size], events))
     return tasks
 
 
@@ -153,7 +176,10 @@ class Executor(abc.ABC):
     label: str = "1 worker"
 
     def run(
-        self, requests: Sequence[Request], progress: Progress | None = None, *,
+        self,
+        requests: Sequence[Request],
+        progress: Progress | None = None,
+        *,
         failures: list[dict[str, Any]] | None = None,
         on_done: Callable[[Hashable, list[Replication], list[dict[str, Any]]], None] | None = None,
         events: EventSink | None = None,
@@ -196,16 +222,17 @@ class Executor(abc.ABC):
             if progress:
                 progress(done, total)
             if on_done is not None and remaining[index] == 0:
-                on_done(keys[index], [found[index][r] for r in requests[index][3] if r in found[index]],
-                        sorted(failed[index], key=lambda f: f["replication"]))
+                on_done(
+                    keys[index],
+                    [found[index][r] for r in requests[index][3] if r in found[index]],
+                    sorted(failed[index], key=lambda f: f["replication"]),
+                )
         lost = sorted((f for fs in failed for f in fs), key=lambda f: (keys.index(f["key"]), f["replication"]))
         if lost:
             if failures is None:
                 raise ReplicationError(lost)
             failures.extend(lost)
-        return {
-            key: [found[i][r] for r in requests[i][3] if r in found[i]] for i, key in enumerate(keys)
-        }
+        return {key: [found[i][r] for r in requests[i][3] if r in found[i]] for i, key in enumerate(keys)}
 
     @abc.abstractmethod
     def _execute(self, tasks: list[Task]) -> Iterator[tuple[int, list[Replication]]]:
@@ -215,7 +242,7 @@ class Executor(abc.ABC):
     def close(self) -> None:
         """Release workers (a no-op for executors that own none)."""
 
-    def __enter__(self) -> "Executor":
+    def __enter__(self) -> Executor:
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -341,8 +368,13 @@ def using(
     if executor_ is not None:
         yield executor_
         return
-    if cap is not None and scheduler in (None, "") and isinstance(workers, int) and not isinstance(workers, bool) \
-            and workers >= 0:
+    if (
+        cap is not None
+        and scheduler in (None, "")
+        and isinstance(workers, int)
+        and not isinstance(workers, bool)
+        and workers >= 0
+    ):
         workers = max(1, min(available_cores() if workers == 0 else workers, cap))
     ex = executor(workers, scheduler)
     try:
@@ -352,8 +384,15 @@ def using(
 
 
 def run_replications(
-    sc: Scenario, replications: int, seed: int, workers: int = 1, progress: Progress | None = None,
-    *, scheduler: Any = None, executor: Executor | None = None, start: int = 0,
+    sc: Scenario,
+    replications: int,
+    seed: int,
+    workers: int = 1,
+    progress: Progress | None = None,
+    *,
+    scheduler: Any = None,
+    executor: Executor | None = None,
+    start: int = 0,
 ) -> list[Replication]:
     """Replications start..start+N-1 of one scenario, in order, wherever `workers`/`scheduler` say.
 

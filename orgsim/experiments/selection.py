@@ -8,8 +8,9 @@ about scenarios, so the procedure can be tested on made-up numbers.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Hashable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 from scipy import stats
@@ -17,8 +18,16 @@ from scipy import stats
 from orgsim.experiments.stats import ExperimentError
 
 __all__ = [
-    "DEFAULT_MAX_REPLICATIONS", "DEFAULT_N0", "Draw", "Rows", "Selection", "indifference_zone", "mean_of", "parse_delta",
-    "select", "values_of",
+    "DEFAULT_MAX_REPLICATIONS",
+    "DEFAULT_N0",
+    "Draw",
+    "Rows",
+    "Selection",
+    "indifference_zone",
+    "mean_of",
+    "parse_delta",
+    "select",
+    "values_of",
 ]
 
 Rows = list[dict[str, float | None]]  # one dict of KPI values per replication
@@ -68,8 +77,10 @@ def mean_of(values: Sequence[float | None]) -> float | None:
 
 def _paired(a: Sequence[float | None], b: Sequence[float | None]) -> dict[str, Any]:
     """n, mean and std of a - b over the replications where both are defined (no tests: fast)."""
-    d = np.array([x - y for x, y in zip(a, b)
-                  if x is not None and y is not None and math.isfinite(x) and math.isfinite(y)], dtype=float)
+    d = np.array(
+        [x - y for x, y in zip(a, b) if x is not None and y is not None and math.isfinite(x) and math.isfinite(y)],
+        dtype=float,
+    )
     n = int(d.size)
     return {"n": n, "mean": float(d.mean()) if n else None, "std": float(d.std(ddof=1)) if n > 1 else 0.0}
 
@@ -209,8 +220,9 @@ def select(
         chosen = leader  # the bounds were taken against the leader
         for key in alive:
             status[key] = "chosen" if key == chosen else "within delta"
-    return Selection(rows, status, round_out, same_as, chosen, looks, alpha_each, rounds, reasons,
-                     stopped_by_delta=stopped_by_delta)
+    return Selection(
+        rows, status, round_out, same_as, chosen, looks, alpha_each, rounds, reasons, stopped_by_delta=stopped_by_delta
+    )
 
 
 def indifference_zone(delta: float | str, leader_mean: float | None) -> float | None:

@@ -10,17 +10,24 @@ from __future__ import annotations
 
 import difflib
 import math
-from typing import Any, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 from scipy import stats
 
-from orgsim.scenario.errors import OrgsimError
 from orgsim.metrics.registry import KPI_DIRECTION, KPI_KEYS
+from orgsim.scenario.errors import OrgsimError
 
 __all__ = [
-    "KPI_DIRECTION", "ExperimentError", "check_kpi", "describe", "paired_difference",
-    "relative_half_width", "significant", "rank_test_disagrees",
+    "KPI_DIRECTION",
+    "ExperimentError",
+    "check_kpi",
+    "describe",
+    "paired_difference",
+    "relative_half_width",
+    "significant",
+    "rank_test_disagrees",
 ]
 
 SIGNIFICANCE = 0.05
@@ -70,9 +77,7 @@ def relative_half_width(values: Sequence[float | None]) -> float:
     return half / abs(d["mean"]) if d["mean"] else math.inf
 
 
-def paired_difference(
-    a: Sequence[float | None], b: Sequence[float | None], direction: int = 0
-) -> dict[str, Any]:
+def paired_difference(a: Sequence[float | None], b: Sequence[float | None], direction: int = 0) -> dict[str, Any]:
     """a - b, replication by replication, over the replications where both are defined.
 
     Args:
@@ -87,8 +92,7 @@ def paired_difference(
         than b's, from the t distribution of the mean difference: T_{n-1}(direction * mean / se),
         which a flat prior makes a posterior probability).
     """
-    pairs = [(x, y) for x, y in zip(a, b)
-             if x is not None and y is not None and math.isfinite(x) and math.isfinite(y)]
+    pairs = [(x, y) for x, y in zip(a, b) if x is not None and y is not None and math.isfinite(x) and math.isfinite(y)]
     d = np.array([x - y for x, y in pairs], dtype=float)
     out = describe(d.tolist())
     n = out["n"]
@@ -140,4 +144,3 @@ def rank_test_disagrees(diff: dict[str, Any], alpha: float = SIGNIFICANCE) -> bo
     """The t-test and the Wilcoxon signed-rank test disagree about significance at `alpha`."""
     p, w = diff.get("p_value"), diff.get("p_wilcoxon")
     return p is not None and w is not None and (p < alpha) != (w < alpha)
-

@@ -16,20 +16,21 @@ import math
 import os
 import re
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import pandas as pd
 import yaml
 
-from orgsim.scenario.errors import Problem, ScenarioError
 from orgsim.experiments.precision import Precision, as_precision, replicate
 from orgsim.experiments.results import Results, failure_records
 from orgsim.experiments.runner import Executor, Progress, ReplicationError, using
 from orgsim.experiments.stats import ExperimentError, describe
-from orgsim.scenario.loader import load_scenario, load_scenario_dict
 from orgsim.metrics.registry import KPI_KEYS
 from orgsim.scenario import Scenario
+from orgsim.scenario.errors import Problem, ScenarioError
+from orgsim.scenario.loader import load_scenario, load_scenario_dict
 
 __all__ = ["MAX_POINTS", "SweepResult", "as_vary", "expand_range", "grid", "parse_vary", "sweep"]
 
@@ -54,7 +55,9 @@ def expand_range(text: str) -> list[int | float] | None:
     lo, hi = _number(m.group(1)), _number(m.group(2))
     step = _number(m.group(3)) if m.group(3) is not None else 1
     if m.group(3) is None and not (isinstance(lo, int) and isinstance(hi, int)):
-        raise ExperimentError(f"range {text.strip()!r} needs a step when its ends are not integers, e.g. {m.group(1)}..{m.group(2)}:0.1")
+        raise ExperimentError(
+            f"range {text.strip()!r} needs a step when its ends are not integers, e.g. {m.group(1)}..{m.group(2)}:0.1"
+        )
     if step <= 0:
         raise ExperimentError(f"range {text.strip()!r}: the step must be > 0")
     if hi < lo:
@@ -115,11 +118,15 @@ def parse_vary(spec: str) -> tuple[str, list[Any]]:
             values.extend(expanded)
             continue
         if ".." in token and not token.strip().startswith(("[", "{", "'", '"')):
-            raise ExperimentError(f"--vary {key}: {token.strip()!r} is not a range; write FROM..TO or FROM..TO:STEP with numbers")
+            raise ExperimentError(
+                f"--vary {key}: {token.strip()!r} is not a range; write FROM..TO or FROM..TO:STEP with numbers"
+            )
         try:
             values.append(yaml.safe_load(token))
         except yaml.YAMLError as e:
-            raise ExperimentError(f"--vary {key}: value {token.strip()!r} is not valid YAML ({getattr(e, 'problem', None) or e})") from None
+            raise ExperimentError(
+                f"--vary {key}: value {token.strip()!r} is not valid YAML ({getattr(e, 'problem', None) or e})"
+            ) from None
     seen: list[Any] = []
     for v in values:
         if v in seen:
@@ -171,7 +178,9 @@ def _plain(v: Any) -> Any:
 
 
 def load_points(
-    scenario: str | os.PathLike | Scenario, points: list[dict[str, Any]], overrides: Mapping[str, Any] | None = None,
+    scenario: str | os.PathLike | Scenario,
+    points: list[dict[str, Any]],
+    overrides: Mapping[str, Any] | None = None,
 ) -> list[Scenario]:
     """The scenario at every point (its overrides, then the point's), every problem reported."""
     base = dict(overrides or {})
@@ -239,12 +248,22 @@ class SweepResult:
         for i, (p, res) in enumerate(zip(self.points, self.results)):
             for k in kpis:
                 d = describe(res.values(k))
-                rows.append({
-                    **{key: _cell(p[key]) for key in self.keys}, "point": i, "kpi": k,
-                    "replications": res.n, "n": d["n"], "mean": d["mean"], "std": d["std"],
-                    "ci95_low": d["ci95"][0], "ci95_high": d["ci95"][1],
-                })
-        return pd.DataFrame(rows, columns=[*self.keys, "point", "kpi", "replications", "n", "mean", "std", "ci95_low", "ci95_high"])
+                rows.append(
+                    {
+                        **{key: _cell(p[key]) for key in self.keys},
+                        "point": i,
+                        "kpi": k,
+                        "replications": res.n,
+                        "n": d["n"],
+                        "mean": d["mean"],
+                        "std": d["std"],
+                        "ci95_low": d["ci95"][0],
+                        "ci95_high": d["ci95"][1],
+                    }
+                )
+        return pd.DataFrame(
+            rows, columns=[*self.keys, "point", "kpi", "replications", "n", "mean", "std", "ci95_low", "ci95_high"]
+        )
 
     @property
     def kpis(self) -> pd.DataFrame:
@@ -361,8 +380,14 @@ def sweep(
                 ck.put(keys[i], reps_, fails, {"point": i, "params": params[i]})
 
             lost: list[dict[str, Any]] = []
-            got.update(ex.run([(i, scs[i], seed, range(reps)) for i in todo], progress, failures=lost,
-                              on_done=on_done if ck is not None else None))
+            got.update(
+                ex.run(
+                    [(i, scs[i], seed, range(reps)) for i in todo],
+                    progress,
+                    failures=lost,
+                    on_done=on_done if ck is not None else None,
+                )
+            )
             for f in lost:
                 failures[f["key"]].append(f)
             info: dict[Any, Any] = {}
@@ -376,11 +401,21 @@ def sweep(
     failed = {i: failure_records(failures[i], params[i]) for i in failures}
     empty = [i for i in range(len(scs)) if not got[i]]
     if empty:
-        raise ReplicationError([f for i in range(len(scs)) for f in failed[i]],
-                               f"every replication of point {empty[0]} ({params[empty[0]]}) failed")
+        raise ReplicationError(
+            [f for i in range(len(scs)) for f in failed[i]],
+            f"every replication of point {empty[0]} ({params[empty[0]]}) failed",
+        )
     results = [
-        Results(s, seed, got[i], runtime_s=runtime, params=params[i], executor=label,
-                meta={"precision": info[i]} if info else {}, failures=failed[i])
+        Results(
+            s,
+            seed,
+            got[i],
+            runtime_s=runtime,
+            params=params[i],
+            executor=label,
+            meta={"precision": info[i]} if info else {},
+            failures=failed[i],
+        )
         for i, s in enumerate(scs)
     ]
     return SweepResult(vary_, points, results, seed=seed, runtime_s=runtime, executor=label, meta=meta)

@@ -10,6 +10,16 @@ from orgsim.metrics.kpis import LIFETIME_CAP_YEARS, RUNWAY_CAP_MONTHS, Replicati
 from orgsim.metrics.registry import FUNNEL_KEYS, KPI_KEYS, KPIS, STAGE_KEYS, KpiSpec
 
 __all__ = [
-    "FUNNEL_KEYS", "KPIS", "KPI_KEYS", "LIFETIME_CAP_YEARS", "RUNWAY_CAP_MONTHS", "STAGE_KEYS", "KpiSpec", "Replication",
-    "funnel", "kpis", "reduce", "stages",
+    "FUNNEL_KEYS",
+    "KPIS",
+    "KPI_KEYS",
+    "LIFETIME_CAP_YEARS",
+    "RUNWAY_CAP_MONTHS",
+    "STAGE_KEYS",
+    "KpiSpec",
+    "Replication",
+    "funnel",
+    "kpis",
+    "reduce",
+    "stages",
 ]

@@ -95,8 +95,8 @@ def _magic_number(rev: np.ndarray, sm: np.ndarray, H: int) -> float | None:
     """(last-quarter revenue - prior-quarter revenue) x 4 / prior-quarter S&M cost."""
     if H < 6:
         return None
-    last_q, prior_q = rev[H - 3:].sum(), rev[H - 6:H - 3].sum()
-    return _ratio((last_q - prior_q) * 4, float(sm[H - 6:H - 3].sum()))
+    last_q, prior_q = rev[H - 3 :].sum(), rev[H - 6 : H - 3].sum()
+    return _ratio((last_q - prior_q) * 4, float(sm[H - 6 : H - 3].sum()))
 
 
 def _burn_multiple(rec: RawRecord, net_burn: np.ndarray) -> float | None:
@@ -106,7 +106,7 @@ def _burn_multiple(rec: RawRecord, net_burn: np.ndarray) -> float | None:
     window = min(12, H)
     arr_before = arr[H - window - 1] if H > window else rec.starting_arr
     net_new_arr = float(arr[-1] - arr_before)
-    burn_12 = float(net_burn[H - window:].sum())
+    burn_12 = float(net_burn[H - window :].sum())
     if burn_12 <= 0:
         return 0.0
     return _ratio(burn_12, net_new_arr)
@@ -114,7 +114,7 @@ def _burn_multiple(rec: RawRecord, net_burn: np.ndarray) -> float | None:
 
 def _runway(net_burn: np.ndarray, cash_end: float, H: int) -> float:
     """Cash / mean monthly net burn of the last 3 months, capped (the cap when not burning)."""
-    burn_3 = float(net_burn[max(H - 3, 0):].mean())
+    burn_3 = float(net_burn[max(H - 3, 0) :].mean())
     return RUNWAY_CAP_MONTHS if burn_3 <= 0 else min(RUNWAY_CAP_MONTHS, max(cash_end, 0.0) / burn_3)
 
 

@@ -15,13 +15,23 @@ This module imports nothing from orgsim, so any layer can use it.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Literal, Mapping
+from typing import Literal
 
 __all__ = [
-    "FUNNEL_KEYS", "KPIS", "KPI_DIRECTION", "KPI_KEYS", "KPI_LABELS", "KPI_UNITS", "STAGE_KEYS", "KpiSpec", "Unit",
-    "fmt", "unit_of",
+    "FUNNEL_KEYS",
+    "KPIS",
+    "KPI_DIRECTION",
+    "KPI_KEYS",
+    "KPI_LABELS",
+    "KPI_UNITS",
+    "STAGE_KEYS",
+    "KpiSpec",
+    "Unit",
+    "fmt",
+    "unit_of",
 ]
 
 # money: $1.23M; count: 1,234 or 12.5; pct: 98.7% (values are shares, 0..1); months: 21.0 mo;
@@ -53,27 +63,37 @@ class KpiSpec:
         return fmt(value, self.unit)
 
 
-KPIS: Mapping[str, KpiSpec] = MappingProxyType({s.key: s for s in (
-    KpiSpec("arr_end", "ARR at end", "money", 1, "ARR at the end of the horizon"),
-    KpiSpec("new_customers", "new customers", "count", 1, "deals won"),
-    KpiSpec("new_arr", "new ARR", "money", 1, "ACV of won deals, summed"),
-    KpiSpec("expansion_arr", "expansion ARR", "money", 1, "ARR added by expansions"),
-    KpiSpec("churned_arr", "churned ARR", "money", -1, "ARR of accounts that churned"),
-    KpiSpec("logo_renewal_rate", "logo renewal rate", "pct", 1, "renewals ÷ renewals due (count)"),
-    KpiSpec("grr", "gross revenue retention", "pct", 1, "gross revenue retention, trailing 12 months"),
-    KpiSpec("nrr", "net revenue retention", "pct", 1, "net revenue retention, trailing 12 months"),
-    KpiSpec("cac", "CAC", "money", -1, "sales & marketing cost ÷ new customers"),
-    KpiSpec("cac_payback_months", "CAC payback", "months", -1, "S&M cost ÷ (new ARR × gross margin ÷ 12)"),
-    KpiSpec("ltv_to_cac", "LTV:CAC", "ratio", 1, "customer lifetime value ÷ CAC"),
-    KpiSpec("magic_number", "magic number", "ratio", 1,
-            "annualised revenue growth of the last quarter ÷ prior quarter's S&M cost"),
-    KpiSpec("burn_multiple", "burn multiple", "ratio", -1, "net burn ÷ net new ARR, last 12 months"),
-    KpiSpec("cash_end", "cash at end", "money", 1, "cash at the end"),
-    KpiSpec("runway_months", "runway", "months", 1, "cash ÷ net burn of the last 3 months (max 120)"),
-    KpiSpec("health_rate", "health rate", "pct", 1, "share of accounts healthy at the end"),
-    KpiSpec("activity_rate", "activity rate", "pct", 1, "share of accounts active at the end"),
-    KpiSpec("headcount_end", "headcount at end", "count", 0, "people at the end"),
-)})
+KPIS: Mapping[str, KpiSpec] = MappingProxyType(
+    {
+        s.key: s
+        for s in (
+            KpiSpec("arr_end", "ARR at end", "money", 1, "ARR at the end of the horizon"),
+            KpiSpec("new_customers", "new customers", "count", 1, "deals won"),
+            KpiSpec("new_arr", "new ARR", "money", 1, "ACV of won deals, summed"),
+            KpiSpec("expansion_arr", "expansion ARR", "money", 1, "ARR added by expansions"),
+            KpiSpec("churned_arr", "churned ARR", "money", -1, "ARR of accounts that churned"),
+            KpiSpec("logo_renewal_rate", "logo renewal rate", "pct", 1, "renewals ÷ renewals due (count)"),
+            KpiSpec("grr", "gross revenue retention", "pct", 1, "gross revenue retention, trailing 12 months"),
+            KpiSpec("nrr", "net revenue retention", "pct", 1, "net revenue retention, trailing 12 months"),
+            KpiSpec("cac", "CAC", "money", -1, "sales & marketing cost ÷ new customers"),
+            KpiSpec("cac_payback_months", "CAC payback", "months", -1, "S&M cost ÷ (new ARR × gross margin ÷ 12)"),
+            KpiSpec("ltv_to_cac", "LTV:CAC", "ratio", 1, "customer lifetime value ÷ CAC"),
+            KpiSpec(
+                "magic_number",
+                "magic number",
+                "ratio",
+                1,
+                "annualised revenue growth of the last quarter ÷ prior quarter's S&M cost",
+            ),
+            KpiSpec("burn_multiple", "burn multiple", "ratio", -1, "net burn ÷ net new ARR, last 12 months"),
+            KpiSpec("cash_end", "cash at end", "money", 1, "cash at the end"),
+            KpiSpec("runway_months", "runway", "months", 1, "cash ÷ net burn of the last 3 months (max 120)"),
+            KpiSpec("health_rate", "health rate", "pct", 1, "share of accounts healthy at the end"),
+            KpiSpec("activity_rate", "activity rate", "pct", 1, "share of accounts active at the end"),
+            KpiSpec("headcount_end", "headcount at end", "count", 0, "people at the end"),
+        )
+    }
+)
 
 KPI_KEYS: tuple[str, ...] = tuple(KPIS)
 KPI_DIRECTION: Mapping[str, int] = MappingProxyType({k: s.direction for k, s in KPIS.items()})

@@ -32,7 +32,18 @@ import simpy
 from simpy.core import NORMAL
 
 __all__ = [
-    "NORMAL", "Calendar", "Clock", "Entity", "Feed", "Join", "Plan", "Timer", "delay_until", "later", "wake", "waker",
+    "NORMAL",
+    "Calendar",
+    "Clock",
+    "Entity",
+    "Feed",
+    "Join",
+    "Plan",
+    "Timer",
+    "delay_until",
+    "later",
+    "wake",
+    "waker",
 ]
 
 Callbacks = tuple[Callable[[Any], Any], ...]
@@ -81,6 +92,7 @@ def waker(env: simpy.Environment, callbacks: Callbacks) -> Callable[[Entity, flo
     """
     internals = _internals(env)
     if internals is None:
+
         def wake_slowly(entity: Entity, delay: float) -> None:
             entity.callbacks = callbacks
             env.schedule(entity, NORMAL, delay)  # type: ignore[arg-type]

@@ -74,20 +74,55 @@ class Company:
         self.finance = Finance(clock=clock, sc=sc, pools=wf.pools)
         self.product = Product(sc=sc, engineers=wf.pool("engineer"))
         # the value chain, built from its end so that each department gets the next one
-        self.success = Success(clock=clock, sc=sc, streams=streams, csm=(csm, st["csm"]), sales=(aes, st["sales"]),
-                               pods=pods, finance=self.finance, product=self.product, log=log)
+        self.success = Success(
+            clock=clock,
+            sc=sc,
+            streams=streams,
+            csm=(csm, st["csm"]),
+            sales=(aes, st["sales"]),
+            pods=pods,
+            finance=self.finance,
+            product=self.product,
+            log=log,
+        )
         teams = {team: (wf.pool_or_empty(ROLE_OF_TEAM[team]), st[STAGE_OF_TEAM[team]]) for team in ROLE_OF_TEAM}
-        self.delivery = Delivery(clock=clock, sc=sc, streams=streams, teams=teams, pods=pods, finance=self.finance,
-                                 next=self.success, log=log)
-        self.presales = Presales(sc=sc, streams=streams, pool=wf.pool_or_empty("se"), stage=st["presales"],
-                                 aes=wf.pool("ae"), log=log)
-        self.sales = Sales(clock=clock, sc=sc, streams=streams, pool=aes, stage=st["sales"], presales=self.presales,
-                           product=self.product, next=self.delivery, log=log)
+        self.delivery = Delivery(
+            clock=clock,
+            sc=sc,
+            streams=streams,
+            teams=teams,
+            pods=pods,
+            finance=self.finance,
+            next=self.success,
+            log=log,
+        )
+        self.presales = Presales(
+            sc=sc, streams=streams, pool=wf.pool_or_empty("se"), stage=st["presales"], aes=wf.pool("ae"), log=log
+        )
+        self.sales = Sales(
+            clock=clock,
+            sc=sc,
+            streams=streams,
+            pool=aes,
+            stage=st["sales"],
+            presales=self.presales,
+            product=self.product,
+            next=self.delivery,
+            log=log,
+        )
         qualifiers = wf.pool_or_empty("ae" if sc.ownership.qualification == "ae" else "sdr")
         self.sdr = SDR(sc=sc, streams=streams, pool=qualifiers, stage=st["sdr"], next=self.sales, log=log)
-        self.marketing = Marketing(clock=clock, sc=sc, streams=streams, stage=st["marketing"],
-                                   marketers=wf.pool("marketer"), sdrs=wf.pool("sdr"),
-                                   healthy_accounts=self.success.healthy_count, next=self.sdr, log=log)
+        self.marketing = Marketing(
+            clock=clock,
+            sc=sc,
+            streams=streams,
+            stage=st["marketing"],
+            marketers=wf.pool("marketer"),
+            sdrs=wf.pool("sdr"),
+            healthy_accounts=self.success.healthy_count,
+            next=self.sdr,
+            log=log,
+        )
         wf.on_join("ae", self.sales.ae_joined)  # a new AE has room for opportunities waiting for one
         self.monthly: dict[str, np.ndarray] = {}
         self.delivery.start_customers()
@@ -102,8 +137,11 @@ class Company:
         marketers = wf.pool("marketer") if sc.effort_hours.mql_review else None  # else scoring is automated
         qualifiers = "ae" if sc.ownership.qualification == "ae" else "sdr"
         pools = {
-            "marketing": marketers, "sdr": wf.pool_or_empty(qualifiers), "sales": wf.pool_or_empty("ae"),
-            "presales": wf.pool_or_empty("se"), "implementation": wf.pool_or_empty("implementer"),
+            "marketing": marketers,
+            "sdr": wf.pool_or_empty(qualifiers),
+            "sales": wf.pool_or_empty("ae"),
+            "presales": wf.pool_or_empty("se"),
+            "implementation": wf.pool_or_empty("implementer"),
             "csm": wf.pool_or_empty("csm"),
         }
         return {name: StageStats(name, pools[name]) for name in STAGES}
@@ -177,11 +215,20 @@ class Company:
 
     def results(self) -> Results:
         """The replication's record so far, each department adding its own part."""
-        res = Results(monthly=dict(self.monthly), starting_arr=self.starting_arr,
-                      starting_customers=self.starting_customers)
+        res = Results(
+            monthly=dict(self.monthly), starting_arr=self.starting_arr, starting_customers=self.starting_customers
+        )
         # in this order, the record's monthly series and counters keep the order they always had
-        for department in (self.finance, self.success, self.workforce, self.presales, self.sales, self.delivery,
-                           self.marketing, self.sdr):
+        for department in (
+            self.finance,
+            self.success,
+            self.workforce,
+            self.presales,
+            self.sales,
+            self.delivery,
+            self.marketing,
+            self.sdr,
+        ):
             department.record(res)
         res.stages = stage_records(self.stages, STAGES, self.sc.horizon_days, res.stage_tails)
         return res

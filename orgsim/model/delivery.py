@@ -60,8 +60,16 @@ class Delivery:
     """
 
     def __init__(
-        self, *, clock: Clock, sc: Scenario, streams: Streams, teams: dict[str, tuple[Pool, StageStats]],
-        pods: bool, finance: Ledger, next: Accepts[Account], log: EventLog | None = None,
+        self,
+        *,
+        clock: Clock,
+        sc: Scenario,
+        streams: Streams,
+        teams: dict[str, tuple[Pool, StageStats]],
+        pods: bool,
+        finance: Ledger,
+        next: Accepts[Account],
+        log: EventLog | None = None,
     ):
         self.clock = clock
         self.env = clock.env  # (its ``now`` is read often: one attribute lookup less)
@@ -92,8 +100,15 @@ class Delivery:
             for i in range(n):
                 age_days = (i + 0.5) / n * spec.contract_months * MONTH_DAYS
                 acv = self.acv[seg]()
-                acc = Account(seg, acv, term_start=-age_days, term_months=spec.contract_months,
-                              first_start=-age_days, health=sc.customers.health.start, live=True)
+                acc = Account(
+                    seg,
+                    acv,
+                    term_start=-age_days,
+                    term_months=spec.contract_months,
+                    first_start=-age_days,
+                    health=sc.customers.health.start,
+                    live=True,
+                )
                 self.next.accept(acc)
                 self.finance.invoice_contract(acc, from_time=0.0)
                 if self.log is not None:
@@ -108,16 +123,30 @@ class Delivery:
         assert seller is not None
         acv = self.acv[seg]()
         start = self.env.now
-        account = Account(seg, acv, term_start=start, term_months=spec.contract_months, first_start=start,
-                          health=self.sc.customers.health.start)
+        account = Account(
+            seg,
+            acv,
+            term_start=start,
+            term_months=spec.contract_months,
+            first_start=start,
+            health=self.sc.customers.health.start,
+        )
         if self.log is not None:
             account.case, account.source = opp.case, opp.source
         self.next.accept(account)
         self.finance.book_new(acv)
         self.finance.invoice_contract(account)
         if self.log is not None:
-            self.log.add(opp.case, "opportunity", "Won", seg, opp.source, resource=f"{seller.role}-{seller.pid}",
-                         role=seller.role, amount=acv)
+            self.log.add(
+                opp.case,
+                "opportunity",
+                "Won",
+                seg,
+                opp.source,
+                resource=f"{seller.role}-{seller.pid}",
+                role=seller.role,
+                amount=acv,
+            )
         onboarding = Onboarding(account, seller, start, self._live_cb)
         self.clock.wake_far(onboarding, self._go_live_cbs, self.go_live[seg]())  # the customer's time to go live
         if seg in self.effort:

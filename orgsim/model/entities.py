@@ -99,12 +99,33 @@ class Account(Entity):
     """
 
     __slots__ = (
-        "aid", "segment", "arr", "term_start", "term_months", "first_start", "health", "live", "active",
-        "covered", "expanding", "cared", "late_months", "case", "source",
+        "aid",
+        "segment",
+        "arr",
+        "term_start",
+        "term_months",
+        "first_start",
+        "health",
+        "live",
+        "active",
+        "covered",
+        "expanding",
+        "cared",
+        "late_months",
+        "case",
+        "source",
     )
 
-    def __init__(self, segment: str, arr: float, term_start: float, term_months: int, first_start: float,
-                 health: float, live: bool = False):
+    def __init__(
+        self,
+        segment: str,
+        arr: float,
+        term_start: float,
+        term_months: int,
+        first_start: float,
+        health: float,
+        live: bool = False,
+    ):
         self.callbacks = None
         self.aid = 0  # numbered in order of signing by customer success (`Success.accept`)
         self.segment = segment
@@ -199,8 +220,14 @@ class Task(Entity):
     __slots__ = ("stage", "effort", "pod", "share", "since", "person", "wait", "then", "ctx")
 
     def __init__(
-        self, stage: StageStats, effort: float, pod: str | None, share: float, since: float,
-        then: Callable[[Task], Any] | None, ctx: Any,
+        self,
+        stage: StageStats,
+        effort: float,
+        pod: str | None,
+        share: float,
+        since: float,
+        then: Callable[[Task], Any] | None,
+        ctx: Any,
     ):
         self.callbacks = None
         self.stage = stage

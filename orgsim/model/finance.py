@@ -44,6 +44,7 @@ class Finance:
         self.arr = 0.0
         self._arr_area = 0.0  # integral of ARR over time within the month (ARR-days)
         self._last = 0.0
+
         def z() -> np.ndarray:
             return np.zeros(H)
 
@@ -178,6 +179,4 @@ class Finance:
         monthly["cost.cogs"] = self.cogs.copy()
         for dept, arr in self.people.items():
             monthly[f"cost.{dept}"] = arr.copy()
-        monthly["cost.total"] = (
-            sum(monthly[f"cost.{d}"] for d in self.people) + self.paid + self.overhead + self.cogs
-        )
+        monthly["cost.total"] = sum(monthly[f"cost.{d}"] for d in self.people) + self.paid + self.overhead + self.cogs

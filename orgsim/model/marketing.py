@@ -88,8 +88,17 @@ class Marketing:
     """
 
     def __init__(
-        self, *, clock: Clock, sc: Scenario, streams: Streams, stage: StageStats, marketers: Pool | None,
-        sdrs: Pool | None, healthy_accounts: Callable[[], int], next: Accepts[Lead], log: EventLog | None = None,
+        self,
+        *,
+        clock: Clock,
+        sc: Scenario,
+        streams: Streams,
+        stage: StageStats,
+        marketers: Pool | None,
+        sdrs: Pool | None,
+        healthy_accounts: Callable[[], int],
+        next: Accepts[Lead],
+        log: EventLog | None = None,
     ):
         self.clock = clock
         self.env = clock.env  # (its ``now`` is read often: one attribute lookup less)
@@ -163,8 +172,9 @@ class Marketing:
 
     # ---- a lead's way through marketing ----------------------------------------------------
 
-    def _feed(self, source: str, at: np.ndarray, segs: np.ndarray, mql: np.ndarray | None,
-              arrive: Callable[[Lead], None]) -> None:
+    def _feed(
+        self, source: str, at: np.ndarray, segs: np.ndarray, mql: np.ndarray | None, arrive: Callable[[Lead], None]
+    ) -> None:
         """Put a month of one source's leads on the clock, one at a time (a small event heap)."""
         if len(at) == 0:
             return
@@ -197,8 +207,13 @@ class Marketing:
     def _review_done(self, task: Task) -> None:
         lead: Lead = task.ctx
         if self.log is not None:
-            self.log.add(lead.case, "lead", "Marketing qualified" if lead.mql else "Not marketing-qualified",
-                         lead.segment, lead.source)
+            self.log.add(
+                lead.case,
+                "lead",
+                "Marketing qualified" if lead.mql else "Not marketing-qualified",
+                lead.segment,
+                lead.source,
+            )
         if lead.mql:
             self.funnel[f"mql.{lead.source}"] += 1
             self._enter(lead)

@@ -33,7 +33,19 @@ __all__ = ["Person", "Pool", "StageStats", "Task"]
 class Person:
     """One employee."""
 
-    __slots__ = ("pid", "role", "hired_at", "ramp_days", "ramp_start", "busy", "leaving", "gone", "pod", "open_opps", "own")
+    __slots__ = (
+        "pid",
+        "role",
+        "hired_at",
+        "ramp_days",
+        "ramp_start",
+        "busy",
+        "leaving",
+        "gone",
+        "pod",
+        "open_opps",
+        "own",
+    )
 
     def __init__(self, pid: int, role: str, hired_at: float, ramp_days: float, ramp_start: float, pod: str | None):
         self.pid = pid
@@ -303,8 +315,15 @@ class Pool:
         return req
 
     def submit(
-        self, stage: StageStats, effort_hours: float, then: Callable[[Task], Any] | None, ctx: Any = None,
-        pod: str | None = None, share: float = 1.0, since: float | None = None, person: Person | None = None,
+        self,
+        stage: StageStats,
+        effort_hours: float,
+        then: Callable[[Task], Any] | None,
+        ctx: Any = None,
+        pod: str | None = None,
+        share: float = 1.0,
+        since: float | None = None,
+        person: Person | None = None,
     ) -> Task:
         """Ask for a task now: what `work` does in a process, with callbacks. Returns the task.
 
@@ -363,7 +382,11 @@ class Pool:
             task.then(task)
 
     def work(
-        self, stage: StageStats, effort_hours: float, pod: str | None = None, share: float = 1.0,
+        self,
+        stage: StageStats,
+        effort_hours: float,
+        pod: str | None = None,
+        share: float = 1.0,
         since: float | None = None,
     ) -> Generator[simpy.Event, Person, float]:
         """Process body: wait for a person, work `effort_hours`, release. Returns the wait in days.
@@ -391,5 +414,3 @@ class Pool:
         stage.completed += 1
         self.release(person)
         return wait
-
-

@@ -40,7 +40,13 @@ class Presales:
     """
 
     def __init__(
-        self, *, sc: Scenario, streams: Streams, pool: Pool, stage: StageStats, aes: Pool | None,
+        self,
+        *,
+        sc: Scenario,
+        streams: Streams,
+        pool: Pool,
+        stage: StageStats,
+        aes: Pool | None,
         log: EventLog | None = None,
     ):
         self.sc = sc

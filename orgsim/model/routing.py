@@ -133,6 +133,10 @@ class Routing:
         best_open = best_pid = 0
         for p in people:
             n = p.open_opps
-            if n < max_open and not p.leaving and (best is None or n < best_open or (n == best_open and p.pid < best_pid)):
+            if (
+                n < max_open
+                and not p.leaving
+                and (best is None or n < best_open or (n == best_open and p.pid < best_pid))
+            ):
                 best, best_open, best_pid = p, n, p.pid
         return best

@@ -66,8 +66,17 @@ class Sales:
     """
 
     def __init__(
-        self, *, clock: Clock, sc: Scenario, streams: Streams, pool: Pool, stage: StageStats,
-        presales: PresalesDesk, product: ProductMaturity, next: Accepts[Opportunity], log: EventLog | None = None,
+        self,
+        *,
+        clock: Clock,
+        sc: Scenario,
+        streams: Streams,
+        pool: Pool,
+        stage: StageStats,
+        presales: PresalesDesk,
+        product: ProductMaturity,
+        next: Accepts[Opportunity],
+        log: EventLog | None = None,
     ):
         self.clock = clock
         self.env = clock.env  # (its ``now`` is read often: one attribute lookup less)
@@ -81,8 +90,10 @@ class Sales:
         self.routing = Routing(sc, pool)
         self.funnel: Counter[str] = Counter()
         self.accepts = streams.uniforms("convert.sql_to_opportunity")
-        self.effort = {n: Sampler(s.effort_hours.opportunity, streams.generator(f"effort.opportunity.{n}"))
-                       for n, s in sc.segments.items()}
+        self.effort = {
+            n: Sampler(s.effort_hours.opportunity, streams.generator(f"effort.opportunity.{n}"))
+            for n, s in sc.segments.items()
+        }
         self.cycle = {n: Sampler(s.sales_cycle_days, streams.generator(f"cycle.{n}")) for n, s in sc.segments.items()}
         self.win = {n: streams.uniforms(f"win.{n}") for n in sc.segments}
         self.cycle_days: list[float] = []
@@ -178,12 +189,20 @@ class Sales:
         opp.opened = self.env.now
         opp.owner = owner
         if self.log is not None:
-            self.log.add(opp.case, "opportunity", "Assigned to AE", seg, opp.source, resource=f"ae-{owner.pid}",
-                         role="ae")
+            self.log.add(
+                opp.case, "opportunity", "Assigned to AE", seg, opp.source, resource=f"ae-{owner.pid}", role="ae"
+            )
         effort = self.effort[seg]()
         self.clock.wake_far(opp, self._cycle_done_cbs, self.cycle[seg]())  # the buyer's cycle
-        self.pool.submit(self.stage, effort, self._worked, opp, pod=seg if self.routing.pods else None, since=opp.routed_at,
-                         person=owner if self.by_owner else None)
+        self.pool.submit(
+            self.stage,
+            effort,
+            self._worked,
+            opp,
+            pod=seg if self.routing.pods else None,
+            since=opp.routed_at,
+            person=owner if self.by_owner else None,
+        )
         if self.sc.segments[seg].needs_presales:
             opp.expect()
             self.presales.accept(opp)

@@ -48,7 +48,13 @@ class SDR:
     """
 
     def __init__(
-        self, *, sc: Scenario, streams: Streams, pool: Pool, stage: StageStats, next: Accepts[Lead],
+        self,
+        *,
+        sc: Scenario,
+        streams: Streams,
+        pool: Pool,
+        stage: StageStats,
+        next: Accepts[Lead],
         log: EventLog | None = None,
     ):
         self.sc = sc
@@ -70,8 +76,9 @@ class SDR:
         if lead.sql:
             self.next.accept(lead)
             return
-        self.pool.submit(self.stage, self.effort(), self._qualified, lead,
-                         pod=lead.segment if self.pods else None, share=self.share)
+        self.pool.submit(
+            self.stage, self.effort(), self._qualified, lead, pod=lead.segment if self.pods else None, share=self.share
+        )
 
     def record(self, into: Results) -> None:
         """SQLs by source and MQLs disqualified."""

@@ -52,7 +52,10 @@ class StageRecord:
 
 
 def stage_records(
-    stages: dict[str, StageStats], names: Iterable[str], horizon: float, tails: dict[str, list[float]],
+    stages: dict[str, StageStats],
+    names: Iterable[str],
+    horizon: float,
+    tails: dict[str, list[float]],
 ) -> dict[str, StageRecord]:
     """The record of each named stage at the end of the run (`horizon`, days).
 

@@ -71,8 +71,16 @@ class Success:
     """
 
     def __init__(
-        self, *, clock: Clock, sc: Scenario, streams: Streams, csm: tuple[Pool, StageStats],
-        sales: tuple[Pool, StageStats], pods: bool, finance: Ledger, product: ProductMaturity,
+        self,
+        *,
+        clock: Clock,
+        sc: Scenario,
+        streams: Streams,
+        csm: tuple[Pool, StageStats],
+        sales: tuple[Pool, StageStats],
+        pods: bool,
+        finance: Ledger,
+        product: ProductMaturity,
         log: EventLog | None = None,
     ):
         self.clock = clock
@@ -129,7 +137,9 @@ class Success:
     def record(self, into: Results) -> None:
         """Renewals, churn and expansions; ARR by account for the cohort and at the end."""
         into.counters.update(
-            renewals_due=self.renewals_due, renewals_done=self.renewals_done, churned_logos=self.churned,
+            renewals_due=self.renewals_due,
+            renewals_done=self.renewals_done,
+            churned_logos=self.churned,
             expansions=self.expansions,
         )
         into.cohort_arr = self.cohort_arr
@@ -239,11 +249,20 @@ class Success:
         """An expansion: a task for its owner (sales early in the relationship, then the CSM)."""
         by_sales = (self.env.now - acc.first_start) < self.sc.ownership.expansion_by_sales_months * MONTH_DAYS
         if self.log is not None:
-            self.log.add(acc.case, "customer", "Expansion opportunity", acc.segment, acc.source,
-                          role="ae" if by_sales else "csm", amount=acc.arr, health=acc.health)
+            self.log.add(
+                acc.case,
+                "customer",
+                "Expansion opportunity",
+                acc.segment,
+                acc.source,
+                role="ae" if by_sales else "csm",
+                amount=acc.arr,
+                health=acc.health,
+            )
         if by_sales:
-            self.aes.submit(self.sales_stage, self.expansion_effort(), self._expanded, acc,
-                            pod=acc.segment if self.pods else None)
+            self.aes.submit(
+                self.sales_stage, self.expansion_effort(), self._expanded, acc, pod=acc.segment if self.pods else None
+            )
         else:
             self.csm.submit(self.stage, self.expansion_effort(), self._expanded, acc)
 
@@ -276,8 +295,16 @@ class Success:
 
     def _open_renewal(self, acc: Account) -> None:
         if self.log is not None:
-            self.log.add(acc.case, "customer", "Renewal due", acc.segment, acc.source, role=self.renewal_owner.role,
-                          amount=acc.arr, health=acc.health)
+            self.log.add(
+                acc.case,
+                "customer",
+                "Renewal due",
+                acc.segment,
+                acc.source,
+                role=self.renewal_owner.role,
+                amount=acc.arr,
+                health=acc.health,
+            )
         pod = acc.segment if self.pods and self.renewal_owner.role == "ae" else None
         self.renewal_owner.submit(self.renewal_stage, self.renewal_effort(), self._renewal_worked, acc, pod=pod)
 
@@ -296,8 +323,15 @@ class Success:
         self.renewals_due += 1
         renewed = self.renew() < self.renewal_probability(acc)
         if self.log is not None:
-            self.log.add(acc.case, "customer", "Renewed" if renewed else "Churned", acc.segment, acc.source,
-                          amount=acc.arr, health=acc.health)
+            self.log.add(
+                acc.case,
+                "customer",
+                "Renewed" if renewed else "Churned",
+                acc.segment,
+                acc.source,
+                amount=acc.arr,
+                health=acc.health,
+            )
         if renewed:
             self.renewals_done += 1
             acc.term_start = acc.term_end

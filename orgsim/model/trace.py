@@ -30,8 +30,20 @@ NAN = float("nan")
 # (case, object, activity, lifecycle, day, resource, role, segment, source, wait_hours, amount, health)
 Row = tuple[str, str, str, str, float, str, str, str, str, float, float, float]
 
-COLUMNS = ("case", "object", "activity", "lifecycle", "day", "resource", "role", "segment", "source",
-           "wait_hours", "amount", "health")
+COLUMNS = (
+    "case",
+    "object",
+    "activity",
+    "lifecycle",
+    "day",
+    "resource",
+    "role",
+    "segment",
+    "source",
+    "wait_hours",
+    "amount",
+    "health",
+)
 
 # A task's activity and the object it works on, by the callback that receives the finished task
 # (its __qualname__) and, where one callback serves two stages, the stage.
@@ -63,11 +75,37 @@ class EventLog:
         self._leads += 1
         return f"L{self._leads}"
 
-    def add(self, case: str, obj: str, activity: str, segment: str, source: str = "", *, resource: str = "",
-            role: str = "", at: float | None = None, amount: float = NAN, health: float = NAN) -> None:
+    def add(
+        self,
+        case: str,
+        obj: str,
+        activity: str,
+        segment: str,
+        source: str = "",
+        *,
+        resource: str = "",
+        role: str = "",
+        at: float | None = None,
+        amount: float = NAN,
+        health: float = NAN,
+    ) -> None:
         """An instant: something happened to the case (now, or at day `at`)."""
-        self.rows.append((case, obj, activity, "complete", self.env.now if at is None else at, resource, role,
-                          segment, source, NAN, amount, health))
+        self.rows.append(
+            (
+                case,
+                obj,
+                activity,
+                "complete",
+                self.env.now if at is None else at,
+                resource,
+                role,
+                segment,
+                source,
+                NAN,
+                amount,
+                health,
+            )
+        )
 
     def task(self, task: Task, lifecycle: str, role: str) -> None:
         """A task row: "start" when a person takes it, "complete" when the work is done."""
@@ -75,8 +113,22 @@ class EventLog:
         ctx = task.ctx
         person = task.person
         assert person is not None  # logged when started or done: someone took it
-        self.rows.append((ctx.case, obj, activity, lifecycle, self.env.now, f"{role}-{person.pid}", role,
-                          ctx.segment, ctx.source, task.wait * 24.0 if lifecycle == "start" else NAN, NAN, NAN))
+        self.rows.append(
+            (
+                ctx.case,
+                obj,
+                activity,
+                lifecycle,
+                self.env.now,
+                f"{role}-{person.pid}",
+                role,
+                ctx.segment,
+                ctx.source,
+                task.wait * 24.0 if lifecycle == "start" else NAN,
+                NAN,
+                NAN,
+            )
+        )
 
     def _activity(self, task: Task) -> tuple[str, str]:
         then = task.then

@@ -192,5 +192,3 @@ class Workforce:
             return min(sum(1 for m in g.arr_milestones if arr >= m), last)
         assert g.months_per_stage is not None  # the schema asks for one of the two
         return min(int(month // g.months_per_stage), last)
-
-

@@ -23,8 +23,9 @@ import datetime as _dt
 import importlib.util
 import os
 import tempfile
+from collections.abc import Hashable
 from pathlib import Path
-from typing import Any, Hashable
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -37,8 +38,23 @@ from orgsim.scenario.errors import UsageError
 
 __all__ = ["EVENT_COLUMNS", "EventFrames", "EventLogWriter", "empty_frame", "event_format", "render", "to_frame"]
 
-EVENT_COLUMNS = ("scenario", "replication", "case_id", "object", "activity", "lifecycle", "timestamp", "day",
-                 "resource", "role", "segment", "source", "wait_hours", "amount", "health")
+EVENT_COLUMNS = (
+    "scenario",
+    "replication",
+    "case_id",
+    "object",
+    "activity",
+    "lifecycle",
+    "timestamp",
+    "day",
+    "resource",
+    "role",
+    "segment",
+    "source",
+    "wait_hours",
+    "amount",
+    "health",
+)
 _TEXT = ("scenario", "case_id", "object", "activity", "lifecycle", "resource", "role", "segment", "source")
 CATEGORICAL = tuple(c for c in _TEXT if c != "case_id")  # few distinct values: categorical in memory
 _SUFFIXES = {".csv": "csv", ".csv.gz": "csv", ".parquet": "parquet"}
@@ -46,7 +62,7 @@ TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S"
 
 
 def event_format(path: str | os.PathLike) -> str:
-    """"csv" or "parquet" for an event log file name; `UsageError` (exit 2) for anything else.
+    """ "csv" or "parquet" for an event log file name; `UsageError` (exit 2) for anything else.
 
     Checks what can be checked before a long run: the suffix, pyarrow for Parquet, and that the
     directory exists and is writable.
@@ -76,23 +92,28 @@ def to_frame(rows: list[tuple], scenario: str, replication: int, start_date: _dt
     order = np.argsort(day, kind="stable")
     df = df.iloc[order].reset_index(drop=True)
     start = pd.Timestamp(start_date)
-    out = pd.DataFrame({
-        "scenario": scenario,
-        "replication": np.full(len(df), replication, dtype=np.int64),
-        "case_id": f"r{replication}-" + df["case"].astype(str),
-        "object": df["object"],
-        "activity": df["activity"],
-        "lifecycle": df["lifecycle"],
-        "timestamp": (start + pd.to_timedelta(df["day"].astype(float), unit="D")).dt.round("s").astype("datetime64[s]"),
-        "day": df["day"].astype(float),
-        "resource": df["resource"],
-        "role": df["role"],
-        "segment": df["segment"],
-        "source": df["source"],
-        "wait_hours": df["wait_hours"].astype(float),
-        "amount": df["amount"].astype(float),
-        "health": df["health"].astype(float),
-    }, columns=list(EVENT_COLUMNS))
+    out = pd.DataFrame(
+        {
+            "scenario": scenario,
+            "replication": np.full(len(df), replication, dtype=np.int64),
+            "case_id": f"r{replication}-" + df["case"].astype(str),
+            "object": df["object"],
+            "activity": df["activity"],
+            "lifecycle": df["lifecycle"],
+            "timestamp": (start + pd.to_timedelta(df["day"].astype(float), unit="D"))
+            .dt.round("s")
+            .astype("datetime64[s]"),
+            "day": df["day"].astype(float),
+            "resource": df["resource"],
+            "role": df["role"],
+            "segment": df["segment"],
+            "source": df["source"],
+            "wait_hours": df["wait_hours"].astype(float),
+            "amount": df["amount"].astype(float),
+            "health": df["health"].astype(float),
+        },
+        columns=list(EVENT_COLUMNS),
+    )
     for c in _TEXT:
         out[c] = out[c].astype(object)
     return out
@@ -198,7 +219,7 @@ class EventLogWriter(_Ordered):
         self._fh: Any = None
         self._parquet: Any = None
 
-    def __enter__(self) -> "EventLogWriter":
+    def __enter__(self) -> EventLogWriter:
         fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
         os.close(fd)
         self._tmp = Path(tmp)
@@ -229,8 +250,9 @@ class EventLogWriter(_Ordered):
         if self._parquet is None:
             schema = pa.Schema.from_pandas(frame.iloc[:0].astype({c: "string" for c in _TEXT}), preserve_index=False)
             self._parquet = pq.ParquetWriter(self._tmp, schema)
-        table = pa.Table.from_pandas(frame.astype({c: "string" for c in _TEXT}), schema=self._parquet.schema,
-                                     preserve_index=False)
+        table = pa.Table.from_pandas(
+            frame.astype({c: "string" for c in _TEXT}), schema=self._parquet.schema, preserve_index=False
+        )
         self._parquet.write_table(table)
 
     def __exit__(self, exc_type: Any, *_: Any) -> None:

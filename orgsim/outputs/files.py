@@ -14,16 +14,25 @@ import io
 import json
 import os
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import pandas as pd
 
 from orgsim.scenario.errors import UsageError
 
 __all__ = [
-    "check_writable_file", "csv_text", "current_umask", "dumps_json", "parquet_files", "sha256_file",
-    "write_bytes_atomic", "write_csv_atomic", "write_json_atomic", "write_text_atomic",
+    "check_writable_file",
+    "csv_text",
+    "current_umask",
+    "dumps_json",
+    "parquet_files",
+    "sha256_file",
+    "write_bytes_atomic",
+    "write_csv_atomic",
+    "write_json_atomic",
+    "write_text_atomic",
 ]
 
 

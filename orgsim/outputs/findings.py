@@ -6,7 +6,8 @@ customer base, and the headline numbers. Input is a `RunData` (the files of a ru
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Mapping
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -53,8 +54,10 @@ def _consequence(stage: str, sc: Mapping[str, Any], run: RunData) -> str:
         stl = funnel_cfg.get("speed_to_lead")
         who = "AEs" if own.get("qualification") == "ae" else "SDRs"
         if stl:
-            return (f"MQLs wait for {who} to qualify them, and a lead that waits converts less "
-                    f"(its chance halves every {stl.get('halflife_hours', 0):g} hours, down to a floor)")
+            return (
+                f"MQLs wait for {who} to qualify them, and a lead that waits converts less "
+                f"(its chance halves every {stl.get('halflife_hours', 0):g} hours, down to a floor)"
+            )
         return f"MQLs wait for {who} to qualify them"
     if stage == "sales":
         work = ["opportunities"]
@@ -70,8 +73,10 @@ def _consequence(stage: str, sc: Mapping[str, Any], run: RunData) -> str:
         return f"AE work ({', '.join(work)}) waits, so deals close later"
     if stage == "presales":
         if own.get("presales_unavailable") == "proceed":
-            return (f"deals that find no SE free go ahead without one, at "
-                    f"{funnel_cfg.get('no_presales_win_factor', 0):.0%} of the usual win rate")
+            return (
+                f"deals that find no SE free go ahead without one, at "
+                f"{funnel_cfg.get('no_presales_win_factor', 0):.0%} of the usual win rate"
+            )
         return "deals that need an SE wait for one, which lengthens the sales cycle"
     if stage == "implementation":
         penalty = ((sc.get("customers") or {}).get("health") or {}).get("onboarding_wait_penalty_per_month")
@@ -79,8 +84,10 @@ def _consequence(stage: str, sc: Mapping[str, Any], run: RunData) -> str:
         if penalty:
             text += f" (a health score {penalty:g} lower on the 0–1 scale per month waited)"
         if run.counters is not None and "mean_onboarding_wait_days" in run.counters:
-            text += (f"; across all delivery teams, won deals waited {run.counters['mean_onboarding_wait_days'].mean():.1f} "
-                     "days on average for someone free to deliver them")
+            text += (
+                f"; across all delivery teams, won deals waited {run.counters['mean_onboarding_wait_days'].mean():.1f} "
+                "days on average for someone free to deliver them"
+            )
         return text
     if stage == "csm":
         return "account care, expansions and renewals wait; accounts whose care is not done drift towards lower health"
@@ -105,29 +112,38 @@ def findings(run: RunData, min_wait_hours: float = 4.0, busy: float = 0.85, unhe
         if t["mean_wait_hours"] < NEGLIGIBLE_WAIT_HOURS or (name != worst and t["mean_wait_hours"] < min_wait_hours):
             continue
         onset = onset_month(_series_mean(run.monthly, f"queue.{name}"))
-        waits = (f"{_duration(t['mean_wait_hours'])} on average (p90 {_duration(t['p90_wait_hours'])}) "
-                 f"at {t['utilization']:.0%} utilisation")
+        waits = (
+            f"{_duration(t['mean_wait_hours'])} on average (p90 {_duration(t['p90_wait_hours'])}) "
+            f"at {t['utilization']:.0%} utilisation"
+        )
         if name == worst:
             when = f" from month {onset}" if onset else ""
             tail = "" if onset else " Its queue comes and goes rather than building up."
-            out.append(f"{name.capitalize()} is the bottleneck{when}: work waits {waits}; "
-                       f"{_consequence(name, sc, run)}.{tail}")
+            out.append(
+                f"{name.capitalize()} is the bottleneck{when}: work waits {waits}; {_consequence(name, sc, run)}.{tail}"
+            )
         else:
             when = f", with a queue from month {onset}" if onset else ""
             out.append(f"Work also waits at {name}{when}: {waits}; {_consequence(name, sc, run)}.")
     if not out:
         top = max(table, key=lambda n: table[n]["utilization"])
-        out.append(f"No stage makes work wait: every team has spare capacity (the busiest, {top}, "
-                   f"is busy {table[top]['utilization']:.0%} of its time).")
+        out.append(
+            f"No stage makes work wait: every team has spare capacity (the busiest, {top}, "
+            f"is busy {table[top]['utilization']:.0%} of its time)."
+        )
     for name, t in table.items():
         if t["utilization"] >= busy:
-            out.append(f"{name.capitalize()} people are busy {t['utilization']:.0%} of their time: little slack to absorb growth "
-                       "or a resignation.")
+            out.append(
+                f"{name.capitalize()} people are busy {t['utilization']:.0%} of their time: little slack to absorb growth "
+                "or a resignation."
+            )
     hr = _series_mean(run.monthly, "health_rate")
     if len(hr) > 1 and hr.iloc[-1] < hr.iloc[0] - 0.05:
         low = int(hr.idxmin())
-        out.append(f"Customer health slips: the share of healthy accounts falls from {hr.iloc[0]:.0%} to "
-                   f"{hr.iloc[-1]:.0%} (lowest {hr.min():.0%} in month {low}).")
+        out.append(
+            f"Customer health slips: the share of healthy accounts falls from {hr.iloc[0]:.0%} to "
+            f"{hr.iloc[-1]:.0%} (lowest {hr.min():.0%} in month {low})."
+        )
     below = _unhealthy_sentence(run, unhealthy)
     if below:
         out.append(below)
@@ -150,8 +166,10 @@ def _unhealthy_sentence(run: RunData, share: float) -> str | None:
     thr = run.health_thresholds()
     act = f" (health < {thr['active_threshold']:g})" if "active_threshold" in thr else ""
     hea = f" (health < {thr['healthy_threshold']:g})" if "healthy_threshold" in thr else ""
-    text = (f"By month {int(m['month'].max())}, {1 - last['activity_rate'].mean():.0%} of accounts are below the active "
-            f"threshold{act} and {1 - last['health_rate'].mean():.0%} below the healthy threshold{hea}")
+    text = (
+        f"By month {int(m['month'].max())}, {1 - last['activity_rate'].mean():.0%} of accounts are below the active "
+        f"threshold{act} and {1 - last['health_rate'].mean():.0%} below the healthy threshold{hea}"
+    )
     slope = (run.scenario.get("customers") or {}).get("renewal_health_slope")
     if isinstance(slope, (int, float)) and slope > 0:
         text += "; accounts below the healthy threshold renew less often than their segment's renewal rate"
@@ -167,14 +185,20 @@ def headline(run: RunData) -> list[str]:
     lines = []
     if len(arr):
         start = float(arr.iloc[0] - new.iloc[0] - exp.iloc[0] + churn.iloc[0])
-        lines.append(f"ARR grows from {fmt(start, 'money')} to {fmt(mean_of(k.get('arr_end')), 'money')} in {horizon} "
-                     f"months (95% CI {ci_range(k.get('arr_end'), 'money')}), winning {mean_of(k.get('new_customers')) or 0:,.0f} "
-                     f"new customers.")
-    lines.append(f"Customers renew {fmt(mean_of(k.get('logo_renewal_rate')), 'pct')} of the time; net revenue retention is "
-                 f"{fmt(mean_of(k.get('nrr')), 'pct')} and CAC is paid back in {_months(k.get('cac_payback_months'))}.")
-    lines.append(f"Cash at the end is {fmt(mean_of(k.get('cash_end')), 'money')}, a runway of "
-                 f"{_months(k.get('runway_months'))} at the recent burn; headcount ends at "
-                 f"{mean_of(k.get('headcount_end')) or 0:,.0f} people.")
+        lines.append(
+            f"ARR grows from {fmt(start, 'money')} to {fmt(mean_of(k.get('arr_end')), 'money')} in {horizon} "
+            f"months (95% CI {ci_range(k.get('arr_end'), 'money')}), winning {mean_of(k.get('new_customers')) or 0:,.0f} "
+            f"new customers."
+        )
+    lines.append(
+        f"Customers renew {fmt(mean_of(k.get('logo_renewal_rate')), 'pct')} of the time; net revenue retention is "
+        f"{fmt(mean_of(k.get('nrr')), 'pct')} and CAC is paid back in {_months(k.get('cac_payback_months'))}."
+    )
+    lines.append(
+        f"Cash at the end is {fmt(mean_of(k.get('cash_end')), 'money')}, a runway of "
+        f"{_months(k.get('runway_months'))} at the recent burn; headcount ends at "
+        f"{mean_of(k.get('headcount_end')) or 0:,.0f} people."
+    )
     return lines
 
 

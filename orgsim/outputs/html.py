@@ -8,7 +8,8 @@ from __future__ import annotations
 import base64
 import html
 import math
-from typing import Any, Collection, Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
+from typing import Any
 
 from orgsim.metrics.registry import fmt
 
@@ -41,7 +42,9 @@ footer{color:#777;font-size:13px;margin-top:32px}
 """
 
 
-def html_table(head: list[str], rows: list[list[str]], numeric: Collection[int] = (), classes: list[str] | None = None) -> str:
+def html_table(
+    head: list[str], rows: list[list[str]], numeric: Collection[int] = (), classes: list[str] | None = None
+) -> str:
     """An HTML table; cells are escaped here."""
     th = "".join(f'<th class="num">{E(h)}</th>' if i in numeric else f"<th>{E(h)}</th>" for i, h in enumerate(head))
     body = []
@@ -79,5 +82,7 @@ def paragraphs(lines: Sequence[str]) -> str:
 def figure_html(name: str, png: bytes, caption: str) -> str:
     """A PNG embedded as a data: URI, with its caption."""
     data = base64.b64encode(png).decode("ascii")
-    return (f'<figure><img alt="{E(name.replace("_", " "))}" src="data:image/png;base64,{data}">'
-            f"<figcaption>{E(caption)}</figcaption></figure>")
+    return (
+        f'<figure><img alt="{E(name.replace("_", " "))}" src="data:image/png;base64,{data}">'
+        f"<figcaption>{E(caption)}</figcaption></figure>"
+    )

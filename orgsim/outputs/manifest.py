@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import platform
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from orgsim import __version__
 from orgsim.outputs.files import sha256_file
@@ -23,8 +24,16 @@ __all__ = ["experiment_manifest", "run_manifest"]
 
 
 def run_manifest(
-    scenario_path: str, sc: Scenario, *, overrides: list[str], seed: int, replications: int, workers: int,
-    started: _dt.datetime, runtime_s: float, files: Sequence[str],
+    scenario_path: str,
+    sc: Scenario,
+    *,
+    overrides: list[str],
+    seed: int,
+    replications: int,
+    workers: int,
+    started: _dt.datetime,
+    runtime_s: float,
+    files: Sequence[str],
 ) -> dict[str, Any]:
     """What produced a run directory (`orgsim run --out DIR`); `files` lists what it holds."""
     return {
@@ -45,14 +54,23 @@ def run_manifest(
 
 
 def experiment_manifest(
-    scenario_files: Sequence[str], scenarios: Sequence[Scenario], *, overrides: Sequence[str], seed: int,
-    replications: int, workers: int, settings: Mapping[str, Any], started: _dt.datetime, runtime_s: float,
+    scenario_files: Sequence[str],
+    scenarios: Sequence[Scenario],
+    *,
+    overrides: Sequence[str],
+    seed: int,
+    replications: int,
+    workers: int,
+    settings: Mapping[str, Any],
+    started: _dt.datetime,
+    runtime_s: float,
 ) -> dict[str, Any]:
     """What produced an experiment (`experiment_files` adds "command" and "files")."""
     return {
         "orgsim_version": __version__,
-        "scenario_files": [{"file": str(p), "file_abs": os.path.abspath(p), "sha256": sha256_file(p)}
-                           for p in scenario_files],
+        "scenario_files": [
+            {"file": str(p), "file_abs": os.path.abspath(p), "sha256": sha256_file(p)} for p in scenario_files
+        ],
         "overrides": list(overrides),
         "scenarios": {sc.name: scenario_to_dict(sc) for sc in scenarios},
         "seed": seed,

@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -29,33 +30,49 @@ from orgsim.outputs.report_scenario import scenario_section
 from orgsim.scenario.errors import UsageError
 
 __all__ = [
-    "PLOT_FILES", "REPORT_FILE", "RunData", "findings", "headline", "load_run", "onset_month", "render_html",
-    "report_files", "write_report",
+    "PLOT_FILES",
+    "REPORT_FILE",
+    "RunData",
+    "findings",
+    "headline",
+    "load_run",
+    "onset_month",
+    "render_html",
+    "report_files",
+    "write_report",
 ]
 
 REPORT_FILE = "report.html"
-PLOT_NAMES = ("arr_fan", "arr_bridge", "funnel", "headcount_cost", "bottlenecks", "health", "health_distribution",
-              "cash_runway")
+PLOT_NAMES = (
+    "arr_fan",
+    "arr_bridge",
+    "funnel",
+    "headcount_cost",
+    "bottlenecks",
+    "health",
+    "health_distribution",
+    "cash_runway",
+)
 PLOT_FILES = tuple(f"plots/{n}.png" for n in PLOT_NAMES)
 PLOT_CAPTIONS = {
     "arr_fan": "ARR at the end of each month. The line is the median replication; the band holds the middle "
-               "80% of replications — the spread you should plan for.",
+    "80% of replications — the spread you should plan for.",
     "arr_bridge": "Where the ending ARR comes from: starting ARR plus new deals plus expansion minus churn "
-                  "(means over replications).",
+    "(means over replications).",
     "funnel": "Left: how many leads, MQLs, SQLs, opportunities and won deals the company makes, with the share "
-              "that reaches each next step. Right: which lead source feeds each step.",
+    "that reaches each next step. Right: which lead source feeds each step.",
     "headcount_cost": "Left: people by department. Right: monthly cost (people by department, paid marketing, "
-                      "overhead, cost of goods sold) against monthly revenue; the gap is the operating burn.",
+    "overhead, cost of goods sold) against monthly revenue; the gap is the operating burn.",
     "bottlenecks": "Where work waits for a free person. Left: tasks waiting at each month's end; middle: the "
-                   "wait per task; right: how busy each stage's people are. The bottleneck is drawn in red.",
+    "wait per task; right: how busy each stage's people are. The bottleneck is drawn in red.",
     "health": "Left: share of active accounts that are healthy (renew and expand more) and active at all, "
-              "with product maturity. Right: active customers.",
+    "with product maturity. Right: active customers.",
     "health_distribution": "How health is spread over the active accounts. Left: the share of accounts in each tenth "
-                           "of the 0–1 health score, month by month (mean over replications); the lines are the "
-                           "share below the active and the healthy threshold. Right: accounts per health band at "
-                           "the last month (mean; the whisker holds the middle 80% of replications).",
+    "of the 0–1 health score, month by month (mean over replications); the lines are the "
+    "share below the active and the healthy threshold. Right: accounts per health band at "
+    "the last month (mean; the whisker holds the middle 80% of replications).",
     "cash_runway": "Cash in the bank, the monthly net burn (costs minus collections) and the runway it "
-                   "leaves: months of cash at the burn of the last three months.",
+    "leaves: months of cash at the burn of the last three months.",
 }
 NEEDED = ("summary.json", "monthly.csv", "stages.csv", "funnel.csv")
 
@@ -138,10 +155,20 @@ def _kpi_section(run: RunData) -> str:
         if st is None:
             continue
         n = st.get("n", reps)
-        rows.append([spec.label, k, spec.format(mean_of(st)), ci_range(st, spec.unit),
-                     f"{n}/{reps}" if isinstance(n, int) and n < reps else "", spec.definition])
-    note = ("<p class=\"sub\">Mean over replications with its 95% confidence interval (Student t). "
-            "n shows where a KPI was undefined in some replications (e.g. CAC with no new customer).</p>")
+        rows.append(
+            [
+                spec.label,
+                k,
+                spec.format(mean_of(st)),
+                ci_range(st, spec.unit),
+                f"{n}/{reps}" if isinstance(n, int) and n < reps else "",
+                spec.definition,
+            ]
+        )
+    note = (
+        '<p class="sub">Mean over replications with its 95% confidence interval (Student t). '
+        "n shows where a KPI was undefined in some replications (e.g. CAC with no new customer).</p>"
+    )
     return "<h2>KPIs</h2>" + note + html_table(["KPI", "key", "mean", "95% CI", "n", "definition"], rows, {2, 3, 4})
 
 
@@ -160,12 +187,24 @@ def _funnel_stage_tables(run: RunData) -> str:
         worst = None
     rows, classes = [], []
     for name, st in stages.items():
-        rows.append([name, fmt(mean_of(st.get("arrivals"))), fmt(mean_of(st.get("completed"))),
-                     fmt(mean_of(st.get("mean_wait_hours")), "hours"), fmt(mean_of(st.get("p90_wait_hours")), "hours"),
-                     fmt(mean_of(st.get("utilization")), "pct"), "bottleneck" if name == worst else ""])
+        rows.append(
+            [
+                name,
+                fmt(mean_of(st.get("arrivals"))),
+                fmt(mean_of(st.get("completed"))),
+                fmt(mean_of(st.get("mean_wait_hours")), "hours"),
+                fmt(mean_of(st.get("p90_wait_hours")), "hours"),
+                fmt(mean_of(st.get("utilization")), "pct"),
+                "bottleneck" if name == worst else "",
+            ]
+        )
         classes.append("worst" if name == worst else "")
-    out += html_table(["stage", "tasks arrived", "completed", "mean wait (h)", "p90 wait (h)", "utilisation", ""],
-                  rows, {1, 2, 3, 4, 5}, classes)
+    out += html_table(
+        ["stage", "tasks arrived", "completed", "mean wait (h)", "p90 wait (h)", "utilisation", ""],
+        rows,
+        {1, 2, 3, 4, 5},
+        classes,
+    )
     return out
 
 
@@ -173,32 +212,55 @@ def _manifest_section(run: RunData) -> str:
     m = run.manifest
     if not m:
         return "<h2>Manifest</h2><p>No manifest.json in the run directory.</p>"
-    keys = ["orgsim_version", "scenario_file", "scenario_sha256", "overrides", "seed", "replications", "workers",
-            "created_utc", "runtime_s", "python", "files"]
-    rows = [[k, (", ".join(map(str, m[k])) or "(none)") if isinstance(m[k], list) else str(m[k])] for k in keys if k in m]
+    keys = [
+        "orgsim_version",
+        "scenario_file",
+        "scenario_sha256",
+        "overrides",
+        "seed",
+        "replications",
+        "workers",
+        "created_utc",
+        "runtime_s",
+        "python",
+        "files",
+    ]
+    rows = [
+        [k, (", ".join(map(str, m[k])) or "(none)") if isinstance(m[k], list) else str(m[k])] for k in keys if k in m
+    ]
     resolved = json.dumps(m.get("scenario", {}), indent=2, ensure_ascii=False)
-    return ("<h2>Manifest</h2><p class=\"sub\">What produced these numbers; the same seed and scenario give the "
-            "same results.</p>" + html_table(["field", "value"], rows)
-            + f"<details><summary>Resolved scenario (every value, defaults included)</summary><pre>{E(resolved)}</pre></details>")
+    return (
+        '<h2>Manifest</h2><p class="sub">What produced these numbers; the same seed and scenario give the '
+        "same results.</p>"
+        + html_table(["field", "value"], rows)
+        + f"<details><summary>Resolved scenario (every value, defaults included)</summary><pre>{E(resolved)}</pre></details>"
+    )
 
 
 def render_html(run: RunData, images: Mapping[str, bytes]) -> str:
     """The report as one HTML string; `images` maps plot name -> PNG bytes (embedded as data: URIs)."""
     s = run.summary
     name = str(s.get("scenario", "scenario"))
-    sub = (f"{s.get('replications', '?')} replications · seed {s.get('seed', '?')} · {s.get('horizon_months', '?')} months"
-           + (f" · created {run.manifest['created_utc']}" if run.manifest.get("created_utc") else "")
-           + (f" · orgsim {run.manifest['orgsim_version']}" if run.manifest.get("orgsim_version") else ""))
+    sub = (
+        f"{s.get('replications', '?')} replications · seed {s.get('seed', '?')} · {s.get('horizon_months', '?')} months"
+        + (f" · created {run.manifest['created_utc']}" if run.manifest.get("created_utc") else "")
+        + (f" · orgsim {run.manifest['orgsim_version']}" if run.manifest.get("orgsim_version") else "")
+    )
     figs = []
     for key, png in images.items():
         data = base64.b64encode(png).decode("ascii")
-        figs.append(f'<figure><img alt="{E(key.replace("_", " "))}" src="data:image/png;base64,{data}">'
-                    f"<figcaption>{E(PLOT_CAPTIONS.get(key, ''))}</figcaption></figure>")
+        figs.append(
+            f'<figure><img alt="{E(key.replace("_", " "))}" src="data:image/png;base64,{data}">'
+            f"<figcaption>{E(PLOT_CAPTIONS.get(key, ''))}</figcaption></figure>"
+        )
     body = [
-        f"<h1>{E(name)}</h1><p class=\"sub\">{E(sub)}</p>",
-        "<section class=\"lead\">" + "".join(f"<p>{E(x)}</p>" for x in headline(run)) + "</section>",
-        "<h2>Findings</h2><ul class=\"findings\">" + "".join(
-            ('<li class="worst">' if " is the bottleneck" in x else "<li>") + f"{E(x)}</li>" for x in findings(run)) + "</ul>",
+        f'<h1>{E(name)}</h1><p class="sub">{E(sub)}</p>',
+        '<section class="lead">' + "".join(f"<p>{E(x)}</p>" for x in headline(run)) + "</section>",
+        '<h2>Findings</h2><ul class="findings">'
+        + "".join(
+            ('<li class="worst">' if " is the bottleneck" in x else "<li>") + f"{E(x)}</li>" for x in findings(run)
+        )
+        + "</ul>",
         _kpi_section(run),
         "<h2>Plots</h2>" + "".join(figs),
         scenario_section(run),
@@ -207,10 +269,12 @@ def render_html(run: RunData, images: Mapping[str, bytes]) -> str:
         "<footer>Made by orgsim, a discrete-event simulation of a SaaS company's customer value chain. "
         "Every number is an average over simulated replications of the scenario above, not a forecast.</footer>",
     ]
-    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-            f"<title>{E(name)} — orgsim report</title><style>{CSS}</style></head>"
-            f"<body><main>{''.join(body)}</main></body></html>\n")
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{E(name)} — orgsim report</title><style>{CSS}</style></head>"
+        f"<body><main>{''.join(body)}</main></body></html>\n"
+    )
 
 
 def report_files(run: RunData, dpi: int = 100) -> dict[str, bytes]:

@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -36,9 +37,19 @@ if TYPE_CHECKING:
     from orgsim.experiments.sweeps import SweepResult
 
 __all__ = [
-    "COMMANDS", "PLOTS", "ExperimentData", "compare_tables", "experiment_command", "experiment_files",
-    "focus_tables", "load_experiment", "render_html", "report_files", "sweep_tables",
-    "write_files", "write_report",
+    "COMMANDS",
+    "PLOTS",
+    "ExperimentData",
+    "compare_tables",
+    "experiment_command",
+    "experiment_files",
+    "focus_tables",
+    "load_experiment",
+    "render_html",
+    "report_files",
+    "sweep_tables",
+    "write_files",
+    "write_report",
 ]
 
 
@@ -47,18 +58,39 @@ MANIFEST = "manifest.json"
 PLOTS = {"compare": ("differences", "arr_fan"), "sweep": ("sweep",), "focus": ("ranking",)}
 # The CSV tables a report is made from (with the columns it needs), besides the JSON and the manifest.
 REPORT_TABLES: dict[str, dict[str, tuple[str, ...]]] = {
-    "compare": {"differences": ("arm", "kpi", "mean", "ci95_low", "ci95_high"),
-                "monthly": ("scenario", "replication", "month", "metric", "value")},
-    "sweep": {"sweep": ("point", "kpi", "replications", "mean", "ci95_low", "ci95_high"),
-              "kpis": ("point", "replication")},
+    "compare": {
+        "differences": ("arm", "kpi", "mean", "ci95_low", "ci95_high"),
+        "monthly": ("scenario", "replication", "month", "metric", "value"),
+    },
+    "sweep": {
+        "sweep": ("point", "kpi", "replications", "mean", "ci95_low", "ci95_high"),
+        "kpis": ("point", "replication"),
+    },
     "focus": {"ranking": ("rank", "order", "status", "replications", "mean", "ci95_low", "ci95_high")},
 }
-RESULT_KEYS: dict[str, tuple[str, ...]] = {"compare": ("arms", "differences"), "sweep": ("scenario", "vary", "points"),
-               "focus": ("scenario", "by", "orders", "statement")}
-EXTRA_CSS = ("tr.better td{background:#eaf6ee} tr.worse td{background:#fbeaea} "
-             "tr.best td{background:#eaf6ee;font-weight:600} div.scroll{overflow-x:auto}")
-MANIFEST_FIELDS = ("command", "orgsim_version", "scenario_files", "overrides", "seed", "replications", "workers",
-                   "settings", "created_utc", "runtime_s", "python", "files")
+RESULT_KEYS: dict[str, tuple[str, ...]] = {
+    "compare": ("arms", "differences"),
+    "sweep": ("scenario", "vary", "points"),
+    "focus": ("scenario", "by", "orders", "statement"),
+}
+EXTRA_CSS = (
+    "tr.better td{background:#eaf6ee} tr.worse td{background:#fbeaea} "
+    "tr.best td{background:#eaf6ee;font-weight:600} div.scroll{overflow-x:auto}"
+)
+MANIFEST_FIELDS = (
+    "command",
+    "orgsim_version",
+    "scenario_files",
+    "overrides",
+    "seed",
+    "replications",
+    "workers",
+    "settings",
+    "created_utc",
+    "runtime_s",
+    "python",
+    "files",
+)
 _PAGES = {"compare": compare, "sweep": sweep, "focus": focus}
 
 
@@ -111,8 +143,9 @@ def _report_names(command: str) -> list[str]:
     return [*(f"plots/{name}.png" for name in PLOTS[command]), REPORT_FILE]
 
 
-def experiment_files(command: str, json_text: str, tables: Mapping[str, pd.DataFrame], manifest: Mapping[str, Any],
-                     dpi: int = 100) -> dict[str, bytes]:
+def experiment_files(
+    command: str, json_text: str, tables: Mapping[str, pd.DataFrame], manifest: Mapping[str, Any], dpi: int = 100
+) -> dict[str, bytes]:
     """Every file of an experiment directory as bytes by relative path (nothing written): the JSON
     result, each table as CSV (and Parquet with pyarrow), manifest.json (`manifest` with "command"
     and "files" added), plots/*.png and report.html, the report rendered from those texts."""
@@ -125,7 +158,7 @@ def experiment_files(command: str, json_text: str, tables: Mapping[str, pd.DataF
 
 
 def experiment_command(directory: str | Path) -> str | None:
-    """"compare", "sweep" or "focus" when DIR's manifest.json says that experiment wrote DIR; else None."""
+    """ "compare", "sweep" or "focus" when DIR's manifest.json says that experiment wrote DIR; else None."""
     try:
         doc = json.loads((Path(directory) / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -214,22 +247,27 @@ def render_html(data: ExperimentData, images: Mapping[str, bytes]) -> str:
     """The report as one HTML string; `images` maps plot name -> PNG bytes (embedded as data: URIs)."""
     page = _PAGES[data.command].build_page(data)
     m = data.manifest
-    facts = [*page.facts, *([f"created {m['created_utc']}"] if m.get("created_utc") else []),
-             *([f"orgsim {m['orgsim_version']}"] if m.get("orgsim_version") else [])]
+    facts = [
+        *page.facts,
+        *([f"created {m['created_utc']}"] if m.get("created_utc") else []),
+        *([f"orgsim {m['orgsim_version']}"] if m.get("orgsim_version") else []),
+    ]
     body = [
-        f"<h1>{E(page.title)}</h1><p class=\"sub\">{E(' · '.join(facts))}</p>",
+        f'<h1>{E(page.title)}</h1><p class="sub">{E(" · ".join(facts))}</p>',
         "<h2>What was run</h2>" + paragraphs(page.method),
-        "<h2>What it shows</h2><section class=\"lead\">" + paragraphs(page.headline) + "</section>",
+        '<h2>What it shows</h2><section class="lead">' + paragraphs(page.headline) + "</section>",
         page.tables,
         "<h2>Plots</h2>" + "".join(figure_html(name, png, page.captions.get(name, "")) for name, png in images.items()),
         _manifest_section(m),
         "<footer>Made by orgsim, a discrete-event simulation of a SaaS company's customer value chain. "
         "Every number is an average over simulated replications of the scenarios above, not a forecast.</footer>",
     ]
-    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-            "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-            f"<title>{E(page.title)} — orgsim {E(data.command)} report</title><style>{CSS}{EXTRA_CSS}</style></head>"
-            f"<body><main>{''.join(body)}</main></body></html>\n")
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{E(page.title)} — orgsim {E(data.command)} report</title><style>{CSS}{EXTRA_CSS}</style></head>"
+        f"<body><main>{''.join(body)}</main></body></html>\n"
+    )
 
 
 def _manifest_section(m: Mapping[str, Any]) -> str:
@@ -237,9 +275,12 @@ def _manifest_section(m: Mapping[str, Any]) -> str:
     resolved = "".join(
         f"<details><summary>Resolved scenario {E(name)} (every value, defaults included)</summary>"
         f"<pre>{E(json.dumps(sc, indent=2, ensure_ascii=False))}</pre></details>"
-        for name, sc in (m.get("scenarios") or {}).items())
-    return ("<h2>Manifest</h2><p class=\"sub\">What produced these numbers; the same seed and scenarios give the "
-            "same results.</p>" + html_table(["field", "value"], rows) + resolved)
+        for name, sc in (m.get("scenarios") or {}).items()
+    )
+    return (
+        '<h2>Manifest</h2><p class="sub">What produced these numbers; the same seed and scenarios give the '
+        "same results.</p>" + html_table(["field", "value"], rows) + resolved
+    )
 
 
 def _manifest_value(value: Any) -> str:

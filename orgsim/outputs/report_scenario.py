@@ -6,7 +6,8 @@ rebuilt from the files alone.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Mapping
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -55,14 +56,20 @@ def _org_chart(run: RunData) -> str:
             end = last[last["metric"] == f"headcount.{role}"]["value"].mean()
             end = float(end) if pd.notna(end) else float(r.get("headcount", 0))
             end_total += end
-            items.append(f"<li>{E(role)}: {int(r.get('headcount', 0))} → {end:.0f}"
-                         f" <span class=\"sub\">({E(fmt(r.get('annual_cost', 0), 'money'))}/yr)</span></li>")
+            items.append(
+                f"<li>{E(role)}: {int(r.get('headcount', 0))} → {end:.0f}"
+                f' <span class="sub">({E(fmt(r.get("annual_cost", 0), "money"))}/yr)</span></li>'
+            )
         color = plots.DEPARTMENT_COLORS.get(dept, plots.NEUTRAL)
-        cards.append(f'<div class="dept" style="--c:{E(color)}"><h4>{E(dept)}</h4>'
-                     f'<div class="n">{start} people at the start → {end_total:.0f} at month {int(end_month)}</div>'
-                     f"<ul>{''.join(items)}</ul></div>")
-    return ("<h3>Organisation</h3><p class=\"sub\">Headcount by department and role: at the start → mean at "
-            f"the end of the horizon, with the annual cost of one person.</p><div class=\"org\">{''.join(cards)}</div>")
+        cards.append(
+            f'<div class="dept" style="--c:{E(color)}"><h4>{E(dept)}</h4>'
+            f'<div class="n">{start} people at the start → {end_total:.0f} at month {int(end_month)}</div>'
+            f"<ul>{''.join(items)}</ul></div>"
+        )
+    return (
+        '<h3>Organisation</h3><p class="sub">Headcount by department and role: at the start → mean at '
+        f'the end of the horizon, with the annual cost of one person.</p><div class="org">{"".join(cards)}</div>'
+    )
 
 
 def _ownership(sc: Mapping[str, Any]) -> list[str]:
@@ -119,23 +126,32 @@ def _growth(sc: Mapping[str, Any]) -> list[str]:
         else:
             n = g.get("months_per_stage") or 0
             stages = ", then ".join(f"{d} (from month {int(i * n) + 1})" for i, d in enumerate(order))
-        out.append(f"Growth plan: {g['hires_per_month']:g} hires a month; each stage sends {g.get('focus_share', 0):.0%} "
-                   f"of hires to its focus department: {stages}.")
+        out.append(
+            f"Growth plan: {g['hires_per_month']:g} hires a month; each stage sends {g.get('focus_share', 0):.0%} "
+            f"of hires to its focus department: {stages}."
+        )
         for dept, mix in (g.get("mix") or {}).items():
             total = sum(mix.values()) or 1
             out.append(f"Hires for {dept}: " + ", ".join(f"{r} {v / total:.0%}" for r, v in mix.items()) + ".")
     plan = h.get("plan") or []
     if plan:
-        out.append("Planned requisitions: " + "; ".join(f"month {p['month']}: +{p.get('count', 1)} {p['role']}" for p in plan) + ".")
+        out.append(
+            "Planned requisitions: "
+            + "; ".join(f"month {p['month']}: +{p.get('count', 1)} {p['role']}" for p in plan)
+            + "."
+        )
     if not out:
         out.append("No hiring beyond backfill: the organisation keeps its starting headcount.")
     tth = _dist_mean(h.get("time_to_hire_days"))
     attr = h.get("attrition_per_year") or {}
     extra = f"; annual attrition {attr.get('default', 0):.0%}" + "".join(
-        f", {r} {v:.0%}" for r, v in attr.items() if r != "default")
+        f", {r} {v:.0%}" for r, v in attr.items() if r != "default"
+    )
     if tth is not None:
-        out.append(f"A hire takes {tth:.0f} days on average{extra}; leavers are "
-                   f"{'backfilled' if h.get('backfill', True) else 'not replaced'}.")
+        out.append(
+            f"A hire takes {tth:.0f} days on average{extra}; leavers are "
+            f"{'backfilled' if h.get('backfill', True) else 'not replaced'}."
+        )
     return out
 
 
@@ -147,24 +163,52 @@ def scenario_section(run: RunData) -> str:
         parts.append(f"<p>{E(str(sc['description']).strip())}</p>")
     parts.append(_org_chart(run))
     if sc:
-        parts.append("<h3>Who owns what</h3><ul class=\"rules\">" + "".join(f"<li>{E(x)}</li>" for x in _ownership(sc)) + "</ul>")
-        parts.append("<h3>Hiring and growth</h3><ul class=\"rules\">" + "".join(f"<li>{E(x)}</li>" for x in _growth(sc)) + "</ul>")
+        parts.append(
+            '<h3>Who owns what</h3><ul class="rules">' + "".join(f"<li>{E(x)}</li>" for x in _ownership(sc)) + "</ul>"
+        )
+        parts.append(
+            '<h3>Hiring and growth</h3><ul class="rules">' + "".join(f"<li>{E(x)}</li>" for x in _growth(sc)) + "</ul>"
+        )
         rows = []
         for seg, s in (sc.get("segments") or {}).items():
-            rows.append([seg, f"{s.get('lead_mix', 0):.0%}", fmt(_dist_mean(s.get("acv")), "money"),
-                         f"{_dist_mean(s.get('sales_cycle_days')) or 0:.0f} days", f"{s.get('win_rate', 0):.0%}",
-                         "yes" if s.get("needs_presales") else "no", str(s.get("delivered_by", "")),
-                         f"{s.get('renewal_rate', 0):.0%}"])
-        parts.append("<h3>Customer segments</h3>" + html_table(
-            ["segment", "lead mix", "mean ACV", "sales cycle", "win rate", "presales", "delivered by", "renewal rate"],
-            rows, {1, 2, 3, 4, 7}))
+            rows.append(
+                [
+                    seg,
+                    f"{s.get('lead_mix', 0):.0%}",
+                    fmt(_dist_mean(s.get("acv")), "money"),
+                    f"{_dist_mean(s.get('sales_cycle_days')) or 0:.0f} days",
+                    f"{s.get('win_rate', 0):.0%}",
+                    "yes" if s.get("needs_presales") else "no",
+                    str(s.get("delivered_by", "")),
+                    f"{s.get('renewal_rate', 0):.0%}",
+                ]
+            )
+        parts.append(
+            "<h3>Customer segments</h3>"
+            + html_table(
+                [
+                    "segment",
+                    "lead mix",
+                    "mean ACV",
+                    "sales cycle",
+                    "win rate",
+                    "presales",
+                    "delivered by",
+                    "renewal rate",
+                ],
+                rows,
+                {1, 2, 3, 4, 7},
+            )
+        )
         ls = sc.get("lead_sources") or {}
         paid, content = ls.get("paid") or {}, ls.get("content") or {}
         out_b, ref = ls.get("outbound") or {}, ls.get("referral") or {}
-        src = [f"Paid: {fmt(paid.get('budget_per_month', 0), 'money')} a month at {fmt(paid.get('cost_per_lead', 0), 'money')} per lead.",
-               f"Content: {content.get('leads_per_marketer_month', 0):g} leads per marketer a month.",
-               f"Outbound: SDRs spend {out_b.get('sdr_time_share', 0):.0%} of their time prospecting, "
-               f"booking {out_b.get('meetings_per_sdr_month', 0):g} meetings each a month.",
-               f"Referrals: {ref.get('per_healthy_account_year', 0):g} per healthy account a year."]
-        parts.append("<h3>Lead sources</h3><ul class=\"rules\">" + "".join(f"<li>{E(x)}</li>" for x in src) + "</ul>")
+        src = [
+            f"Paid: {fmt(paid.get('budget_per_month', 0), 'money')} a month at {fmt(paid.get('cost_per_lead', 0), 'money')} per lead.",
+            f"Content: {content.get('leads_per_marketer_month', 0):g} leads per marketer a month.",
+            f"Outbound: SDRs spend {out_b.get('sdr_time_share', 0):.0%} of their time prospecting, "
+            f"booking {out_b.get('meetings_per_sdr_month', 0):g} meetings each a month.",
+            f"Referrals: {ref.get('per_healthy_account_year', 0):g} per healthy account a year.",
+        ]
+        parts.append('<h3>Lead sources</h3><ul class="rules">' + "".join(f"<li>{E(x)}</li>" for x in src) + "</ul>")
     return "".join(parts)

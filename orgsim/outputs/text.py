@@ -19,8 +19,19 @@ from rich.text import Text
 from orgsim.metrics.registry import FUNNEL_KEYS, KPI_KEYS, STAGE_KEYS, fmt, unit_of
 
 __all__ = [
-    "NEGLIGIBLE_WAIT_HOURS", "bottleneck", "ci_text", "diff_text", "failure_block", "header", "p_text", "param_text",
-    "precision_line", "render_run", "reproduce_command", "table", "wide_console",
+    "NEGLIGIBLE_WAIT_HOURS",
+    "bottleneck",
+    "ci_text",
+    "diff_text",
+    "failure_block",
+    "header",
+    "p_text",
+    "param_text",
+    "precision_line",
+    "render_run",
+    "reproduce_command",
+    "table",
+    "wide_console",
 ]
 
 BOTTLENECK = "<- bottleneck"
@@ -28,8 +39,16 @@ BOTTLENECK = "<- bottleneck"
 
 def table(title: str) -> Table:
     """A table in the style of every orgsim terminal table."""
-    return Table(title=title, title_justify="left", title_style="bold", box=box.SIMPLE_HEAD,
-                 show_edge=False, pad_edge=False, caption_justify="left", caption_style="dim")
+    return Table(
+        title=title,
+        title_justify="left",
+        title_style="bold",
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        caption_justify="left",
+        caption_style="dim",
+    )
 
 
 def ci_text(stat: dict[str, Any], unit: str) -> str:
@@ -150,17 +169,17 @@ def render_run(console: Console, doc: dict[str, Any], wall_s: float, workers: in
 def precision_line(info: dict[str, Any]) -> Text:
     """How many replications --precision took, and whether the target was reached."""
     widths = info.get("relative_half_width") or {}
-    shown = ", ".join(
-        f"{k} ±{'-' if w is None else f'{w * 100:.2f}%'}" for k, w in widths.items()
-    )
+    shown = ", ".join(f"{k} ±{'-' if w is None else f'{w * 100:.2f}%'}" for k, w in widths.items())
     target = f"{info['relative'] * 100:g}%"
     n, cap = info["replications"], info["max_replications"]
     batches = " -> ".join(str(b) for b in info.get("batches", []))
     if info.get("reached"):
         text = f"precision: 95% CI half-width within {target} of the mean after {n} replications ({shown}; batches {batches})"
         return Text(text)
-    text = (f"precision: NOT reached - stopped at the cap of {cap} replications with {shown} "
-            f"(target {target}; raise --max-replications or relax --precision)")
+    text = (
+        f"precision: NOT reached - stopped at the cap of {cap} replications with {shown} "
+        f"(target {target}; raise --max-replications or relax --precision)"
+    )
     return Text(text, style="bold yellow")
 
 
@@ -210,8 +229,9 @@ def wide_console(min_width: int = 200) -> Console:
 # ---- failed replications ---------------------------------------------------------------------
 
 
-def reproduce_command(scenario_file: str, seed: int, replication: int, overrides: Any = (),
-                      params: dict[str, Any] | None = None) -> str:
+def reproduce_command(
+    scenario_file: str, seed: int, replication: int, overrides: Any = (), params: dict[str, Any] | None = None
+) -> str:
     """The one command that runs just this replication again (same streams of (seed, replication)).
 
     `overrides` are the user's --set strings; `params` the values that made a sweep point or a
@@ -224,16 +244,28 @@ def reproduce_command(scenario_file: str, seed: int, replication: int, overrides
     for key, value in (params or {}).items():
         text = value if isinstance(value, str) else json.dumps(value)
         sets.append(f"{key}={text}")
-    parts = ["orgsim", "run", scenario_file, "--seed", str(seed), "--replications", "1",
-             "--first-replication", str(replication), "--workers", "1"]
+    parts = [
+        "orgsim",
+        "run",
+        scenario_file,
+        "--seed",
+        str(seed),
+        "--replications",
+        "1",
+        "--first-replication",
+        str(replication),
+        "--workers",
+        "1",
+    ]
     for s in sets:
         parts += ["--set", s]
     parts.append("--debug")
     return " ".join(shlex.quote(p) for p in parts)
 
 
-def failure_block(failures: list[dict[str, Any]], commands: list[str], total: int | None = None,
-                  stopped: bool = False) -> str:
+def failure_block(
+    failures: list[dict[str, Any]], commands: list[str], total: int | None = None, stopped: bool = False
+) -> str:
     """The warning printed (on stderr) when replications failed: one entry per failure."""
     n = len(failures)
     head = f"WARNING: {n} replication{'s' if n != 1 else ''}"

@@ -44,8 +44,12 @@ def compare_header(cmp: Any) -> Text:
     t = Text()
     t.append(" vs ".join(cmp.names), style="bold")
     n = base.n
-    parts = [f"{n} paired replication{'s' if n != 1 else ''}", f"seed {base.seed}",
-             f"{base.scenario.horizon_months} months", f"{cmp.runtime_s:.1f} s wall"]
+    parts = [
+        f"{n} paired replication{'s' if n != 1 else ''}",
+        f"seed {base.seed}",
+        f"{base.scenario.horizon_months} months",
+        f"{cmp.runtime_s:.1f} s wall",
+    ]
     if cmp.executor:
         parts.append(cmp.executor)
     t.append(": " + ", ".join(parts))
@@ -74,19 +78,28 @@ def compare_table(cmp: Any, arm: Any, kpis: tuple[str, ...] = KPI_KEYS) -> Table
         if d["significant"] and d["direction"]:
             style = "green" if d["direction"] * d["mean"] > 0 else "red"
         t.add_row(
-            k, fmt(d["base_mean"], unit), fmt(d["arm_mean"], unit), diff_text(d["mean"], unit),
-            _ci_diff(d["ci95"][0], d["ci95"][1], unit), p_text(d["p_value"]),
+            k,
+            fmt(d["base_mean"], unit),
+            fmt(d["arm_mean"], unit),
+            diff_text(d["mean"], unit),
+            _ci_diff(d["ci95"][0], d["ci95"][1], unit),
+            p_text(d["p_value"]),
             "-" if d.get("prob_better") is None else f"{d['prob_better'] * 100:.1f}%",
             "-" if d.get("share_better") is None else f"{d['share_better'] * 100:.0f}%",
-            mark, style=style,
+            mark,
+            style=style,
         )
-    caption = ("difference: arm - first arm, replication by replication (common random numbers); 95% CI and p "
-               "from the paired t-test. P(better): probability that the arm's mean is better (t approximation). "
-               "better in: share of replications in which the arm did better (ties count half). "
-               "Green/red: significantly better/worse; headcount_end has no better direction.")
+    caption = (
+        "difference: arm - first arm, replication by replication (common random numbers); 95% CI and p "
+        "from the paired t-test. P(better): probability that the arm's mean is better (t approximation). "
+        "better in: share of replications in which the arm did better (ties count half). "
+        "Green/red: significantly better/worse; headcount_end has no better direction."
+    )
     if any_disagree:
-        caption += (" †: the Wilcoxon signed-rank test disagrees about significance at 5% - the differences are "
-                    "skewed or heavy-tailed; trust the rank test there.")
+        caption += (
+            " †: the Wilcoxon signed-rank test disagrees about significance at 5% - the differences are "
+            "skewed or heavy-tailed; trust the rank test there."
+        )
     t.caption = caption
     return t
 
@@ -126,9 +139,11 @@ def render_sweep(console: Console, result: Any, kpis: tuple[str, ...] = SWEEP_KP
     head.append(first.name, style="bold")
     reps = sorted({r.n for r in result.results})
     reps_text = f"{reps[0]}" if len(reps) == 1 else f"{reps[0]}..{reps[-1]}"
-    head.append(f": sweep of {len(result.points)} points, {reps_text} replications each, seed {result.seed} "
-                f"(the same random numbers at every point), {first.scenario.horizon_months} months, "
-                f"{result.runtime_s:.1f} s wall, {result.executor}")
+    head.append(
+        f": sweep of {len(result.points)} points, {reps_text} replications each, seed {result.seed} "
+        f"(the same random numbers at every point), {first.scenario.horizon_months} months, "
+        f"{result.runtime_s:.1f} s wall, {result.executor}"
+    )
     console.print(head, soft_wrap=True)
     stats_ = [[describe(r.values(k)) for k in kpis] for r in result.results]
     best = {}
@@ -162,8 +177,10 @@ def render_focus(console: Console, result: Any) -> None:
     head = Text()
     head.append(result.scenario, style="bold")
     better = "higher" if result.goal > 0 else "lower"
-    head.append(f": {len(result.orders)} focus orders ranked by {result.by} ({better} is better), seed {result.seed}, "
-                f"{result.runtime_s:.1f} s wall, {result.executor}")
+    head.append(
+        f": {len(result.orders)} focus orders ranked by {result.by} ({better} is better), seed {result.seed}, "
+        f"{result.runtime_s:.1f} s wall, {result.executor}"
+    )
     console.print(head, soft_wrap=True)
     for note in result.notes:
         console.print(Text(f"note: {note}", style="yellow"), soft_wrap=True)
@@ -188,10 +205,16 @@ def render_focus(console: Console, result: Any) -> None:
         if row["note"] and row["status"] == "infeasible":
             status += f" ({row['note']})"
         cells = [
-            str(row["rank"]), row["order"], status, str(row["replications"]), fmt(row["mean"], unit),
+            str(row["rank"]),
+            row["order"],
+            status,
+            str(row["replications"]),
+            fmt(row["mean"], unit),
             ci_text({"ci95": [row["ci95_low"], row["ci95_high"]]}, unit),
             "" if row["status"] == "chosen" else diff_text(_nan_none(row.get("diff_mean")), unit),
-            "" if row["status"] == "chosen" else _ci_diff(_nan_none(row.get("diff_ci95_low")), _nan_none(row.get("diff_ci95_high")), unit),
+            ""
+            if row["status"] == "chosen"
+            else _ci_diff(_nan_none(row.get("diff_ci95_low")), _nan_none(row.get("diff_ci95_high")), unit),
         ]
         cells += [fmt(_nan_none(row.get(k)), unit_of(k)) for k in extra]
         t.add_row(*cells, style="bold" if row["status"] == "chosen" else None)
@@ -205,10 +228,16 @@ def render_focus(console: Console, result: Any) -> None:
         console.print(
             f"replications: {used:,} used in {len(result.selection.rounds)} looks; equal allocation "
             f"({len(result.orders)} orders x {eq // max(len(result.orders), 1)}) would need {eq:,}: "
-            f"saved {result.saving * 100:.0f}%", soft_wrap=True, highlight=False)
+            f"saved {result.saving * 100:.0f}%",
+            soft_wrap=True,
+            highlight=False,
+        )
     else:
-        console.print(f"replications: {used:,} ({len(result.orders)} orders x {result.n0}, equal allocation)",
-                      soft_wrap=True, highlight=False)
+        console.print(
+            f"replications: {used:,} ({len(result.orders)} orders x {result.n0}, equal allocation)",
+            soft_wrap=True,
+            highlight=False,
+        )
 
 
 def _nan_none(v: Any) -> Any:

@@ -9,8 +9,17 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
-    "DEPARTMENTS", "GROWTH_DEPARTMENTS", "MAX_HEADCOUNT", "MAX_HORIZON_MONTHS", "MAX_LEADS_PER_MONTH", "MONTH_DAYS",
-    "Finite", "Model", "NonNeg", "Pos", "Prob",
+    "DEPARTMENTS",
+    "GROWTH_DEPARTMENTS",
+    "MAX_HEADCOUNT",
+    "MAX_HORIZON_MONTHS",
+    "MAX_LEADS_PER_MONTH",
+    "MONTH_DAYS",
+    "Finite",
+    "Model",
+    "NonNeg",
+    "Pos",
+    "Prob",
 ]
 
 MONTH_DAYS = 365.25 / 12

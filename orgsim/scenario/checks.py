@@ -76,7 +76,12 @@ def _hiring_plan(sc: Scenario, out: Problems) -> None:
         if k != "default" and k not in sc.roles:
             out.append((f"hiring.attrition_per_year.{k}", f"unknown role {k!r}; use a role name or 'default'"))
         elif sc.hiring.attrition_per_year[k] > 12:
-            out.append((f"hiring.attrition_per_year.{k}", f"must be a yearly rate <= 12 (got {sc.hiring.attrition_per_year[k]})"))
+            out.append(
+                (
+                    f"hiring.attrition_per_year.{k}",
+                    f"must be a yearly rate <= 12 (got {sc.hiring.attrition_per_year[k]})",
+                )
+            )
 
 
 def _growth(sc: Scenario, g: Growth, out: Problems) -> None:
@@ -84,19 +89,30 @@ def _growth(sc: Scenario, g: Growth, out: Problems) -> None:
     fo = g.focus_order
     bad = [d for d in fo if d not in GROWTH_DEPARTMENTS]
     if bad:
-        out.append(("hiring.growth.focus_order", f"unknown department {bad[0]!r}; choose from {', '.join(GROWTH_DEPARTMENTS)}"))
+        out.append(
+            ("hiring.growth.focus_order", f"unknown department {bad[0]!r}; choose from {', '.join(GROWTH_DEPARTMENTS)}")
+        )
     elif len(set(fo)) != len(fo):
         out.append(("hiring.growth.focus_order", f"must not repeat a department (got {fo})"))
     elif not fo:
         out.append(("hiring.growth.focus_order", "needs at least one department"))
     for dept, mix in g.mix.items():
         if dept not in GROWTH_DEPARTMENTS:
-            out.append((f"hiring.growth.mix.{dept}", f"unknown department; choose from {', '.join(GROWTH_DEPARTMENTS)}"))
+            out.append(
+                (f"hiring.growth.mix.{dept}", f"unknown department; choose from {', '.join(GROWTH_DEPARTMENTS)}")
+            )
         for role, w in mix.items():
             if role not in sc.roles:
-                out.append((f"hiring.growth.mix.{dept}.{role}", f"unknown role {role!r}; roles are {', '.join(sc.roles)}"))
+                out.append(
+                    (f"hiring.growth.mix.{dept}.{role}", f"unknown role {role!r}; roles are {', '.join(sc.roles)}")
+                )
             elif sc.roles[role].department != dept:
-                out.append((f"hiring.growth.mix.{dept}.{role}", f"role {role!r} belongs to {sc.roles[role].department}, not {dept}"))
+                out.append(
+                    (
+                        f"hiring.growth.mix.{dept}.{role}",
+                        f"role {role!r} belongs to {sc.roles[role].department}, not {dept}",
+                    )
+                )
         if mix and sum(mix.values()) <= 0:
             out.append((f"hiring.growth.mix.{dept}", "weights must not all be zero"))
     if g.hires_per_month > 0:
@@ -105,7 +121,12 @@ def _growth(sc: Scenario, g: Growth, out: Problems) -> None:
                 out.append((f"hiring.growth.mix.{dept}", f"needed: {dept} is in focus_order and hires_per_month > 0"))
     if g.arr_milestones is not None:
         if len(g.arr_milestones) != max(len(fo) - 1, 0):
-            out.append(("hiring.growth.arr_milestones", f"needs one ARR per stage after the first ({max(len(fo) - 1, 0)}), got {len(g.arr_milestones)}"))
+            out.append(
+                (
+                    "hiring.growth.arr_milestones",
+                    f"needs one ARR per stage after the first ({max(len(fo) - 1, 0)}), got {len(g.arr_milestones)}",
+                )
+            )
         elif any(b < a for a, b in itertools.pairwise(g.arr_milestones)):
             out.append(("hiring.growth.arr_milestones", "must not decrease"))
     elif g.months_per_stage is None:
@@ -115,35 +136,64 @@ def _growth(sc: Scenario, g: Growth, out: Problems) -> None:
 def _customers(sc: Scenario, out: Problems) -> None:
     c = sc.customers
     if c.active_threshold > c.healthy_threshold:
-        out.append(("customers.active_threshold", f"must be <= healthy_threshold ({c.active_threshold} > {c.healthy_threshold})"))
+        out.append(
+            (
+                "customers.active_threshold",
+                f"must be <= healthy_threshold ({c.active_threshold} > {c.healthy_threshold})",
+            )
+        )
 
 
 def _structure(sc: Scenario, out: Problems) -> None:
     # Structures that cannot work: work owned by a role that never has anyone.
     own = sc.ownership
     if own.qualification == "sdr" and not sc.role_ever_staffed("sdr"):
-        out.append(("ownership.qualification", "is 'sdr' but the scenario never has an SDR (roles.sdr); use 'ae' or staff SDRs"))
+        out.append(
+            (
+                "ownership.qualification",
+                "is 'sdr' but the scenario never has an SDR (roles.sdr); use 'ae' or staff SDRs",
+            )
+        )
     if not sc.role_ever_staffed("ae"):
         out.append(("roles.ae", "the scenario never has an AE, so no opportunity can be worked; add AEs"))
     if own.renewal == "csm" and not sc.role_ever_staffed("csm"):
-        out.append(("ownership.renewal", "is 'csm' but the scenario never has a CSM (roles.csm); use 'ae' or staff CSMs"))
+        out.append(
+            ("ownership.renewal", "is 'csm' but the scenario never has a CSM (roles.csm); use 'ae' or staff CSMs")
+        )
     needs = {"implementation": "implementer", "csm": "csm"}
     for name, seg in sc.segments.items():
         r = needs.get(seg.delivered_by)
         if r and not sc.role_ever_staffed(r):
-            out.append((f"segments.{name}.delivered_by", f"is {seg.delivered_by!r} but the scenario never has an {r} (roles.{r})"))
+            out.append(
+                (
+                    f"segments.{name}.delivered_by",
+                    f"is {seg.delivered_by!r} but the scenario never has an {r} (roles.{r})",
+                )
+            )
         if seg.needs_presales and own.presales_unavailable == "wait" and not sc.role_ever_staffed("se"):
-            out.append((f"segments.{name}.needs_presales", "deals would wait forever: no SE is ever staffed and ownership.presales_unavailable is 'wait'"))
+            out.append(
+                (
+                    f"segments.{name}.needs_presales",
+                    "deals would wait forever: no SE is ever staffed and ownership.presales_unavailable is 'wait'",
+                )
+            )
 
 
 def _sizes(sc: Scenario, out: Problems) -> None:
     # Sizes that would not finish.
     ps = sc.lead_sources.paid
     if ps.budget_per_month / ps.cost_per_lead > MAX_LEADS_PER_MONTH:
-        out.append(("lead_sources.paid.budget_per_month", f"buys {ps.budget_per_month / ps.cost_per_lead:.3g} leads a month; the limit is {MAX_LEADS_PER_MONTH:,}"))
+        out.append(
+            (
+                "lead_sources.paid.budget_per_month",
+                f"buys {ps.budget_per_month / ps.cost_per_lead:.3g} leads a month; the limit is {MAX_LEADS_PER_MONTH:,}",
+            )
+        )
     marketers = sc.roles.get("marketer")
     if marketers and marketers.headcount * sc.lead_sources.content.leads_per_marketer_month > MAX_LEADS_PER_MONTH:
-        out.append(("lead_sources.content.leads_per_marketer_month", f"gives more than {MAX_LEADS_PER_MONTH:,} leads a month"))
+        out.append(
+            ("lead_sources.content.leads_per_marketer_month", f"gives more than {MAX_LEADS_PER_MONTH:,} leads a month")
+        )
     g = sc.hiring.growth
     if g is not None and g.hires_per_month * sc.horizon_months > MAX_HEADCOUNT:
         out.append(("hiring.growth.hires_per_month", f"would hire more than {MAX_HEADCOUNT:,} people"))

@@ -56,7 +56,7 @@ class Dist(Model):
         return data
 
     @model_validator(mode="after")
-    def _parameters(self) -> "Dist":
+    def _parameters(self) -> Dist:
         need: dict[str, tuple[str, ...]] = {
             "fixed": (),
             "exponential": ("mean",),
@@ -75,7 +75,11 @@ class Dist(Model):
             "triangular": {"low", "mode", "high"},
             "empirical": {"values", "weights"},
         }[self.dist]
-        given = {k for k in ("value", "mean", "cv", "low", "mode", "high", "values", "weights") if getattr(self, k) is not None}
+        given = {
+            k
+            for k in ("value", "mean", "cv", "low", "mode", "high", "values", "weights")
+            if getattr(self, k) is not None
+        }
         missing = [k for k in need[self.dist] if getattr(self, k) is None]
         if self.dist == "fixed" and self.value is None and self.mean is None:
             missing = ["value"]
@@ -90,8 +94,9 @@ class Dist(Model):
             raise ValueError(f"a {self.dist} distribution needs cv > 0 (use dist: fixed for no variation)")
         if self.dist == "uniform" and _given(self.low) > _given(self.high):
             raise ValueError(f"uniform needs low <= high (got low={self.low}, high={self.high})")
-        if self.dist == "triangular" and not (_given(self.low) <= _given(self.mode) <= _given(self.high)
-                                              and _given(self.low) < _given(self.high)):
+        if self.dist == "triangular" and not (
+            _given(self.low) <= _given(self.mode) <= _given(self.high) and _given(self.low) < _given(self.high)
+        ):
             raise ValueError(
                 f"triangular needs low <= mode <= high and low < high (got {self.low}, {self.mode}, {self.high})"
             )

@@ -67,8 +67,9 @@ class _Fail(Exception):
 # ---- Public API ------------------------------------------------------------------------------
 
 
-def load_scenario(path: str | os.PathLike, overrides: Overrides = None,
-                  extends_roots: list[str | os.PathLike] | None = None) -> Scenario:
+def load_scenario(
+    path: str | os.PathLike, overrides: Overrides = None, extends_roots: list[str | os.PathLike] | None = None
+) -> Scenario:
     """Load, merge, override and validate a scenario file.
 
     Args:
@@ -94,8 +95,12 @@ def load_scenario(path: str | os.PathLike, overrides: Overrides = None,
     return _finish(source, data, origins, issues, overrides)
 
 
-def load_scenario_dict(data: dict, source: str = "<dict>", overrides: Overrides = None,
-                       extends_roots: list[str | os.PathLike] | None = None) -> Scenario:
+def load_scenario_dict(
+    data: dict,
+    source: str = "<dict>",
+    overrides: Overrides = None,
+    extends_roots: list[str | os.PathLike] | None = None,
+) -> Scenario:
     """Validate an in-memory scenario.
 
     `extends` works only with an absolute path, inside the current directory's tree, a root in
@@ -128,8 +133,9 @@ def _inside(path: str, roots: Roots) -> bool:
     return any(os.path.commonpath([path, root]) == root for root in roots)
 
 
-def _load_file(label: str, real: str, chain: list[tuple[str | None, str]],
-               roots: Roots) -> tuple[dict, Origins, list[Issue]]:
+def _load_file(
+    label: str, real: str, chain: list[tuple[str | None, str]], roots: Roots
+) -> tuple[dict, Origins, list[Issue]]:
     doc = load_yaml_file(real)
     if doc.error:
         raise _Fail([Issue("", doc.error[0], label, doc.error[1])])
@@ -145,8 +151,10 @@ def _load_file(label: str, real: str, chain: list[tuple[str | None, str]],
         strangers = [doc.lines.get((key_part(k),)) for k in doc.data if key_part(k) not in known]
         if strangers:
             lines = ", ".join(str(n) for n in strangers[:5] if n) + (", ..." if len(strangers) > 5 else "")
-            msg = (f"not a scenario file: {len(strangers)} of its top-level keys are not scenario keys"
-                   f"{f' (lines {lines})' if lines else ''}; run 'orgsim validate' on it to see them")
+            msg = (
+                f"not a scenario file: {len(strangers)} of its top-level keys are not scenario keys"
+                f"{f' (lines {lines})' if lines else ''}; run 'orgsim validate' on it to see them"
+            )
             raise _Fail([Issue("", msg, label)])
     origins: Origins = {p: (label, ln) for p, ln in doc.lines.items()}
     issues = [Issue(format_path(p), m, label, ln) for p, m, ln in doc.problems]
@@ -176,8 +184,10 @@ def _resolve_extends(
         names = [os.path.basename(lb) for _, lb in chain] + [os.path.basename(base_label)]
         raise fail(f"files extend each other in a cycle: {' -> '.join(names)}")
     if not _inside(base_real, roots):
-        raise fail(f"{base_label} is outside the scenario's directory tree; extends may only name files under "
-                   f"{roots[0]} (allow other directories with {EXTENDS_ROOTS_ENV})")
+        raise fail(
+            f"{base_label} is outside the scenario's directory tree; extends may only name files under "
+            f"{roots[0]} (allow other directories with {EXTENDS_ROOTS_ENV})"
+        )
     if not os.path.exists(base_real):
         raise fail(f"base file not found: {base_label}")
     if not os.path.isfile(base_real):

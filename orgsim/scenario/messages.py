@@ -12,8 +12,9 @@ import difflib
 import math
 import re
 import types
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Annotated, Any, Mapping, Union, get_args, get_origin
+from typing import Annotated, Any, Union, get_args, get_origin
 
 from pydantic import BaseModel
 
@@ -22,8 +23,16 @@ from orgsim.scenario.schema import Scenario
 from orgsim.scenario.yamlmap import PathT, key_part, show
 
 __all__ = [
-    "OVERRIDE_LABEL", "Issue", "field_names", "is_model", "loc_parts", "message", "scenario_error", "suggest",
-    "text_hint", "unwrap",
+    "OVERRIDE_LABEL",
+    "Issue",
+    "field_names",
+    "is_model",
+    "loc_parts",
+    "message",
+    "scenario_error",
+    "suggest",
+    "text_hint",
+    "unwrap",
 ]
 
 OVERRIDE_LABEL = "<overrides>"  # Issue.label of a problem in --set / overrides=
@@ -78,15 +87,27 @@ def loc_parts(loc: tuple, data: Any) -> tuple[PathT, bool]:
     return tuple(parts), False
 
 
-_BOUNDS = {"greater_than_equal": (">=", "ge"), "greater_than": (">", "gt"),
-           "less_than_equal": ("<=", "le"), "less_than": ("<", "lt")}
+_BOUNDS = {
+    "greater_than_equal": (">=", "ge"),
+    "greater_than": (">", "gt"),
+    "less_than_equal": ("<=", "le"),
+    "less_than": ("<", "lt"),
+}
 
 
-_PLAIN = {"int_type": "must be a whole number", "int_parsing": "must be a whole number",
-          "int_from_float": "must be a whole number", "float_type": "must be a number",
-          "float_parsing": "must be a number", "finite_number": "must be a finite number",
-          "bool_type": "must be true or false", "bool_parsing": "must be true or false",
-          "dict_type": "must be a mapping", "list_type": "must be a list", "model_attributes_type": "must be a mapping"}
+_PLAIN = {
+    "int_type": "must be a whole number",
+    "int_parsing": "must be a whole number",
+    "int_from_float": "must be a whole number",
+    "float_type": "must be a number",
+    "float_parsing": "must be a number",
+    "finite_number": "must be a finite number",
+    "bool_type": "must be true or false",
+    "bool_parsing": "must be true or false",
+    "dict_type": "must be a mapping",
+    "list_type": "must be a list",
+    "model_attributes_type": "must be a mapping",
+}
 
 
 def message(err: Mapping[str, Any], parts: PathT, key_error: bool) -> str:
@@ -138,7 +159,7 @@ def text_hint(value: Any) -> str:
 
 
 def suggest(word: str, options: list[str], listing: bool = True) -> str:
-    """"; did you mean 'x'?" for a close match, else the valid keys (when `listing`)."""
+    """ "; did you mean 'x'?" for a close match, else the valid keys (when `listing`)."""
     close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
     if close:
         return f"; did you mean {close[0]!r}?"

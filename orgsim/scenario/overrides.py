@@ -121,9 +121,12 @@ def set_path(data: dict, parts: PathT, value: Any, dry: bool) -> str | None:
                 nxt = get_args(t)[1]
                 if i < len(parts) - 1 and is_model(unwrap(nxt)) and part not in node:
                     field, known = str(parts[i - 1]) if i else "", [key_part(k) for k in node]
-                    return (f"unknown {_ENTRY_NOUN.get(field, 'entry')} {part!r}" + suggest(part, known, listing=False)
-                            + f"; {field} are {', '.join(known) or '(none)'}"
-                            + f" (to add one, set {format_path(parts[: i + 1])} to a mapping)")
+                    return (
+                        f"unknown {_ENTRY_NOUN.get(field, 'entry')} {part!r}"
+                        + suggest(part, known, listing=False)
+                        + f"; {field} are {', '.join(known) or '(none)'}"
+                        + f" (to add one, set {format_path(parts[: i + 1])} to a mapping)"
+                    )
         elif get_origin(t) is list:
             if not isinstance(node, list):
                 return f"{here} is {show(node)} in the scenario, not a list"

@@ -296,4 +296,3 @@ class Scenario(Model):
     @property
     def horizon_days(self) -> float:
         return self.horizon_months * MONTH_DAYS
-

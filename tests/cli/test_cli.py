@@ -20,8 +20,8 @@ import pytest
 import orgsim
 from orgsim import cli
 from orgsim.metrics import FUNNEL_KEYS, KPI_KEYS, STAGE_KEYS
-from orgsim.outputs.files import write_json_atomic
 from orgsim.metrics.registry import fmt
+from orgsim.outputs.files import write_json_atomic
 
 REPO = Path(__file__).resolve().parents[2]
 SCENARIO = "scenarios/series-a.yaml"
@@ -38,7 +38,11 @@ def orgsim_cmd(*args: str, cwd: Path = REPO, timeout: float = 120) -> subprocess
     env.pop("COLUMNS", None)
     return subprocess.run(
         [sys.executable, "-m", "orgsim", *args],
-        cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout,
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
 
 
@@ -84,7 +88,12 @@ def test_run_json_has_exactly_the_contract_shape(contract_run):
     p, doc, out = contract_run
     assert p.returncode == 0, p.stderr
     assert CONTRACT_TOP <= set(doc) and set(doc) - CONTRACT_TOP <= KNOWN_EXTRAS
-    assert (doc["scenario"], doc["seed"], doc["replications"], doc["horizon_months"]) == ("series-a-reference", 1, 3, 36)
+    assert (doc["scenario"], doc["seed"], doc["replications"], doc["horizon_months"]) == (
+        "series-a-reference",
+        1,
+        3,
+        36,
+    )
     assert list(doc["kpis"]) == list(KPI_KEYS)
     for k in KPI_KEYS:
         assert_stat(doc["kpis"][k])
@@ -93,7 +102,11 @@ def test_run_json_has_exactly_the_contract_shape(contract_run):
         assert_stat(doc["funnel"][k])
     assert set(doc["stages"]) == STAGE_IDS
     for stage in doc["stages"].values():
-        assert list(stage) == list(STAGE_KEYS) == ["arrivals", "completed", "mean_wait_hours", "p90_wait_hours", "utilization"]
+        assert (
+            list(stage)
+            == list(STAGE_KEYS)
+            == ["arrivals", "completed", "mean_wait_hours", "p90_wait_hours", "utilization"]
+        )
         for stat in stage.values():
             assert_stat(stat)
     assert doc["kpis"]["arr_end"]["mean"] > 0
@@ -107,8 +120,14 @@ def test_run_json_parses_with_a_strict_parser(contract_run):
     assert "NaN" not in text and "Infinity" not in text
 
 
-NO_WINS = ("--set", "segments.smb.win_rate=0", "--set", "segments.mid_market.win_rate=0",
-           "--set", "segments.enterprise.win_rate=0")
+NO_WINS = (
+    "--set",
+    "segments.smb.win_rate=0",
+    "--set",
+    "segments.mid_market.win_rate=0",
+    "--set",
+    "segments.enterprise.win_rate=0",
+)
 
 
 def test_undefined_kpi_is_null_and_counted(tmp_path):
@@ -170,11 +189,24 @@ def test_set_without_equals_is_bad_input():
 def test_out_dir_writes_every_file(tmp_path):
     out_dir = tmp_path / "runs" / "a"  # parents are created
     js = tmp_path / "summary-copy.json"
-    p = orgsim_cmd("run", SCENARIO, "-n", "2", "-s", "4", "-w", "1", *SHORT, "--quiet", "--out", str(out_dir), "--json", str(js))
+    p = orgsim_cmd(
+        "run", SCENARIO, "-n", "2", "-s", "4", "-w", "1", *SHORT, "--quiet", "--out", str(out_dir), "--json", str(js)
+    )
     assert p.returncode == 0, p.stderr
     names = sorted(f.name for f in out_dir.iterdir() if f.suffix != ".parquet")  # Parquet only with pyarrow
-    assert names == sorted(["summary.json", "kpis.csv", "monthly.csv", "stages.csv", "funnel.csv", "counters.csv",
-                            "manifest.json", "plots", "report.html"])  # plots and report: tests/plots
+    assert names == sorted(
+        [
+            "summary.json",
+            "kpis.csv",
+            "monthly.csv",
+            "stages.csv",
+            "funnel.csv",
+            "counters.csv",
+            "manifest.json",
+            "plots",
+            "report.html",
+        ]
+    )  # plots and report: tests/plots
     assert (out_dir / "summary.json").read_text() == js.read_text()
 
     manifest = strict_load(out_dir / "manifest.json")
@@ -223,8 +255,18 @@ def test_terminal_summary(tmp_path):
     assert p.returncode == 0, p.stderr
     out = p.stdout
     assert out.splitlines()[0].startswith("series-a-reference: 2 replications, seed 1, 12 months,")
-    for word in ["KPIs", "arr_end", "cac_payback_months", "Funnel", "opportunities", "conversion",
-                 "Stages", "implementation", "util", "<- bottleneck"]:
+    for word in [
+        "KPIs",
+        "arr_end",
+        "cac_payback_months",
+        "Funnel",
+        "opportunities",
+        "conversion",
+        "Stages",
+        "implementation",
+        "util",
+        "<- bottleneck",
+    ]:
         assert word in out, word
     assert out.count("<- bottleneck") == 1
     assert "$" in out and "%" in out and " mo" in out
@@ -239,9 +281,15 @@ def test_quiet_prints_nothing(tmp_path):
 @pytest.mark.parametrize(
     ("value", "unit", "text"),
     [
-        (17_423_250.0, "money", "$17.4M"), (37_879.7, "money", "$37.9k"), (950.0, "money", "$950"),
-        (-811_000.0, "money", "-$811k"), (0.98994, "pct", "99.0%"), (20.96, "months", "21.0 mo"),
-        (5.7969, "ratio", "5.80x"), (21197.33, "count", "21,197"), (439.67, "count", "439.7"),
+        (17_423_250.0, "money", "$17.4M"),
+        (37_879.7, "money", "$37.9k"),
+        (950.0, "money", "$950"),
+        (-811_000.0, "money", "-$811k"),
+        (0.98994, "pct", "99.0%"),
+        (20.96, "months", "21.0 mo"),
+        (5.7969, "ratio", "5.80x"),
+        (21197.33, "count", "21,197"),
+        (439.67, "count", "439.7"),
         (None, "money", "-"),
     ],
 )

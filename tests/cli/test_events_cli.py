@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from test_cli import SCENARIO, assert_clean_failure, orgsim_cmd
 
 SHORT = ("--set", "horizon_months=6", "-n", "2", "--seed", "5")
@@ -30,10 +29,13 @@ def test_quiet_run_says_nothing_about_the_log(tmp_path: Path):
     assert (tmp_path / "events.csv.gz").stat().st_size > 0
 
 
-@pytest.mark.parametrize("name, message", [
-    ("events.xlsx", "--events {path}: expected a file name ending in .csv, .csv.gz or .parquet"),
-    ("no/such/dir/events.csv", "--events {path}: directory {parent} does not exist"),
-])
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        ("events.xlsx", "--events {path}: expected a file name ending in .csv, .csv.gz or .parquet"),
+        ("no/such/dir/events.csv", "--events {path}: directory {parent} does not exist"),
+    ],
+)
 def test_bad_event_file_is_refused_before_running(tmp_path: Path, name: str, message: str):
     path = tmp_path / name
     p = orgsim_cmd("run", SCENARIO, *SHORT, "--events", str(path))

@@ -61,13 +61,45 @@ def run_cli(*args: str) -> None:
 def made(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Made]:
     tmp = tmp_path_factory.mktemp("experiments")
     cmp = Made(tmp / "runs" / "no-sdr", tmp / "compare.json")  # --out's parents are created
-    run_cli("compare", str(SERIES_A), str(NO_SDR), "-n", "3", *COMMON, "--out", str(cmp.out), "--json", str(cmp.json_file))
+    run_cli(
+        "compare", str(SERIES_A), str(NO_SDR), "-n", "3", *COMMON, "--out", str(cmp.out), "--json", str(cmp.json_file)
+    )
     sw = Made(tmp / "sweep", tmp / "sweep.json", tmp / "sweep.csv")
-    run_cli("sweep", str(SERIES_A), "--vary", "roles.sdr.headcount=2,4", "-n", "2", *COMMON, "--out", str(sw.out),
-            "--json", str(sw.json_file), "--csv", str(sw.csv_file))
+    run_cli(
+        "sweep",
+        str(SERIES_A),
+        "--vary",
+        "roles.sdr.headcount=2,4",
+        "-n",
+        "2",
+        *COMMON,
+        "--out",
+        str(sw.out),
+        "--json",
+        str(sw.json_file),
+        "--csv",
+        str(sw.csv_file),
+    )
     fo = Made(tmp / "focus", tmp / "focus.json")
-    run_cli("focus", str(SERIES_A), "--orders", ORDERS[0], "--orders", ORDERS[1], "-n", "2", "--max-replications",
-            "4", "--min", "cash_end=0", *COMMON, "--out", str(fo.out), "--json", str(fo.json_file))
+    run_cli(
+        "focus",
+        str(SERIES_A),
+        "--orders",
+        ORDERS[0],
+        "--orders",
+        ORDERS[1],
+        "-n",
+        "2",
+        "--max-replications",
+        "4",
+        "--min",
+        "cash_end=0",
+        *COMMON,
+        "--out",
+        str(fo.out),
+        "--json",
+        str(fo.json_file),
+    )
     return {"compare": cmp, "sweep": sw, "focus": fo}
 
 
@@ -142,10 +174,22 @@ def test_manifest_says_what_produced_the_results(made: dict[str, Made], command:
     assert m["created_utc"].endswith("Z") and m["runtime_s"] >= 0 and m["python"]
     settings = {
         "compare": {"baseline": BASE_NAME},
-        "sweep": {"vary": ["roles.sdr.headcount=2,4"], "kpis": ["arr_end", "new_customers", "cac_payback_months",
-                                                                 "cash_end"]},
-        "focus": {"by": "arr_end", "goal": "max", "minimum": ["cash_end=0"], "maximum": [], "orders": list(ORDERS),
-                  "method": "sequential", "batch": 2, "max_replications": 4, "alpha": 0.05, "delta": None},
+        "sweep": {
+            "vary": ["roles.sdr.headcount=2,4"],
+            "kpis": ["arr_end", "new_customers", "cac_payback_months", "cash_end"],
+        },
+        "focus": {
+            "by": "arr_end",
+            "goal": "max",
+            "minimum": ["cash_end=0"],
+            "maximum": [],
+            "orders": list(ORDERS),
+            "method": "sequential",
+            "batch": 2,
+            "max_replications": 4,
+            "alpha": 0.05,
+            "delta": None,
+        },
     }[command]
     assert m["settings"] == settings
 
@@ -166,8 +210,9 @@ def test_compare_tables(made: dict[str, Made]):
 
     kpis = pd.read_csv(out / "kpis.csv")
     assert {"scenario", "replication", "seed", *KPI_KEYS} <= set(kpis.columns)
-    assert sorted(zip(kpis["scenario"], kpis["replication"])) == sorted((s, r) for s in (BASE_NAME, "no-sdr")
-                                                                          for r in range(3))
+    assert sorted(zip(kpis["scenario"], kpis["replication"])) == sorted(
+        (s, r) for s in (BASE_NAME, "no-sdr") for r in range(3)
+    )
     monthly = pd.read_csv(out / "monthly.csv")
     assert list(monthly.columns) == ["scenario", "replication", "seed", "month", "metric", "value"]
     arr_rows = monthly[monthly["metric"] == "arr"]
@@ -177,21 +222,33 @@ def test_compare_tables(made: dict[str, Made]):
 def test_sweep_tables(made: dict[str, Made]):
     out, doc = made["sweep"].out, result(made, "sweep")
     frame = pd.read_csv(out / "sweep.csv")
-    assert list(frame.columns) == ["roles.sdr.headcount", "point", "kpi", "replications", "n", "mean", "std",
-                                   "ci95_low", "ci95_high"]
+    assert list(frame.columns) == [
+        "roles.sdr.headcount",
+        "point",
+        "kpi",
+        "replications",
+        "n",
+        "mean",
+        "std",
+        "ci95_low",
+        "ci95_high",
+    ]
     assert len(frame) == 2 * len(KPI_KEYS) and sorted(set(frame["roles.sdr.headcount"])) == [2, 4]
     kpis = pd.read_csv(out / "kpis.csv")
     assert {"roles.sdr.headcount", "point", "replication", *KPI_KEYS} <= set(kpis.columns)
     assert len(kpis) == 2 * 2
     means = kpis.groupby("point")["arr_end"].mean()
     assert [means[p["point"]] for p in doc["points"]] == pytest.approx(
-        [p["kpis"]["arr_end"]["mean"] for p in doc["points"]], rel=1e-12)
+        [p["kpis"]["arr_end"]["mean"] for p in doc["points"]], rel=1e-12
+    )
 
 
 def test_focus_tables(made: dict[str, Made]):
     out, doc = made["focus"].out, result(made, "focus")
     ranking = pd.read_csv(out / "ranking.csv")
-    assert {"rank", "order", "status", "replications", "mean", "ci95_low", "ci95_high", "cash_end"} <= set(ranking.columns)
+    assert {"rank", "order", "status", "replications", "mean", "ci95_low", "ci95_high", "cash_end"} <= set(
+        ranking.columns
+    )
     assert list(ranking["order"]) == [" > ".join(o["order"]) for o in doc["orders"]]
     kpis = pd.read_csv(out / "kpis.csv")
     assert kpis.columns[0] == "order" and {"replication", *KPI_KEYS} <= set(kpis.columns)
@@ -207,8 +264,11 @@ def test_parquet_copies_hold_the_csv_tables(made: dict[str, Made], command: str)
 
     for name in FILES[command] - {f"{command}.json"}:
         stem = Path(name).stem
-        pd.testing.assert_frame_equal(cells(pd.read_parquet(made[command].out / f"{stem}.parquet")),
-                                      cells(pd.read_csv(made[command].out / name)), check_dtype=False)
+        pd.testing.assert_frame_equal(
+            cells(pd.read_parquet(made[command].out / f"{stem}.parquet")),
+            cells(pd.read_csv(made[command].out / name)),
+            check_dtype=False,
+        )
 
 
 @pytest.mark.parametrize("command", COMMANDS)
@@ -258,8 +318,10 @@ def test_compare_report_marks_where_the_rank_test_disagrees(made: dict[str, Made
 def test_sweep_report_headline_matches_the_json(made: dict[str, Made]):
     text, doc = report(made, "sweep").text, result(made, "sweep")
     best = max(doc["points"], key=lambda p: p["kpis"]["arr_end"]["mean"])
-    assert (f"The best point for ARR at end (highest mean) is roles.sdr.headcount = "
-            f"{best['params']['roles.sdr.headcount']}: {fmt(best['kpis']['arr_end']['mean'], 'money')}") in text
+    assert (
+        f"The best point for ARR at end (highest mean) is roles.sdr.headcount = "
+        f"{best['params']['roles.sdr.headcount']}: {fmt(best['kpis']['arr_end']['mean'], 'money')}"
+    ) in text
     assert "As roles.sdr.headcount goes from 2 to 4, ARR at end moves from" in text
     assert "2 replications of 12 months with seed 1" in text
 
@@ -279,8 +341,9 @@ def test_report_command_regenerates_the_same_report(made: dict[str, Made], comma
     for path in before:
         path.unlink()
     env = {**os.environ, "PYTHONPATH": str(REPO), "MPLBACKEND": "Agg"}
-    p = subprocess.run([sys.executable, "-m", "orgsim", "report", str(out)], env=env, capture_output=True, text=True,
-                       timeout=120)
+    p = subprocess.run(
+        [sys.executable, "-m", "orgsim", "report", str(out)], env=env, capture_output=True, text=True, timeout=120
+    )
     assert p.returncode == 0, p.stderr
     assert {path: path.read_bytes() for path in before} == before
 
@@ -299,9 +362,11 @@ def test_report_command_names_what_an_experiment_dir_lacks(made: dict[str, Made]
 
 
 def command_args(command: str) -> list[str]:
-    return {"compare": ["compare", str(SERIES_A), str(NO_SDR)],
-            "sweep": ["sweep", str(SERIES_A), "--vary", "roles.sdr.headcount=2,4"],
-            "focus": ["focus", str(SERIES_A)]}[command]
+    return {
+        "compare": ["compare", str(SERIES_A), str(NO_SDR)],
+        "sweep": ["sweep", str(SERIES_A), "--vary", "roles.sdr.headcount=2,4"],
+        "focus": ["focus", str(SERIES_A)],
+    }[command]
 
 
 @pytest.mark.parametrize("command", COMMANDS)

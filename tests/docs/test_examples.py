@@ -36,8 +36,12 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 LINKED = ("scenarios", "tests", "data", "benchmarks", "notebooks")
 # pages whose examples take longer than a few seconds in all (CI runs them; `-m "not slow"` skips)
-SLOW = {"docs/how-to/experiments.md", "docs/explanation/statistics.md", "docs/how-to/plots-and-reports.md",
-        "docs/how-to/event-log.md"}
+SLOW = {
+    "docs/how-to/experiments.md",
+    "docs/explanation/statistics.md",
+    "docs/how-to/plots-and-reports.md",
+    "docs/how-to/event-log.md",
+}
 
 FENCE = re.compile(r"^```([\w-]*)[^\n]*\n(.*?)^```[ \t]*$", re.M | re.S)
 MARK = re.compile(r"<!--\s*(file|expect-exit|skip-example)\s*:?\s*(.*?)\s*-->\s*$")
@@ -133,10 +137,14 @@ def _orgsim(cmd: str, cwd: Path) -> Ran:
     argv = shlex.split(cmd)[1:]
     main = _console_script()
     if main is None:
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
-               "COLUMNS": "120"}
-        r = subprocess.run([sys.executable, "-m", "orgsim", *argv], cwd=cwd, env=env,
-                           capture_output=True, text=True, timeout=600)
+        env = {
+            **os.environ,
+            "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+            "COLUMNS": "120",
+        }
+        r = subprocess.run(
+            [sys.executable, "-m", "orgsim", *argv], cwd=cwd, env=env, capture_output=True, text=True, timeout=600
+        )
         return Ran(r.returncode, r.stdout, r.stderr)
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
@@ -181,7 +189,8 @@ def test_examples_run(page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
                 r = _orgsim(cmd, tmp_path)
                 assert r.returncode == expect, (
                     f"{where}: `{cmd}` exited {r.returncode}, expected {expect}\n"
-                    f"stdout:\n{r.stdout[-2000:]}\nstderr:\n{r.stderr[-2000:]}")
+                    f"stdout:\n{r.stdout[-2000:]}\nstderr:\n{r.stderr[-2000:]}"
+                )
                 assert "Traceback" not in r.stderr, f"{where}: `{cmd}` printed a traceback:\n{r.stderr[-2000:]}"
                 ran += 1
     assert ran, f"{_rel(page)}: no example ran"
@@ -198,8 +207,9 @@ def test_every_page_with_code_is_covered() -> None:
 def test_readme_is_short_and_keeps_the_two_commands() -> None:
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     assert len(text.splitlines()) <= 250
-    assert ("python -m pip install -e . && orgsim run scenarios/series-a.yaml --replications 30 --seed 1 "
-            "--out out/series-a") in text
+    assert (
+        "python -m pip install -e . && orgsim run scenarios/series-a.yaml --replications 30 --seed 1 --out out/series-a"
+    ) in text
     assert 'python -m pip install -e ".[test]" && python -m pytest -q' in text
 
 
@@ -245,7 +255,9 @@ def test_the_readme_company_validates_and_sells(tmp_path: Path) -> None:
     """The quickstart's scenario is written from scratch (no `extends:`), loads, and wins customers."""
     import orgsim
 
-    (b,) = [b for b in blocks((ROOT / "README.md").read_text(encoding="utf-8")) if b.marks.get("file") == "my-company.yaml"]
+    (b,) = [
+        b for b in blocks((ROOT / "README.md").read_text(encoding="utf-8")) if b.marks.get("file") == "my-company.yaml"
+    ]
     assert "extends" not in b.code
     path = tmp_path / "my-company.yaml"
     path.write_text(b.code, encoding="utf-8")

@@ -7,11 +7,10 @@ import math
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
-
 from experiments_support import ROOT, SEED, series_a
+
 from orgsim import cli
 from orgsim.experiments import Comparison, ExperimentError, compare
 from orgsim.experiments.stats import KPI_DIRECTION
@@ -23,9 +22,16 @@ SERIES_A = str(ROOT / "scenarios" / "series-a.yaml")
 
 @pytest.fixture(scope="module")
 def cmp() -> Comparison:
-    return compare({"base": series_a(), "more-aes": series_a(**{"roles.ae.headcount": 10}),
-                    "no-paid": series_a(**{"lead_sources.paid.budget_per_month": 0})},
-                   replications=12, seed=SEED, workers=2)
+    return compare(
+        {
+            "base": series_a(),
+            "more-aes": series_a(**{"roles.ae.headcount": 10}),
+            "no-paid": series_a(**{"lead_sources.paid.budget_per_month": 0}),
+        },
+        replications=12,
+        seed=SEED,
+        workers=2,
+    )
 
 
 def test_arms_are_paired_and_named(cmp):
@@ -58,8 +64,18 @@ def test_differences_frame(cmp):
     df = cmp.differences()
     assert len(df) == 2 * len(KPI_KEYS)
     assert set(df["arm"]) == {"more-aes", "no-paid"}
-    assert {"mean", "ci95_low", "ci95_high", "p_value", "p_wilcoxon", "prob_better", "share_better",
-            "significant", "tests_disagree", "direction"} <= set(df.columns)
+    assert {
+        "mean",
+        "ci95_low",
+        "ci95_high",
+        "p_value",
+        "p_wilcoxon",
+        "prob_better",
+        "share_better",
+        "significant",
+        "tests_disagree",
+        "direction",
+    } <= set(df.columns)
     assert df.set_index("kpi").loc["cac", "direction"].tolist() == [KPI_DIRECTION["cac"]] * 2
 
 
@@ -67,7 +83,15 @@ def test_to_dict_is_the_section_6_document(cmp):
     doc = json.loads(json.dumps(cmp.to_dict(), allow_nan=False))
     assert set(doc) == {"arms", "differences"}
     assert list(doc["arms"]) == cmp.names
-    assert set(doc["arms"]["base"]) >= {"scenario", "seed", "replications", "horizon_months", "kpis", "funnel", "stages"}
+    assert set(doc["arms"]["base"]) >= {
+        "scenario",
+        "seed",
+        "replications",
+        "horizon_months",
+        "kpis",
+        "funnel",
+        "stages",
+    }
     assert list(doc["differences"]) == ["more-aes", "no-paid"]
     for kpi in KPI_KEYS:
         d = doc["differences"]["no-paid"][kpi]
@@ -92,8 +116,9 @@ def orgsim_cmd(*args: str) -> subprocess.CompletedProcess:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     env.pop("COLUMNS", None)
-    return subprocess.run([sys.executable, "-m", "orgsim", *args], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "orgsim", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
 
 
 def _reject(const):
@@ -103,8 +128,9 @@ def _reject(const):
 @pytest.mark.slow
 def test_compare_command_prints_a_table_and_writes_json(tmp_path):
     out = tmp_path / "cmp.json"
-    p = orgsim_cmd("compare", SERIES_A, NO_SDR, "--set", "horizon_months=12", "-n", "8", "--seed", "3",
-                   "--json", str(out))
+    p = orgsim_cmd(
+        "compare", SERIES_A, NO_SDR, "--set", "horizon_months=12", "-n", "8", "--seed", "3", "--json", str(out)
+    )
     assert p.returncode == 0, p.stderr
     assert "Traceback" not in p.stderr
     assert "series-a-reference vs no-sdr: 8 paired replications, seed 3, 12 months" in p.stdout
@@ -117,13 +143,16 @@ def test_compare_command_prints_a_table_and_writes_json(tmp_path):
     assert doc["differences"]["no-sdr"]["new_customers"]["p_value"] < 0.001
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    ((SERIES_A,), "compare needs at least two scenarios"),
-    ((SERIES_A, "nope.yaml"), "nope.yaml"),
-    ((SERIES_A, SERIES_A, "--target", "arr_edn", "--precision", "0.1"), "did you mean 'arr_end'?"),
-    ((SERIES_A, SERIES_A, "-n", "1"), "1 is not in the range x>=2"),
-    ((SERIES_A, SERIES_A, "--precision", "2"), "2.0 is not in the range 0<x<1"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        ((SERIES_A,), "compare needs at least two scenarios"),
+        ((SERIES_A, "nope.yaml"), "nope.yaml"),
+        ((SERIES_A, SERIES_A, "--target", "arr_edn", "--precision", "0.1"), "did you mean 'arr_end'?"),
+        ((SERIES_A, SERIES_A, "-n", "1"), "1 is not in the range x>=2"),
+        ((SERIES_A, SERIES_A, "--precision", "2"), "2.0 is not in the range 0<x<1"),
+    ],
+)
 def test_compare_bad_input_exits_2(capsys, args, message):
     assert cli.main(["compare", *args, "--quiet"]) == 2
     err = capsys.readouterr().err
@@ -141,15 +170,38 @@ def test_compare_reports_every_bad_file(tmp_path, capsys):
 
 def test_compare_in_process_matches_the_api(tmp_path, capsys):
     out = tmp_path / "c.json"
-    assert cli.main(["compare", SERIES_A, SERIES_A, "--set", "horizon_months=6", "-n", "3", "-s", "5",
-                     "-w", "1", "--json", str(out), "-q"]) == 0
+    assert (
+        cli.main(
+            [
+                "compare",
+                SERIES_A,
+                SERIES_A,
+                "--set",
+                "horizon_months=6",
+                "-n",
+                "3",
+                "-s",
+                "5",
+                "-w",
+                "1",
+                "--json",
+                str(out),
+                "-q",
+            ]
+        )
+        == 0
+    )
     assert capsys.readouterr().out == ""
     doc = json.loads(out.read_text())
     api = compare([series_a(horizon_months=6)] * 2, replications=3, seed=5).to_dict()
     for k in ("arr_end", "cac"):
         assert doc["arms"]["series-a-reference"]["kpis"][k] == api["arms"]["series-a-reference"]["kpis"][k]
     assert all(d["mean"] == 0 for d in doc["differences"]["series-a-reference#2"].values() if d["mean"] is not None)
-    assert not any(isinstance(v, float) and math.isnan(v) for v in doc["differences"]["series-a-reference#2"]["arr_end"].values() if not isinstance(v, list))
+    assert not any(
+        isinstance(v, float) and math.isnan(v)
+        for v in doc["differences"]["series-a-reference#2"]["arr_end"].values()
+        if not isinstance(v, list)
+    )
 
 
 @pytest.mark.parametrize("command", ["compare", "sweep", "focus", "run"])

@@ -9,11 +9,11 @@ difference is much narrower than that of two independent runs.
 from __future__ import annotations
 
 import pytest
-
 from experiments_support import SEED, series_a
+
 from orgsim.engine import run_replication
 from orgsim.experiments import compare, simulate
-from orgsim.metrics import FUNNEL_KEYS, KPI_KEYS, STAGE_KEYS
+from orgsim.metrics import KPI_KEYS, STAGE_KEYS
 
 LEAD_SIDE = [f"{step}.{src}" for step in ("leads", "mql") for src in ("paid", "content", "outbound")]
 
@@ -44,7 +44,10 @@ def test_more_csms_leave_leads_and_mqls_by_source_identical_over_a_year():
     ra, rb = simulate(a, 20, SEED, workers=2), simulate(b, 20, SEED, workers=2)
     assert _lead_side(ra) == _lead_side(rb)
     # ...while the change does reach the service side
-    assert ra.stages.query("stage == 'csm'")["utilization"].tolist() != rb.stages.query("stage == 'csm'")["utilization"].tolist()
+    assert (
+        ra.stages.query("stage == 'csm'")["utilization"].tolist()
+        != rb.stages.query("stage == 'csm'")["utilization"].tolist()
+    )
 
 
 def test_paid_leads_are_identical_whatever_the_service_side_does():
@@ -87,7 +90,9 @@ def test_a_month_with_more_leads_keeps_every_other_lead():
     from its own row of draws, so the leads both scenarios have are the very same leads.
     """
     base = series_a(horizon_months=6)
-    more = series_a(horizon_months=6, **{"lead_sources.paid.budget_per_month": base.lead_sources.paid.budget_per_month * 1.05})
+    more = series_a(
+        horizon_months=6, **{"lead_sources.paid.budget_per_month": base.lead_sources.paid.budget_per_month * 1.05}
+    )
     for r in range(3):
         leads = [_paid_leads(run_replication(sc, SEED, r, events=True)) for sc in (base, more)]
         assert leads[0] < leads[1], r  # a strict subset: the same leads and some more
@@ -102,10 +107,16 @@ def _paid_leads(rec) -> set:
     return {(day, seg, case in mql) for case, (day, seg) in created.items()}
 
 
-@pytest.mark.parametrize(("change", "at_least"), [
-    ({"roles.sdr.headcount": 6}, 8.0),   # a lead-side change: outbound arrivals change too (6.6 before per-month streams)
-    ({"roles.ae.headcount": 8}, 20.0),   # sales capacity: the same leads, the same deals
-])
+@pytest.mark.parametrize(
+    ("change", "at_least"),
+    [
+        (
+            {"roles.sdr.headcount": 6},
+            8.0,
+        ),  # a lead-side change: outbound arrivals change too (6.6 before per-month streams)
+        ({"roles.ae.headcount": 8}, 20.0),  # sales capacity: the same leads, the same deals
+    ],
+)
 def test_crn_makes_the_difference_much_sharper_than_independent_seeds(change, at_least):
     a, b = series_a(), series_a(**change)
     crn = compare([a, b], replications=30, seed=SEED, workers=2)
@@ -115,4 +126,4 @@ def test_crn_makes_the_difference_much_sharper_than_independent_seeds(change, at
     ratio = d_ind["std"] ** 2 / d_crn["std"] ** 2
     assert ratio > at_least, f"variance ratio independent / CRN = {ratio:.1f}"
     width = lambda d: d["ci95"][1] - d["ci95"][0]  # noqa: E731
-    assert width(d_crn) < width(d_ind) / at_least ** 0.5
+    assert width(d_crn) < width(d_ind) / at_least**0.5

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-
 from experiments_support import SEED, SERIES_A, series_a
+
 from orgsim import cli
 from orgsim.experiments import ExperimentError, compare, executor, focus, simulate, sweep
 
@@ -26,7 +26,10 @@ def test_simulate_on_dask_is_identical_to_local(cluster, short_scenario):
     local = simulate(short_scenario, replications=6, seed=SEED, workers=2)
     remote = simulate(short_scenario, replications=6, seed=SEED, scheduler=cluster.scheduler_address)
     assert remote.executor.startswith(f"dask {cluster.scheduler_address}") and "2 threads" in remote.executor
-    for a, b in zip((local.kpis, local.stages, local.monthly, local.funnel), (remote.kpis, remote.stages, remote.monthly, remote.funnel)):
+    for a, b in zip(
+        (local.kpis, local.stages, local.monthly, local.funnel),
+        (remote.kpis, remote.stages, remote.monthly, remote.funnel),
+    ):
         pd.testing.assert_frame_equal(a, b, check_exact=True)
 
 
@@ -43,12 +46,19 @@ def test_compare_sweep_focus_and_precision_on_dask(cluster):
     with executor(scheduler=addr) as ex:  # one client for several experiments
         a, b = series_a(), series_a(**{"roles.ae.headcount": 8})
         c_remote = compare([a, b], replications=4, seed=SEED, executor=ex)
-        s_remote = sweep(SERIES_A, ["roles.sdr.headcount=2,5"], replications=3, seed=SEED,
-                         overrides={"horizon_months": 6}, executor=ex)
+        s_remote = sweep(
+            SERIES_A,
+            ["roles.sdr.headcount=2,5"],
+            replications=3,
+            seed=SEED,
+            overrides={"horizon_months": 6},
+            executor=ex,
+        )
         orders = ["product,sales,marketing,service", "marketing,sales,product,service"]
         fast = {"horizon_months": 12, "hiring.growth.months_per_stage": 3}
-        f_remote = focus(SERIES_A, orders=orders, replications=4, max_replications=12, seed=SEED,
-                         overrides=fast, executor=ex)
+        f_remote = focus(
+            SERIES_A, orders=orders, replications=4, max_replications=12, seed=SEED, overrides=fast, executor=ex
+        )
         p_remote = simulate(series_a(), replications=5, seed=SEED, precision=0.05, executor=ex)
     c_local = compare([a, b], replications=4, seed=SEED).to_dict()
     c_remote_doc = c_remote.to_dict()

@@ -7,8 +7,8 @@ import json
 
 import numpy as np
 import pytest
-
 from experiments_support import SEED, SERIES_A, series_a
+
 from orgsim import cli
 from orgsim.experiments import ExperimentError, focus
 from orgsim.experiments.focus_orders import parse_constraint, parse_order, stages_reached
@@ -19,6 +19,7 @@ DEPTS = ["product", "sales", "marketing", "service"]
 
 def synthetic(means: dict, noise: float = 1.0, common: float = 5.0, seed: int = 0):
     """Replication r of alternative k: means[k] + common[r] + noise * e[k, r] (as CRN gives)."""
+
     def value(key, r):
         c = np.random.default_rng([seed, r]).normal(0, common)
         e = np.random.default_rng([seed, r, 1 + list(means).index(key)]).normal(0, noise)
@@ -121,8 +122,16 @@ FAST = {"horizon_months": 12, "hiring.growth.months_per_stage": 3}  # every stag
 
 def test_focus_on_a_few_orders():
     orders = ["product,sales,marketing,service", "marketing,sales,product,service", "service,product,sales,marketing"]
-    res = focus(SERIES_A, orders=orders, replications=6, max_replications=24, seed=SEED, workers=2,
-                overrides=FAST, minimum=["cash_end=0"])
+    res = focus(
+        SERIES_A,
+        orders=orders,
+        replications=6,
+        max_replications=24,
+        seed=SEED,
+        workers=2,
+        overrides=FAST,
+        minimum=["cash_end=0"],
+    )
     assert stages_reached(series_a(**FAST)) == 4 and res.notes == []
     assert res.chosen in res.orders and len(res.orders) == 3
     rk = res.ranking()
@@ -138,15 +147,26 @@ def test_focus_on_a_few_orders():
 
 
 def test_constraints_nobody_meets():
-    res = focus(SERIES_A, orders=["product,sales,marketing,service", "sales,product,marketing,service"],
-                replications=3, seed=SEED, overrides=FAST, minimum={"cash_end": 1e12})
+    res = focus(
+        SERIES_A,
+        orders=["product,sales,marketing,service", "sales,product,marketing,service"],
+        replications=3,
+        seed=SEED,
+        overrides=FAST,
+        minimum={"cash_end": 1e12},
+    )
     assert res.chosen is None and "No order satisfies" in res.statement
     assert set(res.selection.status.values()) == {"infeasible"}
 
 
 def test_short_horizon_note():
-    res = focus(series_a(), orders=["product,sales,marketing,service", "sales,product,marketing,service"],
-                replications=2, seed=SEED, method="equal")
+    res = focus(
+        series_a(),
+        orders=["product,sales,marketing,service", "sales,product,marketing,service"],
+        replications=2,
+        seed=SEED,
+        method="equal",
+    )
     assert "reaches only the first 2 of 4 stages" in res.notes[0]
     assert res.replications_used == 4
 
@@ -161,22 +181,27 @@ def test_all_24_orders_sequential_saves_replications():
     chosen = np.array(res.results[res.chosen].values("arr_end"))
     for o in eliminated:  # every eliminated order is worse than the chosen one on the replications it had
         own = np.array(res.results[o].values("arr_end"))
-        assert np.mean(own - chosen[:own.size]) < 0
+        assert np.mean(own - chosen[: own.size]) < 0
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (("--orders", "product,sales,markting,service", "--orders", "sales,product,marketing,service"),
-     "did you mean 'marketing'?"),
-    (("--orders", "product,sales,service"), "not a permutation"),
-    (("--orders", "product,sales,marketing,service"), "at least two orders"),
-    (("--by", "arr_ed"), "did you mean 'arr_end'?"),
-    (("--by", "headcount_end"), "no better direction"),
-    (("--min", "cash=0"), "unknown KPI 'cash'"),
-    (("--min", "cash_end"), "write KPI=VALUE"),
-    (("--set", "hiring.growth.hires_per_month=0"), "hires nobody"),
-    (("--set", "hiring.growth.focus_order=[product,sales]"), "do not set it"),
-    (("--delta", "-1"), "must be > 0"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ("--orders", "product,sales,markting,service", "--orders", "sales,product,marketing,service"),
+            "did you mean 'marketing'?",
+        ),
+        (("--orders", "product,sales,service"), "not a permutation"),
+        (("--orders", "product,sales,marketing,service"), "at least two orders"),
+        (("--by", "arr_ed"), "did you mean 'arr_end'?"),
+        (("--by", "headcount_end"), "no better direction"),
+        (("--min", "cash=0"), "unknown KPI 'cash'"),
+        (("--min", "cash_end"), "write KPI=VALUE"),
+        (("--set", "hiring.growth.hires_per_month=0"), "hires nobody"),
+        (("--set", "hiring.growth.focus_order=[product,sales]"), "do not set it"),
+        (("--delta", "-1"), "must be > 0"),
+    ],
+)
 def test_focus_bad_input_exits_2(capsys, args, message):
     assert cli.main(["focus", str(SERIES_A), *args, "-q", "-n", "2"]) == 2
     err = capsys.readouterr().err
@@ -185,9 +210,31 @@ def test_focus_bad_input_exits_2(capsys, args, message):
 
 def test_focus_command_prints_ranking_and_cost(capsys, tmp_path):
     out = tmp_path / "f.json"
-    assert cli.main(["focus", str(SERIES_A), "--set", "horizon_months=12", "--set", "hiring.growth.months_per_stage=3",
-                     "--orders", "product,sales,marketing,service", "--orders", "marketing,sales,product,service",
-                     "-n", "4", "--max-replications", "12", "-w", "1", "--json", str(out)]) == 0
+    assert (
+        cli.main(
+            [
+                "focus",
+                str(SERIES_A),
+                "--set",
+                "horizon_months=12",
+                "--set",
+                "hiring.growth.months_per_stage=3",
+                "--orders",
+                "product,sales,marketing,service",
+                "--orders",
+                "marketing,sales,product,service",
+                "-n",
+                "4",
+                "--max-replications",
+                "12",
+                "-w",
+                "1",
+                "--json",
+                str(out),
+            ]
+        )
+        == 0
+    )
     text = capsys.readouterr().out
     assert "2 focus orders ranked by arr_end (higher is better)" in text
     assert "chosen: " in text and "replications: " in text

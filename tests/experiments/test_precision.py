@@ -7,15 +7,17 @@ import json
 
 import pandas as pd
 import pytest
-
 from experiments_support import SEED, SERIES_A, series_a
+
 from orgsim import cli
 from orgsim.experiments import ExperimentError, Precision, compare, simulate, sweep
 from orgsim.experiments.stats import relative_half_width
 
 
 def test_precision_reaches_the_target_and_reports_the_count(short_scenario):
-    res = simulate(short_scenario, replications=5, seed=SEED, workers=2, precision=0.05, targets=["arr_end", "new_customers"])
+    res = simulate(
+        short_scenario, replications=5, seed=SEED, workers=2, precision=0.05, targets=["arr_end", "new_customers"]
+    )
     info = res.meta["precision"]
     assert info["reached"] and info["replications"] == res.n > 5
     for k in ("arr_end", "new_customers"):
@@ -46,8 +48,15 @@ def test_compare_keeps_arms_paired_and_sweep_points_apart():
     a, b = series_a(), series_a(**{"roles.ae.headcount": 8})
     cmp = compare([a, b], replications=5, seed=SEED, precision=0.05, workers=2)
     assert cmp.arms[0].n == cmp.arms[1].n == cmp.arms[0].meta["precision"]["replications"]
-    sw = sweep(SERIES_A, ["lead_sources.paid.budget_per_month=0,50000"], replications=5, seed=SEED,
-               overrides={"horizon_months": 12}, precision=0.05, workers=2)
+    sw = sweep(
+        SERIES_A,
+        ["lead_sources.paid.budget_per_month=0,50000"],
+        replications=5,
+        seed=SEED,
+        overrides={"horizon_months": 12},
+        precision=0.05,
+        workers=2,
+    )
     for r in sw.results:
         assert r.meta["precision"]["reached"] and r.n == r.meta["precision"]["replications"]
 
@@ -63,8 +72,26 @@ def test_bad_precision_settings():
 
 def test_run_precision_from_the_cli(tmp_path, capsys):
     out = tmp_path / "r.json"
-    code = cli.main(["run", str(SERIES_A), "--set", "horizon_months=12", "-n", "5", "-s", str(SEED), "-w", "1",
-                     "--precision", "0.05", "--target", "arr_end", "--json", str(out)])
+    code = cli.main(
+        [
+            "run",
+            str(SERIES_A),
+            "--set",
+            "horizon_months=12",
+            "-n",
+            "5",
+            "-s",
+            str(SEED),
+            "-w",
+            "1",
+            "--precision",
+            "0.05",
+            "--target",
+            "arr_end",
+            "--json",
+            str(out),
+        ]
+    )
     assert code == 0
     text = capsys.readouterr().out
     doc = json.loads(out.read_text())

@@ -10,11 +10,15 @@ import threading
 
 import pandas as pd
 import pytest
-
 from experiments_support import ROOT, SEED, series_a
+
 from orgsim.experiments import executor, simulate
 from orgsim.experiments.runner import (
-    ProcessExecutor, SerialExecutor, _chunks, default_start_method, run_replications,
+    ProcessExecutor,
+    SerialExecutor,
+    _chunks,
+    default_start_method,
+    run_replications,
 )
 from orgsim.metrics import Replication
 
@@ -119,7 +123,12 @@ def test_import_leaves_the_global_start_method_alone_and_workers_lean():
         "orgsim.simulate(sc, replications=2, seed=1, workers=2)\n"
         "print(lean, mp.get_start_method(allow_none=True))\n"
     )
-    p = subprocess.run([sys.executable, "-c", code, str(ROOT / "scenarios" / "series-a.yaml")],
-                       capture_output=True, text=True, cwd=ROOT, timeout=120)
+    p = subprocess.run(
+        [sys.executable, "-c", code, str(ROOT / "scenarios" / "series-a.yaml")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
     assert p.returncode == 0, p.stderr
     assert p.stdout.split() == ["True", "None"]

@@ -9,8 +9,13 @@ import pytest
 from scipy import stats
 
 from orgsim.experiments.stats import (
-    KPI_DIRECTION, ExperimentError, check_kpi, describe, paired_difference, relative_half_width,
+    KPI_DIRECTION,
+    ExperimentError,
+    check_kpi,
+    describe,
+    paired_difference,
     rank_test_disagrees,
+    relative_half_width,
 )
 from orgsim.metrics import KPI_KEYS
 

@@ -7,47 +7,56 @@ import csv
 import json
 
 import pytest
-
 from experiments_support import SEED, SERIES_A, series_a
+
 from orgsim import cli
-from orgsim.scenario.errors import ScenarioError
 from orgsim.experiments import ExperimentError, sweep
 from orgsim.experiments.sweeps import expand_range, grid, parse_vary
 from orgsim.metrics import KPI_KEYS
+from orgsim.scenario.errors import ScenarioError
 
 
-@pytest.mark.parametrize(("spec", "key", "values"), [
-    ("roles.sdr.headcount=2,4,6", "roles.sdr.headcount", [2, 4, 6]),
-    ("roles.sdr.headcount=1..6", "roles.sdr.headcount", [1, 2, 3, 4, 5, 6]),
-    ("roles.sdr.headcount=0..10:5", "roles.sdr.headcount", [0, 5, 10]),
-    ("x=1..3,8", "x", [1, 2, 3, 8]),
-    ("funnel.mql_to_sql=0.1..0.5:0.1", "funnel.mql_to_sql", [0.1, 0.2, 0.3, 0.4, 0.5]),
-    ("funnel.mql_to_sql=0.3, 0.45", "funnel.mql_to_sql", [0.3, 0.45]),
-    ("ownership.renewal=csm,ae", "ownership.renewal", ["csm", "ae"]),
-    ("hiring.growth.focus_order=[product,sales],[sales,product]", "hiring.growth.focus_order",
-     [["product", "sales"], ["sales", "product"]]),
-    ("a.b={x: 1, y: 2},null", "a.b", [{"x": 1, "y": 2}, None]),
-    (" x = -2..1 ", "x", [-2, -1, 0, 1]),
-])
+@pytest.mark.parametrize(
+    ("spec", "key", "values"),
+    [
+        ("roles.sdr.headcount=2,4,6", "roles.sdr.headcount", [2, 4, 6]),
+        ("roles.sdr.headcount=1..6", "roles.sdr.headcount", [1, 2, 3, 4, 5, 6]),
+        ("roles.sdr.headcount=0..10:5", "roles.sdr.headcount", [0, 5, 10]),
+        ("x=1..3,8", "x", [1, 2, 3, 8]),
+        ("funnel.mql_to_sql=0.1..0.5:0.1", "funnel.mql_to_sql", [0.1, 0.2, 0.3, 0.4, 0.5]),
+        ("funnel.mql_to_sql=0.3, 0.45", "funnel.mql_to_sql", [0.3, 0.45]),
+        ("ownership.renewal=csm,ae", "ownership.renewal", ["csm", "ae"]),
+        (
+            "hiring.growth.focus_order=[product,sales],[sales,product]",
+            "hiring.growth.focus_order",
+            [["product", "sales"], ["sales", "product"]],
+        ),
+        ("a.b={x: 1, y: 2},null", "a.b", [{"x": 1, "y": 2}, None]),
+        (" x = -2..1 ", "x", [-2, -1, 0, 1]),
+    ],
+)
 def test_parse_vary(spec, key, values):
     assert parse_vary(spec) == (key, values)
 
 
-@pytest.mark.parametrize(("spec", "message"), [
-    ("roles.sdr.headcount", "write KEY=V1,V2"),
-    ("=1,2", "no key before '='"),
-    ("x=", "no values after '='"),
-    ("x=1,,2", "an empty value"),
-    ("x=1,2,", "an empty value"),
-    ("x=6..1", "is empty: it must go up"),
-    ("x=1..5:0", "the step must be > 0"),
-    ("x=0.1..0.5", "needs a step when its ends are not integers"),
-    ("x=1..", "is not a range"),
-    ("x=a..b", "is not a range"),
-    ("x=1,1", "value 1 is given twice"),
-    ("x=[1,2", "not valid YAML"),
-    ("x=0..100000", "at most 10,000"),
-])
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("roles.sdr.headcount", "write KEY=V1,V2"),
+        ("=1,2", "no key before '='"),
+        ("x=", "no values after '='"),
+        ("x=1,,2", "an empty value"),
+        ("x=1,2,", "an empty value"),
+        ("x=6..1", "is empty: it must go up"),
+        ("x=1..5:0", "the step must be > 0"),
+        ("x=0.1..0.5", "needs a step when its ends are not integers"),
+        ("x=1..", "is not a range"),
+        ("x=a..b", "is not a range"),
+        ("x=1,1", "value 1 is given twice"),
+        ("x=[1,2", "not valid YAML"),
+        ("x=0..100000", "at most 10,000"),
+    ],
+)
 def test_parse_vary_errors(spec, message):
     with pytest.raises(ExperimentError, match=message.replace("(", r"\(").replace("[", r"\[")):
         parse_vary(spec)
@@ -61,8 +70,12 @@ def test_float_ranges_have_clean_values():
 
 def test_grid_is_every_combination_first_key_slowest():
     assert grid({"a": [1, 2], "b": ["x", "y", "z"]}) == [
-        {"a": 1, "b": "x"}, {"a": 1, "b": "y"}, {"a": 1, "b": "z"},
-        {"a": 2, "b": "x"}, {"a": 2, "b": "y"}, {"a": 2, "b": "z"},
+        {"a": 1, "b": "x"},
+        {"a": 1, "b": "y"},
+        {"a": 1, "b": "z"},
+        {"a": 2, "b": "x"},
+        {"a": 2, "b": "y"},
+        {"a": 2, "b": "z"},
     ]
     with pytest.raises(ExperimentError, match="at most 10,000"):
         grid({"a": list(range(200)), "b": list(range(200))})
@@ -70,8 +83,14 @@ def test_grid_is_every_combination_first_key_slowest():
 
 @pytest.fixture(scope="module")
 def result():
-    return sweep(SERIES_A, ["roles.sdr.headcount=2,6", "lead_sources.paid.budget_per_month=25000,75000"],
-                 replications=5, seed=SEED, workers=2, overrides={"horizon_months": 12})
+    return sweep(
+        SERIES_A,
+        ["roles.sdr.headcount=2,6", "lead_sources.paid.budget_per_month=25000,75000"],
+        replications=5,
+        seed=SEED,
+        workers=2,
+        overrides={"horizon_months": 12},
+    )
 
 
 def test_sweep_frame_is_tidy_and_rows_carry_their_parameters(result):
@@ -81,7 +100,11 @@ def test_sweep_frame_is_tidy_and_rows_carry_their_parameters(result):
     assert {"point", "kpi", "replications", "n", "mean", "std", "ci95_low", "ci95_high"} <= set(df.columns)
     arr = df[df.kpi == "arr_end"]
     assert arr[["roles.sdr.headcount", "lead_sources.paid.budget_per_month"]].values.tolist() == [
-        [2, 25000], [2, 75000], [6, 25000], [6, 75000]]
+        [2, 25000],
+        [2, 75000],
+        [6, 25000],
+        [6, 75000],
+    ]
     # more budget and more SDRs both bring ARR
     m = arr.set_index(["roles.sdr.headcount", "lead_sources.paid.budget_per_month"])["mean"]
     assert m[(6, 75000)] > m[(2, 25000)]
@@ -95,7 +118,8 @@ def test_points_share_random_numbers(result):
     for p, res in zip(result.points, result.results):
         assert res.seed == SEED and res.params == p
         paid.setdefault(p["lead_sources.paid.budget_per_month"], []).append(
-            [r.funnel["leads.paid"] for r in res.replications])
+            [r.funnel["leads.paid"] for r in res.replications]
+        )
     for runs in paid.values():
         assert runs[0] == runs[1]
 
@@ -103,7 +127,10 @@ def test_points_share_random_numbers(result):
 def test_sweep_json_document(result):
     doc = json.loads(json.dumps(result.to_dict(), allow_nan=False))
     assert doc["vary"] == {"roles.sdr.headcount": [2, 6], "lead_sources.paid.budget_per_month": [25000, 75000]}
-    assert [pt["params"] for pt in doc["points"]][1] == {"roles.sdr.headcount": 2, "lead_sources.paid.budget_per_month": 75000}
+    assert [pt["params"] for pt in doc["points"]][1] == {
+        "roles.sdr.headcount": 2,
+        "lead_sources.paid.budget_per_month": 75000,
+    }
     assert {"kpis", "funnel", "stages", "replications", "seed"} <= set(doc["points"][0])
 
 
@@ -128,9 +155,30 @@ def test_sweep_a_loaded_scenario_with_a_mapping():
 
 def test_sweep_command_writes_csv_and_json(tmp_path, capsys):
     out_csv, out_json = tmp_path / "s.csv", tmp_path / "s.json"
-    code = cli.main(["sweep", str(SERIES_A), "--vary", "roles.sdr.headcount=2..3", "--set", "horizon_months=6",
-                     "-n", "2", "-s", "4", "-w", "1", "--csv", str(out_csv), "--json", str(out_json),
-                     "--kpi", "arr_end", "--kpi", "cac"])
+    code = cli.main(
+        [
+            "sweep",
+            str(SERIES_A),
+            "--vary",
+            "roles.sdr.headcount=2..3",
+            "--set",
+            "horizon_months=6",
+            "-n",
+            "2",
+            "-s",
+            "4",
+            "-w",
+            "1",
+            "--csv",
+            str(out_csv),
+            "--json",
+            str(out_json),
+            "--kpi",
+            "arr_end",
+            "--kpi",
+            "cac",
+        ]
+    )
     assert code == 0
     out = capsys.readouterr().out
     assert "sweep of 2 points, 2 replications each, seed 4" in out and "roles.sdr.headcount" in out
@@ -139,13 +187,19 @@ def test_sweep_command_writes_csv_and_json(tmp_path, capsys):
     assert json.loads(out_json.read_text())["seed"] == 4
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (("--vary", "roles.sdr.headcount"), "write KEY=V1,V2"),
-    (("--vary", "roles.sdr.headcont=1,2"), "did you mean 'headcount'?"),
-    (("--vary", "x=1..a"), "is not a range"),
-    (("--vary", "roles.sdr.headcount=1,2", "--kpi", "arr_ed"), "unknown KPI in --kpi 'arr_ed'; did you mean 'arr_end'?"),
-    ((), "Missing option '--vary'"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--vary", "roles.sdr.headcount"), "write KEY=V1,V2"),
+        (("--vary", "roles.sdr.headcont=1,2"), "did you mean 'headcount'?"),
+        (("--vary", "x=1..a"), "is not a range"),
+        (
+            ("--vary", "roles.sdr.headcount=1,2", "--kpi", "arr_ed"),
+            "unknown KPI in --kpi 'arr_ed'; did you mean 'arr_end'?",
+        ),
+        ((), "Missing option '--vary'"),
+    ],
+)
 def test_sweep_bad_input_exits_2(capsys, args, message):
     assert cli.main(["sweep", str(SERIES_A), *args, "-q"]) == 2
     err = capsys.readouterr().err

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
 from plots_support import REPS, ROOT, SCENARIO, SEED, load, orgsim_cmd  # noqa: E402  (puts the checkout first)
 
 import orgsim  # noqa: E402
@@ -38,8 +37,11 @@ def focus_table() -> pd.DataFrame:
     """ARR at the end for three growth-stage focus orders (order, mean, ci95_low, ci95_high)."""
     rows = []
     for order in itertools.islice(itertools.permutations(["product", "sales", "marketing", "service"]), 3):
-        res = orgsim.simulate(load(**{"hiring.growth.focus_order": list(order), "hiring.growth.months_per_stage": 3}),
-                              replications=REPS, seed=SEED)
+        res = orgsim.simulate(
+            load(**{"hiring.growth.focus_order": list(order), "hiring.growth.months_per_stage": 3}),
+            replications=REPS,
+            seed=SEED,
+        )
         d = describe(list(res.kpis["arr_end"]))
         rows.append({"order": list(order), "mean": d["mean"], "ci95_low": d["ci95"][0], "ci95_high": d["ci95"][1]})
     return pd.DataFrame(rows)
@@ -50,11 +52,18 @@ def sweep_table() -> pd.DataFrame:
     """Tidy sweep rows over SDR and AE headcount: parameter columns + kpi, mean, ci95_low, ci95_high."""
     rows = []
     for sdr, ae in itertools.product((2, 6), (4, 8)):
-        s = orgsim.simulate(load(**{"roles.sdr.headcount": sdr, "roles.ae.headcount": ae}),
-                            replications=REPS, seed=SEED).summary()
+        s = orgsim.simulate(
+            load(**{"roles.sdr.headcount": sdr, "roles.ae.headcount": ae}), replications=REPS, seed=SEED
+        ).summary()
         for k in ("arr_end", "cac"):
-            rows.append({"roles.sdr.headcount": sdr, "roles.ae.headcount": ae, "kpi": k,
-                         **s.loc[k, ["mean", "ci95_low", "ci95_high"]].to_dict()})
+            rows.append(
+                {
+                    "roles.sdr.headcount": sdr,
+                    "roles.ae.headcount": ae,
+                    "kpi": k,
+                    **s.loc[k, ["mean", "ci95_low", "ci95_high"]].to_dict(),
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -62,7 +71,20 @@ def sweep_table() -> pd.DataFrame:
 def run_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A directory written by `orgsim run --out` (the real command)."""
     out = tmp_path_factory.mktemp("run") / "series-a"
-    p = orgsim_cmd("run", str(SCENARIO), "-n", str(REPS), "--seed", str(SEED), "-w", "1",
-                   "--set", "horizon_months=12", "--out", str(out), "--quiet")
+    p = orgsim_cmd(
+        "run",
+        str(SCENARIO),
+        "-n",
+        str(REPS),
+        "--seed",
+        str(SEED),
+        "-w",
+        "1",
+        "--set",
+        "horizon_months=12",
+        "--out",
+        str(out),
+        "--quiet",
+    )
     assert p.returncode == 0, p.stderr
     return out

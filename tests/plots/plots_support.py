@@ -28,5 +28,6 @@ def orgsim_cmd(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join([str(ROOT), env.get("PYTHONPATH", "")]).rstrip(os.pathsep)
     env["MPLBACKEND"] = "Agg"
-    return subprocess.run([sys.executable, "-m", "orgsim", *args], cwd=ROOT, env=env, capture_output=True,
-                          text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "orgsim", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
+    )

@@ -17,12 +17,23 @@ from test_report_browser import PAGE_PROBLEM, browse, chromium  # noqa: F401  (c
 EXPERIMENTS = {
     "compare": ("compare", str(SCENARIO), str(ROOT / "scenarios" / "no-sdr.yaml")),
     "sweep": ("sweep", str(SCENARIO), "--vary", "roles.sdr.headcount=2,4"),
-    "focus": ("focus", str(SCENARIO), "--orders", "product,sales,marketing,service",
-              "--orders", "sales,product,marketing,service", "--max-replications", "2"),
+    "focus": (
+        "focus",
+        str(SCENARIO),
+        "--orders",
+        "product,sales,marketing,service",
+        "--orders",
+        "sales,product,marketing,service",
+        "--max-replications",
+        "2",
+    ),
 }
 PLOTS = {"compare": 2, "sweep": 1, "focus": 1}
-TITLES = {"compare": "series-a-reference vs no-sdr", "sweep": "Sweep of series-a-reference: roles.sdr.headcount",
-          "focus": "Focus orders of series-a-reference, ranked by ARR at end"}
+TITLES = {
+    "compare": "series-a-reference vs no-sdr",
+    "sweep": "Sweep of series-a-reference: roles.sdr.headcount",
+    "focus": "Focus orders of series-a-reference, ranked by ARR at end",
+}
 
 
 @pytest.fixture(scope="module")
@@ -31,8 +42,9 @@ def experiment_dirs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]
     dirs = {}
     for command, args in EXPERIMENTS.items():
         out = tmp_path_factory.mktemp(command) / "out"
-        p = orgsim_cmd(*args, "-n", "2", "--seed", str(SEED), "-w", "1", "--set", "horizon_months=12", "--quiet",
-                       "--out", str(out))
+        p = orgsim_cmd(
+            *args, "-n", "2", "--seed", str(SEED), "-w", "1", "--set", "horizon_months=12", "--quiet", "--out", str(out)
+        )
         assert p.returncode == 0, p.stderr
         dirs[command] = out
     return dirs
@@ -43,8 +55,9 @@ def page_problems(stderr: str) -> list[str]:
 
 
 @pytest.mark.parametrize("command", EXPERIMENTS)
-def test_experiment_report_loads_cleanly_and_renders(chromium: Path, experiment_dirs: dict[str, Path],
-                                                     tmp_path: Path, command: str):
+def test_experiment_report_loads_cleanly_and_renders(
+    chromium: Path, experiment_dirs: dict[str, Path], tmp_path: Path, command: str
+):
     from PIL import Image
 
     shot = tmp_path / f"{command}.png"
@@ -59,8 +72,9 @@ def test_experiment_report_loads_cleanly_and_renders(chromium: Path, experiment_
 
 
 @pytest.mark.parametrize("command", EXPERIMENTS)
-def test_experiment_report_dom_in_the_browser(chromium: Path, experiment_dirs: dict[str, Path], tmp_path: Path,
-                                              command: str):
+def test_experiment_report_dom_in_the_browser(
+    chromium: Path, experiment_dirs: dict[str, Path], tmp_path: Path, command: str
+):
     url = (experiment_dirs[command] / "report.html").resolve().as_uri()
     p = browse(chromium, tmp_path, "--dump-dom", url)
     assert p.returncode == 0, p.stderr[-2000:]

@@ -17,8 +17,8 @@ from matplotlib.container import BarContainer, ErrorbarContainer
 from matplotlib.figure import Figure
 from plots_support import ROOT
 
-from orgsim.outputs import plots
 from orgsim.metrics import KPI_KEYS
+from orgsim.outputs import plots
 from orgsim.outputs.text import bottleneck
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -55,8 +55,9 @@ def test_arr_fan_one_scenario(result):
     assert len(ax.lines) == 1 and len(ax.collections) == 1  # median line and 10-90% band
     assert legend(ax) == ["series-a-reference: 10%–90% of replications", "series-a-reference: median"]
     assert "USD" in ax.get_ylabel() and ax.get_xlabel() == "month of the simulation"
-    median = np.median(result.monthly.query("metric == 'arr'").pivot(index="month", columns="replication",
-                                                                       values="value"), axis=1)
+    median = np.median(
+        result.monthly.query("metric == 'arr'").pivot(index="month", columns="replication", values="value"), axis=1
+    )
     np.testing.assert_allclose(ax.lines[0].get_ydata(), median)
     assert ax.yaxis.get_major_formatter()(2_500_000, 0) == "$2.50M"
     renders(fig)
@@ -161,8 +162,11 @@ def test_health(result):
     fig = plots.health(result.monthly)
     ax, ax2 = fig.axes
     assert ax.get_title() == "Healthy and active accounts" and ax2.get_title() == "Customers"
-    assert [line.get_label() for line in ax.lines] == ["health rate: median", "activity rate: median",
-                                                      "product maturity (median)"]
+    assert [line.get_label() for line in ax.lines] == [
+        "health rate: median",
+        "activity rate: median",
+        "product maturity (median)",
+    ]
     assert len(ax.collections) == 2 and ax.get_ylim() == (0, 1.05)
     assert ax.yaxis.get_major_formatter()(0.5, 0) == "50%"
     assert len(ax2.lines) == 1 and "customers" in ax2.get_ylabel()
@@ -183,7 +187,9 @@ def test_health_bands_split_the_customers(result):
     threshold on a band edge (0.3, 0.6) are the ones the rates count."""
     bands = _bands(result.monthly)
     assert len(bands) == 2 * 12 and (bands.to_numpy() >= 0).all()
-    other = result.monthly.pivot_table(index=["replication", "month"], columns="metric", values="value").loc[bands.index]
+    other = result.monthly.pivot_table(index=["replication", "month"], columns="metric", values="value").loc[
+        bands.index
+    ]
     np.testing.assert_array_equal(bands.sum(axis=1), other["customers"])
     assert (other["customers"] > 0).all()
     np.testing.assert_allclose(bands.iloc[:, 3:].sum(axis=1) / other["customers"], other["activity_rate"], rtol=1e-12)
@@ -192,9 +198,10 @@ def test_health_bands_split_the_customers(result):
 
 
 def test_health_bands_invariant_catches_a_miscount():
+    from plots_support import load
+
     from orgsim.engine import run_replication
     from orgsim.invariants import violations
-    from plots_support import load
 
     rec = run_replication(load(), 1, 0)
     assert violations(rec) == []
@@ -210,7 +217,9 @@ def test_health_distribution(result):
     # left: ten stacked bands, healthiest first in the legend, then the two thresholds
     assert len(ax.collections) == 10
     assert legend(ax) == [f"0.{k}–{(k + 1) / 10:.1f}" for k in range(9, -1, -1)] + [
-        "below the active threshold (health < 0.3)", "below the healthy threshold (health < 0.6)"]
+        "below the active threshold (health < 0.3)",
+        "below the healthy threshold (health < 0.6)",
+    ]
     assert ax.get_ylim() == (0, 1) and ax.yaxis.get_major_formatter()(0.25, 0) == "25%"
     top = ax.collections[-1].get_paths()[0].vertices[:, 1]
     assert top.max() == pytest.approx(1.0)  # the mean shares fill the whole column
@@ -227,8 +236,12 @@ def test_health_distribution(result):
     np.testing.assert_allclose([s[0][1] for s in segs], last.quantile(0.1).to_numpy())
     np.testing.assert_allclose([s[1][1] for s in segs], last.quantile(0.9).to_numpy())
     assert [line.get_xdata()[0] for line in ax2.lines if "threshold" in line.get_label()] == [0.3, 0.6]
-    assert legend(ax2) == ["accounts, mean of replications", "10%–90% of replications", "active threshold (0.3)",
-                           "healthy threshold (0.6)"]
+    assert legend(ax2) == [
+        "accounts, mean of replications",
+        "10%–90% of replications",
+        "active threshold (0.3)",
+        "healthy threshold (0.6)",
+    ]
     assert ax2.get_xlabel() == "account health (0–1)" and ax2.get_xlim() == (0, 1)
     renders(fig)
 
@@ -237,8 +250,10 @@ def test_health_distribution_thresholds_off_the_band_edges(result):
     """A threshold between band edges is drawn from the rate the model recorded for it."""
     fig = plots.health_distribution(result.monthly, healthy_threshold=0.65)
     ax, ax2 = fig.axes
-    assert [line.get_label() for line in ax.lines] == ["below the active threshold (health < 0.3)",
-                                                      "below the healthy threshold (health < 0.65)"]
+    assert [line.get_label() for line in ax.lines] == [
+        "below the active threshold (health < 0.3)",
+        "below the healthy threshold (health < 0.65)",
+    ]
     rate = result.monthly.query("metric == 'health_rate'").groupby("month")["value"].mean()
     np.testing.assert_allclose(ax.lines[1].get_ydata(), 1 - rate, atol=1e-12)
     assert [line.get_xdata()[0] for line in ax2.lines if "threshold" in line.get_label()] == [0.3, 0.65]
@@ -271,8 +286,16 @@ def test_cash_and_runway(result):
 
 def test_run_figures_are_the_report_plots(result, departments):
     figs = plots.run_figures(result.monthly, result.stages, result.funnel, departments)
-    assert list(figs) == ["arr_fan", "arr_bridge", "funnel", "headcount_cost", "bottlenecks", "health",
-                          "health_distribution", "cash_runway"]
+    assert list(figs) == [
+        "arr_fan",
+        "arr_bridge",
+        "funnel",
+        "headcount_cost",
+        "bottlenecks",
+        "health",
+        "health_distribution",
+        "cash_runway",
+    ]
     assert all(isinstance(f, Figure) for f in figs.values())
 
 
@@ -316,7 +339,8 @@ def test_focus_ranking(focus_table):
     # a KPI where lower is better ranks the other way
     low = plots.focus_ranking(focus_table.assign(order=focus_table["order"].map(",".join)), kpi="cac")
     assert [t.get_text() for t in low.axes[0].get_yticklabels()][0] == "1. " + " → ".join(
-        focus_table.loc[focus_table["mean"].idxmin(), "order"])
+        focus_table.loc[focus_table["mean"].idxmin(), "order"]
+    )
     # focus --goal overrides the KPI's direction, and the plot follows it
     most = plots.focus_ranking(focus_table, kpi="cac", goal="max")
     assert [t.get_text() for t in most.axes[0].get_yticklabels()][0] == labels[0]
@@ -345,8 +369,9 @@ def test_sweep_two_parameters_heatmap(sweep_table):
     (im,) = ax.images
     grid = im.get_array()
     assert grid.shape == (2, 2)
-    want = sweep_table[sweep_table["kpi"] == "arr_end"].pivot(index="roles.ae.headcount", columns="roles.sdr.headcount",
-                                                              values="mean")
+    want = sweep_table[sweep_table["kpi"] == "arr_end"].pivot(
+        index="roles.ae.headcount", columns="roles.sdr.headcount", values="mean"
+    )
     np.testing.assert_allclose(grid, want.to_numpy())
     assert ax.get_xlabel() == "roles.sdr.headcount" and ax.get_ylabel() == "roles.ae.headcount"
     assert len(ax.texts) == 4 and all(t.get_text().startswith("$") for t in ax.texts)
@@ -359,8 +384,16 @@ def test_sweep_refuses_three_parameters(sweep_table):
 
 
 def test_plots_need_no_pyplot_or_display():
-    code = ("import sys, orgsim.outputs.plots; from orgsim.outputs.report import report_files; "
-            "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot imported'")
-    p = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60,
-                       env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)})
+    code = (
+        "import sys, orgsim.outputs.plots; from orgsim.outputs.report import report_files; "
+        "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot imported'"
+    )
+    p = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)},
+    )
     assert p.returncode == 0, p.stderr

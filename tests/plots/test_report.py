@@ -13,12 +13,20 @@ from plots_support import load, orgsim_cmd
 
 import orgsim
 from orgsim.outputs import report
-from orgsim.scenario.loader import scenario_to_dict
 from orgsim.outputs.text import bottleneck
+from orgsim.scenario.loader import scenario_to_dict
 
 PNG = b"\x89PNG\r\n\x1a\n"
-PLOTS = {"arr_fan", "arr_bridge", "funnel", "headcount_cost", "bottlenecks", "health", "health_distribution",
-         "cash_runway"}
+PLOTS = {
+    "arr_fan",
+    "arr_bridge",
+    "funnel",
+    "headcount_cost",
+    "bottlenecks",
+    "health",
+    "health_distribution",
+    "cash_runway",
+}
 
 
 class Refs(HTMLParser):
@@ -92,8 +100,17 @@ def test_report_sections_say_what_the_data_says(run_dir: Path):
     doc = parse(run_dir / "report.html")
     text = " ".join(doc.text)
     summary = json.loads((run_dir / "summary.json").read_text())
-    for heading in ("Findings", "KPIs", "Plots", "The scenario in words", "Organisation", "Who owns what",
-                    "Hiring and growth", "Funnel and stages", "Manifest"):
+    for heading in (
+        "Findings",
+        "KPIs",
+        "Plots",
+        "The scenario in words",
+        "Organisation",
+        "Who owns what",
+        "Hiring and growth",
+        "Funnel and stages",
+        "Manifest",
+    ):
         assert heading in text
     worst = bottleneck(summary)
     assert f"{worst.capitalize()} is the bottleneck" in text
@@ -128,8 +145,9 @@ def test_report_command_refuses_a_directory_without_a_run(tmp_path: Path, run_di
     p = orgsim_cmd("report", str(target))
     assert p.returncode == 2, (p.stdout, p.stderr)
     assert "Traceback" not in p.stderr and str(target) in p.stderr
-    assert {"empty": "missing summary.json", "missing": "no such directory",
-            "not-json": "cannot read it as JSON"}[case] in p.stderr
+    assert {"empty": "missing summary.json", "missing": "no such directory", "not-json": "cannot read it as JSON"}[
+        case
+    ] in p.stderr
     assert not (target / "report.html").exists()
 
 
@@ -179,16 +197,19 @@ def test_report_of_a_run_without_health_bands(run_dir: Path, tmp_path: Path):
 
 def test_findings_say_how_many_accounts_are_below_the_thresholds(result):
     """From the data: the shares below the thresholds at the last month are those of the health bands."""
-    run = report.RunData(result.to_dict(), result.monthly, result.stages, result.funnel,
-                         {"scenario": scenario_to_dict(result.scenario)})
+    run = report.RunData(
+        result.to_dict(), result.monthly, result.stages, result.funnel, {"scenario": scenario_to_dict(result.scenario)}
+    )
     assert not [f for f in report.findings(run) if f.startswith("By month")]  # 12 months of series-a: ~all healthy
     (found,) = [f for f in report.findings(run, unhealthy=0.0) if f.startswith("By month")]
     last = result.monthly.query("month == 12 and metric.str.startswith('health_band.')")
     bands = last.pivot_table(index="replication", columns="metric", values="value").to_numpy()
     share = lambda upto: float((bands[:, :upto].sum(axis=1) / bands.sum(axis=1)).mean())  # noqa: E731
-    assert found == (f"By month 12, {share(3):.0%} of accounts are below the active threshold (health < 0.3) and "
-                     f"{share(6):.0%} below the healthy threshold (health < 0.6); accounts below the healthy threshold "
-                     "renew less often than their segment's renewal rate.")
+    assert found == (
+        f"By month 12, {share(3):.0%} of accounts are below the active threshold (health < 0.3) and "
+        f"{share(6):.0%} below the healthy threshold (health < 0.6); accounts below the healthy threshold "
+        "renew less often than their segment's renewal rate."
+    )
 
 
 def test_report_works_without_manifest(run_dir: Path, tmp_path: Path):
@@ -213,8 +234,14 @@ def test_findings_name_the_bottleneck_and_when_it_starts():
     """Too few implementers: the implementation queue builds and the finding says so in words."""
     sc = load(**{"roles.implementer.headcount": 1})
     res = orgsim.simulate(sc, replications=2, seed=1)
-    run = report.RunData(summary=res.to_dict(), monthly=res.monthly, stages=res.stages, funnel=res.funnel,
-                         manifest={"scenario": scenario_to_dict(sc)}, counters=res.counters)
+    run = report.RunData(
+        summary=res.to_dict(),
+        monthly=res.monthly,
+        stages=res.stages,
+        funnel=res.funnel,
+        manifest={"scenario": scenario_to_dict(sc)},
+        counters=res.counters,
+    )
     first = report.findings(run)[0]
     assert first.startswith("Implementation is the bottleneck from month ")
     month = int(first.split("from month ")[1].split(":")[0])

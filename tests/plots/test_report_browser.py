@@ -17,8 +17,17 @@ import pytest
 from orgsim.outputs.report import PLOT_NAMES
 
 CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--no-first-run", "--enable-logging=stderr", "--v=0"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--enable-logging=stderr",
+    "--v=0",
+]
 # Chromium's own chatter without a desktop session (D-Bus, GPU probing) is not the page's business.
 PAGE_PROBLEM = re.compile(r"Uncaught|:CONSOLE|console\.(error|warn)|net::ERR_|Failed to load resource", re.I)
 
@@ -33,8 +42,13 @@ def chromium() -> Path:
 
 
 def browse(chromium: Path, tmp: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([str(chromium), *FLAGS, f"--user-data-dir={tmp / 'profile'}", *args],
-                          capture_output=True, text=True, timeout=90, stdin=subprocess.DEVNULL)
+    return subprocess.run(
+        [str(chromium), *FLAGS, f"--user-data-dir={tmp / 'profile'}", *args],
+        capture_output=True,
+        text=True,
+        timeout=90,
+        stdin=subprocess.DEVNULL,
+    )
 
 
 def test_report_loads_cleanly_and_renders(chromium: Path, run_dir: Path, tmp_path: Path):
@@ -56,8 +70,9 @@ def test_report_loads_cleanly_and_renders(chromium: Path, run_dir: Path, tmp_pat
 def test_the_console_check_catches_a_broken_page(chromium: Path, tmp_path: Path):
     """The check above is not vacuous: a page that logs an error and throws is caught."""
     page = tmp_path / "broken.html"
-    page.write_text("<!DOCTYPE html><html><body><p>x</p><script>console.error('bad');"
-                    "throw new Error('boom')</script></body></html>")
+    page.write_text(
+        "<!DOCTYPE html><html><body><p>x</p><script>console.error('bad');throw new Error('boom')</script></body></html>"
+    )
     p = browse(chromium, tmp_path, "--dump-dom", page.as_uri())
     problems = [line for line in p.stderr.splitlines() if PAGE_PROBLEM.search(line)]
     assert any("Uncaught Error: boom" in line for line in problems), p.stderr[-2000:]

@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from orgsim.engine import run_replication
-from orgsim.scenario.errors import ScenarioError
 from orgsim.invariants import violations
+from orgsim.scenario.errors import ScenarioError
 from orgsim.scenario.loader import load_scenario
 
 REFERENCE = Path(__file__).resolve().parents[2] / "scenarios" / "series-a.yaml"

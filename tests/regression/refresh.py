@@ -24,7 +24,10 @@ def main(argv: list[str]) -> int:
         wanted = set(argv)
         unknown = wanted - {f.stem for f in files}
         if unknown:
-            print(f"unknown scenario(s): {', '.join(sorted(unknown))}; known: {', '.join(f.stem for f in files)}", file=sys.stderr)
+            print(
+                f"unknown scenario(s): {', '.join(sorted(unknown))}; known: {', '.join(f.stem for f in files)}",
+                file=sys.stderr,
+            )
             return 2
         files = [f for f in files if f.stem in wanted]
     for f in files:

@@ -86,6 +86,7 @@ def test_a_talking_stranger_is_not_a_scheduler():
 
 def test_cli_exits_2_without_a_traceback(tmp_path, capsys):
     from pathlib import Path
+
     scenario = str(Path(__file__).resolve().parents[2] / "scenarios" / "series-a.yaml")
     t0 = time.monotonic()
     assert cli.main(["run", scenario, "-n", "1", "-q", "--scheduler", "not a url"]) == 2

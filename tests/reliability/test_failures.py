@@ -29,6 +29,7 @@ def _failing(bad: set[int], real=runner.run_replication):
         if rep in bad:
             raise ZeroDivisionError(f"injected failure in replication {rep}")
         return real(sc, seed, rep, events=events)
+
     return run_replication
 
 
@@ -54,7 +55,9 @@ def test_a_failed_replication_is_reported_and_the_others_finish(monkeypatch, cle
 
 def test_a_broken_invariant_is_a_failed_replication(monkeypatch):
     real = runner.violations
-    monkeypatch.setattr(runner, "violations", lambda rec: ["customers at the end 3 != 4"] if rec.replication == 1 else real(rec))
+    monkeypatch.setattr(
+        runner, "violations", lambda rec: ["customers at the end 3 != 4"] if rec.replication == 1 else real(rec)
+    )
     res = simulate(short(), replications=3, seed=SEED, workers=1)
     [f] = res.failures
     assert f["replication"] == 1
@@ -86,8 +89,9 @@ def test_every_replication_failing_raises(monkeypatch):
 def test_cli_warns_writes_the_good_ones_and_exits_1(monkeypatch, capsys, tmp_path):
     monkeypatch.setattr(runner, "run_replication", _failing({2}))
     out = tmp_path / "r.json"
-    code = cli.main(["run", SCENARIO, "-n", "4", "-s", str(SEED), "-w", "1", "--set", "horizon_months=12",
-                     "--json", str(out), "-q"])
+    code = cli.main(
+        ["run", SCENARIO, "-n", "4", "-s", str(SEED), "-w", "1", "--set", "horizon_months=12", "--json", str(out), "-q"]
+    )
     assert code == cli.EXIT_INTERNAL
     doc = json.loads(out.read_text())
     assert doc["replications"] == 3 and doc["failures"][0]["replication"] == 2
@@ -119,8 +123,25 @@ def test_first_replication_runs_those_replications(tmp_path):
 def test_sweep_keeps_going_and_names_the_point(monkeypatch, capsys, tmp_path):
     monkeypatch.setattr(runner, "run_replication", _failing({1}))
     csv = tmp_path / "s.csv"
-    code = cli.main(["sweep", SCENARIO, "--vary", "roles.sdr.headcount=2,4", "-n", "3", "-s", str(SEED), "-w", "1",
-                     "--set", "horizon_months=12", "--csv", str(csv), "-q"])
+    code = cli.main(
+        [
+            "sweep",
+            SCENARIO,
+            "--vary",
+            "roles.sdr.headcount=2,4",
+            "-n",
+            "3",
+            "-s",
+            str(SEED),
+            "-w",
+            "1",
+            "--set",
+            "horizon_months=12",
+            "--csv",
+            str(csv),
+            "-q",
+        ]
+    )
     assert code == cli.EXIT_INTERNAL
     assert csv.exists() and "arr_end" in csv.read_text()
     err = capsys.readouterr().err
@@ -133,13 +154,32 @@ def test_sweep_keeps_going_and_names_the_point(monkeypatch, capsys, tmp_path):
 def test_focus_stops_with_the_failure_and_exit_1(monkeypatch, capsys, tmp_path):
     monkeypatch.setattr(runner, "run_replication", _failing({1}))
     out = tmp_path / "f.json"
-    code = cli.main(["focus", SCENARIO, "--orders", "product,sales,marketing,service",
-                     "--orders", "sales,product,marketing,service", "-n", "2", "--equal", "-s", str(SEED), "-w", "1",
-                     "--set", "horizon_months=12", "--json", str(out), "-q"])
+    code = cli.main(
+        [
+            "focus",
+            SCENARIO,
+            "--orders",
+            "product,sales,marketing,service",
+            "--orders",
+            "sales,product,marketing,service",
+            "-n",
+            "2",
+            "--equal",
+            "-s",
+            str(SEED),
+            "-w",
+            "1",
+            "--set",
+            "horizon_months=12",
+            "--json",
+            str(out),
+            "-q",
+        ]
+    )
     assert code == cli.EXIT_INTERNAL and not out.exists()
     err = capsys.readouterr().err
     assert "nothing was written" in err and "Traceback" not in err
-    assert "--set 'hiring.growth.focus_order=[\"product\", \"sales\", \"marketing\", \"service\"]'" in err
+    assert '--set \'hiring.growth.focus_order=["product", "sales", "marketing", "service"]\'' in err
 
 
 def test_sweep_library_failures_per_point(monkeypatch):
@@ -160,8 +200,9 @@ def test_compare_names_the_file_that_reproduces_it(monkeypatch, capsys):
         return real(sc, seed, rep)
 
     monkeypatch.setattr(runner, "run_replication", run_replication)
-    code = cli.main(["compare", SCENARIO, other, "-n", "2", "-s", str(SEED), "-w", "1",
-                     "--set", "horizon_months=12", "-q"])
+    code = cli.main(
+        ["compare", SCENARIO, other, "-n", "2", "-s", str(SEED), "-w", "1", "--set", "horizon_months=12", "-q"]
+    )
     assert code == cli.EXIT_INTERNAL
     err = capsys.readouterr().err
     assert "internal error: 1 replication failed" in err

@@ -11,7 +11,6 @@ import sys
 import time
 from pathlib import Path
 
-
 from orgsim import cli
 from orgsim.experiments import focus, runner, sweep
 from orgsim.experiments.checkpoint import Checkpoint
@@ -20,8 +19,21 @@ from orgsim.scenario.loader import load_scenario
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = str(ROOT / "scenarios" / "series-a.yaml")
 SEED = 3
-SWEEP_ARGS = ["sweep", SCENARIO, "--vary", "roles.sdr.headcount=1..6", "-n", "2", "-s", str(SEED), "-w", "1",
-              "--set", "horizon_months=24", "-q"]
+SWEEP_ARGS = [
+    "sweep",
+    SCENARIO,
+    "--vary",
+    "roles.sdr.headcount=1..6",
+    "-n",
+    "2",
+    "-s",
+    str(SEED),
+    "-w",
+    "1",
+    "--set",
+    "horizon_months=24",
+    "-q",
+]
 
 
 def _lines(path: Path) -> list[str]:
@@ -32,8 +44,14 @@ def test_ctrl_c_then_resume_gives_the_uninterrupted_table(tmp_path, capsys):
     csv = tmp_path / "sweep.csv"
     ck = tmp_path / "sweep.csv.checkpoint.jsonl"  # the default: next to --csv
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-m", "orgsim", *SWEEP_ARGS, "--csv", str(csv)], cwd=tmp_path, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "orgsim", *SWEEP_ARGS, "--csv", str(csv)],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 60
     while not _lines(ck) and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.01)
@@ -62,8 +80,15 @@ def test_ctrl_c_in_the_terminal_with_a_process_pool(tmp_path, capsys):
     args = [*SWEEP_ARGS[:-5], "-w", "2", "--set", "horizon_months=24", "-q", "--json", str(js)]
     assert args.count("-w") == 1
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    proc = subprocess.Popen([sys.executable, "-m", "orgsim", *args], cwd=tmp_path, env=env, start_new_session=True,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "orgsim", *args],
+        cwd=tmp_path,
+        env=env,
+        start_new_session=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     deadline = time.monotonic() + 60
     while not _lines(ck) and proc.poll() is None and time.monotonic() < deadline:
         time.sleep(0.01)
@@ -118,10 +143,20 @@ def test_a_changed_scenario_never_reuses_stale_points(tmp_path):
 
 
 def test_focus_resumes_at_the_look_it_reached(tmp_path, monkeypatch):
-    kw = dict(by="arr_end", orders=["product,sales,marketing,service", "sales,product,marketing,service",
-                                    "marketing,sales,product,service"],
-              replications=3, batch=2, max_replications=7, seed=SEED, workers=1,
-              overrides={"horizon_months": 12})
+    kw = dict(
+        by="arr_end",
+        orders=[
+            "product,sales,marketing,service",
+            "sales,product,marketing,service",
+            "marketing,sales,product,service",
+        ],
+        replications=3,
+        batch=2,
+        max_replications=7,
+        seed=SEED,
+        workers=1,
+        overrides={"horizon_months": 12},
+    )
     ck = tmp_path / "focus.jsonl"
     ref = focus(SCENARIO, checkpoint=ck, **kw)
     lines = _lines(ck)
@@ -146,15 +181,38 @@ def test_cli_resume_without_a_checkpoint_is_bad_input(tmp_path, capsys):
 
 
 def test_cli_focus_resume(tmp_path, capsys):
-    args = ["focus", SCENARIO, "--orders", "product,sales,marketing,service", "--orders",
-            "sales,product,marketing,service", "-n", "2", "--equal", "-s", str(SEED), "-w", "1",
-            "--set", "horizon_months=12", "-q"]
+    args = [
+        "focus",
+        SCENARIO,
+        "--orders",
+        "product,sales,marketing,service",
+        "--orders",
+        "sales,product,marketing,service",
+        "-n",
+        "2",
+        "--equal",
+        "-s",
+        str(SEED),
+        "-w",
+        "1",
+        "--set",
+        "horizon_months=12",
+        "-q",
+    ]
     ck = tmp_path / "f.jsonl"
     ref = tmp_path / "ref.json"
     assert cli.main([*args, "--json", str(ref)]) == 0
     assert not (tmp_path / "ref.json.checkpoint.jsonl").exists()
-    focus(SCENARIO, orders=["product,sales,marketing,service"] * 1 + ["sales,product,marketing,service"],
-          replications=2, method="equal", seed=SEED, workers=1, overrides={"horizon_months": 12}, checkpoint=ck)
+    focus(
+        SCENARIO,
+        orders=["product,sales,marketing,service"] * 1 + ["sales,product,marketing,service"],
+        replications=2,
+        method="equal",
+        seed=SEED,
+        workers=1,
+        overrides={"horizon_months": 12},
+        checkpoint=ck,
+    )
     out = tmp_path / "out.json"
     assert cli.main([*args, "--json", str(out), "--checkpoint", str(ck), "--resume"]) == 0
     assert "resumed 2 batches" in capsys.readouterr().err

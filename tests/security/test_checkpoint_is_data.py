@@ -36,7 +36,9 @@ def _planted_line(marker: Path, key: str = "0" * 64) -> str:
 def test_a_planted_pickle_line_runs_nothing_and_is_reported(tmp_path):
     marker = tmp_path / "pwned"
     ck = tmp_path / "ck.jsonl"
-    ck.write_text(_planted_line(marker) + "\n" + "not json at all\n" + '{"format": "orgsim-checkpoint/2", "key": "x"}\n')
+    ck.write_text(
+        _planted_line(marker) + "\n" + "not json at all\n" + '{"format": "orgsim-checkpoint/2", "key": "x"}\n'
+    )
     c = Checkpoint(ck, resume=True)
     assert not marker.exists()
     assert len(c) == 0
@@ -50,8 +52,26 @@ def test_cli_resume_from_a_planted_checkpoint_runs_nothing(tmp_path, capsys):
     marker = tmp_path / "pwned"
     ck = tmp_path / "ck.jsonl"
     ck.write_text(_planted_line(marker) + "\n")
-    args = ["sweep", SCENARIO, "--vary", "roles.sdr.headcount=2,3", "-n", "1", "-s", "3", "-w", "1",
-            "--set", "horizon_months=6", "-q", "--csv", str(tmp_path / "s.csv"), "--checkpoint", str(ck), "--resume"]
+    args = [
+        "sweep",
+        SCENARIO,
+        "--vary",
+        "roles.sdr.headcount=2,3",
+        "-n",
+        "1",
+        "-s",
+        "3",
+        "-w",
+        "1",
+        "--set",
+        "horizon_months=6",
+        "-q",
+        "--csv",
+        str(tmp_path / "s.csv"),
+        "--checkpoint",
+        str(ck),
+        "--resume",
+    ]
     assert cli.main(args) == 0
     assert not marker.exists()
     err = capsys.readouterr().err

@@ -41,7 +41,11 @@ def test_traversal_outside_the_tree_is_refused_without_reading(tmp_path):
     top.parent.mkdir()
     top.write_text("extends: ../../../../../../../../" + str(tmp_path / "etc" / "shadow").lstrip("/") + "\n")
     text = _problems(top)
-    assert "outside the scenario's directory tree" in text and SECRET not in text and "root" not in text.split("tree")[0][-5:]
+    assert (
+        "outside the scenario's directory tree" in text
+        and SECRET not in text
+        and "root" not in text.split("tree")[0][-5:]
+    )
 
 
 @pytest.mark.parametrize("target", ["/etc/shadow", "/etc/passwd", "/proc/self/environ", "/etc/hostname"])
@@ -97,8 +101,13 @@ def test_devices_and_fifos_are_refused_at_once(tmp_path, special, monkeypatch):
         special = str(tmp_path / "pipe.yaml")
         os.mkfifo(special)
     # as the scenario itself: read nothing, no hang, exit 2
-    proc = subprocess.run([sys.executable, "-m", "orgsim", "validate", special], capture_output=True, text=True,
-                          timeout=20, env={**os.environ, "PYTHONPATH": str(ROOT)})
+    proc = subprocess.run(
+        [sys.executable, "-m", "orgsim", "validate", special],
+        capture_output=True,
+        text=True,
+        timeout=20,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     assert proc.returncode == 2 and "not a regular file" in proc.stderr and "Traceback" not in proc.stderr
     # as a base, allowed by its root: still refused
     monkeypatch.setenv("ORGSIM_EXTENDS_ROOTS", os.path.dirname(special))
@@ -109,11 +118,15 @@ def test_devices_and_fifos_are_refused_at_once(tmp_path, special, monkeypatch):
 
 def test_control_characters_are_refused_and_never_printed_raw(tmp_path):
     f = tmp_path / "evil.yaml"
-    f.write_text('extends: ' + str(ROOT / "scenarios" / "series-a.yaml") + '\nname: "x\\e]0;pwned\\a\\e[2J"\n'
-                 'roles:\n  "s\\edr": {headcount: 1, department: sales}\n')
+    f.write_text(
+        "extends: " + str(ROOT / "scenarios" / "series-a.yaml") + '\nname: "x\\e]0;pwned\\a\\e[2J"\n'
+        'roles:\n  "s\\edr": {headcount: 1, department: sales}\n'
+    )
     env = {**os.environ, "PYTHONPATH": str(ROOT), "ORGSIM_EXTENDS_ROOTS": str(ROOT / "scenarios")}
     for cmd in (["validate", str(f)], ["run", str(f), "-n", "1", "-q"]):
-        proc = subprocess.run([sys.executable, "-m", "orgsim", *cmd], capture_output=True, text=True, timeout=60, env=env)
+        proc = subprocess.run(
+            [sys.executable, "-m", "orgsim", *cmd], capture_output=True, text=True, timeout=60, env=env
+        )
         out = proc.stdout + proc.stderr
         assert proc.returncode == 2, out
         assert "\x1b" not in out and "\x07" not in out

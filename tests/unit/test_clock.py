@@ -152,7 +152,9 @@ def test_simpy_internals_orgsim_relies_on_are_there():
         assert hasattr(ev, name), f"simpy.Event.{name} is gone"
     assert ev._ok is True and ev._value is None
     t, _prio, eid, event = env._queue[0]
-    assert (t, event) == (0.0, ev) and isinstance(eid, int), "SimPy's heap entries are no longer (time, priority, id, event)"
+    assert (t, event) == (0.0, ev) and isinstance(eid, int), (
+        "SimPy's heap entries are no longer (time, priority, id, event)"
+    )
     step = inspect.getsource(simpy.Environment.step)
     assert "callbacks" in step and "_ok" in step, "Environment.step no longer reads callbacks and _ok"
 

@@ -89,7 +89,11 @@ def test_ks_against_the_named_law(name):
     assert law.var() == pytest.approx(d.variance, rel=1e-9)
     assert stats.kstest(x, law.cdf).pvalue > 1e-3
     # and the test has power: the same sample is far from a law with a 10% larger mean
-    wrong = stats.expon(scale=d.expected * 1.1) if name == "exponential" else stats.norm(d.expected * 1.1, math.sqrt(d.variance))
+    wrong = (
+        stats.expon(scale=d.expected * 1.1)
+        if name == "exponential"
+        else stats.norm(d.expected * 1.1, math.sqrt(d.variance))
+    )
     assert stats.kstest(x, wrong.cdf).pvalue < 1e-6
 
 
@@ -114,7 +118,11 @@ def test_bare_number_is_fixed():
 
 
 def test_zero_means_give_zeros():
-    for spec in ({"dist": "exponential", "mean": 0}, {"dist": "gamma", "mean": 0, "cv": 0.5}, {"dist": "lognormal", "mean": 0, "cv": 0.5}):
+    for spec in (
+        {"dist": "exponential", "mean": 0},
+        {"dist": "gamma", "mean": 0, "cv": 0.5},
+        {"dist": "lognormal", "mean": 0, "cv": 0.5},
+    ):
         assert (draw_array(Dist.model_validate(spec), generator(1, 0, "z"), 10) == 0).all()
 
 

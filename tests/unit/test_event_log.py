@@ -7,7 +7,6 @@ stage table reports. These tests hold the log to that, on one full series-a repl
 
 from __future__ import annotations
 
-import datetime
 from collections import Counter
 from pathlib import Path
 
@@ -17,9 +16,9 @@ import pytest
 
 import orgsim
 from orgsim.engine import run_replication
+from orgsim.experiments import simulate
 from orgsim.outputs.event_log import EVENT_COLUMNS, EventLogWriter, event_format, to_frame
 from orgsim.scenario.errors import UsageError
-from orgsim.experiments import simulate
 
 ROOT = Path(__file__).resolve().parents[2]
 SERIES_A = ROOT / "scenarios" / "series-a.yaml"
@@ -189,10 +188,13 @@ def test_a_failed_run_leaves_no_file(tmp_path, monkeypatch):
     assert [p.name for p in tmp_path.iterdir()] == ["log.csv"]  # no temporary file left behind
 
 
-@pytest.mark.parametrize("name, message", [
-    ("log.txt", "expected a file name ending in .csv, .csv.gz or .parquet"),
-    ("missing/log.csv", "does not exist"),
-])
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        ("log.txt", "expected a file name ending in .csv, .csv.gz or .parquet"),
+        ("missing/log.csv", "does not exist"),
+    ],
+)
 def test_bad_event_file_names(tmp_path, name, message):
     with pytest.raises(UsageError, match=message):
         event_format(tmp_path / name)
@@ -219,4 +221,3 @@ def test_who_works_a_deal(deal_work):
         assert same == 1.0  # (an AE who leaves hands queued deals to the pod; none did here)
     else:
         assert same < 0.6
-

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from orgsim.scenario import Scenario
 from orgsim.scenario.errors import ScenarioError
 from orgsim.scenario.loader import load_scenario, load_scenario_dict, parse_set, scenario_to_dict
-from orgsim.scenario import Scenario
 from orgsim.scenario.yamlmap import format_path, parse_path, parse_yaml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,16 +22,25 @@ BASE = "scenarios/series-a.yaml"  # how problems in the reference (as a base fil
 # file -> (number of problems, substrings the error text must contain)
 CASES: dict[str, tuple[int, list[str]]] = {
     "pods_sum.yaml": (1, ["roles.ae.pods (line 5): pods must sum to 1 (got 1.2)"]),
-    "outbound_unknown_segment.yaml": (2, [
-        "lead_sources.outbound.segment_mix.strategic (line 5): unknown segment 'strategic'; segments are smb, mid_market, enterprise",
-        "lead_sources.outbound.segment_mix (line 5): segment_mix must sum to 1 (got 1.15)",
-    ]),
+    "outbound_unknown_segment.yaml": (
+        2,
+        [
+            "lead_sources.outbound.segment_mix.strategic (line 5): unknown segment 'strategic'; segments are smb, mid_market, enterprise",
+            "lead_sources.outbound.segment_mix (line 5): segment_mix must sum to 1 (got 1.15)",
+        ],
+    ),
     "thresholds_reversed.yaml": (1, ["customers.active_threshold (line 4): must be <= healthy_threshold (0.7 > 0.6)"]),
-    "starting_customers_unknown_segment.yaml": (1, [
-        "company.starting_customers.government (line 4): unknown segment 'government'; segments are smb, mid_market, enterprise",
-    ]),
+    "starting_customers_unknown_segment.yaml": (
+        1,
+        [
+            "company.starting_customers.government (line 4): unknown segment 'government'; segments are smb, mid_market, enterprise",
+        ],
+    ),
     "presales_effort_missing.yaml": (1, ["segments.smb.effort_hours.presales: needed because needs_presales is true"]),
-    "renewals_without_csm.yaml": (1, ["ownership.renewal: is 'csm' but the scenario never has a CSM (roles.csm); use 'ae' or staff CSMs"]),
+    "renewals_without_csm.yaml": (
+        1,
+        ["ownership.renewal: is 'csm' but the scenario never has a CSM (roles.csm); use 'ae' or staff CSMs"],
+    ),
     "yaml_syntax.yaml": (1, ["(file) (line 5): invalid YAML: while parsing a flow sequence (started on line 4)"]),
     "empty.yaml": (1, ["(file): the file is empty; a scenario needs at least segments and roles"]),
     "top_level_list.yaml": (1, ["(file) (line 2): the top level must be a mapping", "not a list"]),
@@ -46,31 +55,49 @@ CASES: dict[str, tuple[int, list[str]]] = {
     "gamma_without_cv.yaml": (1, ["segments.smb.acv (line 5): a gamma distribution needs cv"]),
     "uniform_low_above_high.yaml": (1, ["segments.mid_market.sales_cycle_days (line 5): uniform needs low <= high"]),
     "gamma_cv_zero.yaml": (1, ["effort_hours.qualify (line 4): a gamma distribution needs cv > 0"]),
-    "unknown_dist_kind.yaml": (1, [
-        "segments.smb.go_live_days.dist (line 5): must be one of 'fixed', 'exponential', 'gamma'",
-        "(got 'gama'); did you mean 'gamma'?",
-    ]),
+    "unknown_dist_kind.yaml": (
+        1,
+        [
+            "segments.smb.go_live_days.dist (line 5): must be one of 'fixed', 'exponential', 'gamma'",
+            "(got 'gama'); did you mean 'gamma'?",
+        ],
+    ),
     "dist_as_text.yaml": (1, ["segments.enterprise.acv (line 5): must be a number or a distribution", "(got 'lots')"]),
     "focus_order_repeat.yaml": (1, ["hiring.growth.focus_order (line 5): must not repeat a department"]),
-    "focus_order_unknown_department.yaml": (1, [
-        "hiring.growth.focus_order (line 5): unknown department 'engineering'; choose from product, sales",
-    ]),
-    "hiring_plan_unknown_role.yaml": (1, ["hiring.plan[1].role (line 6): unknown role 'sdrs'; roles are marketer, sdr"]),
+    "focus_order_unknown_department.yaml": (
+        1,
+        [
+            "hiring.growth.focus_order (line 5): unknown department 'engineering'; choose from product, sales",
+        ],
+    ),
+    "hiring_plan_unknown_role.yaml": (
+        1,
+        ["hiring.plan[1].role (line 6): unknown role 'sdrs'; roles are marketer, sdr"],
+    ),
     "hiring_plan_after_horizon.yaml": (1, ["hiring.plan[0].month (line 5): is after the horizon (48 > 36)"]),
     "growth_mix_unknown_role.yaml": (1, ["hiring.growth.mix.sales.account_exec (line 6): unknown role 'account_exec'"]),
-    "qualification_without_sdrs.yaml": (1, [
-        "ownership.qualification: is 'sdr' but the scenario never has an SDR",
-        f"{BASE}, line 116)",  # the value was written in the base file
-    ]),
-    "delivery_without_implementers.yaml": (2, [
-        "segments.mid_market.delivered_by: is 'implementation' but the scenario never has an implementer",
-        "segments.enterprise.delivered_by: is 'implementation' but the scenario never has an implementer",
-    ]),
+    "qualification_without_sdrs.yaml": (
+        1,
+        [
+            "ownership.qualification: is 'sdr' but the scenario never has an SDR",
+            f"{BASE}, line 116)",  # the value was written in the base file
+        ],
+    ),
+    "delivery_without_implementers.yaml": (
+        2,
+        [
+            "segments.mid_market.delivered_by: is 'implementation' but the scenario never has an implementer",
+            "segments.enterprise.delivered_by: is 'implementation' but the scenario never has an implementer",
+        ],
+    ),
     "presales_without_se.yaml": (2, ["segments.mid_market.needs_presales: deals would wait forever: no SE"]),
-    "extends_cycle_a.yaml": (1, [
-        "extends: files extend each other in a cycle: extends_cycle_a.yaml -> extends_cycle_b.yaml -> extends_cycle_a.yaml",
-        "(in ",
-    ]),
+    "extends_cycle_a.yaml": (
+        1,
+        [
+            "extends: files extend each other in a cycle: extends_cycle_a.yaml -> extends_cycle_b.yaml -> extends_cycle_a.yaml",
+            "(in ",
+        ],
+    ),
     "extends_cycle_b.yaml": (1, ["cycle: extends_cycle_b.yaml -> extends_cycle_a.yaml -> extends_cycle_b.yaml"]),
     "extends_missing_file.yaml": (1, ["extends (line 2): base file not found:", "no-such-base.yaml"]),
     "extends_broken_base.yaml": (1, ["extends (line 2): invalid YAML:", "yaml_syntax.yaml, line 5)"]),
@@ -79,26 +106,38 @@ CASES: dict[str, tuple[int, list[str]]] = {
     "nan_value.yaml": (1, ["segments.smb.renewal_rate (line 5): must be a finite number (got .nan)"]),
     "inf_value.yaml": (1, ["company.starting_cash (line 4): must be a finite number (got .inf)"]),
     "horizon_million_months.yaml": (1, ["horizon_months (line 3): must be <= 240 (got 1000000)"]),
-    "billion_leads.yaml": (1, [
-        "lead_sources.paid.budget_per_month (line 5): buys 1e+09 leads a month; the limit is 1,000,000",
-    ]),
-    "exponent_as_text.yaml": (1, [
-        "lead_sources.paid.budget_per_month (line 5): must be a number (got '1e6'); YAML reads this as text",
-    ]),
-    "impossible_date.yaml": (1, [
-        "time.start_date (line 4): input should be a valid date or datetime, day value is outside expected range "
-        "(got '2026-02-30')",
-    ]),
+    "billion_leads.yaml": (
+        1,
+        [
+            "lead_sources.paid.budget_per_month (line 5): buys 1e+09 leads a month; the limit is 1,000,000",
+        ],
+    ),
+    "exponent_as_text.yaml": (
+        1,
+        [
+            "lead_sources.paid.budget_per_month (line 5): must be a number (got '1e6'); YAML reads this as text",
+        ],
+    ),
+    "impossible_date.yaml": (
+        1,
+        [
+            "time.start_date (line 4): input should be a valid date or datetime, day value is outside expected range "
+            "(got '2026-02-30')",
+        ],
+    ),
     "qualification_typo.yaml": (1, ["ownership.qualification (line 4): must be one of 'sdr', 'ae' (got 'sdrs')"]),
     "missing_required.yaml": (1, ["segments.smb.win_rate (line 3): required field missing"]),
-    "multiple_problems.yaml": (4, [
-        "multiple_problems.yaml: 4 problems",
-        "horizon_months (line 3): must be >= 1 (got 0)",
-        "roles.sdr.headcount (line 5): must be >= 0 (got -2)",
-        "roles.ae.department (line 6): must be one of 'marketing', 'sales'",
-        "(got 'sale'); did you mean 'sales'?",
-        "segments.smb.win_rte (line 9): unknown key; did you mean 'win_rate'?",
-    ]),
+    "multiple_problems.yaml": (
+        4,
+        [
+            "multiple_problems.yaml: 4 problems",
+            "horizon_months (line 3): must be >= 1 (got 0)",
+            "roles.sdr.headcount (line 5): must be >= 0 (got -2)",
+            "roles.ae.department (line 6): must be one of 'marketing', 'sales'",
+            "(got 'sale'); did you mean 'sales'?",
+            "segments.smb.win_rte (line 9): unknown key; did you mean 'win_rate'?",
+        ],
+    ),
 }
 
 
@@ -207,9 +246,13 @@ def test_utf8_bom_is_fine(tmp_path):
     "text, fragment",
     [
         ("a: &x [1, *x]\n", "recursive alias"),
-        ("a: &a [1,1,1,1,1,1,1,1,1,1]\n"
-         + "".join(f"{chr(98 + i)}: &{chr(98 + i)} [" + ",".join([f"*{chr(97 + i)}"] * 10) + "]\n" for i in range(7)),
-         "expands to more than"),
+        (
+            "a: &a [1,1,1,1,1,1,1,1,1,1]\n"
+            + "".join(
+                f"{chr(98 + i)}: &{chr(98 + i)} [" + ",".join([f"*{chr(97 + i)}"] * 10) + "]\n" for i in range(7)
+            ),
+            "expands to more than",
+        ),
         ("a: " + "[" * 3000 + "]" * 3000 + "\n", "nested too deeply"),
         ("name: a\n---\nname: b\n", "expected a single document"),
         ("name: !!python/object/apply:os.system [echo hi]\n", "could not determine a constructor"),
@@ -227,13 +270,17 @@ def test_odd_documents_give_scenario_errors(tmp_path, text, fragment):
 
 
 def test_merge_keys_are_not_duplicates(tmp_path):
-    p = _write(tmp_path, "anchors.yaml", f"""extends: {REF}
+    p = _write(
+        tmp_path,
+        "anchors.yaml",
+        f"""extends: {REF}
 roles:
   sdr: &person {{department: sales, headcount: 2, annual_cost: 90000}}
   ae:
     <<: *person
     headcount: 5
-""")
+""",
+    )
     sc = load_scenario(p)
     assert sc.roles["ae"].headcount == 5
     assert sc.roles["ae"].annual_cost == 90000
@@ -253,7 +300,9 @@ def test_whole_float_is_a_count_but_true_is_not(tmp_path):
 
 
 def test_nan_and_inf_in_overrides():
-    err = _error(REF, {"company.starting_cash": float("nan"), "segments.smb.acv": {"dist": "fixed", "value": float("inf")}})
+    err = _error(
+        REF, {"company.starting_cash": float("nan"), "segments.smb.acv": {"dist": "fixed", "value": float("inf")}}
+    )
     text = str(err)
     assert "company.starting_cash: must be a finite number (got .nan) (in overrides)" in text
     assert "segments.smb.acv.value: must be a finite number (got .inf)" in text
@@ -264,7 +313,10 @@ def test_nan_and_inf_in_overrides():
 
 
 def test_extends_deep_merge(tmp_path):
-    child = _write(tmp_path, "child.yaml", f"""extends: {REF}
+    child = _write(
+        tmp_path,
+        "child.yaml",
+        f"""extends: {REF}
 name: child
 roles:
   sdr: {{headcount: 7}}
@@ -279,7 +331,8 @@ lead_sources:
 hiring:
   plan:
     - {{month: 3, role: ae, count: 2}}
-""")
+""",
+    )
     sc, ref = load_scenario(child), load_scenario(REF)
     assert sc.name == "child"
     assert sc.roles["sdr"].headcount == 7
@@ -287,7 +340,11 @@ hiring:
     assert sc.roles["ae"] == ref.roles["ae"]
     assert sc.segments["smb"].win_rate == 0.3
     assert sc.segments["smb"].lead_mix == ref.segments["smb"].lead_mix
-    assert (sc.segments["smb"].acv.dist, sc.segments["smb"].acv.mean, sc.segments["smb"].acv.cv) == ("lognormal", 9000, 0.6)
+    assert (sc.segments["smb"].acv.dist, sc.segments["smb"].acv.mean, sc.segments["smb"].acv.cv) == (
+        "lognormal",
+        9000,
+        0.6,
+    )
     assert sc.segments["mid_market"].sales_cycle_days.expected == 60
     assert sc.segments["enterprise"] == ref.segments["enterprise"]
     assert sc.lead_sources.outbound.segment_mix is None  # null replaces
@@ -297,7 +354,11 @@ hiring:
 
 def test_extends_chain_relative_to_each_file(tmp_path):
     (tmp_path / "bases").mkdir()
-    _write(tmp_path / "bases", "mid.yaml", f"extends: {REF}\nname: mid\nroles:\n  sdr: {{headcount: 1}}\n  ae: {{headcount: 8}}\n")
+    _write(
+        tmp_path / "bases",
+        "mid.yaml",
+        f"extends: {REF}\nname: mid\nroles:\n  sdr: {{headcount: 1}}\n  ae: {{headcount: 8}}\n",
+    )
     top = _write(tmp_path, "top.yaml", "extends: bases/mid.yaml\nroles:\n  sdr: {headcount: 2}\n")
     sc = load_scenario(top)
     assert (sc.name, sc.roles["sdr"].headcount, sc.roles["ae"].headcount) == ("mid", 2, 8)
@@ -344,14 +405,17 @@ def test_override_dict_changes_the_field():
 
 
 def test_override_strings_are_parsed_as_yaml():
-    sc = load_scenario(REF, overrides=[
-        "roles.sdr.headcount=4",
-        "segments.smb.acv={dist: gamma, mean: 9000, cv: 0.4}",
-        "hiring.growth.focus_order=[sales, product, marketing, service]",
-        "lead_sources.outbound.segment_mix=null",
-        "segments.smb.effort_hours.delivery=5",
-        "name=a=b",
-    ])
+    sc = load_scenario(
+        REF,
+        overrides=[
+            "roles.sdr.headcount=4",
+            "segments.smb.acv={dist: gamma, mean: 9000, cv: 0.4}",
+            "hiring.growth.focus_order=[sales, product, marketing, service]",
+            "lead_sources.outbound.segment_mix=null",
+            "segments.smb.effort_hours.delivery=5",
+            "name=a=b",
+        ],
+    )
     assert sc.roles["sdr"].headcount == 4
     assert (sc.segments["smb"].acv.dist, sc.segments["smb"].acv.mean) == ("gamma", 9000)
     assert sc.hiring.growth.focus_order == ["sales", "product", "marketing", "service"]
@@ -386,13 +450,16 @@ def test_override_unknown_role_names_the_roles():
 
 
 def test_override_wrong_type_and_shape():
-    err = _error(REF, [
-        "roles.sdr.headcount=many",
-        "hiring.plan[5].count=1",
-        "hiring.plan.count=1",
-        "roles.sdr.headcount.extra=1",
-        "roles.sdr.headcount",
-    ])
+    err = _error(
+        REF,
+        [
+            "roles.sdr.headcount=many",
+            "hiring.plan[5].count=1",
+            "hiring.plan.count=1",
+            "roles.sdr.headcount.extra=1",
+            "roles.sdr.headcount",
+        ],
+    )
     text = str(err)
     assert "roles.sdr.headcount: must be a whole number (got 'many') (in overrides)" in text
     assert "hiring.plan[5].count: hiring.plan has 1 entry, so there is no [5]" in text
@@ -409,7 +476,12 @@ def test_overrides_reported_with_file_problems(tmp_path):
 
 def test_parse_set():
     assert parse_set(["a.b=4", "c=[x, y]", "d=null", "e=", "f=a=b", " g = 1.5"]) == {
-        "a.b": 4, "c": ["x", "y"], "d": None, "e": None, "f": "a=b", "g": 1.5,
+        "a.b": 4,
+        "c": ["x", "y"],
+        "d": None,
+        "e": None,
+        "f": "a=b",
+        "g": 1.5,
     }
     with pytest.raises(ScenarioError, match="needs KEY=VALUE"):
         parse_set(["roles.sdr.headcount"])

@@ -45,8 +45,16 @@ def record(horizon: int = H, **over) -> RawRecord:
         starting_arr=1_000_000.0,
         starting_customers=100,
         monthly=monthly,
-        funnel={"won": 24, "opportunities": 100, "leads.paid": 1000, "mql.paid": 150, "sql.paid": 60,
-                "leads.outbound": 20, "mql.outbound": 20, "sql.outbound": 20},
+        funnel={
+            "won": 24,
+            "opportunities": 100,
+            "leads.paid": 1000,
+            "mql.paid": 150,
+            "sql.paid": 60,
+            "leads.outbound": 20,
+            "mql.outbound": 20,
+            "sql.outbound": 20,
+        },
         counters={"renewals_due": 50, "renewals_done": 45, "churned_logos": 6},
         stages={},
         cohort_arr={1: 100.0, 2: 200.0, 3: 300.0, 4: 400.0},
@@ -179,7 +187,13 @@ def test_stage_table():
         "p90_wait_hours": pytest.approx(8.1),  # numpy's linear interpolation
         "utilization": 0.25,
     }
-    assert s["presales"] == {"arrivals": 0.0, "completed": 0.0, "mean_wait_hours": 0.0, "p90_wait_hours": 0.0, "utilization": 0.0}
+    assert s["presales"] == {
+        "arrivals": 0.0,
+        "completed": 0.0,
+        "mean_wait_hours": 0.0,
+        "p90_wait_hours": 0.0,
+        "utilization": 0.0,
+    }
     assert s["csm"]["utilization"] == 1.0  # clipped
 
 

@@ -336,7 +336,6 @@ def test_a_new_hire_at_zero_starting_speed_can_take_queued_work():
     assert len(log) == 1 and log[0][1] == 1.0
 
 
-
 def _random_day(seed: int, callbacks: bool):
     """Random tasks (times, efforts, pods) for a small pool that loses one person and hires one,
     run through `Pool.work` in processes or through `Pool.submit` with callbacks. Returns each

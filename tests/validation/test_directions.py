@@ -134,22 +134,28 @@ def assert_lower(a: np.ndarray, b: np.ndarray, what: str) -> None:
 
 def test_more_sdrs_shorten_the_qualification_wait():
     base, more = lever(), lever(roles__sdr__headcount=8)
-    assert_lower(more.stage("sdr", "mean_wait_hours"), base.stage("sdr", "mean_wait_hours"), "sdr mean wait, 8 vs 4 SDRs")
+    assert_lower(
+        more.stage("sdr", "mean_wait_hours"), base.stage("sdr", "mean_wait_hours"), "sdr mean wait, 8 vs 4 SDRs"
+    )
 
 
 def test_more_aes_shorten_the_sales_wait():
     base, more = lever(), lever(roles__ae__headcount=10)
-    assert_lower(more.stage("sales", "mean_wait_hours"), base.stage("sales", "mean_wait_hours"), "sales mean wait, 10 vs 6 AEs")
+    assert_lower(
+        more.stage("sales", "mean_wait_hours"), base.stage("sales", "mean_wait_hours"), "sales mean wait, 10 vs 6 AEs"
+    )
 
 
 def test_fewer_implementers_lengthen_implementation_waits_and_lower_health():
     base, fewer = lever(), lever(roles__implementer__headcount=1)
     assert_higher(
-        fewer.stage("implementation", "mean_wait_hours"), base.stage("implementation", "mean_wait_hours"),
+        fewer.stage("implementation", "mean_wait_hours"),
+        base.stage("implementation", "mean_wait_hours"),
         "implementation mean wait, 1 vs 3 implementers",
     )
     assert_higher(
-        fewer.counter("mean_onboarding_wait_days"), base.counter("mean_onboarding_wait_days"),
+        fewer.counter("mean_onboarding_wait_days"),
+        base.counter("mean_onboarding_wait_days"),
         "onboarding wait days, 1 vs 3 implementers",
     )
     assert_lower(fewer.kpi("health_rate"), base.kpi("health_rate"), "health_rate, 1 vs 3 implementers")
@@ -187,7 +193,9 @@ def test_higher_win_rates_bring_more_new_customers():
 
 def test_more_engineers_mature_the_product_and_win_more():
     base, more = lever(), lever(roles__engineer__headcount=30)
-    assert_higher(more.last_month("product_maturity"), base.last_month("product_maturity"), "product maturity, 30 vs 15 engineers")
+    assert_higher(
+        more.last_month("product_maturity"), base.last_month("product_maturity"), "product maturity, 30 vs 15 engineers"
+    )
     assert_higher(more.kpi("new_customers"), base.kpi("new_customers"), "new_customers, 30 vs 15 engineers")
 
 
@@ -205,13 +213,19 @@ def test_presales_proceed_shortens_the_cycle_but_lowers_the_win_rate():
     few = {"roles__se__headcount": 1, "hiring__growth__mix__sales__se": 0}
     wait, proceed = lever(**few), lever(**few, ownership__presales_unavailable="proceed")
     assert np.all(proceed.counter("presales_skipped") > 0) and np.all(wait.counter("presales_skipped") == 0)
-    assert_lower(proceed.counter("mean_sales_cycle_days"), wait.counter("mean_sales_cycle_days"), "sales cycle days, proceed vs wait")
+    assert_lower(
+        proceed.counter("mean_sales_cycle_days"),
+        wait.counter("mean_sales_cycle_days"),
+        "sales cycle days, proceed vs wait",
+    )
     assert_lower(proceed.win_rate(), wait.win_rate(), "win rate, proceed vs wait")
 
 
 def test_sales_keeping_the_relationship_brings_more_referrals():
     sales, none = lever(), lever(ownership__referral_relationship="none")
-    assert_higher(sales.funnel("leads.referral"), none.funnel("leads.referral"), "referral leads, relationship sales vs none")
+    assert_higher(
+        sales.funnel("leads.referral"), none.funnel("leads.referral"), "referral leads, relationship sales vs none"
+    )
 
 
 def test_presales_enablement_raises_wins():
@@ -241,9 +255,15 @@ def test_sales_delivers_eats_ae_capacity_slows_go_live_and_hurts_health():
     base, v = variant(BASE), variant("sales-delivers.yaml")
     assert np.all(v.stage("implementation", "arrivals") == 0)
     assert_higher(v.stage("sales", "utilization"), base.stage("sales", "utilization"), "AE utilisation, sales-delivers")
-    assert_higher(v.stage("sales", "mean_wait_hours"), base.stage("sales", "mean_wait_hours"), "sales mean wait, sales-delivers")
+    assert_higher(
+        v.stage("sales", "mean_wait_hours"), base.stage("sales", "mean_wait_hours"), "sales mean wait, sales-delivers"
+    )
     assert_higher(v.counter("mean_go_live_days"), base.counter("mean_go_live_days"), "go-live days, sales-delivers")
-    assert_higher(v.counter("mean_onboarding_wait_days"), base.counter("mean_onboarding_wait_days"), "onboarding wait, sales-delivers")
+    assert_higher(
+        v.counter("mean_onboarding_wait_days"),
+        base.counter("mean_onboarding_wait_days"),
+        "onboarding wait, sales-delivers",
+    )
     assert_lower(v.kpi("health_rate"), base.kpi("health_rate"), "health_rate, sales-delivers")
     assert_lower(v.kpi("new_customers"), base.kpi("new_customers"), "new_customers, sales-delivers")
 
@@ -287,7 +307,9 @@ def test_article_sales_renewals_renew_less():
 
 def test_service_first_grows_slower_than_product_first():
     base, v = variant(BASE), variant("service-first.yaml")
-    assert_lower(v.last_month("product_maturity"), base.last_month("product_maturity"), "product maturity, service-first")
+    assert_lower(
+        v.last_month("product_maturity"), base.last_month("product_maturity"), "product maturity, service-first"
+    )
     assert_lower(v.funnel("sql"), base.funnel("sql"), "SQLs, service-first")
     assert_lower(v.kpi("new_customers"), base.kpi("new_customers"), "new_customers, service-first")
     assert_lower(v.kpi("arr_end"), base.kpi("arr_end"), "arr_end, service-first")

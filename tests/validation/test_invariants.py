@@ -73,10 +73,20 @@ def test_cash_moves_by_collections_less_costs(rec):
     sc = series_a_12_months()
     cash = np.concatenate(([sc.company.starting_cash], m["cash"]))
     np.testing.assert_allclose(np.diff(cash), m["collections"] - m["cost.total"], rtol=0, atol=1e-6)
-    parts = ["cost.marketing", "cost.sales", "cost.service", "cost.product", "cost.functional",
-             "cost.paid_marketing", "cost.overhead", "cost.cogs"]
+    parts = [
+        "cost.marketing",
+        "cost.sales",
+        "cost.service",
+        "cost.product",
+        "cost.functional",
+        "cost.paid_marketing",
+        "cost.overhead",
+        "cost.cogs",
+    ]
     np.testing.assert_allclose(sum(m[p] for p in parts), m["cost.total"], rtol=1e-12)
-    np.testing.assert_allclose(m["sm_cost"], m["cost.marketing"] + m["cost.sales"] + m["cost.paid_marketing"], rtol=1e-12)
+    np.testing.assert_allclose(
+        m["sm_cost"], m["cost.marketing"] + m["cost.sales"] + m["cost.paid_marketing"], rtol=1e-12
+    )
     for p in parts + ["collections", "revenue"]:
         assert (m[p] >= 0).all(), p
     np.testing.assert_allclose(m["cost.cogs"], (1 - sc.company.gross_margin) * m["revenue"], rtol=1e-12)

@@ -115,7 +115,9 @@ def test_logo_renewal_rate_is_the_renewal_rate(records):
     assert abs(done / due - R) <= 4 * se, f"logo renewal rate {done / due:.4f} vs {R} (binomial SE {se:.4f})"
     # the KPI is the same ratio, replication by replication
     for rec in records:
-        assert kpis(rec)["logo_renewal_rate"] == pytest.approx(rec.counters["renewals_done"] / rec.counters["renewals_due"])
+        assert kpis(rec)["logo_renewal_rate"] == pytest.approx(
+            rec.counters["renewals_done"] / rec.counters["renewals_due"]
+        )
 
 
 @pytest.mark.parametrize("years", [1, 2, 3])
@@ -124,7 +126,9 @@ def test_customers_follow_cohort_arithmetic(records, years):
     p = R**years
     expected = N * p
     se = math.sqrt(N * p * (1 - p) / len(records))  # binomial SE of the mean over replications
-    assert abs(alive.mean() - expected) <= 4 * se, f"month {12 * years}: {alive.mean():.2f} customers vs N r^k = {expected:.2f} (SE {se:.2f})"
+    assert abs(alive.mean() - expected) <= 4 * se, (
+        f"month {12 * years}: {alive.mean():.2f} customers vs N r^k = {expected:.2f} (SE {se:.2f})"
+    )
 
 
 def test_grr_and_nrr_match_the_cohort_expectation(records):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from matplotlib.figure import Figure
@@ -42,13 +43,25 @@ def build_page(data: ExperimentData) -> Page:
         *(f"Note: {note}." for note in doc.get("notes") or []),
     ]
     headline = [*_chosen_sentence(doc), doc["statement"], _saving_sentence(doc)]
-    captions = {"ranking": f"Every focus order's mean {kpi_label(by)} with its 95% confidence interval, best at the top. "
-                           "The green band is the best order's interval: orders reaching into it are not clearly "
-                           "worse than the best."}
-    facts = [f"{k} orders", f"ranked by {by}", f"seed {doc.get('seed')}",
-             f"{doc.get('replications_used', 0):,} replications"]
-    return Page(f"Focus orders of {doc['scenario']}, ranked by {kpi_label(by)}", facts, method, headline,
-                _ranking_table(ranking, doc) + _order_kpi_table(doc), captions)
+    captions = {
+        "ranking": f"Every focus order's mean {kpi_label(by)} with its 95% confidence interval, best at the top. "
+        "The green band is the best order's interval: orders reaching into it are not clearly "
+        "worse than the best."
+    }
+    facts = [
+        f"{k} orders",
+        f"ranked by {by}",
+        f"seed {doc.get('seed')}",
+        f"{doc.get('replications_used', 0):,} replications",
+    ]
+    return Page(
+        f"Focus orders of {doc['scenario']}, ranked by {kpi_label(by)}",
+        facts,
+        method,
+        headline,
+        _ranking_table(ranking, doc) + _order_kpi_table(doc),
+        captions,
+    )
 
 
 def _arrows(order: Sequence[str] | str) -> str:
@@ -58,14 +71,17 @@ def _arrows(order: Sequence[str] | str) -> str:
 def _focus_method(doc: Mapping[str, Any]) -> str:
     if doc.get("method") == "equal":
         return f"Every order ran {doc.get('n0')} replications (equal allocation; no order was dropped early)."
-    return (f"Sequential elimination: every order first ran {doc.get('n0')} replications; at each look, orders "
-            "clearly worse than the leader were dropped (one-sided paired tests, Bonferroni-adjusted over rivals and "
-            f"looks) and the rest ran {doc.get('batch')} more, up to {doc.get('max_replications')} each.")
+    return (
+        f"Sequential elimination: every order first ran {doc.get('n0')} replications; at each look, orders "
+        "clearly worse than the leader were dropped (one-sided paired tests, Bonferroni-adjusted over rivals and "
+        f"looks) and the rest ran {doc.get('batch')} more, up to {doc.get('max_replications')} each."
+    )
 
 
 def _constraint_sentence(doc: Mapping[str, Any]) -> list[str]:
-    parts = ([f"mean {kpi} ≥ {v:g}" for kpi, v in (doc.get("minimum") or {}).items()]
-             + [f"mean {kpi} ≤ {v:g}" for kpi, v in (doc.get("maximum") or {}).items()])
+    parts = [f"mean {kpi} ≥ {v:g}" for kpi, v in (doc.get("minimum") or {}).items()] + [
+        f"mean {kpi} ≤ {v:g}" for kpi, v in (doc.get("maximum") or {}).items()
+    ]
     return [f"Orders had to meet {' and '.join(parts)}; those that did not were dropped."] if parts else []
 
 
@@ -74,17 +90,21 @@ def _chosen_sentence(doc: Mapping[str, Any]) -> list[str]:
     if chosen is None:
         return []
     stat = (chosen.get("kpis") or {}).get(doc["by"])
-    return [f"Chosen order: {_arrows(chosen['order'])}, with a mean {kpi_label(doc['by'])} of "
-            f"{stat_text(stat, kpi_unit(doc['by']))} over {chosen.get('replications')} replications."]
+    return [
+        f"Chosen order: {_arrows(chosen['order'])}, with a mean {kpi_label(doc['by'])} of "
+        f"{stat_text(stat, kpi_unit(doc['by']))} over {chosen.get('replications')} replications."
+    ]
 
 
 def _saving_sentence(doc: Mapping[str, Any]) -> str:
     used, equal = doc.get("replications_used", 0), doc.get("equal_allocation", 0)
     if doc.get("method") == "equal":
         return f"It took {used:,} replications in all ({len(doc['orders'])} orders × {doc.get('n0')})."
-    return (f"It took {used:,} replications in {len(doc.get('rounds') or [])} looks; running every order as many "
-            f"replications as the chosen one got would have taken {equal:,}: {doc.get('saving', 0) * 100:.0f}% "
-            "saved.")
+    return (
+        f"It took {used:,} replications in {len(doc.get('rounds') or [])} looks; running every order as many "
+        f"replications as the chosen one got would have taken {equal:,}: {doc.get('saving', 0) * 100:.0f}% "
+        "saved."
+    )
 
 
 def _ranking_table(ranking: pd.DataFrame, doc: Mapping[str, Any]) -> str:
@@ -98,24 +118,48 @@ def _ranking_table(ranking: pd.DataFrame, doc: Mapping[str, Any]) -> str:
         if isinstance(r.get("note"), str) and r["note"]:
             status += f" ({r['note']})"
         chosen = r["status"] == "chosen"
-        rows.append([str(r["rank"]), _arrows(r["order"]), status, str(r["replications"]),
-                     fmt(as_number(r["mean"]), unit), ci_range({"ci95": [as_number(r["ci95_low"]), as_number(r["ci95_high"])]}, unit),
-                     "" if chosen else diff_text(as_number(r.get("diff_mean")), unit),
-                     "" if chosen else diff_range(as_number(r.get("diff_ci95_low")), as_number(r.get("diff_ci95_high")), unit),
-                     *(fmt(as_number(r.get(k)), kpi_unit(k)) for k in extra)])
+        rows.append(
+            [
+                str(r["rank"]),
+                _arrows(r["order"]),
+                status,
+                str(r["replications"]),
+                fmt(as_number(r["mean"]), unit),
+                ci_range({"ci95": [as_number(r["ci95_low"]), as_number(r["ci95_high"])]}, unit),
+                "" if chosen else diff_text(as_number(r.get("diff_mean")), unit),
+                ""
+                if chosen
+                else diff_range(as_number(r.get("diff_ci95_low")), as_number(r.get("diff_ci95_high")), unit),
+                *(fmt(as_number(r.get(k)), kpi_unit(k)) for k in extra),
+            ]
+        )
         classes.append("best" if chosen else "")
-    head = ["#", "focus order", "status", "replications", f"mean {doc['by']}", "95% CI", "vs chosen", "95% CI",
-            *(f"mean {k}" for k in extra)]
-    return ("<h2>Ranking</h2><p class=\"sub\">Best first. vs chosen: the paired difference to the chosen order over "
-            "the replications both ran, with its 95% CI.</p>" + scroll(html_table(head, rows, {0, 3, 4, 5, 6, 7}, classes)))
+    head = [
+        "#",
+        "focus order",
+        "status",
+        "replications",
+        f"mean {doc['by']}",
+        "95% CI",
+        "vs chosen",
+        "95% CI",
+        *(f"mean {k}" for k in extra),
+    ]
+    return (
+        '<h2>Ranking</h2><p class="sub">Best first. vs chosen: the paired difference to the chosen order over '
+        "the replications both ran, with its 95% CI.</p>" + scroll(html_table(head, rows, {0, 3, 4, 5, 6, 7}, classes))
+    )
 
 
 def _order_kpi_table(doc: Mapping[str, Any]) -> str:
     kpis = list(dict.fromkeys([doc["by"], *SWEEP_KPIS]))
-    rows = [[_arrows(o["order"]), *(cell_text(_stat_row((o.get("kpis") or {}).get(k)), kpi_unit(k)) for k in kpis)]
-            for o in doc["orders"]]
-    return ("<h2>Other KPIs by order</h2><p class=\"sub\">Mean (95% CI) over each order's replications.</p>"
-            + scroll(html_table(["focus order", *(kpi_label(k) for k in kpis)], rows, range(1, len(kpis) + 1))))
+    rows = [
+        [_arrows(o["order"]), *(cell_text(_stat_row((o.get("kpis") or {}).get(k)), kpi_unit(k)) for k in kpis)]
+        for o in doc["orders"]
+    ]
+    return '<h2>Other KPIs by order</h2><p class="sub">Mean (95% CI) over each order\'s replications.</p>' + scroll(
+        html_table(["focus order", *(kpi_label(k) for k in kpis)], rows, range(1, len(kpis) + 1))
+    )
 
 
 def _stat_row(stat: Mapping[str, Any] | None) -> dict[str, Any] | None:

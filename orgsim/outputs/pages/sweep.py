@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 from matplotlib.figure import Figure
@@ -67,11 +68,20 @@ def build_page(data: ExperimentData) -> Page:
     ]
     ranked = _ranked(frame, kpis[0])
     captions = {"sweep": _sweep_caption(keys, ranked)}
-    facts = [f"{len(doc['points'])} points", f"{reps_text} replications each", f"seed {doc.get('seed')}",
-             f"{doc.get('horizon_months')} months"]
-    return Page(f"Sweep of {doc['scenario']}: {', '.join(keys)}", facts, method,
-                _sweep_headline(ranked, data.tables["kpis"], keys, kpis[0]), _sweep_table(frame, keys, kpis, ranked),
-                captions)
+    facts = [
+        f"{len(doc['points'])} points",
+        f"{reps_text} replications each",
+        f"seed {doc.get('seed')}",
+        f"{doc.get('horizon_months')} months",
+    ]
+    return Page(
+        f"Sweep of {doc['scenario']}: {', '.join(keys)}",
+        facts,
+        method,
+        _sweep_headline(ranked, data.tables["kpis"], keys, kpis[0]),
+        _sweep_table(frame, keys, kpis, ranked),
+        captions,
+    )
 
 
 def _sweep_headline(ranked: pd.DataFrame, kpis_table: pd.DataFrame, keys: Sequence[str], kpi: str) -> list[str]:
@@ -80,17 +90,21 @@ def _sweep_headline(ranked: pd.DataFrame, kpis_table: pd.DataFrame, keys: Sequen
         return [f"{capitalised(label)} is undefined at every point."]
     best = ranked.iloc[0]
     way = "highest" if (KPI_DIRECTION.get(kpi) or 1) > 0 else "lowest"
-    out = [f"The best point for {label} ({way} mean) is {_point_text(best, keys)}: "
-           f"{mean_ci_text(best['mean'], as_number(best['ci95_low']), as_number(best['ci95_high']), unit)}."]
+    out = [
+        f"The best point for {label} ({way} mean) is {_point_text(best, keys)}: "
+        f"{mean_ci_text(best['mean'], as_number(best['ci95_low']), as_number(best['ci95_high']), unit)}."
+    ]
     if len(ranked) > 1:
         out.append(_runner_up_sentence(best, ranked.iloc[1], kpis_table, keys, kpi))
     out += [_response_sentence(ranked, key, keys, kpi) for key in keys if ranked[key].nunique() > 1]
     return out
 
 
-def _runner_up_sentence(best: pd.Series, runner: pd.Series, kpis_table: pd.DataFrame, keys: Sequence[str],
-                        kpi: str) -> str:
+def _runner_up_sentence(
+    best: pd.Series, runner: pd.Series, kpis_table: pd.DataFrame, keys: Sequence[str], kpi: str
+) -> str:
     """How far the best point is ahead of the next, from the paired replications of both."""
+
     def values(point: Any) -> pd.Series:
         return kpis_table[kpis_table["point"] == point].set_index("replication")[kpi]
 
@@ -99,9 +113,11 @@ def _runner_up_sentence(best: pd.Series, runner: pd.Series, kpis_table: pd.DataF
     d = paired_difference(a[both].tolist(), b[both].tolist())
     unit = kpi_unit(kpi)
     gap = "no better than" if not d["mean"] else f"{amount_text(d['mean'], unit)} ahead of"
-    return (f"The best point is {gap} the runner-up, {_point_text(runner, keys)} "
-            f"({fmt(runner['mean'], unit)}; 95% CI of the paired difference: {diff_range(d['ci95'][0], d['ci95'][1], unit)}); "
-            f"{verdict_of(d, 'the two points')}.")
+    return (
+        f"The best point is {gap} the runner-up, {_point_text(runner, keys)} "
+        f"({fmt(runner['mean'], unit)}; 95% CI of the paired difference: {diff_range(d['ci95'][0], d['ci95'][1], unit)}); "
+        f"{verdict_of(d, 'the two points')}."
+    )
 
 
 def _response_sentence(ranked: pd.DataFrame, key: str, keys: Sequence[str], kpi: str) -> str:
@@ -111,8 +127,10 @@ def _response_sentence(ranked: pd.DataFrame, key: str, keys: Sequence[str], kpi:
     unit, steps = kpi_unit(kpi), effect.diff().dropna()
     others = " (averaged over the other parameters)" if len(keys) > 1 else ""
     if len({fmt(v, unit) for v in effect}) == 1:
-        return (f"{capitalised(kpi_label(kpi))} stays at {fmt(effect.iloc[0], unit)} whatever {key} is, from {param_text(values[0])} "
-                f"to {param_text(values[-1])}{others}.")
+        return (
+            f"{capitalised(kpi_label(kpi))} stays at {fmt(effect.iloc[0], unit)} whatever {key} is, from {param_text(values[0])} "
+            f"to {param_text(values[-1])}{others}."
+        )
     if len(steps) == 1:
         shape = ""
     elif (steps > 0).all():
@@ -122,8 +140,10 @@ def _response_sentence(ranked: pd.DataFrame, key: str, keys: Sequence[str], kpi:
     else:
         top = effect.idxmax() if (KPI_DIRECTION.get(kpi) or 1) > 0 else effect.idxmin()
         shape = f", best at {key} = {param_text(top)} ({fmt(effect[top], unit)})"
-    return (f"As {key} goes from {param_text(values[0])} to {param_text(values[-1])}{others}, {kpi_label(kpi)} moves from "
-            f"{fmt(effect.iloc[0], unit)} to {fmt(effect.iloc[-1], unit)}{shape}.")
+    return (
+        f"As {key} goes from {param_text(values[0])} to {param_text(values[-1])}{others}, {kpi_label(kpi)} moves from "
+        f"{fmt(effect.iloc[0], unit)} to {fmt(effect.iloc[-1], unit)}{shape}."
+    )
 
 
 def _sweep_table(frame: pd.DataFrame, keys: Sequence[str], kpis: Sequence[str], ranked: pd.DataFrame) -> str:
@@ -133,15 +153,23 @@ def _sweep_table(frame: pd.DataFrame, keys: Sequence[str], kpis: Sequence[str], 
     best = ranked["point"].iloc[0] if len(ranked) else None
     rows, classes = [], []
     for p in (p for p in points if p["point"] in shown):
-        rows.append([*(param_text(p[k]) for k in keys), str(p["replications"]),
-                     *(cell_text(cells.get((p["point"], kpi)), kpi_unit(kpi)) for kpi in kpis)])
+        rows.append(
+            [
+                *(param_text(p[k]) for k in keys),
+                str(p["replications"]),
+                *(cell_text(cells.get((p["point"], kpi)), kpi_unit(kpi)) for kpi in kpis),
+            ]
+        )
         classes.append("best" if p["point"] == best else "")
-    note = (f"Mean (95% CI) of each KPI at every point; the best point by {kpi_label(kpis[0])} is highlighted."
-            + (f" The {TABLE_ROWS} best points of {len(points)} are shown; sweep.csv holds them all."
-               if len(points) > len(rows) else ""))
+    note = f"Mean (95% CI) of each KPI at every point; the best point by {kpi_label(kpis[0])} is highlighted." + (
+        f" The {TABLE_ROWS} best points of {len(points)} are shown; sweep.csv holds them all."
+        if len(points) > len(rows)
+        else ""
+    )
     head = [*keys, "replications", *(kpi_label(k) for k in kpis)]
-    return (f"<h2>KPIs by point</h2><p class=\"sub\">{E(note)}</p>"
-            + scroll(html_table(head, rows, range(len(keys), len(head)), classes)))
+    return f'<h2>KPIs by point</h2><p class="sub">{E(note)}</p>' + scroll(
+        html_table(head, rows, range(len(keys), len(head)), classes)
+    )
 
 
 def _plot_keys(keys: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -152,11 +180,14 @@ def _plot_keys(keys: Sequence[str]) -> tuple[list[str], list[str]]:
 def _sweep_caption(keys: Sequence[str], ranked: pd.DataFrame) -> str:
     drawn, fixed = _plot_keys(keys)
     if len(drawn) == 1:
-        text = (f"One panel per KPI: the mean at every value of {drawn[0]} (line) and its 95% confidence interval "
-                "(band).")
+        text = (
+            f"One panel per KPI: the mean at every value of {drawn[0]} (line) and its 95% confidence interval (band)."
+        )
     else:
-        text = (f"One panel per KPI: the mean at every combination of {drawn[0]} (across) and {drawn[1]} (up); "
-                "brighter is better.")
+        text = (
+            f"One panel per KPI: the mean at every combination of {drawn[0]} (across) and {drawn[1]} (up); "
+            "brighter is better."
+        )
     if fixed and len(ranked):
         text += f" The other parameters are held at the best point's values: {_point_text(ranked.iloc[0], fixed)}."
     return text

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from orgsim.experiments.stats import significant
 from orgsim.metrics.registry import KPI_LABELS, fmt, unit_of
@@ -11,8 +12,20 @@ from orgsim.outputs.html import ci_range, mean_of
 from orgsim.outputs.text import diff_text, p_text
 
 __all__ = [
-    "Page", "amount_text", "as_number", "better_class", "capitalised", "cell_text", "diff_range", "kpi_label", "kpi_unit",
-    "mean_ci_text", "precision_sentence", "share_text", "stat_text", "verdict_of",
+    "Page",
+    "amount_text",
+    "as_number",
+    "better_class",
+    "capitalised",
+    "cell_text",
+    "diff_range",
+    "kpi_label",
+    "kpi_unit",
+    "mean_ci_text",
+    "precision_sentence",
+    "share_text",
+    "stat_text",
+    "verdict_of",
 ]
 
 
@@ -55,7 +68,7 @@ def diff_range(lo: float | None, hi: float | None, unit: str) -> str:
 
 
 def mean_ci_text(mean: float | None, lo: float | None, hi: float | None, unit: str) -> str:
-    """"$3.9M (95% CI $1.9M to $6.0M)", or the mean alone without an interval."""
+    """ "$3.9M (95% CI $1.9M to $6.0M)", or the mean alone without an interval."""
     if mean is None:
         return "-"
     if lo is None or hi is None:
@@ -85,7 +98,7 @@ def share_text(value: float | None) -> str:
 
 
 def better_class(d: Mapping[str, Any]) -> str:
-    """"better"/"worse" for a significant difference in a KPI with a direction; else ""."""
+    """ "better"/"worse" for a significant difference in a KPI with a direction; else ""."""
     direction, mean = d.get("direction") or 0, d.get("mean")
     if not significant(d) or not direction or not mean:
         return ""
@@ -96,10 +109,15 @@ def precision_sentence(info: Mapping[str, Any] | None) -> list[str]:
     if not info:
         return []
     targets = ", ".join(info.get("targets") or ["arr_end"])
-    outcome = ("the target was reached" if info.get("reached")
-               else f"the target was NOT reached at the cap of {info.get('max_replications')}")
-    return [f"Replications were added in batches until the 95% CI half-width of {targets} was within "
-            f"{info['relative'] * 100:g}% of its mean: {info['replications']} replications; {outcome}."]
+    outcome = (
+        "the target was reached"
+        if info.get("reached")
+        else f"the target was NOT reached at the cap of {info.get('max_replications')}"
+    )
+    return [
+        f"Replications were added in batches until the 95% CI half-width of {targets} was within "
+        f"{info['relative'] * 100:g}% of its mean: {info['replications']} replications; {outcome}."
+    ]
 
 
 def cell_text(row: Mapping[str, Any] | None, unit: str) -> str:

@@ -49,10 +49,34 @@ from orgsim.outputs.plots.run import (
 )
 
 __all__ = [
-    "BAD", "DEPARTMENTS", "DEPARTMENT_COLORS", "GOOD", "KPI_HIGHER_IS_BETTER", "KPI_LABELS", "NEUTRAL",
-    "SCENARIO_COLORS", "SOURCE_COLORS", "STAGES", "STAGE_COLORS", "WORST", "arr_bridge", "arr_fan", "bottlenecks",
-    "cash_runway", "differences_forest", "focus_ranking", "funnel", "headcount_and_cost", "health", "health_bands",
-    "health_distribution", "png_bytes", "run_figures", "runway_series", "sweep", "worst_stage",
+    "BAD",
+    "DEPARTMENTS",
+    "DEPARTMENT_COLORS",
+    "GOOD",
+    "KPI_HIGHER_IS_BETTER",
+    "KPI_LABELS",
+    "NEUTRAL",
+    "SCENARIO_COLORS",
+    "SOURCE_COLORS",
+    "STAGES",
+    "STAGE_COLORS",
+    "WORST",
+    "arr_bridge",
+    "arr_fan",
+    "bottlenecks",
+    "cash_runway",
+    "differences_forest",
+    "focus_ranking",
+    "funnel",
+    "headcount_and_cost",
+    "health",
+    "health_bands",
+    "health_distribution",
+    "png_bytes",
+    "run_figures",
+    "runway_series",
+    "sweep",
+    "worst_stage",
 ]
 
 show_figures_inline_in_ipython()

@@ -17,16 +17,40 @@ from orgsim.names import STAGES
 from orgsim.outputs.text import NEGLIGIBLE_WAIT_HOURS
 
 __all__ = [
-    "BAD", "DEPARTMENTS", "DEPARTMENT_COLORS", "GOOD", "KPI_HIGHER_IS_BETTER", "NEUTRAL", "SCENARIO_COLORS",
-    "SOURCE_COLORS", "STAGE_COLORS", "WORST", "fan", "metrics_like", "money_axis", "month_axis", "n_reps",
-    "one_scenario", "png_bytes", "show_figures_inline_in_ipython", "subtitle", "unit_formatter", "wide",
+    "BAD",
+    "DEPARTMENTS",
+    "DEPARTMENT_COLORS",
+    "GOOD",
+    "KPI_HIGHER_IS_BETTER",
+    "NEUTRAL",
+    "SCENARIO_COLORS",
+    "SOURCE_COLORS",
+    "STAGE_COLORS",
+    "WORST",
+    "fan",
+    "metrics_like",
+    "money_axis",
+    "month_axis",
+    "n_reps",
+    "one_scenario",
+    "png_bytes",
+    "show_figures_inline_in_ipython",
+    "subtitle",
+    "unit_formatter",
+    "wide",
     "worst_stage",
 ]
 
 DEPARTMENTS = ("product", "sales", "marketing", "service", "functional")
 DEPARTMENT_COLORS = {
-    "product": "#8172B3", "sales": "#DD8452", "marketing": "#4C72B0", "service": "#55A868",
-    "functional": "#937860", "paid_marketing": "#9DB9E0", "overhead": "#BBBBBB", "cogs": "#DA8BC3",
+    "product": "#8172B3",
+    "sales": "#DD8452",
+    "marketing": "#4C72B0",
+    "service": "#55A868",
+    "functional": "#937860",
+    "paid_marketing": "#9DB9E0",
+    "overhead": "#BBBBBB",
+    "cogs": "#DA8BC3",
 }
 SOURCE_COLORS = {"paid": "#4C72B0", "content": "#64B5CD", "outbound": "#DD8452", "referral": "#55A868"}
 STAGE_COLORS = dict(zip(STAGES, ("#4C72B0", "#64B5CD", "#DD8452", "#CCB974", "#8172B3", "#55A868")))
@@ -99,13 +123,20 @@ def fan(ax: Any, wide: pd.DataFrame, color: str, label: str, band: tuple[float, 
     """A median line and a quantile band across replications."""
     q = wide.quantile([band[0], 0.5, band[1]], axis=1).T
     x = q.index.to_numpy()
-    ax.fill_between(x, q[band[0]], q[band[1]], color=color, alpha=0.2, linewidth=0,
-                    label=f"{label}: {band[0]:.0%}–{band[1]:.0%} of replications")
+    ax.fill_between(
+        x,
+        q[band[0]],
+        q[band[1]],
+        color=color,
+        alpha=0.2,
+        linewidth=0,
+        label=f"{label}: {band[0]:.0%}–{band[1]:.0%} of replications",
+    )
     ax.plot(x, q[0.5], color=color, linewidth=2, label=f"{label}: median")
 
 
 def subtitle(scenario: str, n: int) -> str:
-    """"scenario, n replications" for a figure title."""
+    """ "scenario, n replications" for a figure title."""
     name = f"{scenario}, " if scenario else ""
     return f"{name}{n} replication{'s' if n != 1 else ''}"
 

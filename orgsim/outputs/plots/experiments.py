@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -80,8 +81,10 @@ def differences_forest(diffs: pd.DataFrame, kpis: Sequence[str] | None = None, b
         ax.set_title(_kpi_label(k), fontsize=10)
         ax.grid(True, axis="x", alpha=0.3)
     base = f" − {baseline}" if baseline else " − baseline"
-    fig.suptitle(f"Difference per KPI: arm{base} (mean and 95% CI of paired replications)\n"
-                 "green = clearly better, red = clearly worse, grey = no clear difference (or neither is better, as for headcount)")
+    fig.suptitle(
+        f"Difference per KPI: arm{base} (mean and 95% CI of paired replications)\n"
+        "green = clearly better, red = clearly worse, grey = no clear difference (or neither is better, as for headcount)"
+    )
     return fig
 
 
@@ -119,8 +122,15 @@ def focus_ranking(ranks: pd.DataFrame, kpi: str = "arr_end", top: int | None = N
         ax.axvspan(best["ci95_low"], best["ci95_high"], color=GOOD, alpha=0.12, label="best order's 95% CI")
     for i, r in df.iterrows():
         color = GOOD if i == 0 else "#4C72B0"
-        ax.errorbar(r["mean"], i, xerr=[[r["mean"] - r["ci95_low"]], [r["ci95_high"] - r["mean"]]], fmt="o",
-                    color=color, capsize=3, markersize=5)
+        ax.errorbar(
+            r["mean"],
+            i,
+            xerr=[[r["mean"] - r["ci95_low"]], [r["ci95_high"] - r["mean"]]],
+            fmt="o",
+            color=color,
+            capsize=3,
+            markersize=5,
+        )
     ax.set_yticks(y, [f"{i + 1}. {_order_label(o)}" for i, o in enumerate(df["order"])])
     ax.set_ylim(len(df) - 0.5, -0.5)
     ax.xaxis.set_major_formatter(unit_formatter(unit))
@@ -149,8 +159,10 @@ def sweep(results: pd.DataFrame, kpis: Sequence[str] | None = None) -> Figure:
     """
     params = [c for c in results.columns if c not in _STAT_COLUMNS]
     if not 1 <= len(params) <= 2:
-        raise ValueError(f"sweep plots draw one or two parameters; the data has {len(params)}: "
-                         f"{', '.join(params) or 'none'} (filter it to fewer first)")
+        raise ValueError(
+            f"sweep plots draw one or two parameters; the data has {len(params)}: "
+            f"{', '.join(params) or 'none'} (filter it to fewer first)"
+        )
     keys = _ordered_kpis(results["kpi"], kpis)
     ncols = min(3, len(keys))
     nrows = -(-len(keys) // ncols)
@@ -164,8 +176,15 @@ def sweep(results: pd.DataFrame, kpis: Sequence[str] | None = None) -> Figure:
             d = d.set_index(p).loc[xs]
             numeric = all(isinstance(x, (int, float, np.number)) and not isinstance(x, bool) for x in xs)
             x = np.asarray(xs, dtype=float) if numeric else np.arange(len(xs))
-            ax.fill_between(x, d["ci95_low"].astype(float), d["ci95_high"].astype(float), color="#4C72B0", alpha=0.2,
-                            linewidth=0, label="95% CI")
+            ax.fill_between(
+                x,
+                d["ci95_low"].astype(float),
+                d["ci95_high"].astype(float),
+                color="#4C72B0",
+                alpha=0.2,
+                linewidth=0,
+                label="95% CI",
+            )
             ax.plot(x, d["mean"].astype(float), "o-", color="#4C72B0", label="mean")
             if not numeric:
                 ax.set_xticks(x, [str(v) for v in xs])
@@ -179,8 +198,12 @@ def sweep(results: pd.DataFrame, kpis: Sequence[str] | None = None) -> Figure:
             px, py = params
             xs, ys = sorted_values(d[px]), sorted_values(d[py])
             grid = d.pivot_table(index=py, columns=px, values="mean", aggfunc="first").reindex(index=ys, columns=xs)
-            im = ax.imshow(grid.to_numpy(dtype=float), aspect="auto", origin="lower",
-                           cmap="viridis" if KPI_HIGHER_IS_BETTER.get(k, True) else "viridis_r")
+            im = ax.imshow(
+                grid.to_numpy(dtype=float),
+                aspect="auto",
+                origin="lower",
+                cmap="viridis" if KPI_HIGHER_IS_BETTER.get(k, True) else "viridis_r",
+            )
             ax.set_xticks(range(len(xs)), [str(v) for v in xs])
             ax.set_yticks(range(len(ys)), [str(v) for v in ys])
             ax.set_xlabel(px)
@@ -189,8 +212,15 @@ def sweep(results: pd.DataFrame, kpis: Sequence[str] | None = None) -> Figure:
             mid = np.nanmean(finite) if np.isfinite(finite).any() else 0.0
             for (iy, ix), v in np.ndenumerate(finite):
                 if np.isfinite(v):
-                    ax.text(ix, iy, fmt(v, unit), ha="center", va="center", fontsize=8,
-                            color="white" if (v < mid) == KPI_HIGHER_IS_BETTER.get(k, True) else "black")
+                    ax.text(
+                        ix,
+                        iy,
+                        fmt(v, unit),
+                        ha="center",
+                        va="center",
+                        fontsize=8,
+                        color="white" if (v < mid) == KPI_HIGHER_IS_BETTER.get(k, True) else "black",
+                    )
             fig.colorbar(im, ax=ax, format=unit_formatter(unit), shrink=0.85)
         ax.set_title(_kpi_label(k).replace(" (pp)", ""), fontsize=10)
     what = f"response to {params[0]}" if len(params) == 1 else f"{params[0]} × {params[1]} (mean; brighter = better)"

@@ -71,8 +71,11 @@ def _mean_where(values: np.ndarray, ok: np.ndarray) -> np.ndarray:
 
 
 def health_distribution(
-    monthly: pd.DataFrame, scenario: str | None = None, healthy_threshold: float | None = None,
-    active_threshold: float | None = None, band: tuple[float, float] = (0.1, 0.9),
+    monthly: pd.DataFrame,
+    scenario: str | None = None,
+    healthy_threshold: float | None = None,
+    active_threshold: float | None = None,
+    band: tuple[float, float] = (0.1, 0.9),
 ) -> Figure:
     # Over 60 lines: one figure of two panels that share the bands and thresholds computed first; a
     # matplotlib figure reads best as one sequence of calls.
@@ -112,8 +115,14 @@ def health_distribution(
             below = _mean_where(1.0 - rates, ok)
         else:
             continue
-        ax.plot(months, below, color="black", linestyle=style, linewidth=1.6,
-                label=f"below the {name} threshold (health < {thr:g})")
+        ax.plot(
+            months,
+            below,
+            color="black",
+            linestyle=style,
+            linewidth=1.6,
+            label=f"below the {name} threshold (health < {thr:g})",
+        )
     ax.set_ylim(0, 1)
     ax.set_xlim(months.min(), months.max())
     ax.yaxis.set_major_formatter(PercentFormatter(1.0))
@@ -122,20 +131,38 @@ def health_distribution(
     month_axis(ax)
     handles, names = ax.get_legend_handles_labels()
     k = len(bands)  # healthiest band first, as the stack reads from the top; then the threshold lines
-    ax.legend(handles[:k][::-1] + handles[k:], names[:k][::-1] + names[k:], title="health", loc="center left",
-              bbox_to_anchor=(1.0, 0.5), fontsize="small", title_fontsize="small")
+    ax.legend(
+        handles[:k][::-1] + handles[k:],
+        names[:k][::-1] + names[k:],
+        title="health",
+        loc="center left",
+        bbox_to_anchor=(1.0, 0.5),
+        fontsize="small",
+        title_fontsize="small",
+    )
 
     last = counts[:, -1, :]  # band x replication
     lo, hi = np.quantile(last, band[0], axis=1), np.quantile(last, band[1], axis=1)
     width = bands[0][2] - bands[0][1]
     centres = np.array([(b_lo + b_hi) / 2 for _, b_lo, b_hi in bands])
     ax2.bar(centres, last.mean(axis=1), width=width * 0.9, color=colors)
-    spread = ax2.errorbar(centres, (lo + hi) / 2, yerr=(hi - lo) / 2, fmt="none", ecolor="black", capsize=3, linewidth=1)
-    lines = [ax2.axvline(thr, color="black", linestyle=style, linewidth=1.6, label=f"{name} threshold ({thr:g})")
-             for thr, name, style in ((active, "active", ":"), (healthy, "healthy", "--"))]
-    ax2.legend(handles=[Patch(color=NEUTRAL, label="accounts, mean of replications"), spread, *lines],
-               labels=["accounts, mean of replications", f"{band[0]:.0%}–{band[1]:.0%} of replications",
-                       *(line.get_label() for line in lines)], loc="upper left", fontsize="small")
+    spread = ax2.errorbar(
+        centres, (lo + hi) / 2, yerr=(hi - lo) / 2, fmt="none", ecolor="black", capsize=3, linewidth=1
+    )
+    lines = [
+        ax2.axvline(thr, color="black", linestyle=style, linewidth=1.6, label=f"{name} threshold ({thr:g})")
+        for thr, name, style in ((active, "active", ":"), (healthy, "healthy", "--"))
+    ]
+    ax2.legend(
+        handles=[Patch(color=NEUTRAL, label="accounts, mean of replications"), spread, *lines],
+        labels=[
+            "accounts, mean of replications",
+            f"{band[0]:.0%}–{band[1]:.0%} of replications",
+            *(line.get_label() for line in lines),
+        ],
+        loc="upper left",
+        fontsize="small",
+    )
     ax2.set_xlim(0, 1)
     ax2.set_xlabel("account health (0–1)")
     ax2.set_ylabel("active accounts in the band")

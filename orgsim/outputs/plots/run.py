@@ -6,7 +6,7 @@ customer and cash plots of `orgsim.outputs.plots.health`).
 
 from __future__ import annotations
 
-from typing import Mapping
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -71,8 +71,12 @@ def arr_bridge(monthly: pd.DataFrame, scenario: str | None = None) -> Figure:
     new, exp, churn = (wide(rows, k) for k in ("new_arr", "expansion_arr", "churned_arr"))
     first = arr.index.min()
     start = float((arr.loc[first] - new.loc[first] - exp.loc[first] + churn.loc[first]).mean())
-    steps = [("starting ARR", start, "total"), ("new", float(new.sum().mean()), "up"),
-             ("expansion", float(exp.sum().mean()), "up"), ("churn", -float(churn.sum().mean()), "down")]
+    steps = [
+        ("starting ARR", start, "total"),
+        ("new", float(new.sum().mean()), "up"),
+        ("expansion", float(exp.sum().mean()), "up"),
+        ("churn", -float(churn.sum().mean()), "down"),
+    ]
     end = float(arr.iloc[-1].mean())
     fig = Figure(figsize=(8, 5), layout="constrained")
     ax = fig.add_subplot()
@@ -81,20 +85,35 @@ def arr_bridge(monthly: pd.DataFrame, scenario: str | None = None) -> Figure:
         bottom = 0.0 if kind == "total" else (level if value >= 0 else level + value)
         ax.bar(i, abs(value), bottom=bottom, color=colors[kind], width=0.6)
         sign = "" if kind == "total" else ("+" if value >= 0 else "−")
-        ax.annotate(f"{sign}{fmt(abs(value), 'money')}", (i, bottom + abs(value)), ha="center", va="bottom",
-                    xytext=(0, 3), textcoords="offset points")
+        ax.annotate(
+            f"{sign}{fmt(abs(value), 'money')}",
+            (i, bottom + abs(value)),
+            ha="center",
+            va="bottom",
+            xytext=(0, 3),
+            textcoords="offset points",
+        )
         level = value if kind == "total" else level + value
         ax.plot([i + 0.3, i + 0.7], [level, level], color="#555555", linewidth=0.8)
     ax.bar(len(steps), end, color="#4C72B0", width=0.6)
-    ax.annotate(fmt(end, "money"), (len(steps), end), ha="center", va="bottom", xytext=(0, 3), textcoords="offset points")
+    ax.annotate(
+        fmt(end, "money"), (len(steps), end), ha="center", va="bottom", xytext=(0, 3), textcoords="offset points"
+    )
     ax.set_xticks(range(len(steps) + 1), [s[0] for s in steps] + ["ending ARR"])
     ax.set_ylabel("ARR (USD)")
     money_axis(ax)
     ax.grid(True, axis="y", alpha=0.3)
     months = len(arr.index)
     ax.set_title(f"ARR bridge over {months} months ({subtitle(scenario, arr.shape[1])}, means)")
-    ax.legend(handles=[Patch(color=colors["total"], label="ARR level"), Patch(color=GOOD, label="added"),
-                       Patch(color=BAD, label="lost")], loc="upper left", fontsize="small")
+    ax.legend(
+        handles=[
+            Patch(color=colors["total"], label="ARR level"),
+            Patch(color=GOOD, label="added"),
+            Patch(color=BAD, label="lost"),
+        ],
+        loc="upper left",
+        fontsize="small",
+    )
     ax.set_ylim(0, max(start, end, level) * 1.12 or 1)
     return fig
 
@@ -150,7 +169,9 @@ def funnel(funnel_df: pd.DataFrame, scenario: str | None = None) -> Figure:
     return fig
 
 
-def headcount_and_cost(monthly: pd.DataFrame, role_departments: Mapping[str, str], scenario: str | None = None) -> Figure:
+def headcount_and_cost(
+    monthly: pd.DataFrame, role_departments: Mapping[str, str], scenario: str | None = None
+) -> Figure:
     """Headcount by department (stacked) and monthly cost by department against revenue (means)."""
     rows, scenario = one_scenario(monthly, scenario, "headcount_and_cost")
     fig = Figure(figsize=(12, 5), layout="constrained")
@@ -164,22 +185,36 @@ def headcount_and_cost(monthly: pd.DataFrame, role_departments: Mapping[str, str
     depts = [d for d in DEPARTMENTS if d in by_dept] + sorted(set(by_dept) - set(DEPARTMENTS))
     if depts:
         x = by_dept[depts[0]].index.to_numpy()
-        ax.stackplot(x, *[by_dept[d].to_numpy() for d in depts], colors=[DEPARTMENT_COLORS.get(d, NEUTRAL) for d in depts],
-                     labels=[f"{d} ({by_dept[d].iloc[-1]:.0f} at end)" for d in depts], alpha=0.9)
+        ax.stackplot(
+            x,
+            *[by_dept[d].to_numpy() for d in depts],
+            colors=[DEPARTMENT_COLORS.get(d, NEUTRAL) for d in depts],
+            labels=[f"{d} ({by_dept[d].iloc[-1]:.0f} at end)" for d in depts],
+            alpha=0.9,
+        )
     ax.set_title("Headcount by department (mean, people)")
     ax.set_ylabel("people")
     month_axis(ax)
     ax.legend(loc="upper left", fontsize="small")
 
     cost_parts = [(d, f"cost.{d}") for d in DEPARTMENTS] + [
-        ("paid_marketing", "cost.paid_marketing"), ("overhead", "cost.overhead"), ("cogs", "cost.cogs")]
+        ("paid_marketing", "cost.paid_marketing"),
+        ("overhead", "cost.overhead"),
+        ("cogs", "cost.cogs"),
+    ]
     present = [(label, m) for label, m in cost_parts if m in set(rows["metric"])]
     bottom = None
     for label, metric in present:
         s = wide(rows, metric).mean(axis=1)
         x = s.index.to_numpy()
-        ax2.bar(x, s.to_numpy(), bottom=bottom, color=DEPARTMENT_COLORS.get(label, NEUTRAL), width=0.85,
-                label=label.replace("_", " ") + ("" if label in ("paid_marketing", "overhead", "cogs") else " people"))
+        ax2.bar(
+            x,
+            s.to_numpy(),
+            bottom=bottom,
+            color=DEPARTMENT_COLORS.get(label, NEUTRAL),
+            width=0.85,
+            label=label.replace("_", " ") + ("" if label in ("paid_marketing", "overhead", "cogs") else " people"),
+        )
         bottom = s.to_numpy() if bottom is None else bottom + s.to_numpy()
     if "revenue" in set(rows["metric"]):
         rev = wide(rows, "revenue").mean(axis=1)
@@ -212,9 +247,15 @@ def bottlenecks(monthly: pd.DataFrame, stages: pd.DataFrame, scenario: str | Non
             continue
         q = wide(rows, metric).mean(axis=1)
         is_worst = stage == worst
-        ax.plot(q.index, q.to_numpy(), color=WORST if is_worst else STAGE_COLORS.get(stage, NEUTRAL),
-                linewidth=3 if is_worst else 1.3, alpha=1 if is_worst else 0.8,
-                label=f"{stage}{' (bottleneck)' if is_worst else ''}", zorder=3 if is_worst else 2)
+        ax.plot(
+            q.index,
+            q.to_numpy(),
+            color=WORST if is_worst else STAGE_COLORS.get(stage, NEUTRAL),
+            linewidth=3 if is_worst else 1.3,
+            alpha=1 if is_worst else 0.8,
+            label=f"{stage}{' (bottleneck)' if is_worst else ''}",
+            zorder=3 if is_worst else 2,
+        )
     ax.set_title("Tasks waiting at month end, by stage (mean)")
     ax.set_ylabel("tasks in queue")
     ax.set_ylim(bottom=0)
@@ -228,15 +269,22 @@ def bottlenecks(monthly: pd.DataFrame, stages: pd.DataFrame, scenario: str | Non
     ax2.barh(y, mean_days, color=colors, height=0.6)
     ax2.scatter(p90_days, y, marker="|", s=250, color="black", zorder=3)
     for yi, m, p in zip(y, mean_days, p90_days):
-        ax2.annotate(f"{m:.1f} d (p90 {p:.1f})", (max(m, p), yi), xytext=(5, -4), textcoords="offset points", fontsize=8)
+        ax2.annotate(
+            f"{m:.1f} d (p90 {p:.1f})", (max(m, p), yi), xytext=(5, -4), textcoords="offset points", fontsize=8
+        )
     ax2.set_xlim(0, max(float(np.nanmax(p90_days, initial=0.0)), float(np.nanmax(mean_days, initial=0.0)), 0.1) * 1.9)
     ax2.set_yticks(y, order)
     ax2.invert_yaxis()
     ax2.set_xlabel("days waiting for a free person")
     ax2.set_title("Wait per task (mean bar, p90 tick)")
-    ax2.legend(handles=[Patch(color=NEUTRAL, label="mean wait"),
-                        Line2D([], [], marker="|", markersize=12, color="black", linestyle="none", label="p90 wait")],
-               loc="lower right", fontsize="small")
+    ax2.legend(
+        handles=[
+            Patch(color=NEUTRAL, label="mean wait"),
+            Line2D([], [], marker="|", markersize=12, color="black", linestyle="none", label="p90 wait"),
+        ],
+        loc="lower right",
+        fontsize="small",
+    )
     ax2.grid(True, axis="x", alpha=0.3)
 
     util = table["utilization"].to_numpy()
@@ -256,8 +304,12 @@ def bottlenecks(monthly: pd.DataFrame, stages: pd.DataFrame, scenario: str | Non
 
 
 def run_figures(
-    monthly: pd.DataFrame, stages: pd.DataFrame, funnel_df: pd.DataFrame, role_departments: Mapping[str, str],
-    healthy_threshold: float | None = None, active_threshold: float | None = None,
+    monthly: pd.DataFrame,
+    stages: pd.DataFrame,
+    funnel_df: pd.DataFrame,
+    role_departments: Mapping[str, str],
+    healthy_threshold: float | None = None,
+    active_threshold: float | None = None,
 ) -> dict[str, Figure]:
     """Every run plot of one scenario, by file stem (the order a report shows them in).
 
@@ -273,7 +325,8 @@ def run_figures(
         "health": health(monthly),
     }
     if health_bands(monthly):
-        figs["health_distribution"] = health_distribution(monthly, healthy_threshold=healthy_threshold,
-                                                          active_threshold=active_threshold)
+        figs["health_distribution"] = health_distribution(
+            monthly, healthy_threshold=healthy_threshold, active_threshold=active_threshold
+        )
     figs["cash_runway"] = cash_runway(monthly)
     return figs

@@ -40,8 +40,12 @@ BASE: dict[str, Any] = {
     },
     "roles": {"ae": {"department": "sales", "headcount": 1}},
     "funnel": {"mql_to_sql": 1.0, "sql_to_opportunity": 1.0},
-    "effort_hours": {"qualify": fixed(3.0), "renewal": fixed(6.0), "expansion": fixed(6.0),
-                     "account_care_per_month": 0.0},
+    "effort_hours": {
+        "qualify": fixed(3.0),
+        "renewal": fixed(6.0),
+        "expansion": fixed(6.0),
+        "account_care_per_month": 0.0,
+    },
     "customers": {"health": {"noise_sd": 0.0}, "expansion": {"monthly_probability": 0.0}},
     "hiring": {"attrition_per_year": {"default": 0.0}},
 }

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from orgsim.loader import load_scenario
 from orgsim.model.company import Company
 from orgsim.names import STAGES
+from orgsim.scenario.loader import load_scenario
 
 SERIES_A = Path(__file__).resolve().parents[3] / "scenarios" / "series-a.yaml"
 
@@ -26,6 +26,8 @@ def test_results_have_every_part():
     co.run()
     res = co.results()
     assert set(res.stages) == set(STAGES)
-    assert {"renewals_due", "hires", "presales_skipped", "mean_sales_cycle_days", "mean_go_live_days"} <= set(res.counters)
+    assert {"renewals_due", "hires", "presales_skipped", "mean_sales_cycle_days", "mean_go_live_days"} <= set(
+        res.counters
+    )
     assert res.monthly["new_customers"].sum() == res.funnel["won"]
     assert res.final_arr and res.starting_customers == 113

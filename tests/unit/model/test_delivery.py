@@ -36,8 +36,11 @@ def build(implementers: int = 1, **over):
     log: list = []
     success = FakeSuccess(clock, lambda acc: (acc.aid, acc.arr, acc.live))
     success.log = log
-    teams = {"sales": (aes, stage("sales", aes)), "implementation": (impl, stage("implementation", impl)),
-             "csm": (aes, stage("csm", aes))}
+    teams = {
+        "sales": (aes, stage("sales", aes)),
+        "implementation": (impl, stage("implementation", impl)),
+        "csm": (aes, stage("csm", aes)),
+    }
     d = Delivery(clock=clock, sc=sc, streams=streams, teams=teams, pods=False, finance=FakeLedger(log), next=success)
     return clock, d, log, success
 
@@ -50,7 +53,9 @@ def won(lid: int, seller: Person) -> Opportunity:
     return opp
 
 
-IMPLEMENTED = {"smb": {"delivered_by": "implementation", "effort_hours": {"delivery": {"dist": "fixed", "value": 10 * HOURS}}}}
+IMPLEMENTED = {
+    "smb": {"delivered_by": "implementation", "effort_hours": {"delivery": {"dist": "fixed", "value": 10 * HOURS}}}
+}
 
 
 def test_a_won_deal_is_signed_then_goes_live_after_its_time_to_go_live():

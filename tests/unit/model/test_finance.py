@@ -13,8 +13,15 @@ from orgsim.scenario import MONTH_DAYS
 
 def build(**over):
     clock, _ = world()
-    sc = make_scenario(company={"starting_cash": 1000.0, "gross_margin": 0.75, "overhead_per_head_month": 0.0,
-                                "payment_terms_days": 30.0}, **over)
+    sc = make_scenario(
+        company={
+            "starting_cash": 1000.0,
+            "gross_margin": 0.75,
+            "overhead_per_head_month": 0.0,
+            "payment_terms_days": 30.0,
+        },
+        **over,
+    )
     pools = {"ae": make_pool(clock, "ae", 0)}
     return clock, Finance(clock=clock, sc=sc, pools=pools)
 
@@ -45,6 +52,13 @@ def test_cash_moves_with_collections_and_costs():
     rec = Results()
     f.record(rec)
     assert rec.monthly["cost.paid_marketing"][0] == 300.0 and rec.monthly["sm_cost"][0] == 300.0
-    assert list(rec.monthly)[:7] == ["revenue", "collections", "cash", "new_arr", "expansion_arr", "churned_arr",
-                                     "sm_cost"]
+    assert list(rec.monthly)[:7] == [
+        "revenue",
+        "collections",
+        "cash",
+        "new_arr",
+        "expansion_arr",
+        "churned_arr",
+        "sm_cost",
+    ]
     assert rec.monthly["cost.total"][0] == pytest.approx(300.0)

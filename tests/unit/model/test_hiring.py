@@ -9,8 +9,9 @@ from orgsim.model.workforce import Workforce
 
 def test_a_hire_joins_after_the_search_and_is_announced():
     clock, streams = world()
-    sc = make_scenario(hiring={"time_to_hire_days": {"dist": "fixed", "value": 10.0},
-                               "plan": [{"month": 1, "role": "ae", "count": 2}]})
+    sc = make_scenario(
+        hiring={"time_to_hire_days": {"dist": "fixed", "value": 10.0}, "plan": [{"month": 1, "role": "ae", "count": 2}]}
+    )
     wf = Workforce(clock, sc, streams)
     log = []
     wf.on_join("ae", lambda p: log.append(("joined", p.role, p.pid, clock.now)))
@@ -24,9 +25,13 @@ def test_a_hire_joins_after_the_search_and_is_announced():
 
 def test_a_recruiter_closes_the_hire_after_the_search():
     clock, streams = world()
-    sc = make_scenario(roles={"recruiter": {"department": "functional", "headcount": 1, "hires_per_month": 1.0}},
-                       hiring={"time_to_hire_days": {"dist": "fixed", "value": 10.0},
-                               "plan": [{"month": 1, "role": "ae", "count": 2}]})
+    sc = make_scenario(
+        roles={"recruiter": {"department": "functional", "headcount": 1, "hires_per_month": 1.0}},
+        hiring={
+            "time_to_hire_days": {"dist": "fixed", "value": 10.0},
+            "plan": [{"month": 1, "role": "ae", "count": 2}],
+        },
+    )
     wf = Workforce(clock, sc, streams)
     log = []
     wf.on_join("ae", lambda p: log.append(round(clock.now, 6)))

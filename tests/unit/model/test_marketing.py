@@ -22,8 +22,16 @@ def build(marketers: int = 0, sdrs: int = 0, healthy: int = 0, **over):
     sd = make_pool(clock, "sdr", sdrs) if sdrs else None
     review = sc.effort_hours.mql_review is not None
     sdr_team = Next(clock, lambda lead: (lead.lid, lead.source, lead.sql))
-    m = Marketing(clock=clock, sc=sc, streams=streams, stage=stage("marketing", mk if review else None),
-                  marketers=mk, sdrs=sd, healthy_accounts=lambda: healthy, next=sdr_team)
+    m = Marketing(
+        clock=clock,
+        sc=sc,
+        streams=streams,
+        stage=stage("marketing", mk if review else None),
+        marketers=mk,
+        sdrs=sd,
+        healthy_accounts=lambda: healthy,
+        next=sdr_team,
+    )
     return clock, m, sdr_team
 
 
@@ -73,8 +81,9 @@ def test_outbound_meetings_are_sqls_and_need_sdrs():
 
 def test_a_marketer_reviews_each_lead_in_turn():
     review = {"mql_review": {"dist": "fixed", "value": HOURS}}  # a day per lead
-    clock, m, sdrs = build(marketers=1, lead_sources=PAID, effort_hours=review,
-                           roles={"marketer": {"department": "marketing"}})
+    clock, m, sdrs = build(
+        marketers=1, lead_sources=PAID, effort_hours=review, roles={"marketer": {"department": "marketing"}}
+    )
     m.start_of_month(0)
     clock.env.run()
     n = m.funnel["leads.paid"]
@@ -85,9 +94,14 @@ def test_a_marketer_reviews_each_lead_in_turn():
 
 def test_monthly_rates_by_source():
     clock, _ = world()
-    sc = make_scenario(lead_sources={**PAID, "content": {"leads_per_marketer_month": 30.0},
-                                     "outbound": {"sdr_time_share": 0.5, "meetings_per_sdr_month": 4.0},
-                                     "referral": {"per_healthy_account_year": 1.2, "relationship_boost": 2.0}})
+    sc = make_scenario(
+        lead_sources={
+            **PAID,
+            "content": {"leads_per_marketer_month": 30.0},
+            "outbound": {"sdr_time_share": 0.5, "meetings_per_sdr_month": 4.0},
+            "referral": {"per_healthy_account_year": 1.2, "relationship_boost": 2.0},
+        }
+    )
     rates = monthly_rates(sc, make_pool(clock, "marketer", 2), make_pool(clock, "sdr", 3), healthy_accounts=50)
     assert rates == pytest.approx({"paid": 20.0, "content": 60.0, "outbound": 12.0, "referral": 10.0})
 

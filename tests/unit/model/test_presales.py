@@ -17,8 +17,9 @@ def build(ses: int = 1, aes: int = 2, **over):
     over.setdefault("segments", SE_WORK)
     sc = make_scenario(**over)
     se = make_pool(clock, "se", ses)
-    ps = Presales(sc=sc, streams=streams, pool=se, stage=stage("presales", se),
-                  aes=make_pool(clock, "ae", aes) if aes else None)
+    ps = Presales(
+        sc=sc, streams=streams, pool=se, stage=stage("presales", se), aes=make_pool(clock, "ae", aes) if aes else None
+    )
     return clock, ps
 
 

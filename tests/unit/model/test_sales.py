@@ -39,8 +39,16 @@ def build(aes: int = 1, presales_days: float = 0.0, **over):
     log: list = []
     delivery = Next(clock, lambda opp: opp.lead.lid)
     delivery.log = log
-    sales = Sales(clock=clock, sc=sc, streams=streams, pool=pool, stage=stage("sales", pool),
-                  presales=FakePresales(clock, presales_days, log), product=FakeProduct(), next=delivery)
+    sales = Sales(
+        clock=clock,
+        sc=sc,
+        streams=streams,
+        pool=pool,
+        stage=stage("sales", pool),
+        presales=FakePresales(clock, presales_days, log),
+        product=FakeProduct(),
+        next=delivery,
+    )
     return clock, sales, log
 
 

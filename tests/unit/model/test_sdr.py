@@ -29,8 +29,11 @@ def test_one_sdr_qualifies_mqls_in_turn():
     for i in (1, 2, 3):
         sdr.accept(lead(i))  # 3 h each = half a day
     clock.env.run()
-    assert sales.log == [("accept", (1, "paid", True), 0.5), ("accept", (2, "paid", True), 1.0),
-                         ("accept", (3, "paid", True), 1.5)]
+    assert sales.log == [
+        ("accept", (1, "paid", True), 0.5),
+        ("accept", (2, "paid", True), 1.0),
+        ("accept", (3, "paid", True), 1.5),
+    ]
     assert list(sdr.stage.waits_days) == [0.0, 0.5, 1.0]
     rec = Results()
     sdr.record(rec)

@@ -49,8 +49,16 @@ def build(csms: int = 1, **over):
     sc = make_scenario(**over)
     csm, aes = make_pool(clock, "csm", csms), make_pool(clock, "ae", 1)
     log: list = []
-    s = Success(clock=clock, sc=sc, streams=streams, csm=(csm, stage("csm", csm)), sales=(aes, stage("sales", aes)),
-                pods=False, finance=FakeLedger(clock, log), product=FakeProduct())
+    s = Success(
+        clock=clock,
+        sc=sc,
+        streams=streams,
+        csm=(csm, stage("csm", csm)),
+        sales=(aes, stage("sales", aes)),
+        pods=False,
+        finance=FakeLedger(clock, log),
+        product=FakeProduct(),
+    )
     return clock, s, log
 
 
@@ -77,9 +85,10 @@ def test_an_account_that_does_not_renew_churns():
 
 
 def test_renewal_probability_is_the_rate_shaped_by_health_less_lateness():
-    _clock, s, _ = build(segments={"smb": {"renewal_rate": 0.9}},
-                        customers={"renewal_health_slope": 0.5, "healthy_threshold": 0.6,
-                                   "late_renewal_penalty_per_month": 0.1})
+    _clock, s, _ = build(
+        segments={"smb": {"renewal_rate": 0.9}},
+        customers={"renewal_health_slope": 0.5, "healthy_threshold": 0.6, "late_renewal_penalty_per_month": 0.1},
+    )
     assert s.renewal_probability(account(health=0.6)) == pytest.approx(0.9)
     assert s.renewal_probability(account(health=0.2)) == pytest.approx(0.7)
     assert s.renewal_probability(account(health=1.0)) == 1.0  # clipped
@@ -101,8 +110,9 @@ def test_the_largest_accounts_are_covered_and_coverage_moves_health():
 
 
 def test_an_early_expansion_is_sales_work():
-    clock, s, log = build(customers={"expansion": {"monthly_probability": 1.0,
-                                                   "size_of_arr": {"dist": "fixed", "value": 0.5}}})
+    clock, s, log = build(
+        customers={"expansion": {"monthly_probability": 1.0, "size_of_arr": {"dist": "fixed", "value": 0.5}}}
+    )
     acc = account(health=1.0)
     s.accept(acc)
     s.start_of_month(0)
