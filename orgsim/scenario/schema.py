@@ -83,8 +83,9 @@ class PaidSource(Model):
     cost_per_lead: Pos = 200.0  # [cpl_b2b_saas_blended]
     cost_elasticity: NonNeg = 0.0
     reference_budget_per_month: Pos | None = None
-    """Budget at which cost_per_lead holds. The loader sets it to the file's budget_per_month, so
-    an override or sweep of the budget moves cost per lead by cost_elasticity."""
+    """Budget at which cost_per_lead holds. The loader sets it to the budget of the first file of
+    the `extends` chain that sets one, so a budget raised by an override, a sweep or a child file
+    moves cost per lead by cost_elasticity alike."""
     mql_rate: Prob = 0.15  # [funnel_inquiry_to_mql]
 
 
