@@ -39,8 +39,9 @@ def f(rec: Any, *keys: str) -> float:
     return float(sum(rec.funnel.get(k, 0) for k in keys))
 
 
-def ratio(a: float, b: float) -> float | None:
-    return a / b if b else None
+def pct(a: float, b: float) -> float | None:
+    """a / b in percentage points; None when b is 0."""
+    return 100 * a / b if b else None
 
 
 Metric = tuple[str, Callable[[Any], float | None], int]
@@ -52,15 +53,15 @@ LATE: Metric = ("new customers, months 25-36", lambda r: float(r.monthly["new_cu
 ARR: Metric = ("ARR end ($k)", lambda r: float(r.monthly["arr"][-1]) / 1e3, 0)
 MQL: Metric = (
     "lead -> MQL (pp)",
-    lambda r: 100 * ratio(f(r, *(f"mql.{s}" for s in INBOUND)), f(r, *(f"leads.{s}" for s in INBOUND))),
+    lambda r: pct(f(r, *(f"mql.{s}" for s in INBOUND)), f(r, *(f"leads.{s}" for s in INBOUND))),
     2,
 )
 SQL: Metric = (
     "MQL -> SQL (pp)",
-    lambda r: 100 * ratio(f(r, *(f"sql.{s}" for s in INBOUND)), f(r, *(f"mql.{s}" for s in INBOUND))),
+    lambda r: pct(f(r, *(f"sql.{s}" for s in INBOUND)), f(r, *(f"mql.{s}" for s in INBOUND))),
     2,
 )
-WIN: Metric = ("win rate (pp)", lambda r: 100 * ratio(f(r, "won"), f(r, "won", "lost.opportunity")), 2)
+WIN: Metric = ("win rate (pp)", lambda r: pct(f(r, "won"), f(r, "won", "lost.opportunity")), 2)
 
 
 def _one(args: tuple) -> Any:
