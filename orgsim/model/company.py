@@ -26,6 +26,7 @@ import simpy
 from orgsim.model.clock import Clock
 from orgsim.model.delivery import ROLE_OF_TEAM, STAGE_OF_TEAM, Delivery
 from orgsim.model.finance import Finance
+from orgsim.model.market import Market
 from orgsim.model.marketing import Marketing
 from orgsim.model.presales import Presales
 from orgsim.model.product import Product
@@ -111,7 +112,10 @@ class Company:
             log=log,
         )
         qualifiers = wf.pool_or_empty("ae" if sc.ownership.qualification == "ae" else "sdr")
-        self.sdr = SDR(sc=sc, streams=streams, pool=qualifiers, stage=st["sdr"], next=self.sales, log=log)
+        self.sdr = SDR(
+            sc=sc, streams=streams, pool=qualifiers, stage=st["sdr"], next=self.sales, log=log, product=self.product
+        )
+        market = Market(sc=sc, accounts=lambda: self.success.accounts) if Market.on(sc) else None
         self.marketing = Marketing(
             clock=clock,
             sc=sc,
@@ -122,6 +126,8 @@ class Company:
             healthy_accounts=self.success.healthy_count,
             next=self.sdr,
             log=log,
+            product=self.product,
+            market=market,
         )
         wf.on_join("ae", self.sales.ae_joined)  # a new AE has room for opportunities waiting for one
         self.monthly: dict[str, np.ndarray] = {}

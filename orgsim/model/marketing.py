@@ -15,7 +15,7 @@ import math
 from collections import Counter
 from collections.abc import Callable
 from itertools import repeat
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
@@ -27,11 +27,18 @@ from orgsim.rng import Streams
 from orgsim.scenario import MONTH_DAYS, Scenario
 
 if TYPE_CHECKING:
+    from orgsim.model.market import Market
     from orgsim.model.pools import Pool, Task
     from orgsim.model.stages import Results, StageStats
     from orgsim.model.trace import EventLog
 
 __all__ = ["SOURCES", "Marketing", "monthly_rates", "poisson_inverse"]
+
+
+class ProductFit(Protocol):
+    """What marketing needs of product: the product-market fit factor of conversions now."""
+
+    def fit_factor(self) -> float: ...
 
 
 def monthly_rates(sc: Scenario, marketers: Pool | None, sdrs: Pool | None, healthy_accounts: int) -> dict[str, float]:
@@ -44,7 +51,9 @@ def monthly_rates(sc: Scenario, marketers: Pool | None, sdrs: Pool | None, healt
         cpl = paid.cost_per_lead * (paid.budget_per_month / ref) ** paid.cost_elasticity
         rates["paid"] = paid.budget_per_month / cpl
     if marketers is not None:
-        rates["content"] = ls.content.leads_per_marketer_month * marketers.speed_sum()
+        staff = marketers.speed_sum()  # ramped marketer-equivalents
+        beta = ls.content.returns_exponent
+        rates["content"] = ls.content.leads_per_marketer_month * (staff if beta == 1.0 else staff**beta)
     if sdrs is not None and ls.outbound.sdr_time_share > 0:
         rates["outbound"] = ls.outbound.meetings_per_sdr_month * sdrs.speed_sum()
     boost = ls.referral.relationship_boost if sc.ownership.referral_relationship == "sales" else 1.0
@@ -85,6 +94,8 @@ class Marketing:
         healthy_accounts: how many customers are healthy now (they refer leads).
         next: who receives MQLs and booked meetings (the SDRs).
         log: the event log, when one is kept.
+        product: the product, whose fit scales MQL scoring (None: fit is not modelled).
+        market: the finite market, which thins each segment's leads (None: unlimited; draws nothing).
     """
 
     def __init__(
@@ -99,6 +110,8 @@ class Marketing:
         healthy_accounts: Callable[[], int],
         next: Accepts[Lead],
         log: EventLog | None = None,
+        product: ProductFit | None = None,
+        market: Market | None = None,
     ):
         self.clock = clock
         self.env = clock.env  # (its ``now`` is read often: one attribute lookup less)
@@ -110,6 +123,8 @@ class Marketing:
         self.healthy_accounts = healthy_accounts
         self.next = next
         self.log = log
+        self.product = product if sc.product.fit is not None else None
+        self.market = market
         self.funnel: Counter[str] = Counter()
         self._leads = 0
         self.segments = list(sc.segments)
@@ -133,6 +148,8 @@ class Marketing:
         now = self.env.now
         t0 = month * MONTH_DAYS
         rates = monthly_rates(self.sc, self.marketers, self.sdrs, self.healthy_accounts())
+        fit = self.product.fit_factor() if self.product is not None else 1.0
+        found = self.market.start_of_month(month) if self.market is not None else None
         for source in SOURCES:
             lam = rates[source]
             if lam <= 0:
@@ -148,7 +165,12 @@ class Marketing:
             u = u[order]
             times = u[:, 0] * MONTH_DAYS + t0
             segs = np.searchsorted(self.cum_mix[source], u[:, 1], side="right")
-            mql = u[:, 2] < self.mql_rate[source]
+            mql = u[:, 2] < self.mql_rate[source] * fit
+            if found is not None:
+                times, segs, mql = self._thin(source, month, order, found, times, segs, mql)
+                n = len(times)
+                if n == 0:
+                    continue
             self.funnel[f"leads.{source}"] += n
             # the clock times of the arrivals: now + (t - now), as a timeout set now would give
             at = now + (times - now)
@@ -167,8 +189,25 @@ class Marketing:
                 self._feed(source, at, segs, mql, self._to_review)
 
     def record(self, into: Results) -> None:
-        """Leads, MQLs and booked meetings by source."""
+        """Leads, MQLs and booked meetings by source (and each finite segment's penetration)."""
         into.count(self.funnel)
+        if self.market is not None:
+            self.market.record(into)
+
+    def _thin(
+        self,
+        source: str,
+        month: int,
+        order: np.ndarray,
+        found: np.ndarray,
+        times: np.ndarray,
+        segs: np.ndarray,
+        mql: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """A finite market: keep lead i with its segment's share still found, by row i's uniform
+        of the stream ``market.<source>.<month>`` (drawn only when the market is finite)."""
+        keep = self.streams.monthly(f"market.{source}", month).random(len(order))[order] < found[segs]
+        return times[keep], segs[keep], mql[keep]
 
     # ---- a lead's way through marketing ----------------------------------------------------
 

@@ -5,6 +5,10 @@ Maturity (0..1) closes its gap to 1 by (ramped engineers / engineer_months_to_ma
 so it saturates in cumulative engineer-months. It multiplies win rates
 (1 - win_rate_effect x (1 - maturity)) and moves customer health
 (product_weight_per_month x (maturity - 0.5)). This is how "product first" pays off.
+
+With `product.fit` on, product-market fit also shapes the funnel: below the fit threshold the
+lead -> MQL, MQL -> SQL and win rates are scaled by fit_factor() = floor + (1 - floor) x
+min(1, maturity / threshold) (marketing, the SDRs and sales read it; docs/explanation/model/product.md).
 """
 
 from __future__ import annotations
@@ -39,6 +43,14 @@ class Product:
         step = min(1.0, n / self.spec.engineer_months_to_mature)
         self.maturity += (1.0 - self.maturity) * step
 
+    def fit_factor(self) -> float:
+        """What product-market fit does to each funnel conversion now; 1 when `product.fit` is off."""
+        fit = self.spec.fit
+        if fit is None:
+            return 1.0
+        return fit.floor + (1.0 - fit.floor) * min(1.0, self.maturity / fit.threshold)
+
     def win_factor(self) -> float:
-        """What maturity does to win rates now."""
-        return 1.0 - self.spec.win_rate_effect * (1.0 - self.maturity)
+        """What maturity does to win rates now (times the fit factor, when fit is on)."""
+        factor = 1.0 - self.spec.win_rate_effect * (1.0 - self.maturity)
+        return factor if self.spec.fit is None else factor * self.fit_factor()

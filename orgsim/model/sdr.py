@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from orgsim.distributions import Sampler
 from orgsim.model.entities import Accepts, Lead
+from orgsim.model.marketing import ProductFit
 from orgsim.model.routing import segment_pods
 from orgsim.rng import Streams
 from orgsim.scenario import Scenario
@@ -45,6 +46,7 @@ class SDR:
         stage: the sdr stage.
         next: who receives SQLs (sales).
         log: the event log, when one is kept.
+        product: the product, whose fit scales MQL -> SQL (None: fit is not modelled).
     """
 
     def __init__(
@@ -56,12 +58,14 @@ class SDR:
         stage: StageStats,
         next: Accepts[Lead],
         log: EventLog | None = None,
+        product: ProductFit | None = None,
     ):
         self.sc = sc
         self.pool = pool
         self.stage = stage
         self.next = next
         self.log = log
+        self.product = product if sc.product.fit is not None else None
         self.funnel: Counter[str] = Counter()
         self.by_ae = sc.ownership.qualification == "ae"
         # SDRs give their prospecting share of time to outbound, the rest to inbound tasks
@@ -87,6 +91,8 @@ class SDR:
     def _qualified(self, task: Task) -> None:
         """The qualification task is done: SQL (with speed to lead) or lost."""
         p = self.sc.funnel.mql_to_sql * speed_to_lead_factor(self.sc, task.wait)
+        if self.product is not None:  # product-market fit
+            p *= self.product.fit_factor()
         lead: Lead = task.ctx
         log = self.log
         if not self.convert.bernoulli(p):

@@ -52,9 +52,13 @@ def _segments(sc: Scenario, out: Problems) -> None:
         out.append(("segments", f"lead_mix over segments must sum to 1 (got {total_mix:.6g})"))
     if sc.lead_sources.outbound.segment_mix is not None:
         check_mix("lead_sources.outbound.segment_mix", sc.lead_sources.outbound.segment_mix, "segment_mix")
-    for k in sc.company.starting_customers:
-        if k not in sc.segments:
-            out.append((f"company.starting_customers.{k}", f"unknown segment {k!r}; segments are {', '.join(segs)}"))
+    for where, keys in (
+        ("company.starting_customers", sc.company.starting_customers),
+        ("market.addressable_accounts", sc.market.addressable_accounts),
+    ):
+        for k in keys:
+            if k not in sc.segments:
+                out.append((f"{where}.{k}", f"unknown segment {k!r}; segments are {', '.join(segs)}"))
 
     for name, seg in sc.segments.items():
         p = f"segments.{name}"

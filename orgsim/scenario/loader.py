@@ -200,6 +200,9 @@ def _resolve_extends(
                 where = f"{base_label}, line {i.line}" if i.line else base_label
                 i.path, i.message, i.label, i.line = "extends", f"{i.message} (in {where})", label, line
         raise
+    # the base's cost per lead is quoted at the base's budget: pin that reference before the
+    # child's budget is merged over it, as an override of the budget would leave it
+    _pin_reference_budget(base)
     merged = _merge(base, data)
     # Each value's origin: the child's when the child wrote that path, else the base's.
     new_origins: Origins = {}
@@ -223,7 +226,14 @@ def _merge(base: Any, child: Any) -> Any:
 
 
 def _pin_reference_budget(data: dict) -> None:
-    """Cost per lead is quoted at the file's budget: keep that reference when overrides change it."""
+    """Cost per lead is quoted at the file's budget: keep that reference when overrides change it.
+
+    Called on each base of an `extends` chain before the child is merged over it, and on the
+    merged scenario before overrides, so the reference is the budget of the first file of the
+    chain that sets one: a child that raises the budget moves cost per lead exactly as
+    ``--set lead_sources.paid.budget_per_month=...`` on the base does. A file may state
+    ``reference_budget_per_month`` itself (a new quote) to override this.
+    """
     paid = (data.get("lead_sources") or {}).get("paid") if isinstance(data.get("lead_sources"), dict) else None
     if isinstance(paid, dict) and "reference_budget_per_month" not in paid:
         budget = paid.get("budget_per_month")

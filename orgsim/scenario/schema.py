@@ -83,14 +83,17 @@ class PaidSource(Model):
     cost_per_lead: Pos = 200.0  # [cpl_b2b_saas_blended]
     cost_elasticity: NonNeg = 0.0
     reference_budget_per_month: Pos | None = None
-    """Budget at which cost_per_lead holds. The loader sets it to the file's budget_per_month, so
-    an override or sweep of the budget moves cost per lead by cost_elasticity."""
+    """Budget at which cost_per_lead holds. The loader sets it to the budget of the first file of
+    the `extends` chain that sets one, so a budget raised by an override, a sweep or a child file
+    moves cost per lead by cost_elasticity alike."""
     mql_rate: Prob = 0.15  # [funnel_inquiry_to_mql]
 
 
 class ContentSource(Model):
     leads_per_marketer_month: NonNeg = 0.0
     mql_rate: Prob = 0.2
+    returns_exponent: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)] = 1.0
+    """beta in leads = leads_per_marketer_month x (ramped marketers)^beta; 1 = linear (neutral)."""
 
 
 class OutboundSource(Model):
@@ -200,6 +203,14 @@ class Customers(Model):
     renew late)."""
 
 
+class ProductFit(Model):
+    """Product-market fit across the funnel (YAML key `product.fit:`): below `threshold` maturity,
+    lead -> MQL, MQL -> SQL and win rates are scaled by floor + (1 - floor) x maturity / threshold."""
+
+    threshold: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False)]
+    floor: Prob = 0.0
+
+
 class ProductSettings(Model):
     """How the product matures with engineering (YAML key `product:`; the running product is
     `orgsim.model.product.Product`)."""
@@ -207,6 +218,20 @@ class ProductSettings(Model):
     maturity_start: Prob = 0.6
     engineer_months_to_mature: Pos = 600.0
     win_rate_effect: Prob = 0.5
+    fit: ProductFit | None = None
+    """Product-market fit across the funnel; null = off (conversions do not depend on fit)."""
+
+
+class MarketSettings(Model):
+    """A finite market (YAML key `market:`): every source's leads of a segment fall as the segment's
+    penetration rises; the running market is `orgsim.model.market.Market`."""
+
+    addressable_accounts: dict[str, Annotated[int, Field(ge=1)]] = Field(default_factory=dict)
+    """Accounts that could buy, by segment; a segment not named is unlimited (off)."""
+    saturation_exponent: Annotated[float, Field(gt=0, le=100, allow_inf_nan=False)] = 1.0
+    """k in (1 - penetration)^k, the share of a segment's leads still found."""
+    recent_loss_months: Annotated[int, Field(ge=0, le=MAX_HORIZON_MONTHS)] = 12
+    """Customers lost this many months ago or less still count as penetrated (they will not buy again soon)."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -271,6 +296,7 @@ class Scenario(Model):
     ownership: Ownership = Field(default_factory=Ownership)
     customers: Customers = Field(default_factory=Customers)
     product: ProductSettings = Field(default_factory=ProductSettings)
+    market: MarketSettings = Field(default_factory=MarketSettings)
     hiring: Hiring = Field(default_factory=Hiring)
 
     # ---- derived facts used by the model and by the checks -----------------------------------

@@ -507,3 +507,19 @@ def test_yamlmap_lines_and_paths():
     assert parse_path("hiring.plan[0].role") == ("hiring", "plan", 0, "role")
     assert format_path(("hiring", "plan", 0, "role")) == "hiring.plan[0].role"
     assert parse_path("a..b") is None
+
+
+def test_a_budget_raised_by_extends_moves_cost_per_lead_as_set_does(tmp_path):
+    """Cost per lead is quoted at the base's budget whichever way the budget is raised
+    (the child's budget used to become its own reference: 2.00x leads instead of 1.74x)."""
+    child = _write(tmp_path, "child.yaml", f"extends: {REF}\nlead_sources:\n  paid: {{budget_per_month: 100000}}\n")
+    by_extends = load_scenario(child, extends_roots=[ROOT]).lead_sources.paid
+    by_set = load_scenario(REF, overrides={"lead_sources.paid.budget_per_month": 100000}).lead_sources.paid
+    assert by_extends == by_set
+    assert by_extends.reference_budget_per_month == load_scenario(REF).lead_sources.paid.budget_per_month
+
+
+def test_a_file_may_state_its_own_reference_budget(tmp_path):
+    text = f"extends: {REF}\nlead_sources:\n  paid: {{budget_per_month: 100000, reference_budget_per_month: 100000}}\n"
+    paid = load_scenario(_write(tmp_path, "child.yaml", text), extends_roots=[ROOT]).lead_sources.paid
+    assert paid.reference_budget_per_month == 100000
