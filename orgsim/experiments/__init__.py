@@ -67,12 +67,25 @@ def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
 
 
+# For type checkers and IDEs: `name as name` is the explicit re-export form (PEP 484), so the
+# names count as used and exported though `__all__` is computed.
 if TYPE_CHECKING:
-    from orgsim.experiments.comparison import Comparison, compare
-    from orgsim.experiments.focus_orders import focus
-    from orgsim.experiments.focus_result import FocusResult
-    from orgsim.experiments.precision import Precision
-    from orgsim.experiments.results import Results, simulate
-    from orgsim.experiments.runner import Executor, ReplicationError, available_cores, executor, run_replications
-    from orgsim.experiments.stats import KPI_DIRECTION, ExperimentError, describe, paired_difference
-    from orgsim.experiments.sweeps import SweepResult, parse_vary, sweep
+    from orgsim.experiments.comparison import Comparison as Comparison, compare as compare
+    from orgsim.experiments.focus_orders import focus as focus
+    from orgsim.experiments.focus_result import FocusResult as FocusResult
+    from orgsim.experiments.precision import Precision as Precision
+    from orgsim.experiments.results import Results as Results, simulate as simulate
+    from orgsim.experiments.runner import (
+        Executor as Executor,
+        ReplicationError as ReplicationError,
+        available_cores as available_cores,
+        executor as executor,
+        run_replications as run_replications,
+    )
+    from orgsim.experiments.stats import (
+        KPI_DIRECTION as KPI_DIRECTION,
+        ExperimentError as ExperimentError,
+        describe as describe,
+        paired_difference as paired_difference,
+    )
+    from orgsim.experiments.sweeps import SweepResult as SweepResult, parse_vary as parse_vary, sweep as sweep

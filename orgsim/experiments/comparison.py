@@ -52,7 +52,8 @@ class Comparison:
     meta: dict[str, Any] = field(default_factory=dict)
 
     def __repr__(self) -> str:
-        return f"<Comparison {' vs '.join(a.name for a in self.arms)}: {len(self.arms[0].replications)} paired replications>"
+        arms = " vs ".join(a.name for a in self.arms)
+        return f"<Comparison {arms}: {len(self.arms[0].replications)} paired replications>"
 
     @property
     def names(self) -> list[str]:

@@ -59,7 +59,10 @@ class Results:
     events: pd.DataFrame | None = None
 
     def __repr__(self) -> str:  # short: notebooks show _repr_html_, and text reprs travel with it
-        return f"<Results {self.name}: {len(self.replications)} replications, seed {self.seed}, {self.scenario.horizon_months} months>"
+        return (
+            f"<Results {self.name}: {len(self.replications)} replications, seed {self.seed}, "
+            f"{self.scenario.horizon_months} months>"
+        )
 
     @property
     def name(self) -> str:

@@ -239,7 +239,7 @@ class Executor(abc.ABC):
         """Where the replications run: each executor (serial, process pool, Dask) yields
         (task index, replications) as they finish."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027  (an optional hook: a no-op unless the executor owns workers)
         """Release workers (a no-op for executors that own none)."""
 
     def __enter__(self) -> Executor:

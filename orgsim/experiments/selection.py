@@ -102,7 +102,8 @@ def select(
     # Over 60 lines on purpose: the procedure reads top to bottom as the focus_orders docstring states
     # it (draw, constraints, leader, eliminations, indifference zone, next look); its state (rows,
     # status, alive) is shared by every step, and splitting it would scatter that state.
-    """Sequential elimination (orgsim.experiments.focus_orders' docstring) over `keys`, drawing replications with `draw`.
+    """Sequential elimination (orgsim.experiments.focus_orders' docstring) over `keys`, drawing
+    replications with `draw`.
 
     Args:
         keys: the alternatives.

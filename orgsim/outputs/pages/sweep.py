@@ -115,7 +115,8 @@ def _runner_up_sentence(
     gap = "no better than" if not d["mean"] else f"{amount_text(d['mean'], unit)} ahead of"
     return (
         f"The best point is {gap} the runner-up, {_point_text(runner, keys)} "
-        f"({fmt(runner['mean'], unit)}; 95% CI of the paired difference: {diff_range(d['ci95'][0], d['ci95'][1], unit)}); "
+        f"({fmt(runner['mean'], unit)}; "
+        f"95% CI of the paired difference: {diff_range(d['ci95'][0], d['ci95'][1], unit)}); "
         f"{verdict_of(d, 'the two points')}."
     )
 
@@ -128,8 +129,8 @@ def _response_sentence(ranked: pd.DataFrame, key: str, keys: Sequence[str], kpi:
     others = " (averaged over the other parameters)" if len(keys) > 1 else ""
     if len({fmt(v, unit) for v in effect}) == 1:
         return (
-            f"{capitalised(kpi_label(kpi))} stays at {fmt(effect.iloc[0], unit)} whatever {key} is, from {param_text(values[0])} "
-            f"to {param_text(values[-1])}{others}."
+            f"{capitalised(kpi_label(kpi))} stays at {fmt(effect.iloc[0], unit)} whatever {key} is, "
+            f"from {param_text(values[0])} to {param_text(values[-1])}{others}."
         )
     if len(steps) == 1:
         shape = ""

@@ -83,7 +83,8 @@ def differences_forest(diffs: pd.DataFrame, kpis: Sequence[str] | None = None, b
     base = f" − {baseline}" if baseline else " − baseline"
     fig.suptitle(
         f"Difference per KPI: arm{base} (mean and 95% CI of paired replications)\n"
-        "green = clearly better, red = clearly worse, grey = no clear difference (or neither is better, as for headcount)"
+        "green = clearly better, red = clearly worse, "
+        "grey = no clear difference (or neither is better, as for headcount)"
     )
     return fig
 
