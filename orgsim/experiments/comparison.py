@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 from orgsim.experiments.precision import Precision, as_precision, replicate
-from orgsim.experiments.results import Results
+from orgsim.experiments.results import Results, frame_html
 from orgsim.experiments.runner import Executor, Progress, using
 from orgsim.experiments.stats import (
     KPI_DIRECTION,
@@ -133,7 +133,7 @@ class Comparison:
         }
 
     def _repr_html_(self) -> str:
-        return f"<h4>orgsim comparison: {' vs '.join(self.names)}</h4>" + self.differences()._repr_html_()
+        return f"<h4>orgsim comparison: {' vs '.join(self.names)}</h4>" + frame_html(self.differences())
 
 
 def _mean(values: Sequence[float | None]) -> float | None:

@@ -178,7 +178,7 @@ class Results:
     def _repr_html_(self) -> str:
         return (
             f"<h4>orgsim results: {self.name} ({len(self.replications)} replications, seed {self.seed})</h4>"
-            + self.summary()._repr_html_()
+            + frame_html(self.summary())
         )
 
 
@@ -278,6 +278,11 @@ def _event_log(events: bool | str | os.PathLike | None, scenario: Scenario, firs
     else:
         with EventLogWriter(events, first) as writer:
             yield writer
+
+
+def frame_html(frame: pd.DataFrame) -> str:
+    """The table as a notebook shows it (what the experiments' own `_repr_html_` end with)."""
+    return frame._repr_html_()  # type: ignore[operator]  # pandas-stubs do not declare DataFrame._repr_html_
 
 
 def failure_records(failures: list[dict[str, Any]], params: dict[str, Any] | None = None) -> list[dict[str, Any]]:

@@ -30,7 +30,7 @@ from collections.abc import Callable, Hashable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from orgsim.engine import run_replication
 from orgsim.invariants import violations
@@ -54,8 +54,9 @@ __all__ = [
 ]
 
 Progress = Callable[[int, int], None]
+K = TypeVar("K", bound=Hashable)  # the key a caller gives each request (an arm, a sweep point, an order)
 # (key, scenario, seed, replication indices): the replications one caller wants of one scenario.
-Request = tuple[Hashable, Scenario, int, Sequence[int]]
+Request = tuple[K, Scenario, int, Sequence[int]]  # `Request[K]`
 
 
 @dataclass
@@ -113,6 +114,7 @@ def _one(scenario: Scenario, seed: int, r: int, events: str | None = None) -> Re
         if events is not None:
             from orgsim.outputs.event_log import render
 
+            assert rec.events is not None  # run_replication(..., events=True) recorded them
             rep.events = render(rec.events, scenario, r, events)
         return rep
     except Exception as e:  # a model bug: reported with what reproduces it, the others go on
@@ -152,7 +154,7 @@ class EventSink(Protocol):
     def take(self, key: Hashable, replication: int, rep: Replication | None) -> None: ...
 
 
-def _chunks(requests: Sequence[Request], parallelism: int, events: str | None = None) -> list[Task]:
+def _chunks(requests: Sequence[Request[Any]], parallelism: int, events: str | None = None) -> list[Task]:
     """Split requests into tasks: one replication each for balance, a few when there are many."""
     total = sum(len(r[3]) for r in requests)
     size = 1 if total <= 64 * parallelism else min(16, math.ceil(total / (32 * parallelism)))
@@ -177,13 +179,13 @@ class Executor(abc.ABC):
 
     def run(
         self,
-        requests: Sequence[Request],
+        requests: Sequence[Request[K]],
         progress: Progress | None = None,
         *,
         failures: list[dict[str, Any]] | None = None,
-        on_done: Callable[[Hashable, list[Replication], list[dict[str, Any]]], None] | None = None,
+        on_done: Callable[[K, list[Replication], list[dict[str, Any]]], None] | None = None,
         events: EventSink | None = None,
-    ) -> dict[Hashable, list[Replication]]:
+    ) -> dict[K, list[Replication]]:
         """Every request's replications, in replication order, keyed as the requests are.
 
         Args:

@@ -24,7 +24,7 @@ import pandas as pd
 import yaml
 
 from orgsim.experiments.precision import Precision, as_precision, replicate
-from orgsim.experiments.results import Results, failure_records
+from orgsim.experiments.results import Results, failure_records, frame_html
 from orgsim.experiments.runner import Executor, Progress, ReplicationError, using
 from orgsim.experiments.stats import ExperimentError, describe
 from orgsim.metrics.registry import KPI_KEYS
@@ -65,14 +65,16 @@ def expand_range(text: str) -> list[int | float] | None:
     count = math.floor((hi - lo) / step + 1e-9) + 1
     if count > MAX_POINTS:
         raise ExperimentError(f"range {text.strip()!r} has {count:,} values (at most {MAX_POINTS:,})")
-    if all(isinstance(x, int) for x in (lo, hi, step)):
+    if isinstance(lo, int) and isinstance(hi, int) and isinstance(step, int):
         return list(range(lo, hi + 1, step))
     return [float(f"{lo + i * step:.12g}") for i in range(count)]
 
 
 def _split_values(text: str) -> list[str]:
     """Split on commas that are not inside brackets, braces or quotes (YAML flow values)."""
-    out, depth, quote, cur = [], 0, "", []
+    out: list[str] = []
+    cur: list[str] = []
+    depth, quote = 0, ""
     for ch in text:
         if quote:
             if ch == quote:
@@ -175,6 +177,18 @@ def as_vary(vary: Mapping[str, Sequence[Any]] | Sequence[str]) -> dict[str, list
 def _plain(v: Any) -> Any:
     """numpy scalars -> Python numbers (for overrides and JSON)."""
     return v.item() if type(v).__module__ == "numpy" and getattr(v, "ndim", 1) == 0 else v
+
+
+def as_overrides(overrides: Mapping[str, Any] | Sequence[str] | None) -> Mapping[str, Any] | None:
+    """The `overrides=` of an experiment as a mapping: `KEY=VALUE` strings (as --set takes them, in
+    a list or tuple) are parsed; a mapping, or None, is kept."""
+    if isinstance(overrides, (list, tuple)):
+        from orgsim.scenario.loader import parse_set
+
+        return parse_set(list(overrides))
+    if overrides is None or isinstance(overrides, Mapping):
+        return overrides
+    raise TypeError(f"overrides must be a mapping or KEY=VALUE strings (got {type(overrides).__name__})")
 
 
 def load_points(
@@ -289,7 +303,7 @@ class SweepResult:
         }
 
     def _repr_html_(self) -> str:
-        return f"<h4>orgsim sweep: {len(self.points)} points</h4>" + self.to_frame(["arr_end"])._repr_html_()
+        return f"<h4>orgsim sweep: {len(self.points)} points</h4>" + frame_html(self.to_frame(["arr_end"]))
 
 
 def sweep(
@@ -336,15 +350,12 @@ def sweep(
             once, before anything runs).
     """
     vary_ = as_vary(vary)
-    if isinstance(overrides, (list, tuple)):
-        from orgsim.scenario.loader import parse_set
-
-        overrides = parse_set(list(overrides))
-    both = sorted(set(vary_) & set(overrides or {}))
+    sets = as_overrides(overrides)
+    both = sorted(set(vary_) & set(sets or {}))
     if both:
         raise ExperimentError(f"{both[0]} is both set (--set) and varied (--vary); drop one")
     points = grid(vary_)
-    scs = load_points(scenario, points, overrides)
+    scs = load_points(scenario, points, sets)
     reps = scs[0].replications if replications is None else int(replications)
     seed = scs[0].seed if seed is None else int(seed)
     if reps < 1:
@@ -377,6 +388,7 @@ def sweep(
                         got[i], failures[i] = saved[0], [dict(f) for f in saved[1]]
 
             def on_done(i: Any, reps_: list, fails: list) -> None:
+                assert ck is not None and keys is not None  # on_done is passed only with a checkpoint
                 ck.put(keys[i], reps_, fails, {"point": i, "params": params[i]})
 
             lost: list[dict[str, Any]] = []

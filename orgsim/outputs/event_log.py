@@ -263,8 +263,10 @@ class EventLogWriter(_Ordered):
                     self._write_parquet(empty_frame())
             self._close()
             if exc_type is None:
-                os.chmod(self._tmp, 0o666 & ~current_umask())
-                os.replace(self._tmp, self.path)
+                tmp = self._tmp
+                assert tmp is not None, "__exit__ without __enter__"
+                os.chmod(tmp, 0o666 & ~current_umask())
+                os.replace(tmp, self.path)
                 self._tmp = None
         finally:
             if self._tmp is not None:

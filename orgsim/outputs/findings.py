@@ -7,7 +7,7 @@ customer base, and the headline numbers. Input is a `RunData` (the files of a ru
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pandas as pd
 
@@ -139,7 +139,7 @@ def findings(run: RunData, min_wait_hours: float = 4.0, busy: float = 0.85, unhe
             )
     hr = _series_mean(run.monthly, "health_rate")
     if len(hr) > 1 and hr.iloc[-1] < hr.iloc[0] - 0.05:
-        low = int(hr.idxmin())
+        low = int(cast(int, hr.idxmin()))  # the index is the month
         out.append(
             f"Customer health slips: the share of healthy accounts falls from {hr.iloc[0]:.0%} to "
             f"{hr.iloc[-1]:.0%} (lowest {hr.min():.0%} in month {low})."

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pandas as pd
 from matplotlib.figure import Figure
@@ -139,8 +139,9 @@ def _response_sentence(ranked: pd.DataFrame, key: str, keys: Sequence[str], kpi:
     elif (steps < 0).all():
         shape = ", falling at every step"
     else:
-        top = effect.idxmax() if (KPI_DIRECTION.get(kpi) or 1) > 0 else effect.idxmin()
-        shape = f", best at {key} = {param_text(top)} ({fmt(effect[top], unit)})"
+        higher = (KPI_DIRECTION.get(kpi) or 1) > 0
+        top, best = (effect.idxmax(), effect.max()) if higher else (effect.idxmin(), effect.min())
+        shape = f", best at {key} = {param_text(top)} ({fmt(best, unit)})"
     return (
         f"As {key} goes from {param_text(values[0])} to {param_text(values[-1])}{others}, {kpi_label(kpi)} moves from "
         f"{fmt(effect.iloc[0], unit)} to {fmt(effect.iloc[-1], unit)}{shape}."
@@ -148,7 +149,9 @@ def _response_sentence(ranked: pd.DataFrame, key: str, keys: Sequence[str], kpi:
 
 
 def _sweep_table(frame: pd.DataFrame, keys: Sequence[str], kpis: Sequence[str], ranked: pd.DataFrame) -> str:
-    cells = {(r["point"], r["kpi"]): r for r in frame.to_dict(orient="records")}
+    # pandas-stubs type a record's keys as Hashable; here they are the column names
+    records = cast(list[dict[str, Any]], frame.to_dict(orient="records"))
+    cells = {(r["point"], r["kpi"]): r for r in records}
     points = frame.drop_duplicates("point").to_dict(orient="records")  # grid order
     shown = set(ranked["point"].head(TABLE_ROWS)) if len(ranked) else {p["point"] for p in points[:TABLE_ROWS]}
     best = ranked["point"].iloc[0] if len(ranked) else None
