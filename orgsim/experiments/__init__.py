@@ -6,8 +6,9 @@ numbers (common random numbers): paired differences between them are sharp.
 
 Modules, in dependency order:
 
-- `runner`: where replications run (this process, a local process pool, `dask_exec` for Dask);
-  the only module worker processes need;
+- `runner`: what a worker runs (`run_chunk`: simulate, check, reduce); the only module worker
+  processes need;
+- `executors`: where replications run (this process, a local process pool, `dask_exec` for Dask);
 - `stats`: summaries, paired differences (t-test, Wilcoxon, probability of being better),
   which way each KPI is better;
 - `precision`: adding replications until confidence intervals are tight (`--precision`);
@@ -37,10 +38,10 @@ _EXPORTS = {
     "Precision": "precision",
     "Results": "results",
     "simulate": "results",
-    "Executor": "runner",
-    "available_cores": "runner",
-    "executor": "runner",
-    "run_replications": "runner",
+    "Executor": "executors",
+    "available_cores": "executors",
+    "executor": "executors",
+    "run_replications": "executors",
     "KPI_DIRECTION": "stats",
     "ExperimentError": "stats",
     "ReplicationError": "runner",
@@ -71,17 +72,17 @@ def __dir__() -> list[str]:
 # names count as used and exported though `__all__` is computed.
 if TYPE_CHECKING:
     from orgsim.experiments.comparison import Comparison as Comparison, compare as compare
-    from orgsim.experiments.focus_orders import focus as focus
-    from orgsim.experiments.focus_result import FocusResult as FocusResult
-    from orgsim.experiments.precision import Precision as Precision
-    from orgsim.experiments.results import Results as Results, simulate as simulate
-    from orgsim.experiments.runner import (
+    from orgsim.experiments.executors import (
         Executor as Executor,
-        ReplicationError as ReplicationError,
         available_cores as available_cores,
         executor as executor,
         run_replications as run_replications,
     )
+    from orgsim.experiments.focus_orders import focus as focus
+    from orgsim.experiments.focus_result import FocusResult as FocusResult
+    from orgsim.experiments.precision import Precision as Precision
+    from orgsim.experiments.results import Results as Results, simulate as simulate
+    from orgsim.experiments.runner import ReplicationError as ReplicationError
     from orgsim.experiments.stats import (
         KPI_DIRECTION as KPI_DIRECTION,
         ExperimentError as ExperimentError,

@@ -17,9 +17,9 @@ from typing import Any
 
 import pandas as pd
 
+from orgsim.experiments.executors import Executor, Progress, using
 from orgsim.experiments.precision import Precision, as_precision, replicate
 from orgsim.experiments.results import Results, frame_html
-from orgsim.experiments.runner import Executor, Progress, using
 from orgsim.experiments.stats import (
     KPI_DIRECTION,
     ExperimentError,

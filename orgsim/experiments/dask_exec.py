@@ -21,7 +21,8 @@ import socket
 import struct
 from typing import Any
 
-from orgsim.experiments.runner import Executor, run_chunk
+from orgsim.experiments.executors import Executor
+from orgsim.experiments.runner import run_chunk
 from orgsim.experiments.stats import ExperimentError
 
 __all__ = ["CONNECT_TIMEOUT_S", "DaskExecutor", "probe_scheduler"]

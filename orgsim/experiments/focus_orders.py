@@ -37,9 +37,10 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from orgsim.experiments.executors import Executor, Progress, using
 from orgsim.experiments.focus_result import FocusResult, Order
 from orgsim.experiments.results import Results
-from orgsim.experiments.runner import Executor, Progress, ReplicationError, using
+from orgsim.experiments.runner import ReplicationError
 from orgsim.experiments.selection import (
     DEFAULT_MAX_REPLICATIONS,
     DEFAULT_N0,

@@ -16,7 +16,7 @@ from typing import Any
 
 from scipy import stats
 
-from orgsim.experiments.runner import EventSink, Executor, K, Progress
+from orgsim.experiments.executors import EventSink, Executor, K, Progress
 from orgsim.experiments.stats import ExperimentError, check_kpi, relative_half_width
 from orgsim.metrics import Replication
 from orgsim.scenario import Scenario

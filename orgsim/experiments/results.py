@@ -18,8 +18,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from orgsim.experiments.executors import Executor, Progress, using
 from orgsim.experiments.precision import Precision, as_precision, replicate
-from orgsim.experiments.runner import Executor, Progress, ReplicationError, using
+from orgsim.experiments.runner import ReplicationError
 from orgsim.experiments.stats import describe
 from orgsim.metrics.kpis import Replication
 from orgsim.metrics.registry import FUNNEL_KEYS, KPI_KEYS, STAGE_KEYS

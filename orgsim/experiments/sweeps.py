@@ -23,9 +23,10 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from orgsim.experiments.executors import Executor, Progress, using
 from orgsim.experiments.precision import Precision, as_precision, replicate
 from orgsim.experiments.results import Results, failure_records, frame_html
-from orgsim.experiments.runner import Executor, Progress, ReplicationError, using
+from orgsim.experiments.runner import ReplicationError
 from orgsim.experiments.stats import ExperimentError, describe
 from orgsim.metrics.registry import KPI_KEYS
 from orgsim.scenario import Scenario

@@ -136,7 +136,7 @@ def render(rows: list[tuple], scenario: Scenario, replication: int, mode: str) -
 class _Ordered(abc.ABC):
     """Hands replications' event logs on in replication order, whatever order they finish in.
 
-    An `orgsim.experiments.runner.EventSink`: `take` is what `Executor.run` calls.
+    An `orgsim.experiments.executors.EventSink`: `take` is what `Executor.run` calls.
     """
 
     mode = "frame"
