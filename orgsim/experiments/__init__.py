@@ -14,6 +14,7 @@ Modules, in dependency order:
 - `precision`: adding replications until confidence intervals are tight (`--precision`);
 - `results`: `simulate` and `Results`;
 - `comparison`: `compare` and `Comparison` (paired arms);
+- `sweep_grid`: the grid of a sweep (`--vary` values, their combinations, the scenario at each point);
 - `sweeps`: `sweep` and `SweepResult` (a grid of overrides);
 - `focus_orders`: `focus` and `FocusResult` (growth-stage focus orders, sequential ranking and
   selection).
@@ -48,7 +49,7 @@ _EXPORTS = {
     "describe": "stats",
     "paired_difference": "stats",
     "SweepResult": "sweeps",
-    "parse_vary": "sweeps",
+    "parse_vary": "sweep_grid",
     "sweep": "sweeps",
 }
 
@@ -89,4 +90,5 @@ if TYPE_CHECKING:
         describe as describe,
         paired_difference as paired_difference,
     )
-    from orgsim.experiments.sweeps import SweepResult as SweepResult, parse_vary as parse_vary, sweep as sweep
+    from orgsim.experiments.sweep_grid import parse_vary as parse_vary
+    from orgsim.experiments.sweeps import SweepResult as SweepResult, sweep as sweep

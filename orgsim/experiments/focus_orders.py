@@ -49,7 +49,7 @@ from orgsim.experiments.selection import (
     select,
 )
 from orgsim.experiments.stats import KPI_DIRECTION, ExperimentError, check_kpi
-from orgsim.experiments.sweeps import as_overrides, load_points
+from orgsim.experiments.sweep_grid import as_overrides, load_points
 from orgsim.scenario import Scenario
 from orgsim.scenario.loader import load_scenario
 
