@@ -116,7 +116,7 @@ def measure(runs: int = 10, hours: float = 20000.0, warmup: float = 1000.0, prog
 
     # agreement, station by station
     n = runs
-    for name, c, mean, _ in STATIONS:
+    for name, c, _mean, _ in STATIONS:
         t = th[name]
         waits = {i: [x["stations"][name]["mean_wait_h"] for x in results[i]] for i in impls}
         arrivals = {i: [x["stations"][name]["arrivals"] for x in results[i]] for i in impls}

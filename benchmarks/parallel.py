@@ -34,7 +34,7 @@ def _cpu_model() -> str:
 
 def main() -> None:
     from orgsim.experiments import executor, simulate
-    from orgsim.experiments.runner import default_start_method
+    from orgsim.experiments.executors import default_start_method
     from orgsim.scenario.loader import load_scenario
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])

@@ -5,13 +5,14 @@
 One replication (`run_replication` + `reduce`, what a worker does) is timed `--repeats` times
 after a warm-up run, median reported. The 30-replication runs go through `orgsim.simulate`
 (after one warm-up call that imports what results need), so they include starting the worker
-processes and collecting the results; each is timed `--batches` times (median). Prints a markdown table; `benchmarks/run.py` prints the same rows
-among the others.
+processes and collecting the results; each is timed `--batches` times (median). Prints a markdown
+table; `benchmarks/run.py` prints the same rows among the others.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import statistics
 import sys
 import time
@@ -56,7 +57,8 @@ def measure(repeats: int = 5, replications: int = 30, batches: int = 3) -> list[
     n = replications
     orgsim.simulate(sc, replications=1, seed=SEED, workers=1)  # warm-up: results' imports (pandas, scipy)
     for workers in (1, 2):
-        times = [timed(lambda: orgsim.simulate(sc, replications=n, seed=SEED, workers=workers)) for _ in range(batches)]
+        run = functools.partial(orgsim.simulate, sc, replications=n, seed=SEED, workers=workers)
+        times = [timed(run) for _ in range(batches)]
         t = statistics.median(times)
         target = f"< {TARGET_30_ON_2_S:g} s" if workers == 2 else ""
         rows.append(

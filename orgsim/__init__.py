@@ -8,7 +8,7 @@
 Nothing runs at import time, and nothing heavy is imported either: each name below is imported
 from its module on first use (PEP 562). That keeps worker processes lean - a worker needs the
 engine, not pandas, scipy or the CLI - and `import orgsim` quick. To export a new name, add it
-to `_EXPORTS` (and to the TYPE_CHECKING block for type checkers and IDEs).
+to `_EXPORTS` (and, as `name as name`, to the TYPE_CHECKING block for type checkers and IDEs).
 """
 
 from __future__ import annotations
@@ -69,20 +69,22 @@ def __dir__() -> list[str]:
     return sorted(set(globals()) | set(__all__))
 
 
+# For type checkers and IDEs: `name as name` is the explicit re-export form (PEP 484), so the
+# names count as used and exported though `__all__` is computed.
 if TYPE_CHECKING:
     from orgsim.experiments import (
-        Comparison,
-        ExperimentError,
-        FocusResult,
-        Results,
-        SweepResult,
-        compare,
-        executor,
-        focus,
-        simulate,
-        sweep,
+        Comparison as Comparison,
+        ExperimentError as ExperimentError,
+        FocusResult as FocusResult,
+        Results as Results,
+        SweepResult as SweepResult,
+        compare as compare,
+        executor as executor,
+        focus as focus,
+        simulate as simulate,
+        sweep as sweep,
     )
-    from orgsim.metrics.registry import KPI_KEYS
-    from orgsim.scenario import Scenario
-    from orgsim.scenario.errors import OrgsimError, Problem, ScenarioError
-    from orgsim.scenario.loader import load_scenario, load_scenario_dict
+    from orgsim.metrics.registry import KPI_KEYS as KPI_KEYS
+    from orgsim.scenario import Scenario as Scenario
+    from orgsim.scenario.errors import OrgsimError as OrgsimError, Problem as Problem, ScenarioError as ScenarioError
+    from orgsim.scenario.loader import load_scenario as load_scenario, load_scenario_dict as load_scenario_dict

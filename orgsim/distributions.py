@@ -11,6 +11,7 @@ import math
 import numpy as np
 
 from orgsim.scenario import Dist
+from orgsim.scenario.dist import _given
 
 
 def draw_array(dist: Dist, gen: np.random.Generator, n: int) -> np.ndarray:
@@ -18,22 +19,28 @@ def draw_array(dist: Dist, gen: np.random.Generator, n: int) -> np.ndarray:
     k = dist.dist
     if k == "fixed":
         return np.full(n, dist.expected)
+    # the parameters each kind needs are there: `Dist` validated them (`_given` says so to the type checker)
     if k == "exponential":
-        return gen.exponential(dist.mean, n) if dist.mean > 0 else np.zeros(n)
+        mean = _given(dist.mean)
+        return gen.exponential(mean, n) if mean > 0 else np.zeros(n)
     if k == "gamma":
-        if dist.mean == 0:
+        mean = _given(dist.mean)
+        if mean == 0:
             return np.zeros(n)
-        shape = 1.0 / (dist.cv * dist.cv)
-        return gen.gamma(shape, dist.mean / shape, n)
+        cv = _given(dist.cv)
+        shape = 1.0 / (cv * cv)
+        return gen.gamma(shape, mean / shape, n)
     if k == "lognormal":
-        if dist.mean == 0:
+        mean = _given(dist.mean)
+        if mean == 0:
             return np.zeros(n)
-        s2 = math.log1p(dist.cv * dist.cv)
-        return gen.lognormal(math.log(dist.mean) - s2 / 2, math.sqrt(s2), n)
+        cv = _given(dist.cv)
+        s2 = math.log1p(cv * cv)
+        return gen.lognormal(math.log(mean) - s2 / 2, math.sqrt(s2), n)
     if k == "uniform":
-        return gen.uniform(dist.low, dist.high, n)
+        return gen.uniform(_given(dist.low), _given(dist.high), n)
     if k == "triangular":
-        return gen.triangular(dist.low, dist.mode, dist.high, n)
+        return gen.triangular(_given(dist.low), _given(dist.mode), _given(dist.high), n)
     if k == "empirical":
         values = np.asarray(dist.values, dtype=float)
         p = None

@@ -344,7 +344,8 @@ def benchmarks_markdown() -> str:
             "",
             f"**{b['metric']}** — {b['segment']}",
             "",
-            f"| low | mid | high | unit |\n|---|---|---|---|\n| {_fig(b['low'])} | {_fig(b['mid'])} | {_fig(b['high'])} | {b['unit']} |",
+            "| low | mid | high | unit |\n|---|---|---|---|\n"
+            f"| {_fig(b['low'])} | {_fig(b['mid'])} | {_fig(b['high'])} | {b['unit']} |",
             "",
             f"Source: {src}" + (f" — <{url}>" if url else ""),
             "",

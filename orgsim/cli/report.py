@@ -29,8 +29,8 @@ def report(directory: Path) -> None:
       orgsim report out/no-sdr             # written by orgsim compare ... --out out/no-sdr
     """
     from orgsim.outputs.report import write_report
-    from orgsim.outputs.report_experiments import experiment_command
     from orgsim.outputs.report_experiments import (
+        experiment_command,
         write_report as write_experiment_report,
     )
 

@@ -119,7 +119,7 @@ def sweep_command(
     from math import prod
 
     from orgsim.experiments import sweep as run_sweep
-    from orgsim.experiments.sweeps import as_vary
+    from orgsim.experiments.sweep_grid import as_vary
     from orgsim.outputs.report_experiments import experiment_files, sweep_tables
     from orgsim.outputs.text import wide_console
     from orgsim.outputs.text_experiments import SWEEP_KPIS, render_sweep

@@ -239,7 +239,7 @@ def _rep_from_json(r: Any, i: int) -> Replication:
         seed=_int(r.get("seed"), f"{where}.seed"),
         kpis=_numbers(r.get("kpis"), f"{where}.kpis", optional=True),
         funnel=_numbers(r.get("funnel"), f"{where}.funnel"),
-        stages={str(s): _numbers(v, f"{where}.stages.{s}") for s, v in stages.items()},  # type: ignore[misc]
+        stages={str(s): _numbers(v, f"{where}.stages.{s}") for s, v in stages.items()},
         monthly=series,
         runtime_s=float(_num(r.get("runtime_s"), f"{where}.runtime_s") or 0.0),
         counters=_numbers(r.get("counters", {}), f"{where}.counters"),

@@ -17,9 +17,9 @@ from typing import Any
 
 import pandas as pd
 
+from orgsim.experiments.executors import Executor, Progress, using
 from orgsim.experiments.precision import Precision, as_precision, replicate
-from orgsim.experiments.results import Results
-from orgsim.experiments.runner import Executor, Progress, using
+from orgsim.experiments.results import Results, frame_html
 from orgsim.experiments.stats import (
     KPI_DIRECTION,
     ExperimentError,
@@ -52,7 +52,8 @@ class Comparison:
     meta: dict[str, Any] = field(default_factory=dict)
 
     def __repr__(self) -> str:
-        return f"<Comparison {' vs '.join(a.name for a in self.arms)}: {len(self.arms[0].replications)} paired replications>"
+        arms = " vs ".join(a.name for a in self.arms)
+        return f"<Comparison {arms}: {len(self.arms[0].replications)} paired replications>"
 
     @property
     def names(self) -> list[str]:
@@ -132,7 +133,7 @@ class Comparison:
         }
 
     def _repr_html_(self) -> str:
-        return f"<h4>orgsim comparison: {' vs '.join(self.names)}</h4>" + self.differences()._repr_html_()
+        return f"<h4>orgsim comparison: {' vs '.join(self.names)}</h4>" + frame_html(self.differences())
 
 
 def _mean(values: Sequence[float | None]) -> float | None:

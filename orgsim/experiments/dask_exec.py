@@ -21,7 +21,8 @@ import socket
 import struct
 from typing import Any
 
-from orgsim.experiments.runner import Executor, run_chunk
+from orgsim.experiments.executors import Executor
+from orgsim.experiments.runner import run_chunk
 from orgsim.experiments.stats import ExperimentError
 
 __all__ = ["CONNECT_TIMEOUT_S", "DaskExecutor", "probe_scheduler"]
@@ -126,7 +127,9 @@ class DaskExecutor(Executor):
         self._check_versions()
         threads = sum(self.client.nthreads().values())
         self.parallelism = max(threads, 1)
-        self.label = f"dask {self.client.scheduler.address} ({threads} thread{'s' if threads != 1 else ''})"
+        rpc = self.client.scheduler
+        assert rpc is not None  # a connected client has its scheduler's connection
+        self.label = f"dask {rpc.address} ({threads} thread{'s' if threads != 1 else ''})"
 
     def _check_versions(self) -> None:
         mine = _orgsim_version()

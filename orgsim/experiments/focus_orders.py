@@ -34,12 +34,13 @@ import math
 import os
 import re
 import time
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
+from orgsim.experiments.executors import Executor, Progress, using
 from orgsim.experiments.focus_result import FocusResult, Order
 from orgsim.experiments.results import Results
-from orgsim.experiments.runner import Executor, Progress, ReplicationError, using
+from orgsim.experiments.runner import ReplicationError
 from orgsim.experiments.selection import (
     DEFAULT_MAX_REPLICATIONS,
     DEFAULT_N0,
@@ -48,9 +49,9 @@ from orgsim.experiments.selection import (
     select,
 )
 from orgsim.experiments.stats import KPI_DIRECTION, ExperimentError, check_kpi
-from orgsim.experiments.sweeps import load_points
+from orgsim.experiments.sweep_grid import as_overrides, load_points
 from orgsim.scenario import Scenario
-from orgsim.scenario.loader import load_scenario, parse_set
+from orgsim.scenario.loader import load_scenario
 
 __all__ = ["FOCUS_KEY", "focus", "parse_constraint", "parse_order", "stages_reached"]
 
@@ -195,17 +196,18 @@ def focus(
     delta = parse_delta(delta)
     mins = _constraints(minimum)
     maxs = _constraints(maximum)
-    if isinstance(overrides, (list, tuple)):
-        overrides = parse_set(list(overrides))
-    if overrides and FOCUS_KEY in overrides:
+    sets = as_overrides(overrides)
+    if sets and FOCUS_KEY in sets:
         raise ExperimentError(f"{FOCUS_KEY} is what focus varies; do not set it")
 
+    source: str | os.PathLike | Scenario
+    point_overrides: Mapping[str, Any] | None
     if isinstance(scenario, Scenario):
-        base = load_points(scenario, [{}], overrides)[0] if overrides else scenario
+        base = load_points(scenario, [{}], sets)[0] if sets else scenario
         source, point_overrides = base, None
     else:
-        base = load_scenario(scenario, dict(overrides or {}))
-        source, point_overrides = scenario, overrides
+        base = load_scenario(scenario, dict(sets or {}))
+        source, point_overrides = scenario, sets
     g_plan = _growth(base)
     depts = list(g_plan.focus_order)
     if orders:
@@ -243,7 +245,7 @@ def focus(
     def key_of(o: Order, r: range) -> str:
         return work_key("focus", by_order[o], seed, r, {FOCUS_KEY: list(o)})
 
-    def failed(fails: list[dict[str, Any]]) -> ReplicationError:
+    def failed(fails: list[tuple[Order, dict[str, Any]]]) -> ReplicationError:
         return ReplicationError(
             [{**{k: v for k, v in f.items() if k != "key"}, "params": {FOCUS_KEY: list(o)}} for o, f in fails]
         )
@@ -251,8 +253,8 @@ def focus(
     t0 = time.perf_counter()
     with using(executor, workers, scheduler) as ex:
 
-        def draw(need: dict[Hashable, range]) -> dict[Hashable, Rows]:
-            got: dict[Hashable, list] = {}
+        def draw(need: dict[Order, range]) -> dict[Order, Rows]:
+            got: dict[Order, list] = {}
             lost: list[tuple[Order, dict[str, Any]]] = []
             todo = dict(need)
             if ck is not None:
@@ -266,6 +268,7 @@ def focus(
             step = (lambda d, t: progress(done[0] + d, planned)) if progress else None  # noqa: E731
 
             def on_done(o: Any, reps_: list, fails: list) -> None:
+                assert ck is not None  # on_done is passed only with a checkpoint
                 ck.put(
                     key_of(o, todo[o]), reps_, fails, {"order": list(o), "replications": [todo[o].start, todo[o].stop]}
                 )

@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-from orgsim.experiments.results import Results
+from orgsim.experiments.results import Results, frame_html
 from orgsim.experiments.selection import Selection, indifference_zone, mean_of
 from orgsim.experiments.stats import describe, paired_difference
 from orgsim.metrics.registry import KPI_KEYS
@@ -32,7 +32,7 @@ class FocusResult:
     by: str
     goal: int
     orders: list[Order]
-    selection: Selection
+    selection: Selection[Order]
     results: dict[Order, Results]
     minimum: dict[str, float]
     maximum: dict[str, float]
@@ -54,7 +54,7 @@ class FocusResult:
 
     @property
     def chosen(self) -> Order | None:
-        return self.selection.chosen  # type: ignore[return-value]
+        return self.selection.chosen
 
     @property
     def replications_used(self) -> int:
@@ -222,7 +222,7 @@ class FocusResult:
         }
 
     def _repr_html_(self) -> str:
-        return f"<h4>orgsim focus orders: {self.scenario}</h4><p>{self.statement}</p>" + self.ranking()._repr_html_()
+        return f"<h4>orgsim focus orders: {self.scenario}</h4><p>{self.statement}</p>" + frame_html(self.ranking())
 
 
 def _others(n: int) -> str:

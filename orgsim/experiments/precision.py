@@ -10,13 +10,13 @@ are always 0..n-1, so a precision run gives exactly what `simulate` with that n 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from scipy import stats
 
-from orgsim.experiments.runner import EventSink, Executor, Progress
+from orgsim.experiments.executors import EventSink, Executor, K, Progress
 from orgsim.experiments.stats import ExperimentError, check_kpi, relative_half_width
 from orgsim.metrics import Replication
 from orgsim.scenario import Scenario
@@ -109,14 +109,14 @@ def as_precision(
 
 def replicate(
     ex: Executor,
-    scenarios: Mapping[Hashable, Scenario],
+    scenarios: Mapping[K, Scenario],
     seed: int,
     start: int,
     precision: Precision,
     paired: bool = False,
     progress: Progress | None = None,
     events: EventSink | None = None,
-) -> tuple[dict[Hashable, list[Replication]], dict[Hashable, dict[str, Any]]]:
+) -> tuple[dict[K, list[Replication]], dict[K, dict[str, Any]]]:
     """Run each scenario until `precision` is met (or the cap), in batches.
 
     Args:
@@ -135,9 +135,9 @@ def replicate(
     if start > cap:
         raise ExperimentError(f"replications ({start}) exceed max_replications ({cap})")
     start = max(min(start, cap), min(MIN_START, cap))
-    have: dict[Hashable, list[Replication]] = {k: [] for k in scenarios}
+    have: dict[K, list[Replication]] = {k: [] for k in scenarios}
     want = {k: start for k in scenarios}
-    batches: dict[Hashable, list[int]] = {k: [] for k in scenarios}
+    batches: dict[K, list[int]] = {k: [] for k in scenarios}
     done_before = 0
     while True:
         requests = [(k, scenarios[k], seed, range(len(have[k]), want[k])) for k in scenarios if want[k] > len(have[k])]

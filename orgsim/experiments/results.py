@@ -18,8 +18,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from orgsim.experiments.executors import Executor, Progress, using
 from orgsim.experiments.precision import Precision, as_precision, replicate
-from orgsim.experiments.runner import Executor, Progress, ReplicationError, using
+from orgsim.experiments.runner import ReplicationError
 from orgsim.experiments.stats import describe
 from orgsim.metrics.kpis import Replication
 from orgsim.metrics.registry import FUNNEL_KEYS, KPI_KEYS, STAGE_KEYS
@@ -59,7 +60,10 @@ class Results:
     events: pd.DataFrame | None = None
 
     def __repr__(self) -> str:  # short: notebooks show _repr_html_, and text reprs travel with it
-        return f"<Results {self.name}: {len(self.replications)} replications, seed {self.seed}, {self.scenario.horizon_months} months>"
+        return (
+            f"<Results {self.name}: {len(self.replications)} replications, seed {self.seed}, "
+            f"{self.scenario.horizon_months} months>"
+        )
 
     @property
     def name(self) -> str:
@@ -175,7 +179,7 @@ class Results:
     def _repr_html_(self) -> str:
         return (
             f"<h4>orgsim results: {self.name} ({len(self.replications)} replications, seed {self.seed})</h4>"
-            + self.summary()._repr_html_()
+            + frame_html(self.summary())
         )
 
 
@@ -275,6 +279,11 @@ def _event_log(events: bool | str | os.PathLike | None, scenario: Scenario, firs
     else:
         with EventLogWriter(events, first) as writer:
             yield writer
+
+
+def frame_html(frame: pd.DataFrame) -> str:
+    """The table as a notebook shows it (what the experiments' own `_repr_html_` end with)."""
+    return frame._repr_html_()  # type: ignore[operator]  # pandas-stubs do not declare DataFrame._repr_html_
 
 
 def failure_records(failures: list[dict[str, Any]], params: dict[str, Any] | None = None) -> list[dict[str, Any]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 from scipy import stats
@@ -30,15 +30,16 @@ __all__ = [
     "values_of",
 ]
 
+K = TypeVar("K", bound=Hashable)  # the alternatives' keys (focus orders: tuples of departments)
 Rows = list[dict[str, float | None]]  # one dict of KPI values per replication
-Draw = Callable[[dict[Hashable, range]], dict[Hashable, Rows]]
+Draw = Callable[[dict[K, range]], dict[K, Rows]]  # `Draw[K]`
 
 DEFAULT_N0 = 10
 DEFAULT_MAX_REPLICATIONS = 100
 
 
 @dataclass
-class Selection:
+class Selection(Generic[K]):
     """What `select` found.
 
     Attributes:
@@ -52,15 +53,15 @@ class Selection:
         rounds: per look, replications per surviving order and how many survived.
     """
 
-    rows: dict[Hashable, Rows]
-    status: dict[Hashable, str]
-    round_out: dict[Hashable, int | None]
-    same_as: dict[Hashable, Hashable]
-    chosen: Hashable | None
+    rows: dict[K, Rows]
+    status: dict[K, str]
+    round_out: dict[K, int | None]
+    same_as: dict[K, K]
+    chosen: K | None
     looks: int
     alpha_each: float
     rounds: list[dict[str, int]] = field(default_factory=list)
-    reasons: dict[Hashable, str] = field(default_factory=dict)
+    reasons: dict[K, str] = field(default_factory=dict)
     stopped_by_delta: bool = False
 
 
@@ -86,8 +87,8 @@ def _paired(a: Sequence[float | None], b: Sequence[float | None]) -> dict[str, A
 
 
 def select(
-    keys: Sequence[Hashable],
-    draw: Draw,
+    keys: Sequence[K],
+    draw: Draw[K],
     by: str,
     goal: int,
     minimum: Mapping[str, float] | None = None,
@@ -98,11 +99,12 @@ def select(
     alpha: float = 0.05,
     sequential: bool = True,
     delta: float | str | None = None,
-) -> Selection:
+) -> Selection[K]:
     # Over 60 lines on purpose: the procedure reads top to bottom as the focus_orders docstring states
     # it (draw, constraints, leader, eliminations, indifference zone, next look); its state (rows,
     # status, alive) is shared by every step, and splitting it would scatter that state.
-    """Sequential elimination (orgsim.experiments.focus_orders' docstring) over `keys`, drawing replications with `draw`.
+    """Sequential elimination (orgsim.experiments.focus_orders' docstring) over `keys`, drawing
+    replications with `draw`.
 
     Args:
         keys: the alternatives.
@@ -135,18 +137,18 @@ def select(
     stopped_by_delta = False
     minimum, maximum = dict(minimum or {}), dict(maximum or {})
 
-    rows: dict[Hashable, Rows] = {key: [] for key in keys}
-    status: dict[Hashable, str] = {}
-    round_out: dict[Hashable, int | None] = {key: None for key in keys}
-    same_as: dict[Hashable, Hashable] = {}
-    reasons: dict[Hashable, str] = {}
+    rows: dict[K, Rows] = {key: [] for key in keys}
+    status: dict[K, str] = {}
+    round_out: dict[K, int | None] = {key: None for key in keys}
+    same_as: dict[K, K] = {}
+    reasons: dict[K, str] = {}
     alive = list(keys)
     rounds: list[dict[str, int]] = []
     n, look = n0, 0
-    leader: Hashable | None = None
-    means: dict[Hashable, float | None] = {}
+    leader: K | None = None
+    means: dict[K, float | None] = {}
 
-    def score(key: Hashable) -> tuple[float, int]:  # best mean first; ties go to the earlier key
+    def score(key: K) -> tuple[float, int]:  # best mean first; ties go to the earlier key
         m = means[key]
         return (-math.inf if m is None else goal * m, -keys.index(key))
 

@@ -5,209 +5,35 @@ runs every combination (here 3 x 4 = 12 points). Each point is the scenario with
 run with the same seed and replication indices, so the points share their random numbers
 (common random numbers) and differences between neighbouring points are sharp. The result is a
 tidy table - one row per point and KPI with mean and 95% CI - in which every row carries its
-parameters.
+parameters. The grid itself (parsing `--vary`, the combinations, the scenario at each point) is
+`orgsim.experiments.sweep_grid`.
 """
 
 from __future__ import annotations
 
-import itertools
 import json
-import math
 import os
-import re
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
-import yaml
 
+from orgsim.experiments.executors import Executor, Progress, using
 from orgsim.experiments.precision import Precision, as_precision, replicate
-from orgsim.experiments.results import Results, failure_records
-from orgsim.experiments.runner import Executor, Progress, ReplicationError, using
+from orgsim.experiments.results import Results, failure_records, frame_html
+from orgsim.experiments.runner import ReplicationError
 from orgsim.experiments.stats import ExperimentError, describe
+from orgsim.experiments.sweep_grid import as_overrides, as_vary, grid, load_points, plain
 from orgsim.metrics.registry import KPI_KEYS
 from orgsim.scenario import Scenario
-from orgsim.scenario.errors import Problem, ScenarioError
-from orgsim.scenario.loader import load_scenario, load_scenario_dict
 
-__all__ = ["MAX_POINTS", "SweepResult", "as_vary", "expand_range", "grid", "parse_vary", "sweep"]
-
-MAX_POINTS = 10_000
-_NUM = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?"
-_RANGE = re.compile(rf"^\s*({_NUM})\s*\.\.\s*({_NUM})\s*(?::\s*({_NUM})\s*)?$")
-_VARY_HELP = "write KEY=V1,V2,... or KEY=FROM..TO[:STEP], e.g. roles.sdr.headcount=2,4,6 or roles.sdr.headcount=1..6"
-
-
-def _number(text: str) -> int | float:
-    return int(text) if re.fullmatch(r"[+-]?\d+", text) else float(text)
-
-
-def expand_range(text: str) -> list[int | float] | None:
-    """`1..6` -> [1, 2, 3, 4, 5, 6]; `0.1..0.5:0.1` -> [0.1, 0.2, 0.3, 0.4, 0.5]; None if not a range.
-
-    Both ends are included. Integers stay integers when the ends and step are integers.
-    """
-    m = _RANGE.match(text)
-    if not m:
-        return None
-    lo, hi = _number(m.group(1)), _number(m.group(2))
-    step = _number(m.group(3)) if m.group(3) is not None else 1
-    if m.group(3) is None and not (isinstance(lo, int) and isinstance(hi, int)):
-        raise ExperimentError(
-            f"range {text.strip()!r} needs a step when its ends are not integers, e.g. {m.group(1)}..{m.group(2)}:0.1"
-        )
-    if step <= 0:
-        raise ExperimentError(f"range {text.strip()!r}: the step must be > 0")
-    if hi < lo:
-        raise ExperimentError(f"range {text.strip()!r} is empty: it must go up (FROM <= TO)")
-    count = math.floor((hi - lo) / step + 1e-9) + 1
-    if count > MAX_POINTS:
-        raise ExperimentError(f"range {text.strip()!r} has {count:,} values (at most {MAX_POINTS:,})")
-    if all(isinstance(x, int) for x in (lo, hi, step)):
-        return list(range(lo, hi + 1, step))
-    return [float(f"{lo + i * step:.12g}") for i in range(count)]
-
-
-def _split_values(text: str) -> list[str]:
-    """Split on commas that are not inside brackets, braces or quotes (YAML flow values)."""
-    out, depth, quote, cur = [], 0, "", []
-    for ch in text:
-        if quote:
-            if ch == quote:
-                quote = ""
-        elif ch in "'\"":
-            quote = ch
-        elif ch in "[{":
-            depth += 1
-        elif ch in "]}":
-            depth -= 1
-        elif ch == "," and depth == 0:
-            out.append("".join(cur))
-            cur = []
-            continue
-        cur.append(ch)
-    out.append("".join(cur))
-    return out
-
-
-def parse_vary(spec: str) -> tuple[str, list[Any]]:
-    """`KEY=V1,V2,...` (values read as YAML, ranges expanded) -> (key, values).
-
-    Raises:
-        ExperimentError: on bad syntax, an empty value or a repeated value.
-    """
-    if not isinstance(spec, str) or "=" not in spec:
-        raise ExperimentError(f"--vary {spec!r}: {_VARY_HELP}")
-    key, raw = spec.split("=", 1)
-    key = key.strip()
-    if not key:
-        raise ExperimentError(f"--vary {spec!r}: no key before '='; {_VARY_HELP}")
-    if not raw.strip():
-        raise ExperimentError(f"--vary {spec!r}: no values after '='; {_VARY_HELP}")
-    values: list[Any] = []
-    for token in _split_values(raw):
-        if not token.strip():
-            raise ExperimentError(f"--vary {spec!r}: an empty value (two commas in a row, or a trailing comma?)")
-        try:
-            expanded = expand_range(token)
-        except ExperimentError as e:
-            raise ExperimentError(f"--vary {key}: {e}") from None
-        if expanded is not None:
-            values.extend(expanded)
-            continue
-        if ".." in token and not token.strip().startswith(("[", "{", "'", '"')):
-            raise ExperimentError(
-                f"--vary {key}: {token.strip()!r} is not a range; write FROM..TO or FROM..TO:STEP with numbers"
-            )
-        try:
-            values.append(yaml.safe_load(token))
-        except yaml.YAMLError as e:
-            raise ExperimentError(
-                f"--vary {key}: value {token.strip()!r} is not valid YAML ({getattr(e, 'problem', None) or e})"
-            ) from None
-    seen: list[Any] = []
-    for v in values:
-        if v in seen:
-            raise ExperimentError(f"--vary {key}: value {v!r} is given twice")
-        seen.append(v)
-    return key, values
-
-
-def grid(vary: Mapping[str, Sequence[Any]]) -> list[dict[str, Any]]:
-    """Every combination of the values, the first key varying slowest."""
-    keys = list(vary)
-    for k in keys:
-        if len(vary[k]) == 0:
-            raise ExperimentError(f"{k}: no values to vary over")
-    n = math.prod(len(vary[k]) for k in keys)
-    if n > MAX_POINTS:
-        raise ExperimentError(f"the grid has {n:,} points (at most {MAX_POINTS:,}); vary fewer values")
-    return [dict(zip(keys, combo)) for combo in itertools.product(*(vary[k] for k in keys))]
-
-
-def as_vary(vary: Mapping[str, Sequence[Any]] | Sequence[str]) -> dict[str, list[Any]]:
-    """The parameters of a sweep as {key: values}, from a mapping (values or `V1,V2,...` text) or from
-    `--vary KEY=V1,V2,...` strings; ExperimentError when there are none or one is malformed."""
-    if isinstance(vary, Mapping):
-        out = {}
-        for k, v in vary.items():
-            if isinstance(v, str):
-                k2, vals = parse_vary(f"{k}={v}")
-                out[k2] = vals
-            else:
-                out[str(k)] = list(v) if isinstance(v, (list, tuple, range)) or hasattr(v, "tolist") else [v]
-        if not out:
-            raise ExperimentError("sweep needs at least one parameter to vary")
-        return out
-    out = {}
-    for spec in vary:
-        k, vals = parse_vary(spec)
-        if k in out:
-            raise ExperimentError(f"--vary {k} is given twice; put all its values in one --vary")
-        out[k] = vals
-    if not out:
-        raise ExperimentError("sweep needs at least one --vary KEY=V1,V2,...")
-    return out
-
-
-def _plain(v: Any) -> Any:
-    """numpy scalars -> Python numbers (for overrides and JSON)."""
-    return v.item() if type(v).__module__ == "numpy" and getattr(v, "ndim", 1) == 0 else v
-
-
-def load_points(
-    scenario: str | os.PathLike | Scenario,
-    points: list[dict[str, Any]],
-    overrides: Mapping[str, Any] | None = None,
-) -> list[Scenario]:
-    """The scenario at every point (its overrides, then the point's), every problem reported."""
-    base = dict(overrides or {})
-    problems: list[Problem] = []
-    seen: set[tuple[str, str]] = set()
-    out: list[Scenario] = []
-    source = str(scenario) if not isinstance(scenario, Scenario) else scenario.name
-    for p in points:
-        ov = {**base, **{k: _plain(v) for k, v in p.items()}}
-        try:
-            if isinstance(scenario, Scenario):
-                out.append(load_scenario_dict(scenario.model_dump(mode="json"), source, ov))
-            else:
-                out.append(load_scenario(scenario, ov))
-        except ScenarioError as e:
-            source = e.source
-            for prob in e.problems:
-                if (prob.path, prob.message) not in seen:
-                    seen.add((prob.path, prob.message))
-                    problems.append(prob)
-    if problems:
-        raise ScenarioError(source, problems)
-    return out
+__all__ = ["SweepResult", "sweep"]
 
 
 def _cell(v: Any) -> Any:
-    v = _plain(v)
+    v = plain(v)
     return v if v is None or isinstance(v, (int, float, str, bool)) else json.dumps(v)
 
 
@@ -284,12 +110,12 @@ class SweepResult:
             "scenario": first.name,
             "seed": self.seed,
             "horizon_months": first.scenario.horizon_months,
-            "vary": {k: [_plain(v) for v in vals] for k, vals in self.vary.items()},
+            "vary": {k: [plain(v) for v in vals] for k, vals in self.vary.items()},
             "points": [{"point": i, **r.to_dict()} for i, r in enumerate(self.results)],
         }
 
     def _repr_html_(self) -> str:
-        return f"<h4>orgsim sweep: {len(self.points)} points</h4>" + self.to_frame(["arr_end"])._repr_html_()
+        return f"<h4>orgsim sweep: {len(self.points)} points</h4>" + frame_html(self.to_frame(["arr_end"]))
 
 
 def sweep(
@@ -336,15 +162,12 @@ def sweep(
             once, before anything runs).
     """
     vary_ = as_vary(vary)
-    if isinstance(overrides, (list, tuple)):
-        from orgsim.scenario.loader import parse_set
-
-        overrides = parse_set(list(overrides))
-    both = sorted(set(vary_) & set(overrides or {}))
+    sets = as_overrides(overrides)
+    both = sorted(set(vary_) & set(sets or {}))
     if both:
         raise ExperimentError(f"{both[0]} is both set (--set) and varied (--vary); drop one")
     points = grid(vary_)
-    scs = load_points(scenario, points, overrides)
+    scs = load_points(scenario, points, sets)
     reps = scs[0].replications if replications is None else int(replications)
     seed = scs[0].seed if seed is None else int(seed)
     if reps < 1:
@@ -354,7 +177,7 @@ def sweep(
         raise ExperimentError("checkpoints (--checkpoint, --resume) do not work with --precision yet")
     if resume and checkpoint is None:
         raise ExperimentError("resume needs a checkpoint file")
-    params = [{k: _plain(v) for k, v in p.items()} for p in points]
+    params = [{k: plain(v) for k, v in p.items()} for p in points]
     failures: dict[int, list[dict[str, Any]]] = {i: [] for i in range(len(scs))}
     meta: dict[str, Any] = {}
     t0 = time.perf_counter()
@@ -377,6 +200,7 @@ def sweep(
                         got[i], failures[i] = saved[0], [dict(f) for f in saved[1]]
 
             def on_done(i: Any, reps_: list, fails: list) -> None:
+                assert ck is not None and keys is not None  # on_done is passed only with a checkpoint
                 ck.put(keys[i], reps_, fails, {"point": i, "params": params[i]})
 
             lost: list[dict[str, Any]] = []

@@ -14,6 +14,8 @@ import numpy as np
 from orgsim.names import SOURCES
 
 if TYPE_CHECKING:  # only for annotations: metrics need no engine (nor the model) at run time
+    import pandas as pd
+
     from orgsim.engine import RawRecord
 
 __all__ = ["LIFETIME_CAP_YEARS", "RUNWAY_CAP_MONTHS", "Replication", "funnel", "kpis", "reduce", "stages"]
@@ -34,7 +36,7 @@ class Replication:
     monthly: dict[str, np.ndarray]
     runtime_s: float
     counters: dict[str, float] = field(default_factory=dict)
-    events: list | None = None  # event log rows, only when asked for (`orgsim.model.trace`)
+    events: pd.DataFrame | str | None = None  # the event log, when asked for (`orgsim.outputs.event_log.render`)
 
 
 def _ratio(num: float, den: float) -> float | None:

@@ -19,7 +19,8 @@ from orgsim.model.clock import Entity, Join
 from orgsim.scenario import MONTH_DAYS
 
 if TYPE_CHECKING:
-    from orgsim.model.pools import Person, StageStats
+    from orgsim.model.people import Person
+    from orgsim.model.stages import StageStats
 
 __all__ = ["Accepts", "Account", "Care", "Lead", "Onboarding", "Opportunity", "Requisition", "Task"]
 

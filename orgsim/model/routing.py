@@ -14,7 +14,8 @@ from typing import TYPE_CHECKING
 from orgsim.scenario import Scenario
 
 if TYPE_CHECKING:
-    from orgsim.model.pools import Person, Pool
+    from orgsim.model.people import Person
+    from orgsim.model.pools import Pool
 
 __all__ = ["Routing", "segment_pods"]
 

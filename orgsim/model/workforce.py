@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING
 from orgsim.distributions import Sampler
 from orgsim.model.clock import Clock, wake
 from orgsim.model.entities import Requisition, Task
-from orgsim.model.pools import Person, Pool
+from orgsim.model.people import Person
+from orgsim.model.pools import Pool
 from orgsim.model.stages import StageStats
 from orgsim.rng import Streams
 from orgsim.scenario import MONTH_DAYS, Scenario

@@ -136,7 +136,7 @@ def render(rows: list[tuple], scenario: Scenario, replication: int, mode: str) -
 class _Ordered(abc.ABC):
     """Hands replications' event logs on in replication order, whatever order they finish in.
 
-    An `orgsim.experiments.runner.EventSink`: `take` is what `Executor.run` calls.
+    An `orgsim.experiments.executors.EventSink`: `take` is what `Executor.run` calls.
     """
 
     mode = "frame"
@@ -263,8 +263,10 @@ class EventLogWriter(_Ordered):
                     self._write_parquet(empty_frame())
             self._close()
             if exc_type is None:
-                os.chmod(self._tmp, 0o666 & ~current_umask())
-                os.replace(self._tmp, self.path)
+                tmp = self._tmp
+                assert tmp is not None, "__exit__ without __enter__"
+                os.chmod(tmp, 0o666 & ~current_umask())
+                os.replace(tmp, self.path)
                 self._tmp = None
         finally:
             if self._tmp is not None:

@@ -7,7 +7,7 @@ customer base, and the headline numbers. Input is a `RunData` (the files of a ru
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pandas as pd
 
@@ -134,12 +134,12 @@ def findings(run: RunData, min_wait_hours: float = 4.0, busy: float = 0.85, unhe
     for name, t in table.items():
         if t["utilization"] >= busy:
             out.append(
-                f"{name.capitalize()} people are busy {t['utilization']:.0%} of their time: little slack to absorb growth "
-                "or a resignation."
+                f"{name.capitalize()} people are busy {t['utilization']:.0%} of their time: "
+                "little slack to absorb growth or a resignation."
             )
     hr = _series_mean(run.monthly, "health_rate")
     if len(hr) > 1 and hr.iloc[-1] < hr.iloc[0] - 0.05:
-        low = int(hr.idxmin())
+        low = int(cast(int, hr.idxmin()))  # the index is the month
         out.append(
             f"Customer health slips: the share of healthy accounts falls from {hr.iloc[0]:.0%} to "
             f"{hr.iloc[-1]:.0%} (lowest {hr.min():.0%} in month {low})."
@@ -187,8 +187,8 @@ def headline(run: RunData) -> list[str]:
         start = float(arr.iloc[0] - new.iloc[0] - exp.iloc[0] + churn.iloc[0])
         lines.append(
             f"ARR grows from {fmt(start, 'money')} to {fmt(mean_of(k.get('arr_end')), 'money')} in {horizon} "
-            f"months (95% CI {ci_range(k.get('arr_end'), 'money')}), winning {mean_of(k.get('new_customers')) or 0:,.0f} "
-            f"new customers."
+            f"months (95% CI {ci_range(k.get('arr_end'), 'money')}), "
+            f"winning {mean_of(k.get('new_customers')) or 0:,.0f} new customers."
         )
     lines.append(
         f"Customers renew {fmt(mean_of(k.get('logo_renewal_rate')), 'pct')} of the time; net revenue retention is "

@@ -19,7 +19,8 @@ E = html.escape
 
 
 CSS = """
-body{font-family:-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;margin:0;color:#222;background:#f6f7f9;line-height:1.45}
+body{font-family:-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;margin:0;\
+color:#222;background:#f6f7f9;line-height:1.45}
 main{max-width:1180px;margin:0 auto;padding:24px 32px 48px;background:#fff}
 h1{margin:0 0 4px;font-size:28px} h2{margin-top:36px;border-bottom:2px solid #e3e6ea;padding-bottom:4px}
 h3{margin:20px 0 8px}

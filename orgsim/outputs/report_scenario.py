@@ -204,7 +204,8 @@ def scenario_section(run: RunData) -> str:
         paid, content = ls.get("paid") or {}, ls.get("content") or {}
         out_b, ref = ls.get("outbound") or {}, ls.get("referral") or {}
         src = [
-            f"Paid: {fmt(paid.get('budget_per_month', 0), 'money')} a month at {fmt(paid.get('cost_per_lead', 0), 'money')} per lead.",
+            f"Paid: {fmt(paid.get('budget_per_month', 0), 'money')} a month "
+            f"at {fmt(paid.get('cost_per_lead', 0), 'money')} per lead.",
             f"Content: {content.get('leads_per_marketer_month', 0):g} leads per marketer a month.",
             f"Outbound: SDRs spend {out_b.get('sdr_time_share', 0):.0%} of their time prospecting, "
             f"booking {out_b.get('meetings_per_sdr_month', 0):g} meetings each a month.",

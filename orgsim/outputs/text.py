@@ -174,7 +174,10 @@ def precision_line(info: dict[str, Any]) -> Text:
     n, cap = info["replications"], info["max_replications"]
     batches = " -> ".join(str(b) for b in info.get("batches", []))
     if info.get("reached"):
-        text = f"precision: 95% CI half-width within {target} of the mean after {n} replications ({shown}; batches {batches})"
+        text = (
+            f"precision: 95% CI half-width within {target} of the mean after {n} replications "
+            f"({shown}; batches {batches})"
+        )
         return Text(text)
     text = (
         f"precision: NOT reached - stopped at the cap of {cap} replications with {shown} "

@@ -105,7 +105,7 @@ def _growth(sc: Scenario, g: Growth, out: Problems) -> None:
             out.append(
                 (f"hiring.growth.mix.{dept}", f"unknown department; choose from {', '.join(GROWTH_DEPARTMENTS)}")
             )
-        for role, w in mix.items():
+        for role in mix:
             if role not in sc.roles:
                 out.append(
                     (f"hiring.growth.mix.{dept}.{role}", f"unknown role {role!r}; roles are {', '.join(sc.roles)}")
@@ -190,7 +190,8 @@ def _sizes(sc: Scenario, out: Problems) -> None:
         out.append(
             (
                 "lead_sources.paid.budget_per_month",
-                f"buys {ps.budget_per_month / ps.cost_per_lead:.3g} leads a month; the limit is {MAX_LEADS_PER_MONTH:,}",
+                f"buys {ps.budget_per_month / ps.cost_per_lead:.3g} leads a month; "
+                f"the limit is {MAX_LEADS_PER_MONTH:,}",
             )
         )
     marketers = sc.roles.get("marketer")

@@ -88,7 +88,8 @@ class Dist(Model):
         extra = sorted(given - allowed)
         if extra:
             raise ValueError(
-                f"{_article(self.dist)} {self.dist} distribution does not take {', '.join(extra)} (it takes {', '.join(sorted(allowed))})"
+                f"{_article(self.dist)} {self.dist} distribution does not take {', '.join(extra)} "
+                f"(it takes {', '.join(sorted(allowed))})"
             )
         if self.dist in ("gamma", "lognormal") and self.cv == 0:
             raise ValueError(f"a {self.dist} distribution needs cv > 0 (use dist: fixed for no variation)")
@@ -106,7 +107,8 @@ class Dist(Model):
             if self.weights is not None:
                 if len(self.weights) != len(self.values):
                     raise ValueError(
-                        f"weights must have one entry per value ({len(self.values)} values, {len(self.weights)} weights)"
+                        f"weights must have one entry per value "
+                        f"({len(self.values)} values, {len(self.weights)} weights)"
                     )
                 if sum(self.weights) <= 0:
                     raise ValueError("weights must not all be zero")

@@ -115,6 +115,11 @@ def _line(mark: Any) -> int | None:
     return mark.line + 1 if mark is not None else None
 
 
+def _node_line(node: yaml.Node) -> int:
+    """The 1-based line where `node` starts (the composer marks every node it makes)."""
+    return node.start_mark.line + 1
+
+
 class _TooBig(Exception):
     pass
 
@@ -143,13 +148,13 @@ class _Builder:
             return self.loader.construct_object(node, deep=True)
         self.active.add(id(node))
         try:
-            if isinstance(node, yaml.SequenceNode):
-                out_list = []
-                for i, item in enumerate(node.value):
-                    self.doc.lines[path + (i,)] = _line(item.start_mark)
-                    out_list.append(self.build(item, path + (i,)))
-                return out_list
-            return self._mapping(node, path)
+            if isinstance(node, yaml.MappingNode):
+                return self._mapping(node, path)
+            out_list = []  # a SequenceNode, the only other kind of node
+            for i, item in enumerate(node.value):
+                self.doc.lines[path + (i,)] = _node_line(item)
+                out_list.append(self.build(item, path + (i,)))
+            return out_list
         finally:
             self.active.discard(id(node))
 
@@ -180,7 +185,7 @@ class _Builder:
                 self.doc.problems.append((path, "mapping keys must be plain text", _line(k_node.start_mark)))
                 continue
             sub = path + (key_part(key),)
-            self.doc.lines[sub] = _line(k_node.start_mark)
+            self.doc.lines[sub] = _node_line(k_node)
             out[key] = self.build(v_node, sub)  # a later duplicate wins, as in safe_load
         return out
 
@@ -192,7 +197,7 @@ def parse_yaml(text: str) -> YamlDoc:
     try:
         node = loader.get_single_node()
         if node is not None:
-            doc.lines[()] = _line(node.start_mark)
+            doc.lines[()] = _node_line(node)
             doc.data = _Builder(loader, doc).build(node, ())
     except yaml.MarkedYAMLError as e:
         line, start = _line(e.problem_mark or e.context_mark), _line(e.context_mark)

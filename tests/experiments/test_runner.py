@@ -13,7 +13,7 @@ import pytest
 from experiments_support import ROOT, SEED, series_a
 
 from orgsim.experiments import executor, simulate
-from orgsim.experiments.runner import (
+from orgsim.experiments.executors import (
     ProcessExecutor,
     SerialExecutor,
     _chunks,
@@ -116,7 +116,7 @@ def test_start_method_avoids_fork_when_threads_run():
 def test_import_leaves_the_global_start_method_alone_and_workers_lean():
     code = (
         "import multiprocessing as mp, sys\n"
-        "import orgsim.experiments.runner\n"
+        "import orgsim.experiments.executors, orgsim.experiments.runner\n"
         "lean = not any(m in sys.modules for m in ('pandas', 'scipy', 'click', 'rich'))\n"
         "import orgsim\n"
         "sc = orgsim.load_scenario(sys.argv[1], {'horizon_months': 2})\n"

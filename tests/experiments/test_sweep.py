@@ -11,7 +11,7 @@ from experiments_support import SEED, SERIES_A, series_a
 
 from orgsim import cli
 from orgsim.experiments import ExperimentError, sweep
-from orgsim.experiments.sweeps import expand_range, grid, parse_vary
+from orgsim.experiments.sweep_grid import expand_range, grid, parse_vary
 from orgsim.metrics import KPI_KEYS
 from orgsim.scenario.errors import ScenarioError
 

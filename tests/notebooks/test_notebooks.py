@@ -39,8 +39,11 @@ try:
 except ImportError as exc:  # the test extra brings them: pip install -e ".[test]"
     if os.environ.get("CI", "").lower() == "true":
         raise
-    pytest.skip(f"notebook tests need nbclient, nbformat and ipykernel ({exc}); "
-                'install them with: python -m pip install -e ".[test]"', allow_module_level=True)
+    pytest.skip(
+        f"notebook tests need nbclient, nbformat and ipykernel ({exc}); "
+        'install them with: python -m pip install -e ".[test]"',
+        allow_module_level=True,
+    )
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOK_DIR = ROOT / "notebooks"
@@ -77,8 +80,7 @@ def test_committed_without_outputs(path):
     nb = read(path)
     nbformat.validate(nb)
     dirty = [
-        i for i, c in enumerate(nb.cells)
-        if c.cell_type == "code" and (c.outputs or c.execution_count is not None)
+        i for i, c in enumerate(nb.cells) if c.cell_type == "code" and (c.outputs or c.execution_count is not None)
     ]
     assert not dirty, f"{path.name}: code cells {dirty} have outputs or an execution count; clear them"
     assert "widgets" not in nb.metadata, f"{path.name}: saved widget state in the metadata; clear it"
@@ -105,12 +107,16 @@ def kernel_specs(tmp_path_factory) -> KernelSpecManager:
     root = tmp_path_factory.mktemp("kernels")
     spec = root / "python3"
     spec.mkdir()
-    (spec / "kernel.json").write_text(json.dumps({
-        "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
-        "display_name": "Python 3 (orgsim tests)",
-        "language": "python",
-        "metadata": {"debugger": False},
-    }))
+    (spec / "kernel.json").write_text(
+        json.dumps(
+            {
+                "argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+                "display_name": "Python 3 (orgsim tests)",
+                "language": "python",
+                "metadata": {"debugger": False},
+            }
+        )
+    )
     return KernelSpecManager(kernel_dirs=[str(root)], ensure_native_kernel=False)
 
 
@@ -146,8 +152,13 @@ def execute(path: Path, kernel_specs: KernelSpecManager):
     nb.cells.append(nbformat.v4.new_code_cell("import sys\nprint(sys.executable)"))
     km = AsyncKernelManager(kernel_name="python3", kernel_spec_manager=kernel_specs)
     client = NotebookClient(
-        nb, km=km, timeout=CELL_TIMEOUT_S, kernel_name="python3", allow_errors=False,
-        store_widget_state=True, resources={"metadata": {"path": str(NOTEBOOK_DIR)}},
+        nb,
+        km=km,
+        timeout=CELL_TIMEOUT_S,
+        kernel_name="python3",
+        allow_errors=False,
+        store_widget_state=True,
+        resources={"metadata": {"path": str(NOTEBOOK_DIR)}},
     )
     env = {**os.environ, **CI_PARAMETERS, "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
     env.pop("MPLBACKEND", None)  # the kernel's own inline backend, as in Jupyter

@@ -7,6 +7,7 @@ produced, as users draw them. The checkout goes first on sys.path (see tests/cli
 from __future__ import annotations
 
 import itertools
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -15,6 +16,18 @@ from plots_support import REPS, ROOT, SCENARIO, SEED, load, orgsim_cmd  # noqa: 
 
 import orgsim  # noqa: E402
 from orgsim.experiments import describe  # noqa: E402
+
+# Chromium from Debian's packages (.ci/run installs it), for the report tests in a real headless browser.
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture(scope="module")
+def chromium() -> Path:
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail("CI=true but /usr/bin/chromium is missing: .ci/run must install it (apt-get install chromium)")
+        pytest.skip("/usr/bin/chromium is not installed (apt-get install -y --no-install-recommends chromium)")
+    return CHROMIUM
 
 
 @pytest.fixture(scope="session")

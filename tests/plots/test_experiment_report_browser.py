@@ -1,6 +1,6 @@
 """The reports of `compare`, `sweep` and `focus --out DIR` in a real headless browser.
 
-As for the run report (test_report_browser.py, whose `chromium` fixture this reuses, so these
+As for the run report (test_report_browser.py; both use the `chromium` fixture of conftest.py, so these
 tests are skipped, or fail under CI=true, exactly as that one is): each page loads from a file://
 URL with no console message and no uncaught error, renders to a non-blank screenshot, and its DOM
 holds every plot as an embedded PNG.
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from plots_support import ROOT, SCENARIO, SEED, orgsim_cmd
-from test_report_browser import PAGE_PROBLEM, browse, chromium  # noqa: F401  (chromium: the same fixture, the same skip)
+from test_report_browser import PAGE_PROBLEM, browse
 
 EXPERIMENTS = {
     "compare": ("compare", str(SCENARIO), str(ROOT / "scenarios" / "no-sdr.yaml")),

@@ -7,16 +7,12 @@ non-trivial screenshot, and its DOM must hold every plot. Skipped, with the reas
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 from pathlib import Path
 
-import pytest
-
 from orgsim.outputs.report import PLOT_NAMES
 
-CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = [
     "--headless",
     "--no-sandbox",
@@ -32,15 +28,7 @@ FLAGS = [
 PAGE_PROBLEM = re.compile(r"Uncaught|:CONSOLE|console\.(error|warn)|net::ERR_|Failed to load resource", re.I)
 
 
-@pytest.fixture(scope="module")
-def chromium() -> Path:
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail("CI=true but /usr/bin/chromium is missing: .ci/run must install it (apt-get install chromium)")
-        pytest.skip("/usr/bin/chromium is not installed (apt-get install -y --no-install-recommends chromium)")
-    return CHROMIUM
-
-
+# The `chromium` fixture (the browser's path; skips, or fails under CI=true, without it) is in conftest.py.
 def browse(chromium: Path, tmp: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [str(chromium), *FLAGS, f"--user-data-dir={tmp / 'profile'}", *args],

@@ -11,7 +11,8 @@ import pytest
 
 from orgsim import cli
 from orgsim.experiments import runner, simulate, sweep
-from orgsim.experiments.runner import ProcessExecutor, ReplicationError
+from orgsim.experiments.executors import ProcessExecutor
+from orgsim.experiments.runner import ReplicationError
 from orgsim.scenario.loader import load_scenario
 
 ROOT = Path(__file__).resolve().parents[2]

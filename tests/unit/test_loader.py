@@ -25,7 +25,10 @@ CASES: dict[str, tuple[int, list[str]]] = {
     "outbound_unknown_segment.yaml": (
         2,
         [
-            "lead_sources.outbound.segment_mix.strategic (line 5): unknown segment 'strategic'; segments are smb, mid_market, enterprise",
+            (
+                "lead_sources.outbound.segment_mix.strategic (line 5): unknown segment 'strategic'; "
+                "segments are smb, mid_market, enterprise"
+            ),
             "lead_sources.outbound.segment_mix (line 5): segment_mix must sum to 1 (got 1.15)",
         ],
     ),
@@ -33,7 +36,10 @@ CASES: dict[str, tuple[int, list[str]]] = {
     "starting_customers_unknown_segment.yaml": (
         1,
         [
-            "company.starting_customers.government (line 4): unknown segment 'government'; segments are smb, mid_market, enterprise",
+            (
+                "company.starting_customers.government (line 4): unknown segment 'government'; "
+                "segments are smb, mid_market, enterprise"
+            ),
         ],
     ),
     "presales_effort_missing.yaml": (1, ["segments.smb.effort_hours.presales: needed because needs_presales is true"]),
@@ -94,7 +100,10 @@ CASES: dict[str, tuple[int, list[str]]] = {
     "extends_cycle_a.yaml": (
         1,
         [
-            "extends: files extend each other in a cycle: extends_cycle_a.yaml -> extends_cycle_b.yaml -> extends_cycle_a.yaml",
+            (
+                "extends: files extend each other in a cycle: "
+                "extends_cycle_a.yaml -> extends_cycle_b.yaml -> extends_cycle_a.yaml"
+            ),
             "(in ",
         ],
     ),

@@ -7,7 +7,8 @@ import math
 import pytest
 import simpy
 
-from orgsim.model.pools import Person, Pool
+from orgsim.model.people import Person
+from orgsim.model.pools import Pool
 from orgsim.model.stages import StageStats
 from orgsim.scenario import MONTH_DAYS
 

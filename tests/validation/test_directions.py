@@ -296,7 +296,8 @@ def test_sales_renewals_move_renewal_work_to_aes():
 @pytest.mark.xfail(
     strict=True,
     reason="model: the owner reaches the renewal through its queue, and a renewal started after "
-    "term end loses late_renewal_penalty_per_month (success.py _renewal_worked, _decide_renewal); in series-a AEs have slack "
+    "term end loses late_renewal_penalty_per_month (success.py _renewal_worked, _decide_renewal); "
+    "in series-a AEs have slack "
     "(~50% utilised), so AE-owned renewals start hours late, not months, and health near 1 keeps "
     "renewal p clipped at 1. The article's incentive effect is not modelled beyond that.",
 )

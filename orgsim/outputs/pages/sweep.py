@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import pandas as pd
 from matplotlib.figure import Figure
@@ -115,7 +115,8 @@ def _runner_up_sentence(
     gap = "no better than" if not d["mean"] else f"{amount_text(d['mean'], unit)} ahead of"
     return (
         f"The best point is {gap} the runner-up, {_point_text(runner, keys)} "
-        f"({fmt(runner['mean'], unit)}; 95% CI of the paired difference: {diff_range(d['ci95'][0], d['ci95'][1], unit)}); "
+        f"({fmt(runner['mean'], unit)}; "
+        f"95% CI of the paired difference: {diff_range(d['ci95'][0], d['ci95'][1], unit)}); "
         f"{verdict_of(d, 'the two points')}."
     )
 
@@ -128,8 +129,8 @@ def _response_sentence(ranked: pd.DataFrame, key: str, keys: Sequence[str], kpi:
     others = " (averaged over the other parameters)" if len(keys) > 1 else ""
     if len({fmt(v, unit) for v in effect}) == 1:
         return (
-            f"{capitalised(kpi_label(kpi))} stays at {fmt(effect.iloc[0], unit)} whatever {key} is, from {param_text(values[0])} "
-            f"to {param_text(values[-1])}{others}."
+            f"{capitalised(kpi_label(kpi))} stays at {fmt(effect.iloc[0], unit)} whatever {key} is, "
+            f"from {param_text(values[0])} to {param_text(values[-1])}{others}."
         )
     if len(steps) == 1:
         shape = ""
@@ -138,8 +139,9 @@ def _response_sentence(ranked: pd.DataFrame, key: str, keys: Sequence[str], kpi:
     elif (steps < 0).all():
         shape = ", falling at every step"
     else:
-        top = effect.idxmax() if (KPI_DIRECTION.get(kpi) or 1) > 0 else effect.idxmin()
-        shape = f", best at {key} = {param_text(top)} ({fmt(effect[top], unit)})"
+        higher = (KPI_DIRECTION.get(kpi) or 1) > 0
+        top, best = (effect.idxmax(), effect.max()) if higher else (effect.idxmin(), effect.min())
+        shape = f", best at {key} = {param_text(top)} ({fmt(best, unit)})"
     return (
         f"As {key} goes from {param_text(values[0])} to {param_text(values[-1])}{others}, {kpi_label(kpi)} moves from "
         f"{fmt(effect.iloc[0], unit)} to {fmt(effect.iloc[-1], unit)}{shape}."
@@ -147,7 +149,9 @@ def _response_sentence(ranked: pd.DataFrame, key: str, keys: Sequence[str], kpi:
 
 
 def _sweep_table(frame: pd.DataFrame, keys: Sequence[str], kpis: Sequence[str], ranked: pd.DataFrame) -> str:
-    cells = {(r["point"], r["kpi"]): r for r in frame.to_dict(orient="records")}
+    # pandas-stubs type a record's keys as Hashable; here they are the column names
+    records = cast(list[dict[str, Any]], frame.to_dict(orient="records"))
+    cells = {(r["point"], r["kpi"]): r for r in records}
     points = frame.drop_duplicates("point").to_dict(orient="records")  # grid order
     shown = set(ranked["point"].head(TABLE_ROWS)) if len(ranked) else {p["point"] for p in points[:TABLE_ROWS]}
     best = ranked["point"].iloc[0] if len(ranked) else None

@@ -65,7 +65,7 @@ def differences_forest(diffs: pd.DataFrame, kpis: Sequence[str] | None = None, b
         d = diffs[diffs["kpi"] == k].set_index("arm").reindex(arms)
         unit = unit_of(k)
         for i, arm in enumerate(arms):
-            m, lo, hi = d.loc[arm, ["mean", "ci95_low", "ci95_high"]].astype(float)
+            m, lo, hi = d.loc[arm, ["mean", "ci95_low", "ci95_high"]].to_numpy(dtype=float)
             if not np.isfinite(m):
                 continue
             lo, hi = (m, m) if not (np.isfinite(lo) and np.isfinite(hi)) else (lo, hi)
@@ -83,7 +83,8 @@ def differences_forest(diffs: pd.DataFrame, kpis: Sequence[str] | None = None, b
     base = f" − {baseline}" if baseline else " − baseline"
     fig.suptitle(
         f"Difference per KPI: arm{base} (mean and 95% CI of paired replications)\n"
-        "green = clearly better, red = clearly worse, grey = no clear difference (or neither is better, as for headcount)"
+        "green = clearly better, red = clearly worse, "
+        "grey = no clear difference (or neither is better, as for headcount)"
     )
     return fig
 
@@ -120,7 +121,7 @@ def focus_ranking(ranks: pd.DataFrame, kpi: str = "arr_end", top: int | None = N
     if len(df):
         best = df.iloc[0]
         ax.axvspan(best["ci95_low"], best["ci95_high"], color=GOOD, alpha=0.12, label="best order's 95% CI")
-    for i, r in df.iterrows():
+    for i, (_, r) in enumerate(df.iterrows()):  # the index is 0..n-1 (reset above): i is the row's position
         color = GOOD if i == 0 else "#4C72B0"
         ax.errorbar(
             r["mean"],

@@ -81,7 +81,7 @@ def arr_bridge(monthly: pd.DataFrame, scenario: str | None = None) -> Figure:
     fig = Figure(figsize=(8, 5), layout="constrained")
     ax = fig.add_subplot()
     level, colors = 0.0, {"total": "#4C72B0", "up": GOOD, "down": BAD}
-    for i, (label, value, kind) in enumerate(steps):
+    for i, (_label, value, kind) in enumerate(steps):
         bottom = 0.0 if kind == "total" else (level if value >= 0 else level + value)
         ax.bar(i, abs(value), bottom=bottom, color=colors[kind], width=0.6)
         sign = "" if kind == "total" else ("+" if value >= 0 else "−")

@@ -12,7 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 from orgsim.model.clock import Clock
-from orgsim.model.pools import Person, Pool
+from orgsim.model.people import Person
+from orgsim.model.pools import Pool
 from orgsim.model.stages import StageStats
 from orgsim.rng import Streams
 from orgsim.scenario import Scenario

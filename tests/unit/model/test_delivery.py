@@ -7,7 +7,7 @@ from model_fakes import HOURS, Next, make_pool, make_scenario, stage, world
 
 from orgsim.model.delivery import Delivery
 from orgsim.model.entities import Account, Lead, Opportunity
-from orgsim.model.pools import Person
+from orgsim.model.people import Person
 from orgsim.scenario import MONTH_DAYS
 
 
