@@ -27,6 +27,7 @@ from orgsim.model.clock import Clock
 from orgsim.model.delivery import ROLE_OF_TEAM, STAGE_OF_TEAM, Delivery
 from orgsim.model.finance import Finance
 from orgsim.model.marketing import Marketing
+from orgsim.model.nurture import nurture_for
 from orgsim.model.presales import Presales
 from orgsim.model.product import Product
 from orgsim.model.routing import segment_pods
@@ -99,6 +100,7 @@ class Company:
         self.presales = Presales(
             sc=sc, streams=streams, pool=wf.pool_or_empty("se"), stage=st["presales"], aes=wf.pool("ae"), log=log
         )
+        self.nurture = nurture_for(clock, sc, streams, log)  # None unless leads are recycled
         self.sales = Sales(
             clock=clock,
             sc=sc,
@@ -109,9 +111,14 @@ class Company:
             product=self.product,
             next=self.delivery,
             log=log,
+            nurture=self.nurture,
         )
         qualifiers = wf.pool_or_empty("ae" if sc.ownership.qualification == "ae" else "sdr")
-        self.sdr = SDR(sc=sc, streams=streams, pool=qualifiers, stage=st["sdr"], next=self.sales, log=log)
+        self.sdr = SDR(
+            sc=sc, streams=streams, pool=qualifiers, stage=st["sdr"], next=self.sales, log=log, nurture=self.nurture
+        )
+        if self.nurture is not None:
+            self.nurture.next = self.sdr
         self.marketing = Marketing(
             clock=clock,
             sc=sc,
@@ -230,5 +237,7 @@ class Company:
             self.sdr,
         ):
             department.record(res)
+        if self.nurture is not None:
+            self.nurture.record(res)
         res.stages = stage_records(self.stages, STAGES, self.sc.horizon_days, res.stage_tails)
         return res

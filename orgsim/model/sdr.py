@@ -19,6 +19,7 @@ from orgsim.rng import Streams
 from orgsim.scenario import Scenario
 
 if TYPE_CHECKING:
+    from orgsim.model.nurture import Nurture
     from orgsim.model.pools import Pool, Task
     from orgsim.model.stages import Results, StageStats
     from orgsim.model.trace import EventLog
@@ -45,6 +46,7 @@ class SDR:
         stage: the sdr stage.
         next: who receives SQLs (sales).
         log: the event log, when one is kept.
+        nurture: where disqualified MQLs go when recycling is on (None: off).
     """
 
     def __init__(
@@ -56,12 +58,14 @@ class SDR:
         stage: StageStats,
         next: Accepts[Lead],
         log: EventLog | None = None,
+        nurture: Nurture | None = None,
     ):
         self.sc = sc
         self.pool = pool
         self.stage = stage
         self.next = next
         self.log = log
+        self.nurture = nurture
         self.funnel: Counter[str] = Counter()
         self.by_ae = sc.ownership.qualification == "ae"
         # SDRs give their prospecting share of time to outbound, the rest to inbound tasks
@@ -93,6 +97,8 @@ class SDR:
             self.funnel["lost.qualification"] += 1
             if log is not None:
                 log.add(lead.case, "lead", "Disqualified", lead.segment, lead.source)
+            if self.nurture is not None:
+                self.nurture.accept(lead, "disqualified")
             return
         if log is not None:
             log.add(lead.case, "lead", "Sales qualified", lead.segment, lead.source)

@@ -144,5 +144,5 @@ def test_record_new_customers_by_month_and_mean_cycle():
     rec = Results()
     sales.record(rec)
     assert rec.monthly["new_customers"][:2].tolist() == [1.0, 0.0]  # (months not closed yet count 0)
-    assert rec.counters == {"mean_sales_cycle_days": 10.0}
+    assert rec.counters == {"mean_sales_cycle_days": 10.0, "days_to_decision": 10.0}
     assert rec.funnel == {"opportunities": 1, "won": 1}
