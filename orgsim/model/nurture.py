@@ -67,6 +67,7 @@ class Nurture:
         lead.mql, lead.sql = True, False
         self.funnel[f"mql.{lead.source}"] += 1  # an MQL again: funnel `mql` counts it
         self.funnel["mql.recycled"] += 1
+        self.funnel[f"recycled.{lead.source}"] += 1
         if self.log is not None:
             self.log.add(lead.case, "lead", "Recycled as MQL", lead.segment, lead.source)
         assert self.next is not None
