@@ -7,8 +7,10 @@ opportunity then needs the AE's effort (a task for the AE pool, within the segme
 routing by segment) while, in parallel, the buyer takes the calendar time of the sales cycle;
 deals of segments that need presales also need an SE (``presales.accept``). The deal is decided
 when all are done (the opportunity is a `orgsim.model.clock.Join`). Win probability = segment win rate x product
-maturity factor x enablement factor x presales factor. Won deals go on to delivery
-(``next.accept(opportunity)``).
+maturity factor x enablement factor x presales factor, times the deal-momentum factor of the days
+the sellers kept the buyer waiting (`funnel.deal_momentum`; past its patience the deal goes dark:
+no decision). Won deals go on to delivery (``next.accept(opportunity)``); lost and dark ones to
+nurture when leads are recycled (`orgsim.model.nurture`).
 """
 
 from __future__ import annotations
@@ -54,8 +56,8 @@ class Sales:
 
     Args:
         clock: the replication's clock.
-        sc: the scenario (reads ``segments``, ``funnel.sql_to_opportunity``, ``ownership``,
-            the AE role).
+        sc: the scenario (reads ``segments``, ``funnel.sql_to_opportunity``,
+            ``funnel.deal_momentum``, ``ownership``, the AE role).
         streams: random streams (``convert.sql_to_opportunity``, ``effort.opportunity.<segment>``,
             ``cycle.<segment>``, ``win.<segment>``).
         pool: the AE pool.
