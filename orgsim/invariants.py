@@ -30,6 +30,7 @@ def _funnel(rec: RawRecord) -> list[str]:
             out.append(f"monthly {key} has a non-finite value")
     for s in SOURCES:
         leads, mql, sql = f.get(f"leads.{s}", 0), f.get(f"mql.{s}", 0), f.get(f"sql.{s}", 0)
+        leads += f.get(f"recycled.{s}", 0)  # a recycled lead is an MQL again (funnel.recycling)
         if not leads >= mql >= sql >= 0:
             out.append(f"funnel of {s} is not monotone: leads {leads}, mql {mql}, sql {sql}")
     sql_total = sum(f.get(f"sql.{s}", 0) for s in SOURCES)
@@ -38,8 +39,9 @@ def _funnel(rec: RawRecord) -> list[str]:
         out.append(
             f"more opportunities and disqualified SQLs ({opps} + {f.get('lost.sql', 0)}) than SQLs ({sql_total})"
         )
-    if won + f.get("lost.opportunity", 0) > opps:
-        out.append(f"more decided deals ({won} + {f.get('lost.opportunity', 0)}) than opportunities ({opps})")
+    lost = f.get("lost.opportunity", 0) + f.get("lost.no_decision", 0)
+    if won + lost > opps:
+        out.append(f"more decided deals ({won} + {lost} lost or no decision) than opportunities ({opps})")
     return out
 
 

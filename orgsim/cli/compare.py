@@ -70,8 +70,9 @@ def compare_command(
     and scenario it prints the means, the difference with its 95% confidence interval, the paired
     t-test p-value (marked * p<0.05, ** p<0.01, *** p<0.001; † where the Wilcoxon signed-rank
     test disagrees), the probability that the scenario's mean is better and the share of
-    replications in which it did better. Higher is better for ARR, customers, retention, cash
-    and runway; lower for cac, cac_payback_months, churned_arr and burn_multiple.
+    replications in which it did better. Higher is better for ARR, customers, retention, cash,
+    runway and win rate; lower for cac, cac_payback_months, churned_arr, burn_multiple,
+    no_decision_rate and sales_cycle_days.
 
     \b
     Examples:

@@ -79,6 +79,19 @@ def kpis(rec: RawRecord) -> dict[str, float | None]:
         "health_rate": float(m["health_rate"][-1]),
         "activity_rate": float(m["activity_rate"][-1]),
         "headcount_end": float(m["headcount"][-1]),
+        **_sales_kpis(rec),
+    }
+
+
+def _sales_kpis(rec: RawRecord) -> dict[str, float | None]:
+    """Win rate, no-decision rate and mean days to a decision, over decided opportunities."""
+    f = rec.funnel
+    no_decision = float(f.get("lost.no_decision", 0))
+    decided = float(f.get("won", 0)) + float(f.get("lost.opportunity", 0)) + no_decision
+    return {
+        "win_rate": _ratio(float(f.get("won", 0)), decided),
+        "no_decision_rate": _ratio(no_decision, decided),
+        "sales_cycle_days": _ratio(rec.counters.get("days_to_decision", 0.0), decided),
     }
 
 

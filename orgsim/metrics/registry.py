@@ -91,6 +91,15 @@ KPIS: Mapping[str, KpiSpec] = MappingProxyType(
             KpiSpec("health_rate", "health rate", "pct", 1, "share of accounts healthy at the end"),
             KpiSpec("activity_rate", "activity rate", "pct", 1, "share of accounts active at the end"),
             KpiSpec("headcount_end", "headcount at end", "count", 0, "people at the end"),
+            KpiSpec("win_rate", "win rate", "pct", 1, "won ÷ decided opportunities (won + lost + no decision)"),
+            KpiSpec("no_decision_rate", "no-decision rate", "pct", -1, "no decision ÷ decided opportunities"),
+            KpiSpec(
+                "sales_cycle_days",
+                "sales cycle (days)",
+                "count",
+                -1,
+                "mean days from opportunity created to decided, over decided opportunities",
+            ),
         )
     }
 )

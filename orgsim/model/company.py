@@ -28,6 +28,7 @@ from orgsim.model.delivery import ROLE_OF_TEAM, STAGE_OF_TEAM, Delivery
 from orgsim.model.finance import Finance
 from orgsim.model.market import Market
 from orgsim.model.marketing import Marketing
+from orgsim.model.nurture import nurture_for
 from orgsim.model.presales import Presales
 from orgsim.model.product import Product
 from orgsim.model.routing import segment_pods
@@ -100,6 +101,7 @@ class Company:
         self.presales = Presales(
             sc=sc, streams=streams, pool=wf.pool_or_empty("se"), stage=st["presales"], aes=wf.pool("ae"), log=log
         )
+        self.nurture = nurture_for(clock, sc, streams, log)  # None unless leads are recycled
         self.sales = Sales(
             clock=clock,
             sc=sc,
@@ -110,11 +112,21 @@ class Company:
             product=self.product,
             next=self.delivery,
             log=log,
+            nurture=self.nurture,
         )
         qualifiers = wf.pool_or_empty("ae" if sc.ownership.qualification == "ae" else "sdr")
         self.sdr = SDR(
-            sc=sc, streams=streams, pool=qualifiers, stage=st["sdr"], next=self.sales, log=log, product=self.product
+            sc=sc,
+            streams=streams,
+            pool=qualifiers,
+            stage=st["sdr"],
+            next=self.sales,
+            log=log,
+            product=self.product,
+            nurture=self.nurture,
         )
+        if self.nurture is not None:
+            self.nurture.next = self.sdr
         market = Market(sc=sc, accounts=lambda: self.success.accounts) if Market.on(sc) else None
         self.marketing = Marketing(
             clock=clock,
@@ -236,5 +248,7 @@ class Company:
             self.sdr,
         ):
             department.record(res)
+        if self.nurture is not None:
+            self.nurture.record(res)
         res.stages = stage_records(self.stages, STAGES, self.sc.horizon_days, res.stage_tails)
         return res

@@ -63,7 +63,7 @@ class Opportunity(Join):
     and a `Join` of the AE's work, the buyer's cycle and, where needed, the SE's work.
     """
 
-    __slots__ = ("lead", "segment", "routed_at", "owner", "opened", "factor")
+    __slots__ = ("lead", "segment", "routed_at", "owner", "opened", "factor", "buyer_ready")
 
     def __init__(self, lead: Lead, routed_at: float, decide: Callable[[Opportunity], Any]):
         self.callbacks = None
@@ -75,6 +75,7 @@ class Opportunity(Join):
         self.owner: Person | None = None
         self.opened = routed_at  # when its owner began to work it
         self.factor = 1.0  # presales win factor (below 1 when it proceeded without an SE)
+        self.buyer_ready = routed_at  # when the buyer could decide: created + buyer's cycle (set when worked)
 
     # the lead's, for the event log (read only when one is kept)
     @property

@@ -7,8 +7,10 @@ opportunity then needs the AE's effort (a task for the AE pool, within the segme
 routing by segment) while, in parallel, the buyer takes the calendar time of the sales cycle;
 deals of segments that need presales also need an SE (``presales.accept``). The deal is decided
 when all are done (the opportunity is a `orgsim.model.clock.Join`). Win probability = segment win rate x product
-maturity factor x enablement factor x presales factor. Won deals go on to delivery
-(``next.accept(opportunity)``).
+maturity factor x enablement factor x presales factor, times the deal-momentum factor of the days
+the sellers kept the buyer waiting (`funnel.deal_momentum`; past its patience the deal goes dark:
+no decision). Won deals go on to delivery (``next.accept(opportunity)``); lost and dark ones to
+nurture when leads are recycled (`orgsim.model.nurture`).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from orgsim.rng import Streams
 from orgsim.scenario import Scenario
 
 if TYPE_CHECKING:
+    from orgsim.model.nurture import Nurture
     from orgsim.model.pools import Person, Pool, Task
     from orgsim.model.stages import Results, StageStats
     from orgsim.model.trace import EventLog
@@ -53,8 +56,8 @@ class Sales:
 
     Args:
         clock: the replication's clock.
-        sc: the scenario (reads ``segments``, ``funnel.sql_to_opportunity``, ``ownership``,
-            the AE role).
+        sc: the scenario (reads ``segments``, ``funnel.sql_to_opportunity``,
+            ``funnel.deal_momentum``, ``ownership``, the AE role).
         streams: random streams (``convert.sql_to_opportunity``, ``effort.opportunity.<segment>``,
             ``cycle.<segment>``, ``win.<segment>``).
         pool: the AE pool.
@@ -63,6 +66,7 @@ class Sales:
         product: the product, whose maturity shapes win rates.
         next: who receives won deals (delivery).
         log: the event log, when one is kept.
+        nurture: where lost and dark opportunities go when recycling is on (None: off).
     """
 
     def __init__(
@@ -77,6 +81,7 @@ class Sales:
         product: ProductMaturity,
         next: Accepts[Opportunity],
         log: EventLog | None = None,
+        nurture: Nurture | None = None,
     ):
         self.clock = clock
         self.env = clock.env  # (its ``now`` is read often: one attribute lookup less)
@@ -97,6 +102,13 @@ class Sales:
         self.cycle = {n: Sampler(s.sales_cycle_days, streams.generator(f"cycle.{n}")) for n, s in sc.segments.items()}
         self.win = {n: streams.uniforms(f"win.{n}") for n in sc.segments}
         self.cycle_days: list[float] = []
+        self.days_to_decision = 0.0  # summed over decided opportunities, from their creation
+        self.nurture = nurture
+        dm = sc.funnel.deal_momentum
+        self.halflife = dm.halflife_days
+        self.patience = dm.patience_days
+        self.floor = dm.floor
+        self.momentum = self.halflife is not None or self.patience is not None
         self.by_owner = sc.ownership.deal_work == "owner"  # the routed AE works the deal itself
         self._waiting: list[Opportunity] = []  # opportunities waiting for an AE with room
         self._won_by_month = np.zeros(sc.horizon_months)
@@ -159,6 +171,7 @@ class Sales:
         into.count(self.funnel)
         into.monthly["new_customers"] = np.diff(self._won_by_month, prepend=0.0)
         into.counters["mean_sales_cycle_days"] = mean(self.cycle_days)
+        into.counters["days_to_decision"] = self.days_to_decision
         into.stage_tails.setdefault(self.stage.name, []).extend(o.routed_at for o in self._waiting)
 
     # ---- an opportunity's way through sales ------------------------------------------------
@@ -193,7 +206,9 @@ class Sales:
                 opp.case, "opportunity", "Assigned to AE", seg, opp.source, resource=f"ae-{owner.pid}", role="ae"
             )
         effort = self.effort[seg]()
-        self.clock.wake_far(opp, self._cycle_done_cbs, self.cycle[seg]())  # the buyer's cycle
+        cycle = self.cycle[seg]()
+        opp.buyer_ready = opp.routed_at + cycle  # when the buyer could decide, had no seller kept them waiting
+        self.clock.wake_far(opp, self._cycle_done_cbs, cycle)  # the buyer's cycle
         self.pool.submit(
             self.stage,
             effort,
@@ -217,19 +232,45 @@ class Sales:
         """The AE's work on the deal is done."""
         task.ctx.part_done()
 
+    def momentum_factor(self, delay: float) -> float:
+        """floor + (1 - floor) x 0.5 ^ (delay / half-life); 1 without a half-life."""
+        if self.halflife is None:
+            return 1.0
+        return self.floor + (1.0 - self.floor) * 0.5 ** (delay / self.halflife)
+
     def _decide(self, opp: Opportunity) -> None:
-        """Everything the deal waited for is done: won or lost."""
+        """Everything the deal waited for is done: won, lost or (with deal momentum) no decision."""
         seg = opp.segment
         owner = opp.owner
         assert owner is not None
         self.routing.closed(owner)
         self._slot_freed()
-        won = self.win[seg]() < self.win_probability(seg, opp.factor)
-        self.cycle_days.append(self.env.now - opp.opened)
-        if not won:
-            self.funnel["lost.opportunity"] += 1
-            if self.log is not None:
-                self.log.add(opp.case, "opportunity", "Lost", seg, opp.source, resource=f"ae-{owner.pid}", role="ae")
+        now = self.env.now
+        u = self.win[seg]()  # drawn whatever the outcome: the next deal's draw stays its own
+        p = self.win_probability(seg, opp.factor)
+        reason = "lost"
+        if self.momentum:
+            delay = max(0.0, now - opp.buyer_ready)  # days the sellers kept the buyer waiting
+            if self.patience is not None and delay > self.patience:
+                reason, p = "no_decision", 0.0
+            else:
+                p *= self.momentum_factor(delay)
+        self.cycle_days.append(now - opp.opened)
+        self.days_to_decision += now - opp.routed_at
+        if u >= p:
+            self._lost(opp, reason)
             return
         self.funnel["won"] += 1
         self.next.accept(opp)
+
+    def _lost(self, opp: Opportunity, reason: str) -> None:
+        """Lost (decided, not won) or no decision (the buyer went dark); to nurture when recycling."""
+        self.funnel["lost.opportunity" if reason == "lost" else "lost.no_decision"] += 1
+        if self.log is not None:
+            assert opp.owner is not None
+            what = "Lost" if reason == "lost" else "Lost (no decision)"
+            self.log.add(
+                opp.case, "opportunity", what, opp.segment, opp.source, resource=f"ae-{opp.owner.pid}", role="ae"
+            )
+        if self.nurture is not None:
+            self.nurture.accept(opp.lead, reason)

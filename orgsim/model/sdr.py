@@ -20,6 +20,7 @@ from orgsim.rng import Streams
 from orgsim.scenario import Scenario
 
 if TYPE_CHECKING:
+    from orgsim.model.nurture import Nurture
     from orgsim.model.pools import Pool, Task
     from orgsim.model.stages import Results, StageStats
     from orgsim.model.trace import EventLog
@@ -47,6 +48,7 @@ class SDR:
         next: who receives SQLs (sales).
         log: the event log, when one is kept.
         product: the product, whose fit scales MQL -> SQL (None: fit is not modelled).
+        nurture: where disqualified MQLs go when recycling is on (None: off).
     """
 
     def __init__(
@@ -59,6 +61,7 @@ class SDR:
         next: Accepts[Lead],
         log: EventLog | None = None,
         product: ProductFit | None = None,
+        nurture: Nurture | None = None,
     ):
         self.sc = sc
         self.pool = pool
@@ -66,6 +69,7 @@ class SDR:
         self.next = next
         self.log = log
         self.product = product if sc.product.fit is not None else None
+        self.nurture = nurture
         self.funnel: Counter[str] = Counter()
         self.by_ae = sc.ownership.qualification == "ae"
         # SDRs give their prospecting share of time to outbound, the rest to inbound tasks
@@ -99,6 +103,8 @@ class SDR:
             self.funnel["lost.qualification"] += 1
             if log is not None:
                 log.add(lead.case, "lead", "Disqualified", lead.segment, lead.source)
+            if self.nurture is not None:
+                self.nurture.accept(lead, "disqualified")
             return
         if log is not None:
             log.add(lead.case, "lead", "Sales qualified", lead.segment, lead.source)

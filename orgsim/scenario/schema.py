@@ -120,6 +120,38 @@ class SpeedToLead(Model):
     floor: Prob = 0.0
 
 
+class DealMomentum(Model):
+    """An opportunity's win probability decays with the days it waits for its sellers beyond the
+    buyer's own cycle; past `patience_days` it goes dark (no decision). See
+    docs/explanation/model/sales.md. Null keys are off; the defaults change nothing."""
+
+    halflife_days: Pos | None = None
+    """Delay after which the decaying part of the win probability halves; null = no decay.
+    Typical: 35 (deals slipped > 8 weeks win 67% less [win_rate_trend_2024])."""
+    patience_days: NonNeg | None = None
+    """Delay after which the buyer goes dark (lost, no decision); null = never."""
+    floor: Prob = 0.0
+    """Part of the win probability that never decays."""
+
+
+class Recycling(Model):
+    """Lost and dark opportunities and disqualified MQLs go to nurture and may come back as MQLs
+    (docs/explanation/model/sdr.md). Probabilities of 0 (the defaults) are off."""
+
+    lost: Prob = 0.0
+    """Probability that an opportunity lost (decided, not won) comes back as an MQL."""
+    no_decision: Prob = 0.0
+    """Probability that an opportunity that went dark comes back as an MQL."""
+    disqualified: Prob = 0.0
+    """Probability that a disqualified MQL comes back as an MQL."""
+    delay_days: Dist = Field(default_factory=lambda: fixed(180.0))
+    """Days in nurture before a recycled lead is an MQL again."""
+
+    @property
+    def on(self) -> bool:
+        return self.lost > 0 or self.no_decision > 0 or self.disqualified > 0
+
+
 class Funnel(Model):
     mql_to_sql: Prob = 0.45  # [funnel_mql_to_sal] x [funnel_sal_to_sql]
     speed_to_lead: SpeedToLead | None = None  # null = no decay with waiting
@@ -127,6 +159,8 @@ class Funnel(Model):
     no_presales_win_factor: Prob = 0.6
     enablement_max_uplift: NonNeg = 0.0
     enablement_hours_per_ae_month: NonNeg = 4.0
+    deal_momentum: DealMomentum = Field(default_factory=DealMomentum)
+    recycling: Recycling = Field(default_factory=Recycling)
 
 
 # --------------------------------------------------------------------------------------------

@@ -23,7 +23,14 @@ from orgsim.metrics import KPI_KEYS
 def test_every_kpi_has_a_direction_and_the_costs_point_down():
     assert set(KPI_DIRECTION) == set(KPI_KEYS)
     lower = {k for k, d in KPI_DIRECTION.items() if d < 0}
-    assert lower == {"cac", "cac_payback_months", "churned_arr", "burn_multiple"}
+    assert lower == {
+        "cac",
+        "cac_payback_months",
+        "churned_arr",
+        "burn_multiple",
+        "no_decision_rate",
+        "sales_cycle_days",
+    }
     assert KPI_DIRECTION["headcount_end"] == 0
     assert KPI_DIRECTION["arr_end"] == 1 and KPI_DIRECTION["runway_months"] == 1
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from model_fakes import Next, make_pool, make_scenario, stage, world
+import pytest
+from model_fakes import Next, fixed, make_pool, make_scenario, stage, world
 
 from orgsim.model.clock import Clock
 from orgsim.model.entities import Lead, Opportunity
@@ -144,5 +145,96 @@ def test_record_new_customers_by_month_and_mean_cycle():
     rec = Results()
     sales.record(rec)
     assert rec.monthly["new_customers"][:2].tolist() == [1.0, 0.0]  # (months not closed yet count 0)
-    assert rec.counters == {"mean_sales_cycle_days": 10.0}
+    assert rec.counters == {"mean_sales_cycle_days": 10.0, "days_to_decision": 10.0}
     assert rec.funnel == {"opportunities": 1, "won": 1}
+
+
+# ---- deal momentum and no decision (funnel.deal_momentum) -------------------------------------
+
+
+class FakeNurture:
+    """Logs the leads sales hands to nurture, with the reason."""
+
+    def __init__(self) -> None:
+        self.got: list[tuple[int, str]] = []
+
+    def accept(self, lead: Lead, reason: str) -> None:
+        self.got.append((lead.lid, reason))
+
+
+class FakeLog:
+    def __init__(self) -> None:
+        self.activities: list[str] = []
+
+    def add(self, case: str, kind: str, activity: str, *args, **kw) -> None:
+        self.activities.append(activity)
+
+
+def build_momentum(momentum: dict, **over):
+    clock, streams = world()
+    sc = make_scenario(funnel={"deal_momentum": momentum}, **over)
+    pool = make_pool(clock, "ae", 1)
+    nurture, log = FakeNurture(), FakeLog()
+    delivery = Next(clock, lambda opp: opp.lead.lid)
+    sales = Sales(
+        clock=clock,
+        sc=sc,
+        streams=streams,
+        pool=pool,
+        stage=stage("sales", pool),
+        presales=FakePresales(clock, 0.0, []),
+        product=FakeProduct(),
+        next=delivery,
+        log=log,  # type: ignore[arg-type]
+        nurture=nurture,  # type: ignore[arg-type]
+    )
+    return clock, sales, delivery, nurture, log
+
+
+def test_momentum_factor_halves_the_decaying_part_every_halflife():
+    _clock, sales, *_ = build_momentum({"halflife_days": 10.0, "floor": 0.2})
+    assert sales.momentum_factor(0.0) == 1.0
+    assert sales.momentum_factor(10.0) == pytest.approx(0.2 + 0.8 * 0.5)
+    assert sales.momentum_factor(20.0) == pytest.approx(0.2 + 0.8 * 0.25)
+    _clock, off, *_ = build_momentum({})
+    assert off.momentum_factor(100.0) == 1.0 and not off.momentum
+
+
+def test_no_delay_when_the_work_hides_inside_the_buyers_cycle():
+    clock, sales, delivery, nurture, _ = build_momentum({"halflife_days": 1.0, "patience_days": 0.0})
+    sales.accept(sql(1))  # 1 day of AE work inside a 10-day cycle: delay 0, p(win) = 1
+    clock.env.run()
+    assert delivery.log == [("accept", 1, 10.0)] and nurture.got == []
+
+
+def test_a_deal_kept_waiting_past_the_patience_goes_dark():
+    # AE work 90 h = 15 days outlasts the 10-day cycle: the buyer waited 5 days
+    clock, sales, delivery, nurture, log = build_momentum(
+        {"patience_days": 3.0}, segments={"smb": {"effort_hours": {"opportunity": fixed(90.0)}}}
+    )
+    sales.accept(sql(1))
+    clock.env.run()
+    assert delivery.log == [] and sales.funnel["lost.no_decision"] == 1 and sales.funnel["lost.opportunity"] == 0
+    assert nurture.got == [(1, "no_decision")]
+    assert log.activities[-1] == "Lost (no decision)"
+    assert sales.days_to_decision == 15.0
+
+
+def test_the_wait_for_an_ae_with_room_counts_as_delay():
+    # the second deal waits 10 days for a slot: its buyer was ready at day 10, it is decided at 20
+    clock, sales, delivery, nurture, _ = build_momentum(
+        {"patience_days": 5.0}, roles={"ae": {"max_open_opportunities": 1}}
+    )
+    sales.accept(sql(1))
+    sales.accept(sql(2))
+    clock.env.run()
+    assert delivery.log == [("accept", 1, 10.0)]
+    assert nurture.got == [(2, "no_decision")]
+    assert sales.days_to_decision == 10.0 + 20.0  # from creation, the routing wait included
+
+
+def test_lost_deals_carry_their_reason_to_nurture():
+    clock, sales, delivery, nurture, log = build_momentum({}, segments={"smb": {"win_rate": 0.0}})
+    sales.accept(sql(1))
+    clock.env.run()
+    assert nurture.got == [(1, "lost")] and log.activities[-1] == "Lost"

@@ -66,3 +66,26 @@ def test_speed_to_lead_decays_with_the_wait():
     assert speed_to_lead_factor(sc, 0.0) == 1.0
     assert speed_to_lead_factor(sc, 1.0) == pytest.approx(0.2 + 0.8 * 0.5)
     assert speed_to_lead_factor(make_scenario(), 100.0) == 1.0  # off
+
+
+def test_disqualified_mqls_go_to_nurture_when_recycling():
+    clock, streams = world()
+    sc = make_scenario(roles={"sdr": {"department": "sales", "headcount": 1}}, funnel={"mql_to_sql": 0.0})
+    pool = make_pool(clock, "sdr", 1)
+    got: list = []
+
+    class FakeNurture:
+        def accept(self, lead: Lead, reason: str) -> None:
+            got.append((lead.lid, reason, clock.now))
+
+    sdr = SDR(
+        sc=sc,
+        streams=streams,
+        pool=pool,
+        stage=stage("sdr", pool),
+        next=Next(clock),
+        nurture=FakeNurture(),  # type: ignore[arg-type]
+    )
+    sdr.accept(lead(1))
+    clock.env.run()
+    assert got == [(1, "disqualified", 0.5)]
