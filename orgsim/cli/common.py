@@ -19,6 +19,7 @@ from rich.console import Console
 
 from orgsim.outputs.files import write_text_atomic
 from orgsim.scenario import Scenario
+from orgsim.scenario.base import MAX_REPLICATIONS
 from orgsim.scenario.errors import ScenarioError, UsageError
 from orgsim.scenario.loader import load_scenario
 
@@ -124,7 +125,7 @@ def precision_options(f: Any) -> Any:
     """--precision, --target, --max-replications (run, compare, sweep)."""
     f = click.option(
         "--max-replications",
-        type=click.IntRange(min=2),
+        type=click.IntRange(min=2, max=MAX_REPLICATIONS),
         default=500,
         show_default=True,
         metavar="N",

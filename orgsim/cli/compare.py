@@ -26,6 +26,7 @@ from orgsim.cli.common import (
 )
 from orgsim.outputs.files import check_writable_file, dumps_json
 from orgsim.outputs.manifest import experiment_manifest
+from orgsim.scenario.base import MAX_REPLICATIONS
 from orgsim.scenario.errors import UsageError
 
 
@@ -34,7 +35,7 @@ from orgsim.scenario.errors import UsageError
 @click.option(
     "-n",
     "--replications",
-    type=click.IntRange(min=2),
+    type=click.IntRange(min=2, max=MAX_REPLICATIONS),
     default=None,
     metavar="N",
     help="Paired replications per scenario [default: the first scenario's `replications`].",

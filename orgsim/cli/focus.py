@@ -26,6 +26,7 @@ from orgsim.cli.common import (
 from orgsim.experiments.checkpoint import checkpoint_for
 from orgsim.outputs.files import check_writable_file, dumps_json
 from orgsim.outputs.manifest import experiment_manifest
+from orgsim.scenario.base import MAX_REPLICATIONS
 from orgsim.scenario.loader import load_scenario
 
 
@@ -63,7 +64,7 @@ from orgsim.scenario.loader import load_scenario
 @click.option(
     "-n",
     "--replications",
-    type=click.IntRange(min=2),
+    type=click.IntRange(min=2, max=MAX_REPLICATIONS),
     default=10,
     show_default=True,
     metavar="N",
@@ -71,14 +72,14 @@ from orgsim.scenario.loader import load_scenario
 )
 @click.option(
     "--batch",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=MAX_REPLICATIONS),
     default=None,
     metavar="B",
     help="Replications added to each surviving order per look [default: N].",
 )
 @click.option(
     "--max-replications",
-    type=click.IntRange(min=2),
+    type=click.IntRange(min=2, max=MAX_REPLICATIONS),
     default=100,
     show_default=True,
     metavar="M",

@@ -30,6 +30,7 @@ from orgsim.outputs.files import csv_text, dumps_json, parquet_files
 from orgsim.outputs.manifest import run_manifest
 from orgsim.outputs.text import render_run
 from orgsim.scenario import Scenario
+from orgsim.scenario.base import MAX_REPLICATIONS
 from orgsim.scenario.errors import UsageError
 from orgsim.scenario.loader import load_scenario
 
@@ -39,7 +40,7 @@ from orgsim.scenario.loader import load_scenario
 @click.option(
     "-n",
     "--replications",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=MAX_REPLICATIONS),
     default=None,
     metavar="N",
     help="Number of replications [default: the scenario's `replications`].",

@@ -32,6 +32,7 @@ from orgsim.cli.common import (
 from orgsim.experiments.checkpoint import checkpoint_for
 from orgsim.outputs.files import check_writable_file, csv_text, dumps_json
 from orgsim.outputs.manifest import experiment_manifest
+from orgsim.scenario.base import MAX_REPLICATIONS
 from orgsim.scenario.errors import UsageError
 from orgsim.scenario.loader import load_scenario
 
@@ -50,7 +51,7 @@ from orgsim.scenario.loader import load_scenario
 @click.option(
     "-n",
     "--replications",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=MAX_REPLICATIONS),
     default=None,
     metavar="N",
     help="Replications per point [default: the scenario's `replications`].",

@@ -14,6 +14,7 @@ __all__ = [
     "MAX_HEADCOUNT",
     "MAX_HORIZON_MONTHS",
     "MAX_LEADS_PER_MONTH",
+    "MAX_REPLICATIONS",
     "MONTH_DAYS",
     "Finite",
     "Model",
@@ -30,6 +31,7 @@ GROWTH_DEPARTMENTS = ("product", "sales", "marketing", "service")
 MAX_HORIZON_MONTHS = 240
 MAX_HEADCOUNT = 100_000
 MAX_LEADS_PER_MONTH = 1_000_000
+MAX_REPLICATIONS = 100_000  # per scenario (or sweep point, or focus order), in files and on the command line
 
 Prob = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
 NonNeg = Annotated[float, Field(ge=0, allow_inf_nan=False)]
