@@ -17,7 +17,7 @@ from typing import Any
 import click
 from rich.console import Console
 
-from orgsim.outputs.files import write_text_atomic
+from orgsim.outputs.files import check_regular_target, write_text_atomic
 from orgsim.scenario import Scenario
 from orgsim.scenario.base import MAX_REPLICATIONS
 from orgsim.scenario.errors import ScenarioError, UsageError
@@ -248,6 +248,7 @@ def precision_settings(precision: float | None, targets: Sequence[str], max_repl
 def check_destinations(json_file: Path | None, out_dir: Path | None) -> None:
     """Fail before a long run, not after it, when results could not be written."""
     if json_file is not None:
+        check_regular_target("--json", json_file)
         parent = json_file.parent
         if json_file.is_dir():
             raise UsageError(f"--json {json_file}: is a directory; give a file name")

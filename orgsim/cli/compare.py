@@ -24,7 +24,7 @@ from orgsim.cli.common import (
     scheduler_option,
     write_experiment,
 )
-from orgsim.outputs.files import check_writable_file, dumps_json
+from orgsim.outputs.files import check_distinct_outputs, check_writable_file, dumps_json
 from orgsim.outputs.manifest import experiment_manifest
 from orgsim.scenario.base import MAX_REPLICATIONS
 from orgsim.scenario.errors import UsageError
@@ -93,6 +93,7 @@ def compare_command(
     remember({s.name: p for s, p in reversed(list(zip(scs, scenarios)))}, overrides)
     check_writable_file("--json", json_file)
     check_destinations(None, out_dir)
+    check_distinct_outputs({"--json": json_file}, out_dir)
     first = scs[0]
     reps = first.replications if replications is None else replications
     started, t0 = _dt.datetime.now(_dt.UTC), time.perf_counter()

@@ -24,7 +24,7 @@ from orgsim.cli.common import (
     write_experiment,
 )
 from orgsim.experiments.checkpoint import checkpoint_for
-from orgsim.outputs.files import check_writable_file, dumps_json
+from orgsim.outputs.files import check_distinct_outputs, check_writable_file, dumps_json
 from orgsim.outputs.manifest import experiment_manifest
 from orgsim.scenario.base import MAX_REPLICATIONS
 from orgsim.scenario.loader import load_scenario
@@ -157,6 +157,7 @@ def focus_command(
 
     check_writable_file("--json", json_file)
     check_destinations(None, out_dir)
+    check_distinct_outputs({"--json": json_file, "--checkpoint": checkpoint}, out_dir)
     checkpoint = checkpoint_for(
         "focus",
         checkpoint,

@@ -26,7 +26,7 @@ from orgsim.cli.common import (
     write_file,
 )
 from orgsim.experiments import Results, simulate
-from orgsim.outputs.files import csv_text, dumps_json, parquet_files
+from orgsim.outputs.files import check_distinct_outputs, csv_text, dumps_json, parquet_files
 from orgsim.outputs.manifest import run_manifest
 from orgsim.outputs.text import render_run
 from orgsim.scenario import Scenario
@@ -152,6 +152,7 @@ def run(
     if first_replication and precision is not None:
         raise UsageError("--first-replication cannot be combined with --precision")
     check_destinations(json_file, out_dir)
+    check_distinct_outputs({"--json": json_file, "--events": events_file}, out_dir)
     if events_file is not None:
         from orgsim.outputs.event_log import event_format
 

@@ -30,7 +30,7 @@ from orgsim.cli.common import (
     write_file,
 )
 from orgsim.experiments.checkpoint import checkpoint_for
-from orgsim.outputs.files import check_writable_file, csv_text, dumps_json
+from orgsim.outputs.files import check_distinct_outputs, check_writable_file, csv_text, dumps_json
 from orgsim.outputs.manifest import experiment_manifest
 from orgsim.scenario.base import MAX_REPLICATIONS
 from orgsim.scenario.errors import UsageError
@@ -133,6 +133,7 @@ def sweep_command(
     check_writable_file("--json", json_file)
     check_writable_file("--csv", csv_file)
     check_destinations(None, out_dir)
+    check_distinct_outputs({"--json": json_file, "--csv": csv_file, "--checkpoint": checkpoint}, out_dir)
     if precision is not None and (checkpoint is not None or resume):
         raise UsageError("--checkpoint and --resume do not work with --precision yet")
     checkpoint = checkpoint_for(

@@ -32,7 +32,7 @@ import pandas as pd
 from pandas.api.types import union_categoricals
 
 from orgsim.model.trace import COLUMNS
-from orgsim.outputs.files import current_umask
+from orgsim.outputs.files import check_regular_target, current_umask
 from orgsim.scenario import Scenario
 from orgsim.scenario.errors import UsageError
 
@@ -74,6 +74,7 @@ def event_format(path: str | os.PathLike) -> str:
         raise UsageError(f"--events {p}: expected a file name ending in .csv, .csv.gz or .parquet")
     if fmt == "parquet" and importlib.util.find_spec("pyarrow") is None:
         raise UsageError(f"--events {p}: writing Parquet needs pyarrow (pip install pyarrow), or use .csv")
+    check_regular_target("--events", p)
     if p.is_dir():
         raise UsageError(f"--events {p}: is a directory; give a file name")
     parent = p.parent

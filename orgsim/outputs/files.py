@@ -13,6 +13,7 @@ import importlib.util
 import io
 import json
 import os
+import stat
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -23,6 +24,8 @@ import pandas as pd
 from orgsim.scenario.errors import UsageError
 
 __all__ = [
+    "check_distinct_outputs",
+    "check_regular_target",
     "check_writable_file",
     "csv_text",
     "current_umask",
@@ -102,10 +105,56 @@ def sha256_file(path: str | os.PathLike) -> str:
     return h.hexdigest()
 
 
+def check_regular_target(option: str, path: Path | None) -> None:
+    """Refuse a target that exists and is not a regular file (a FIFO, a device, a socket).
+
+    Files are written by renaming a temporary file over the target, which would replace a device
+    node or a FIFO with a regular file (for root, even ``/dev/null``); orgsim refuses instead.
+    """
+    if path is None:
+        return
+    try:
+        mode = os.stat(path).st_mode  # follows symlinks: a link to /dev/null is refused too
+    except OSError:
+        return  # missing (it will be created) or unreachable (the other checks say why)
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return
+    kind = (
+        "a FIFO (named pipe)"
+        if stat.S_ISFIFO(mode)
+        else "a device"
+        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+        else "a socket"
+        if stat.S_ISSOCK(mode)
+        else "not a regular file"
+    )
+    raise UsageError(
+        f"{option} {path}: is {kind}; orgsim writes results only to regular files (written whole, then renamed "
+        "into place), so it would replace it; give a file name"
+    )
+
+
+def check_distinct_outputs(files: Mapping[str, Path | None], out_dir: Path | None = None) -> None:
+    """Refuse two output options naming one file, or a file inside --out DIR (one would overwrite the other)."""
+    given = [(option, Path(os.path.realpath(p))) for option, p in files.items() if p is not None]
+    for i, (a, pa) in enumerate(given):
+        for b, pb in given[i + 1 :]:
+            if pa == pb:
+                raise UsageError(f"{a} and {b} name the same file ({pa}); give each its own file")
+    if out_dir is not None:
+        d = Path(os.path.realpath(out_dir))
+        for a, pa in given:
+            if d == pa or d in pa.parents:
+                raise UsageError(
+                    f"{a} {pa} is inside --out {out_dir}, which orgsim replaces as a whole; write it elsewhere"
+                )
+
+
 def check_writable_file(option: str, path: Path | None) -> None:
     """Fail before a long run when a result file could not be written."""
     if path is None:
         return
+    check_regular_target(option, path)
     if path.is_dir():
         raise UsageError(f"{option} {path}: is a directory; give a file name")
     if not path.parent.is_dir():
