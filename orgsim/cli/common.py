@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,7 @@ __all__ = [
     "check_kpis",
     "checkpoint_options",
     "common_options",
+    "dask_executor",
     "debug_option",
     "echo_err",
     "failure_text",
@@ -149,6 +151,17 @@ def precision_options(f: Any) -> Any:
 
 
 def scheduler_option(f: Any) -> Any:
+    """--scheduler and --connect-timeout (every command that runs replications)."""
+    from orgsim.experiments.dask_exec import CONNECT_TIMEOUT_S
+
+    f = click.option(
+        "--connect-timeout",
+        type=click.FloatRange(0, 3600, min_open=True),
+        default=CONNECT_TIMEOUT_S,
+        show_default=True,
+        metavar="SECONDS",
+        help="With --scheduler: how long to wait for the scheduler to answer before giving up (exit 2).",
+    )(f)
     return click.option(
         "--scheduler",
         metavar="ADDRESS",
@@ -240,6 +253,21 @@ def precision_settings(precision: float | None, targets: Sequence[str], max_repl
     if precision is None:
         return {}
     return {"precision": precision, "targets": list(targets) or ["arr_end"], "max_replications": max_replications}
+
+
+@contextmanager
+def dask_executor(scheduler: str | None, connect_timeout: float) -> Iterator[Any]:
+    """The executor for --scheduler, connected within --connect-timeout; None without a scheduler."""
+    if not scheduler:
+        yield None
+        return
+    from orgsim.experiments.dask_exec import DaskExecutor
+
+    ex = DaskExecutor(scheduler, connect_timeout)
+    try:
+        yield ex
+    finally:
+        ex.close()
 
 
 # ---- Checks before a run ---------------------------------------------------------------------

@@ -13,6 +13,7 @@ from orgsim.cli.common import (
     check_destinations,
     check_kpis,
     common_options,
+    dask_executor,
     debug_option,
     load_all,
     out_option,
@@ -61,6 +62,7 @@ def compare_command(
     targets: tuple[str, ...],
     max_replications: int,
     scheduler: str | None,
+    connect_timeout: float,
     quiet: bool,
 ) -> None:
     """Compare two or more scenarios with paired replications.
@@ -97,14 +99,14 @@ def compare_command(
     first = scs[0]
     reps = first.replications if replications is None else replications
     started, t0 = _dt.datetime.now(_dt.UTC), time.perf_counter()
-    with progress_bar(quiet, reps * len(scs)) as progress:
+    with dask_executor(scheduler, connect_timeout) as ex, progress_bar(quiet, reps * len(scs)) as progress:
         cmp = run_compare(
             scs,
             replications=reps,
             seed=seed,
             workers=workers,
             progress=progress,
-            scheduler=scheduler or None,
+            executor=ex,
             precision=precision,
             targets=targets or None,
             max_replications=max_replications,

@@ -14,6 +14,7 @@ from orgsim.cli.common import (
     check_destinations,
     checkpoint_options,
     common_options,
+    dask_executor,
     debug_option,
     echo_err,
     out_option,
@@ -125,6 +126,7 @@ def focus_command(
     json_file: Path | None,
     out_dir: Path | None,
     scheduler: str | None,
+    connect_timeout: float,
     quiet: bool,
     checkpoint: Path | None = None,
     resume: bool = False,
@@ -182,7 +184,7 @@ def focus_command(
     base = load_scenario(scenario, list(overrides))
     remember({base.name: scenario}, overrides)
     started, t0 = _dt.datetime.now(_dt.UTC), time.perf_counter()
-    with progress_bar(quiet, replications * 24) as progress:
+    with dask_executor(scheduler, connect_timeout) as ex, progress_bar(quiet, replications * 24) as progress:
         result = run_focus(
             scenario,
             by,
@@ -200,7 +202,7 @@ def focus_command(
             workers=workers,
             progress=progress,
             overrides=list(overrides),
-            scheduler=scheduler or None,
+            executor=ex,
             checkpoint=checkpoint,
             resume=resume,
         )

@@ -14,6 +14,7 @@ from orgsim.cli.common import (
     CONTEXT,
     EXIT_INTERNAL,
     check_destinations,
+    dask_executor,
     debug_option,
     echo_err,
     failure_text,
@@ -127,6 +128,7 @@ def run(
     targets: tuple[str, ...] = (),
     max_replications: int | None = None,
     scheduler: str | None = None,
+    connect_timeout: float = 20.0,
 ) -> None:
     # Over 60 lines: the signature lists every option and the docstring is the --help text; the body
     # is the command's steps in order (check, load, run, write, print).
@@ -162,14 +164,14 @@ def run(
 
     started = _dt.datetime.now(_dt.UTC)
     t0 = time.perf_counter()
-    with progress_bar(quiet, reps) as progress:
+    with dask_executor(scheduler, connect_timeout) as ex, progress_bar(quiet, reps) as progress:
         res = simulate(
             sc,
             replications=reps,
             seed=used_seed,
             workers=workers,
             progress=progress,
-            scheduler=scheduler or None,
+            executor=ex,
             precision=precision,
             targets=targets or None,
             max_replications=max_replications,

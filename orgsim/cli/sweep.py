@@ -16,6 +16,7 @@ from orgsim.cli.common import (
     check_kpis,
     checkpoint_options,
     common_options,
+    dask_executor,
     debug_option,
     echo_err,
     failure_text,
@@ -95,6 +96,7 @@ def sweep_command(
     targets: tuple[str, ...],
     max_replications: int,
     scheduler: str | None,
+    connect_timeout: float,
     quiet: bool,
     checkpoint: Path | None = None,
     resume: bool = False,
@@ -153,7 +155,7 @@ def sweep_command(
     remember({base.name: scenario}, overrides)
     total = prod(len(v) for v in vary_.values()) * (replications or 1)
     started, t0 = _dt.datetime.now(_dt.UTC), time.perf_counter()
-    with progress_bar(quiet, total) as progress:
+    with dask_executor(scheduler, connect_timeout) as ex, progress_bar(quiet, total) as progress:
         result = run_sweep(
             scenario,
             vary_,
@@ -162,7 +164,7 @@ def sweep_command(
             workers=workers,
             progress=progress,
             overrides=sets,
-            scheduler=scheduler or None,
+            executor=ex,
             precision=precision,
             targets=targets or None,
             max_replications=max_replications,
