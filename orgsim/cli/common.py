@@ -18,7 +18,7 @@ from typing import Any
 import click
 from rich.console import Console
 
-from orgsim.outputs.files import check_regular_target, write_text_atomic
+from orgsim.outputs.files import check_regular_target, check_replaceable_dir, write_dir_atomic, write_text_atomic
 from orgsim.scenario import Scenario
 from orgsim.scenario.base import MAX_REPLICATIONS
 from orgsim.scenario.errors import ScenarioError, UsageError
@@ -50,6 +50,7 @@ __all__ = [
     "write_binaries",
     "write_experiment",
     "write_file",
+    "write_out_dir",
 ]
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -287,9 +288,10 @@ def check_destinations(json_file: Path | None, out_dir: Path | None) -> None:
     if out_dir is not None:
         if out_dir.exists() and not out_dir.is_dir():
             raise UsageError(f"--out {out_dir}: exists and is not a directory")
-        existing = next((p for p in [out_dir, *out_dir.parents] if p.exists()), None)
+        existing = next((p for p in [out_dir.parent, *out_dir.parents] if p.exists()), None)
         if existing is not None and not (existing.is_dir() and os.access(existing, os.W_OK)):
             raise UsageError(f"--out {out_dir}: cannot create or write in {existing}")
+        check_replaceable_dir("--out", out_dir)
 
 
 def check_kpis(option: str, names: Sequence[str]) -> None:
@@ -337,17 +339,22 @@ def write_binaries(out_dir: Path, files: dict[str, bytes]) -> None:
             raise UsageError(f"cannot write {path}: {e.strerror or e}") from None
 
 
-def write_experiment(json_file: Path | None, out_dir: Path | None, json_text: str, files: dict[str, bytes]) -> None:
-    """--json FILE and --out DIR, each file atomically (every file was rendered before this)."""
-    from orgsim.outputs.report_experiments import write_files
+def write_out_dir(out_dir: Path, files: dict[str, bytes | str]) -> None:
+    """--out DIR: the whole set replaces DIR at once (see `write_dir_atomic`); never a mix of two runs."""
+    try:
+        write_dir_atomic(out_dir, files)
+    except OSError as e:
+        raise UsageError(
+            f"--out {out_dir}: cannot write {e.filename or out_dir}: {e.strerror or e}; the directory is as it was"
+        ) from None
 
+
+def write_experiment(json_file: Path | None, out_dir: Path | None, json_text: str, files: dict[str, bytes]) -> None:
+    """--json FILE and --out DIR, each atomically (every file was rendered before this)."""
     if json_file is not None:
         write_file(json_file, json_text)
     if out_dir is not None:
-        try:
-            write_files(out_dir, files)
-        except OSError as e:
-            raise UsageError(f"--out {out_dir}: cannot write {e.filename or out_dir}: {e.strerror or e}") from None
+        write_out_dir(out_dir, dict(files))
 
 
 # ---- Progress and messages -------------------------------------------------------------------

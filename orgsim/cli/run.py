@@ -23,8 +23,8 @@ from orgsim.cli.common import (
     quiet_option,
     remember,
     scheduler_option,
-    write_binaries,
     write_file,
+    write_out_dir,
 )
 from orgsim.experiments import Results, simulate
 from orgsim.outputs.files import check_distinct_outputs, csv_text, dumps_json, parquet_files
@@ -213,11 +213,8 @@ def _write_out_dir(
     started: _dt.datetime,
     wall_s: float,
 ) -> None:
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise UsageError(f"--out {out_dir}: cannot create the directory: {e.strerror or e}") from None
-    # Every file's text is made before any is written, so a failure cannot leave a mixed set.
+    # Every file's text is made before any is written, and the set replaces DIR as a whole
+    # (`write_dir_atomic`), so a failure or a kill cannot leave a mixed set.
     files = {
         "summary.json": summary_text,
         "kpis.csv": csv_text(res.kpis),
@@ -240,9 +237,7 @@ def _write_out_dir(
     )
     files["manifest.json"] = dumps_json(manifest)
     binaries = {**tables, **_report_files(summary_text, res, manifest)}
-    for name, text in files.items():
-        write_file(out_dir / name, text)
-    write_binaries(out_dir, binaries)
+    write_out_dir(out_dir, {**files, **binaries})
 
 
 def _parquet_files(res: Results) -> dict[str, bytes]:
