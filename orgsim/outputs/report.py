@@ -233,7 +233,8 @@ def _manifest_section(run: RunData) -> str:
         '<h2>Manifest</h2><p class="sub">What produced these numbers; the same seed and scenario give the '
         "same results.</p>"
         + html_table(["field", "value"], rows)
-        + f"<details><summary>Resolved scenario (every value, defaults included)</summary><pre>{E(resolved)}</pre></details>"
+        + "<details><summary>Resolved scenario (every value, defaults included)</summary>"
+        + f"<pre>{E(resolved)}</pre></details>"
     )
 
 
