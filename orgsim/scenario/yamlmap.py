@@ -211,7 +211,7 @@ def parse_yaml(text: str) -> YamlDoc:
     except _TooBig:
         doc.error = (f"the document expands to more than {MAX_NODES:,} values (aliases nested too deep?)", None)
     except (_TooDeep, RecursionError):  # the composer recurses per level before _Builder can count
-        doc.error = (f"invalid YAML: values are nested more than {MAX_DEPTH} levels deep", None)
+        doc.error = (f"invalid YAML: values are nested too deeply (more than {MAX_DEPTH} levels)", None)
     finally:
         loader.dispose()
     if doc.error:

@@ -67,8 +67,8 @@ def alias_bomb() -> str:
     "value, words",
     [
         (alias_bomb(), "expands to more than"),
-        ("[" * 5000 + "]" * 5000, "nested more than 64 levels"),
-        ("{a: " * 100 + "1" + "}" * 100, "nested more than 64 levels"),
+        ("[" * 5000 + "]" * 5000, "nested too deeply (more than 64 levels)"),
+        ("{a: " * 100 + "1" + "}" * 100, "nested too deeply (more than 64 levels)"),
     ],
     ids=["alias-bomb", "5000-brackets", "100-mappings"],
 )
