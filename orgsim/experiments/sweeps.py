@@ -30,6 +30,7 @@ from orgsim.metrics.registry import KPI_KEYS
 from orgsim.scenario import Scenario
 from orgsim.scenario.errors import Problem, ScenarioError
 from orgsim.scenario.loader import load_scenario, load_scenario_dict
+from orgsim.scenario.overrides import unusable
 from orgsim.scenario.yamlmap import parse_yaml, show
 
 __all__ = ["MAX_POINTS", "SweepResult", "as_vary", "expand_range", "grid", "parse_vary", "sweep"]
@@ -73,7 +74,7 @@ def expand_range(text: str) -> list[int | float] | None:
         huge = not math.isfinite(spans) or spans >= 2 * MAX_POINTS
         count = MAX_POINTS + 1 if huge else math.floor(spans + 1e-9) + 1
     if count > MAX_POINTS:
-        raise ExperimentError(f"range {text.strip()!r} has more than {MAX_POINTS:,} values (the most a sweep may have)")
+        raise ExperimentError(f"range {text.strip()!r} has too many values (at most {MAX_POINTS:,} points in a sweep)")
     if all(isinstance(x, int) for x in (lo, hi, step)):
         return list(range(lo, hi + 1, step))
     return [float(f"{lo + i * step:.12g}") for i in range(count)]
@@ -133,7 +134,7 @@ def parse_vary(spec: str) -> tuple[str, list[Any]]:
         doc = parse_yaml(token)  # the node and depth limits of a scenario file
         if doc.error or doc.problems:
             why = doc.error[0] if doc.error else doc.problems[0][1]
-            raise ExperimentError(f"--vary {key}: value {show(token.strip())} is not usable: {why}")
+            raise ExperimentError(f"--vary {key}: value {show(token.strip())} {unusable(why)}")
         values.append(doc.data)
     seen: list[Any] = []
     for v in values:

@@ -22,7 +22,7 @@ from orgsim.scenario.messages import (
 from orgsim.scenario.schema import Scenario
 from orgsim.scenario.yamlmap import PathT, format_path, key_part, parse_path, parse_yaml, show
 
-__all__ = ["Origins", "Overrides", "apply_overrides", "parse_set", "parse_set_items", "set_path"]
+__all__ = ["Origins", "Overrides", "apply_overrides", "parse_set", "parse_set_items", "set_path", "unusable"]
 
 Overrides = dict[str, Any] | list[str] | None
 Origins = dict[PathT, tuple[str | None, int | None]]  # path -> (file label, line) of the value
@@ -56,12 +56,19 @@ def parse_set_items(items: Any) -> tuple[dict[str, Any], list[Issue]]:
         # thousands of nested brackets are refused at once instead of hanging or overflowing.
         doc = parse_yaml(raw)
         if doc.error:
-            issues.append(Issue(key, f"value {show(raw)} is not usable: {doc.error[0]}"))
+            issues.append(Issue(key, f"value {show(raw)} {unusable(doc.error[0])}"))
         elif doc.problems:
             issues.append(Issue(key, f"value {show(raw)}: {doc.problems[0][1]}"))
         else:
             values[key] = doc.data
     return values, issues
+
+
+def unusable(error: str) -> str:
+    """A YAML error of a value (from `parse_yaml`) as the end of a sentence about that value."""
+    if error.startswith("invalid YAML: "):
+        return f"is not valid YAML ({error.removeprefix('invalid YAML: ')})"
+    return f"is not usable: {error}"
 
 
 def apply_overrides(data: dict, origins: Origins, overrides: Overrides) -> list[Issue]:
