@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,8 +18,9 @@ from typing import Any
 import click
 from rich.console import Console
 
-from orgsim.outputs.files import write_text_atomic
+from orgsim.outputs.files import check_regular_target, check_replaceable_dir, write_dir_atomic, write_text_atomic
 from orgsim.scenario import Scenario
+from orgsim.scenario.base import MAX_REPLICATIONS
 from orgsim.scenario.errors import ScenarioError, UsageError
 from orgsim.scenario.loader import load_scenario
 
@@ -33,6 +35,7 @@ __all__ = [
     "check_kpis",
     "checkpoint_options",
     "common_options",
+    "dask_executor",
     "debug_option",
     "echo_err",
     "failure_text",
@@ -47,6 +50,7 @@ __all__ = [
     "write_binaries",
     "write_experiment",
     "write_file",
+    "write_out_dir",
 ]
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -124,7 +128,7 @@ def precision_options(f: Any) -> Any:
     """--precision, --target, --max-replications (run, compare, sweep)."""
     f = click.option(
         "--max-replications",
-        type=click.IntRange(min=2),
+        type=click.IntRange(min=2, max=MAX_REPLICATIONS),
         default=500,
         show_default=True,
         metavar="N",
@@ -148,6 +152,17 @@ def precision_options(f: Any) -> Any:
 
 
 def scheduler_option(f: Any) -> Any:
+    """--scheduler and --connect-timeout (every command that runs replications)."""
+    from orgsim.experiments.dask_exec import CONNECT_TIMEOUT_S
+
+    f = click.option(
+        "--connect-timeout",
+        type=click.FloatRange(0, 3600, min_open=True),
+        default=CONNECT_TIMEOUT_S,
+        show_default=True,
+        metavar="SECONDS",
+        help="With --scheduler: how long to wait for the scheduler to answer before giving up (exit 2).",
+    )(f)
     return click.option(
         "--scheduler",
         metavar="ADDRESS",
@@ -241,12 +256,28 @@ def precision_settings(precision: float | None, targets: Sequence[str], max_repl
     return {"precision": precision, "targets": list(targets) or ["arr_end"], "max_replications": max_replications}
 
 
+@contextmanager
+def dask_executor(scheduler: str | None, connect_timeout: float) -> Iterator[Any]:
+    """The executor for --scheduler, connected within --connect-timeout; None without a scheduler."""
+    if not scheduler:
+        yield None
+        return
+    from orgsim.experiments.dask_exec import DaskExecutor
+
+    ex = DaskExecutor(scheduler, connect_timeout)
+    try:
+        yield ex
+    finally:
+        ex.close()
+
+
 # ---- Checks before a run ---------------------------------------------------------------------
 
 
 def check_destinations(json_file: Path | None, out_dir: Path | None) -> None:
     """Fail before a long run, not after it, when results could not be written."""
     if json_file is not None:
+        check_regular_target("--json", json_file)
         parent = json_file.parent
         if json_file.is_dir():
             raise UsageError(f"--json {json_file}: is a directory; give a file name")
@@ -257,9 +288,10 @@ def check_destinations(json_file: Path | None, out_dir: Path | None) -> None:
     if out_dir is not None:
         if out_dir.exists() and not out_dir.is_dir():
             raise UsageError(f"--out {out_dir}: exists and is not a directory")
-        existing = next((p for p in [out_dir, *out_dir.parents] if p.exists()), None)
+        existing = next((p for p in [out_dir.parent, *out_dir.parents] if p.exists()), None)
         if existing is not None and not (existing.is_dir() and os.access(existing, os.W_OK)):
             raise UsageError(f"--out {out_dir}: cannot create or write in {existing}")
+        check_replaceable_dir("--out", out_dir)
 
 
 def check_kpis(option: str, names: Sequence[str]) -> None:
@@ -307,17 +339,22 @@ def write_binaries(out_dir: Path, files: dict[str, bytes]) -> None:
             raise UsageError(f"cannot write {path}: {e.strerror or e}") from None
 
 
-def write_experiment(json_file: Path | None, out_dir: Path | None, json_text: str, files: dict[str, bytes]) -> None:
-    """--json FILE and --out DIR, each file atomically (every file was rendered before this)."""
-    from orgsim.outputs.report_experiments import write_files
+def write_out_dir(out_dir: Path, files: dict[str, bytes | str]) -> None:
+    """--out DIR: the whole set replaces DIR at once (see `write_dir_atomic`); never a mix of two runs."""
+    try:
+        write_dir_atomic(out_dir, files)
+    except OSError as e:
+        raise UsageError(
+            f"--out {out_dir}: cannot write {e.filename or out_dir}: {e.strerror or e}; the directory is as it was"
+        ) from None
 
+
+def write_experiment(json_file: Path | None, out_dir: Path | None, json_text: str, files: dict[str, bytes]) -> None:
+    """--json FILE and --out DIR, each atomically (every file was rendered before this)."""
     if json_file is not None:
         write_file(json_file, json_text)
     if out_dir is not None:
-        try:
-            write_files(out_dir, files)
-        except OSError as e:
-            raise UsageError(f"--out {out_dir}: cannot write {e.filename or out_dir}: {e.strerror or e}") from None
+        write_out_dir(out_dir, dict(files))
 
 
 # ---- Progress and messages -------------------------------------------------------------------

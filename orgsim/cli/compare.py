@@ -13,6 +13,7 @@ from orgsim.cli.common import (
     check_destinations,
     check_kpis,
     common_options,
+    dask_executor,
     debug_option,
     load_all,
     out_option,
@@ -24,8 +25,9 @@ from orgsim.cli.common import (
     scheduler_option,
     write_experiment,
 )
-from orgsim.outputs.files import check_writable_file, dumps_json
+from orgsim.outputs.files import check_distinct_outputs, check_writable_file, dumps_json
 from orgsim.outputs.manifest import experiment_manifest
+from orgsim.scenario.base import MAX_REPLICATIONS
 from orgsim.scenario.errors import UsageError
 
 
@@ -34,7 +36,7 @@ from orgsim.scenario.errors import UsageError
 @click.option(
     "-n",
     "--replications",
-    type=click.IntRange(min=2),
+    type=click.IntRange(min=2, max=MAX_REPLICATIONS),
     default=None,
     metavar="N",
     help="Paired replications per scenario [default: the first scenario's `replications`].",
@@ -60,6 +62,7 @@ def compare_command(
     targets: tuple[str, ...],
     max_replications: int,
     scheduler: str | None,
+    connect_timeout: float,
     quiet: bool,
 ) -> None:
     """Compare two or more scenarios with paired replications.
@@ -93,17 +96,18 @@ def compare_command(
     remember({s.name: p for s, p in reversed(list(zip(scs, scenarios)))}, overrides)
     check_writable_file("--json", json_file)
     check_destinations(None, out_dir)
+    check_distinct_outputs({"--json": json_file}, out_dir)
     first = scs[0]
     reps = first.replications if replications is None else replications
     started, t0 = _dt.datetime.now(_dt.UTC), time.perf_counter()
-    with progress_bar(quiet, reps * len(scs)) as progress:
+    with dask_executor(scheduler, connect_timeout) as ex, progress_bar(quiet, reps * len(scs)) as progress:
         cmp = run_compare(
             scs,
             replications=reps,
             seed=seed,
             workers=workers,
             progress=progress,
-            scheduler=scheduler or None,
+            executor=ex,
             precision=precision,
             targets=targets or None,
             max_replications=max_replications,

@@ -14,6 +14,7 @@ from orgsim.cli.common import (
     check_destinations,
     checkpoint_options,
     common_options,
+    dask_executor,
     debug_option,
     echo_err,
     out_option,
@@ -24,8 +25,9 @@ from orgsim.cli.common import (
     write_experiment,
 )
 from orgsim.experiments.checkpoint import checkpoint_for
-from orgsim.outputs.files import check_writable_file, dumps_json
+from orgsim.outputs.files import check_distinct_outputs, check_writable_file, dumps_json
 from orgsim.outputs.manifest import experiment_manifest
+from orgsim.scenario.base import MAX_REPLICATIONS
 from orgsim.scenario.loader import load_scenario
 
 
@@ -63,7 +65,7 @@ from orgsim.scenario.loader import load_scenario
 @click.option(
     "-n",
     "--replications",
-    type=click.IntRange(min=2),
+    type=click.IntRange(min=2, max=MAX_REPLICATIONS),
     default=10,
     show_default=True,
     metavar="N",
@@ -71,14 +73,14 @@ from orgsim.scenario.loader import load_scenario
 )
 @click.option(
     "--batch",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=MAX_REPLICATIONS),
     default=None,
     metavar="B",
     help="Replications added to each surviving order per look [default: N].",
 )
 @click.option(
     "--max-replications",
-    type=click.IntRange(min=2),
+    type=click.IntRange(min=2, max=MAX_REPLICATIONS),
     default=100,
     show_default=True,
     metavar="M",
@@ -124,6 +126,7 @@ def focus_command(
     json_file: Path | None,
     out_dir: Path | None,
     scheduler: str | None,
+    connect_timeout: float,
     quiet: bool,
     checkpoint: Path | None = None,
     resume: bool = False,
@@ -156,6 +159,7 @@ def focus_command(
 
     check_writable_file("--json", json_file)
     check_destinations(None, out_dir)
+    check_distinct_outputs({"--json": json_file, "--checkpoint": checkpoint}, out_dir)
     checkpoint = checkpoint_for(
         "focus",
         checkpoint,
@@ -180,7 +184,7 @@ def focus_command(
     base = load_scenario(scenario, list(overrides))
     remember({base.name: scenario}, overrides)
     started, t0 = _dt.datetime.now(_dt.UTC), time.perf_counter()
-    with progress_bar(quiet, replications * 24) as progress:
+    with dask_executor(scheduler, connect_timeout) as ex, progress_bar(quiet, replications * 24) as progress:
         result = run_focus(
             scenario,
             by,
@@ -198,7 +202,7 @@ def focus_command(
             workers=workers,
             progress=progress,
             overrides=list(overrides),
-            scheduler=scheduler or None,
+            executor=ex,
             checkpoint=checkpoint,
             resume=resume,
         )

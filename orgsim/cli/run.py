@@ -14,6 +14,7 @@ from orgsim.cli.common import (
     CONTEXT,
     EXIT_INTERNAL,
     check_destinations,
+    dask_executor,
     debug_option,
     echo_err,
     failure_text,
@@ -22,14 +23,15 @@ from orgsim.cli.common import (
     quiet_option,
     remember,
     scheduler_option,
-    write_binaries,
     write_file,
+    write_out_dir,
 )
 from orgsim.experiments import Results, simulate
-from orgsim.outputs.files import csv_text, dumps_json, parquet_files
+from orgsim.outputs.files import check_distinct_outputs, csv_text, dumps_json, parquet_files
 from orgsim.outputs.manifest import run_manifest
 from orgsim.outputs.text import render_run
 from orgsim.scenario import Scenario
+from orgsim.scenario.base import MAX_REPLICATIONS
 from orgsim.scenario.errors import UsageError
 from orgsim.scenario.loader import load_scenario
 
@@ -39,7 +41,7 @@ from orgsim.scenario.loader import load_scenario
 @click.option(
     "-n",
     "--replications",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=MAX_REPLICATIONS),
     default=None,
     metavar="N",
     help="Number of replications [default: the scenario's `replications`].",
@@ -126,6 +128,7 @@ def run(
     targets: tuple[str, ...] = (),
     max_replications: int | None = None,
     scheduler: str | None = None,
+    connect_timeout: float = 20.0,
 ) -> None:
     # Over 60 lines: the signature lists every option and the docstring is the --help text; the body
     # is the command's steps in order (check, load, run, write, print).
@@ -151,6 +154,7 @@ def run(
     if first_replication and precision is not None:
         raise UsageError("--first-replication cannot be combined with --precision")
     check_destinations(json_file, out_dir)
+    check_distinct_outputs({"--json": json_file, "--events": events_file}, out_dir)
     if events_file is not None:
         from orgsim.outputs.event_log import event_format
 
@@ -160,14 +164,14 @@ def run(
 
     started = _dt.datetime.now(_dt.UTC)
     t0 = time.perf_counter()
-    with progress_bar(quiet, reps) as progress:
+    with dask_executor(scheduler, connect_timeout) as ex, progress_bar(quiet, reps) as progress:
         res = simulate(
             sc,
             replications=reps,
             seed=used_seed,
             workers=workers,
             progress=progress,
-            scheduler=scheduler or None,
+            executor=ex,
             precision=precision,
             targets=targets or None,
             max_replications=max_replications,
@@ -209,11 +213,8 @@ def _write_out_dir(
     started: _dt.datetime,
     wall_s: float,
 ) -> None:
-    try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-    except OSError as e:
-        raise UsageError(f"--out {out_dir}: cannot create the directory: {e.strerror or e}") from None
-    # Every file's text is made before any is written, so a failure cannot leave a mixed set.
+    # Every file's text is made before any is written, and the set replaces DIR as a whole
+    # (`write_dir_atomic`), so a failure or a kill cannot leave a mixed set.
     files = {
         "summary.json": summary_text,
         "kpis.csv": csv_text(res.kpis),
@@ -236,9 +237,7 @@ def _write_out_dir(
     )
     files["manifest.json"] = dumps_json(manifest)
     binaries = {**tables, **_report_files(summary_text, res, manifest)}
-    for name, text in files.items():
-        write_file(out_dir / name, text)
-    write_binaries(out_dir, binaries)
+    write_out_dir(out_dir, {**files, **binaries})
 
 
 def _parquet_files(res: Results) -> dict[str, bytes]:

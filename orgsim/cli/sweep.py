@@ -16,6 +16,7 @@ from orgsim.cli.common import (
     check_kpis,
     checkpoint_options,
     common_options,
+    dask_executor,
     debug_option,
     echo_err,
     failure_text,
@@ -30,8 +31,9 @@ from orgsim.cli.common import (
     write_file,
 )
 from orgsim.experiments.checkpoint import checkpoint_for
-from orgsim.outputs.files import check_writable_file, csv_text, dumps_json
+from orgsim.outputs.files import check_distinct_outputs, check_writable_file, csv_text, dumps_json
 from orgsim.outputs.manifest import experiment_manifest
+from orgsim.scenario.base import MAX_REPLICATIONS
 from orgsim.scenario.errors import UsageError
 from orgsim.scenario.loader import load_scenario
 
@@ -50,7 +52,7 @@ from orgsim.scenario.loader import load_scenario
 @click.option(
     "-n",
     "--replications",
-    type=click.IntRange(min=1),
+    type=click.IntRange(min=1, max=MAX_REPLICATIONS),
     default=None,
     metavar="N",
     help="Replications per point [default: the scenario's `replications`].",
@@ -94,6 +96,7 @@ def sweep_command(
     targets: tuple[str, ...],
     max_replications: int,
     scheduler: str | None,
+    connect_timeout: float,
     quiet: bool,
     checkpoint: Path | None = None,
     resume: bool = False,
@@ -132,6 +135,7 @@ def sweep_command(
     check_writable_file("--json", json_file)
     check_writable_file("--csv", csv_file)
     check_destinations(None, out_dir)
+    check_distinct_outputs({"--json": json_file, "--csv": csv_file, "--checkpoint": checkpoint}, out_dir)
     if precision is not None and (checkpoint is not None or resume):
         raise UsageError("--checkpoint and --resume do not work with --precision yet")
     checkpoint = checkpoint_for(
@@ -151,7 +155,7 @@ def sweep_command(
     remember({base.name: scenario}, overrides)
     total = prod(len(v) for v in vary_.values()) * (replications or 1)
     started, t0 = _dt.datetime.now(_dt.UTC), time.perf_counter()
-    with progress_bar(quiet, total) as progress:
+    with dask_executor(scheduler, connect_timeout) as ex, progress_bar(quiet, total) as progress:
         result = run_sweep(
             scenario,
             vary_,
@@ -160,7 +164,7 @@ def sweep_command(
             workers=workers,
             progress=progress,
             overrides=sets,
-            scheduler=scheduler or None,
+            executor=ex,
             precision=precision,
             targets=targets or None,
             max_replications=max_replications,

@@ -15,12 +15,12 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import yaml
-
 from orgsim.experiments.stats import ExperimentError
 from orgsim.scenario import Scenario
 from orgsim.scenario.errors import Problem, ScenarioError
 from orgsim.scenario.loader import load_scenario, load_scenario_dict
+from orgsim.scenario.overrides import unusable
+from orgsim.scenario.yamlmap import parse_yaml, show
 
 __all__ = ["MAX_POINTS", "as_overrides", "as_vary", "expand_range", "grid", "load_points", "parse_vary", "plain"]
 
@@ -42,6 +42,7 @@ def expand_range(text: str) -> list[int | float] | None:
     m = _RANGE.match(text)
     if not m:
         return None
+    text = show(text.strip()).strip("'\"")  # shortened in messages
     lo, hi = _number(m.group(1)), _number(m.group(2))
     step = _number(m.group(3)) if m.group(3) is not None else 1
     if m.group(3) is None and not (isinstance(lo, int) and isinstance(hi, int)):
@@ -52,12 +53,20 @@ def expand_range(text: str) -> list[int | float] | None:
         raise ExperimentError(f"range {text.strip()!r}: the step must be > 0")
     if hi < lo:
         raise ExperimentError(f"range {text.strip()!r} is empty: it must go up (FROM <= TO)")
-    count = math.floor((hi - lo) / step + 1e-9) + 1
+    if not all(isinstance(x, int) or math.isfinite(x) for x in (lo, hi, step)):
+        raise ExperimentError(f"range {text.strip()!r}: its ends and step must be finite numbers")
+    # Counted without building the list, and without float overflow (1e308 / 1e-308 is inf).
+    if isinstance(lo, int) and isinstance(hi, int) and isinstance(step, int):
+        count = (hi - lo) // step + 1
+    else:
+        spans = (hi - lo) / step
+        huge = not math.isfinite(spans) or spans >= 2 * MAX_POINTS
+        count = MAX_POINTS + 1 if huge else math.floor(spans + 1e-9) + 1
     if count > MAX_POINTS:
-        raise ExperimentError(f"range {text.strip()!r} has {count:,} values (at most {MAX_POINTS:,})")
+        raise ExperimentError(f"range {text.strip()!r} has too many values (at most {MAX_POINTS:,} points in a sweep)")
     if isinstance(lo, int) and isinstance(hi, int) and isinstance(step, int):
         return list(range(lo, hi + 1, step))
-    return [float(f"{lo + i * step:.12g}") for i in range(count)]
+    return [float(f"{lo + i * step:.12g}") for i in range(int(count))]
 
 
 def _split_values(text: str) -> list[str]:
@@ -113,12 +122,11 @@ def parse_vary(spec: str) -> tuple[str, list[Any]]:
             raise ExperimentError(
                 f"--vary {key}: {token.strip()!r} is not a range; write FROM..TO or FROM..TO:STEP with numbers"
             )
-        try:
-            values.append(yaml.safe_load(token))
-        except yaml.YAMLError as e:
-            raise ExperimentError(
-                f"--vary {key}: value {token.strip()!r} is not valid YAML ({getattr(e, 'problem', None) or e})"
-            ) from None
+        doc = parse_yaml(token)  # the node and depth limits of a scenario file
+        if doc.error or doc.problems:
+            why = doc.error[0] if doc.error else doc.problems[0][1]
+            raise ExperimentError(f"--vary {key}: value {show(token.strip())} {unusable(why)}")
+        values.append(doc.data)
     seen: list[Any] = []
     for v in values:
         if v in seen:

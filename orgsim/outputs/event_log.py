@@ -32,7 +32,7 @@ import pandas as pd
 from pandas.api.types import union_categoricals
 
 from orgsim.model.trace import COLUMNS
-from orgsim.outputs.files import current_umask
+from orgsim.outputs.files import check_regular_target, current_umask
 from orgsim.scenario import Scenario
 from orgsim.scenario.errors import UsageError
 
@@ -74,6 +74,7 @@ def event_format(path: str | os.PathLike) -> str:
         raise UsageError(f"--events {p}: expected a file name ending in .csv, .csv.gz or .parquet")
     if fmt == "parquet" and importlib.util.find_spec("pyarrow") is None:
         raise UsageError(f"--events {p}: writing Parquet needs pyarrow (pip install pyarrow), or use .csv")
+    check_regular_target("--events", p)
     if p.is_dir():
         raise UsageError(f"--events {p}: is a directory; give a file name")
     parent = p.parent
@@ -219,23 +220,45 @@ class EventLogWriter(_Ordered):
         self._fh: Any = None
         self._parquet: Any = None
 
+    def _cannot_write(self, e: OSError) -> UsageError:
+        """A failed write (a full disk, a quota, an I/O error) as an error naming the file (exit 2)."""
+        return UsageError(f"--events {self.path}: cannot write: {e.strerror or e}; the old file, if any, is untouched")
+
     def __enter__(self) -> EventLogWriter:
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
+        try:
+            fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
+        except OSError as e:
+            raise self._cannot_write(e) from None
         os.close(fd)
         self._tmp = Path(tmp)
+        try:
+            self._open()
+        except OSError as e:
+            self._tmp.unlink(missing_ok=True)
+            raise self._cannot_write(e) from None
+        return self
+
+    def _open(self) -> None:
+        tmp = self._tmp
+        assert tmp is not None, "_open before the temporary file is made"
         if self.format == "csv":
             compression = "gzip" if self.path.name.lower().endswith(".gz") else None
             if compression:
                 import gzip
 
-                self._fh = gzip.open(self._tmp, "wt", newline="", encoding="utf-8")
+                self._fh = gzip.open(tmp, "wt", newline="", encoding="utf-8")
             else:
-                self._fh = open(self._tmp, "w", newline="", encoding="utf-8")
+                self._fh = open(tmp, "w", newline="", encoding="utf-8")
             # the header even when no replication has events
             self._fh.write(",".join(EVENT_COLUMNS) + "\n")
-        return self
 
     def emit(self, log: pd.DataFrame | str) -> None:
+        try:
+            self._emit_log(log)
+        except OSError as e:
+            raise self._cannot_write(e) from None
+
+    def _emit_log(self, log: pd.DataFrame | str) -> None:
         if isinstance(log, str):
             self._fh.write(log)
             self.rows += log.count("\n")
@@ -257,24 +280,34 @@ class EventLogWriter(_Ordered):
 
     def __exit__(self, exc_type: Any, *_: Any) -> None:
         try:
-            if exc_type is None:
-                self.flush()
-                if self.format == "parquet" and self._parquet is None:  # no events at all: an empty table
-                    self._write_parquet(empty_frame())
-            self._close()
-            if exc_type is None:
-                tmp = self._tmp
-                assert tmp is not None, "__exit__ without __enter__"
-                os.chmod(tmp, 0o666 & ~current_umask())
-                os.replace(tmp, self.path)
-                self._tmp = None
+            try:
+                if exc_type is None:
+                    self.flush()
+                    if self.format == "parquet" and self._parquet is None:  # no events at all: an empty table
+                        self._write_parquet(empty_frame())
+                self._close()
+                if exc_type is None:
+                    tmp = self._tmp
+                    assert tmp is not None, "__exit__ without __enter__"
+                    os.chmod(tmp, 0o666 & ~current_umask())
+                    os.replace(tmp, self.path)
+                    self._tmp = None
+            except OSError as e:  # closing flushes the last buffer: a full disk shows here too
+                if exc_type is not None:
+                    return  # the exception already under way says what went wrong
+                raise self._cannot_write(e) from None
         finally:
             if self._tmp is not None:
+                try:
+                    self._close()  # after a failed write: closing may fail again, nothing to save
+                except (OSError, UsageError):
+                    pass
                 self._tmp.unlink(missing_ok=True)
 
     def _close(self) -> None:
-        if self._fh is not None:
-            self._fh.close()
-            self._fh = None
-        if self._parquet is not None:
-            self._parquet.close()
+        fh, self._fh = self._fh, None
+        parquet, self._parquet = self._parquet, None
+        if fh is not None:
+            fh.close()
+        if parquet is not None:
+            parquet.close()

@@ -26,6 +26,7 @@ from orgsim.metrics.registry import FUNNEL_KEYS, KPIS, fmt
 from orgsim.outputs import plots
 from orgsim.outputs.findings import findings, headline, onset_month
 from orgsim.outputs.html import CSS, E, ci_range, html_table, mean_of
+from orgsim.outputs.readback import check_manifest, check_numbers, read_csv_text
 from orgsim.outputs.report_scenario import scenario_section
 from orgsim.scenario.errors import UsageError
 
@@ -121,26 +122,25 @@ def load_run(directory: str | Path) -> RunData:
         return doc
 
     def read_csv(name: str, columns: tuple[str, ...]) -> pd.DataFrame:
-        try:
-            df = pd.read_csv(d / name)
-        except (OSError, ValueError) as e:
-            raise UsageError(f"{d / name}: cannot read it as CSV: {e}") from None
+        df = read_csv_text(d / name, d / name)
         lacking = [c for c in columns if c not in df.columns]
         if lacking:
             raise UsageError(f"{d / name}: missing column(s) {', '.join(lacking)}")
-        return df
+        return check_numbers(df, d / name)
 
     summary = read_json("summary.json")
     for key in ("kpis", "stages", "funnel"):
         if not isinstance(summary.get(key), dict):
             raise UsageError(f"{d / 'summary.json'}: has no {key!r} block; was it written by `orgsim run`?")
+    manifest = read_json("manifest.json") if (d / "manifest.json").is_file() else {}
+    check_manifest(manifest, d / "manifest.json")
     return RunData(
         summary=summary,
         monthly=read_csv("monthly.csv", ("replication", "month", "metric", "value")),
         stages=read_csv("stages.csv", ("replication", "stage", "mean_wait_hours", "p90_wait_hours", "utilization")),
         funnel=read_csv("funnel.csv", ("replication", *FUNNEL_KEYS)),
-        manifest=read_json("manifest.json") if (d / "manifest.json").is_file() else {},
-        counters=pd.read_csv(d / "counters.csv") if (d / "counters.csv").is_file() else None,
+        manifest=manifest,
+        counters=read_csv("counters.csv", ("replication",)) if (d / "counters.csv").is_file() else None,
     )
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,6 +28,7 @@ from orgsim.outputs import plots
 from orgsim.outputs.files import csv_text, dumps_json, parquet_files, write_bytes_atomic
 from orgsim.outputs.html import CSS, E, figure_html, html_table, paragraphs
 from orgsim.outputs.pages import compare, focus, sweep
+from orgsim.outputs.readback import check_manifest, check_numbers, read_csv_text
 from orgsim.outputs.report import REPORT_FILE
 from orgsim.scenario.errors import UsageError
 
@@ -191,8 +192,15 @@ def _parse(command: str, texts: Mapping[str, str], where: Path) -> ExperimentDat
     lacking = [k for k in RESULT_KEYS[command] if k not in result]
     if lacking:
         raise UsageError(f"{where / f'{command}.json'}: no {', '.join(lacking)}; was it written by `orgsim {command}`?")
-    tables = {stem: _csv(texts, f"{stem}.csv", columns, where) for stem, columns in REPORT_TABLES[command].items()}
-    return ExperimentData(command, result, tables, _json(texts, MANIFEST, where))
+    vary = result.get("vary")
+    params: dict[str, Any] = vary if isinstance(vary, dict) else {}  # a sweep's parameters: any value
+    tables = {
+        stem: _csv(texts, f"{stem}.csv", columns, where, skip=params)
+        for stem, columns in REPORT_TABLES[command].items()
+    }
+    manifest = _json(texts, MANIFEST, where)
+    check_manifest(manifest, where / MANIFEST)
+    return ExperimentData(command, result, tables, manifest)
 
 
 def _json(texts: Mapping[str, str], name: str, where: Path) -> dict[str, Any]:
@@ -205,15 +213,14 @@ def _json(texts: Mapping[str, str], name: str, where: Path) -> dict[str, Any]:
     return doc
 
 
-def _csv(texts: Mapping[str, str], name: str, columns: Sequence[str], where: Path) -> pd.DataFrame:
-    try:
-        df = pd.read_csv(io.StringIO(texts[name]))
-    except ValueError as e:
-        raise UsageError(f"{where / name}: cannot read it as CSV: {e}") from None
+def _csv(
+    texts: Mapping[str, str], name: str, columns: Sequence[str], where: Path, skip: Iterable[str] = ()
+) -> pd.DataFrame:
+    df = read_csv_text(where / name, io.StringIO(texts[name]))
     lacking = [c for c in columns if c not in df.columns]
     if lacking:
         raise UsageError(f"{where / name}: missing column(s) {', '.join(lacking)}")
-    return df
+    return check_numbers(df, where / name, skip)
 
 
 def write_files(directory: str | Path, files: Mapping[str, bytes]) -> list[Path]:

@@ -10,8 +10,6 @@ from __future__ import annotations
 import copy
 from typing import Any, get_args, get_origin
 
-import yaml
-
 from orgsim.scenario.dist import Dist
 from orgsim.scenario.messages import (
     OVERRIDE_LABEL,
@@ -22,9 +20,9 @@ from orgsim.scenario.messages import (
     unwrap,
 )
 from orgsim.scenario.schema import Scenario
-from orgsim.scenario.yamlmap import PathT, format_path, key_part, parse_path, show
+from orgsim.scenario.yamlmap import PathT, format_path, key_part, parse_path, parse_yaml, show
 
-__all__ = ["Origins", "Overrides", "apply_overrides", "parse_set", "parse_set_items", "set_path"]
+__all__ = ["Origins", "Overrides", "apply_overrides", "parse_set", "parse_set_items", "set_path", "unusable"]
 
 Overrides = dict[str, Any] | list[str] | None
 Origins = dict[PathT, tuple[str | None, int | None]]  # path -> (file label, line) of the value
@@ -54,13 +52,23 @@ def parse_set_items(items: Any) -> tuple[dict[str, Any], list[Issue]]:
         if not key:
             issues.append(Issue("", f"override {item!r} has no key before '='"))
             continue
-        try:
-            values[key] = yaml.safe_load(raw)
-        except yaml.YAMLError as e:
-            issues.append(Issue(key, f"value {raw!r} is not valid YAML ({getattr(e, 'problem', None) or e})"))
-        except ValueError:  # looks like a date but is none, e.g. 2026-13-01: the schema judges the text
-            values[key] = raw.strip()
+        # Parsed like a file (`parse_yaml`): the same node and depth limits, so an alias bomb or
+        # thousands of nested brackets are refused at once instead of hanging or overflowing.
+        doc = parse_yaml(raw)
+        if doc.error:
+            issues.append(Issue(key, f"value {show(raw)} {unusable(doc.error[0])}"))
+        elif doc.problems:
+            issues.append(Issue(key, f"value {show(raw)}: {doc.problems[0][1]}"))
+        else:
+            values[key] = doc.data
     return values, issues
+
+
+def unusable(error: str) -> str:
+    """A YAML error of a value (from `parse_yaml`) as the end of a sentence about that value."""
+    if error.startswith("invalid YAML: "):
+        return f"is not valid YAML ({error.removeprefix('invalid YAML: ')})"
+    return f"is not usable: {error}"
 
 
 def apply_overrides(data: dict, origins: Origins, overrides: Overrides) -> list[Issue]:

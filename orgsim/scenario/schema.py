@@ -20,11 +20,15 @@ from pydantic import Field, field_validator
 from orgsim.scenario.base import (
     MAX_HEADCOUNT,
     MAX_HORIZON_MONTHS,
+    MAX_STARTING_CUSTOMERS,
     MONTH_DAYS,
     Finite,
     Model,
+    Money,
     NonNeg,
+    NonNegMoney,
     Pos,
+    PosMoney,
     Prob,
 )
 from orgsim.scenario.checks import problems
@@ -46,12 +50,12 @@ class CompanySettings(Model):
     """The company as a whole: money and starting customers (YAML key `company:`; the running company
     is `orgsim.model.company.Company`)."""
 
-    starting_cash: Finite = 10_000_000.0
+    starting_cash: Money = 10_000_000.0
     gross_margin: Prob = 0.75  # typical subscription gross margin of private SaaS
-    overhead_per_head_month: NonNeg = 1500.0  # tools, space, G&A per person
+    overhead_per_head_month: NonNegMoney = 1500.0  # tools, space, G&A per person
     payment_terms_days: NonNeg = 30.0
     billing: Literal["annual_upfront", "monthly"] = "annual_upfront"
-    starting_customers: dict[str, Annotated[int, Field(ge=0, le=1_000_000)]] = Field(default_factory=dict)
+    starting_customers: dict[str, Annotated[int, Field(ge=0, le=MAX_STARTING_CUSTOMERS)]] = Field(default_factory=dict)
 
 
 class SegmentEffort(Model):
@@ -79,10 +83,10 @@ class Segment(Model):
 
 
 class PaidSource(Model):
-    budget_per_month: NonNeg = 0.0
-    cost_per_lead: Pos = 200.0  # [cpl_b2b_saas_blended]
+    budget_per_month: NonNegMoney = 0.0
+    cost_per_lead: PosMoney = 200.0  # [cpl_b2b_saas_blended]
     cost_elasticity: NonNeg = 0.0
-    reference_budget_per_month: Pos | None = None
+    reference_budget_per_month: PosMoney | None = None
     """Budget at which cost_per_lead holds. The loader sets it to the budget of the first file of
     the `extends` chain that sets one, so a budget raised by an override, a sweep or a child file
     moves cost per lead by cost_elasticity alike."""
@@ -171,7 +175,7 @@ class Funnel(Model):
 class Role(Model):
     department: Literal["marketing", "sales", "service", "product", "functional"]
     headcount: Annotated[int, Field(ge=0, le=MAX_HEADCOUNT)] = 0
-    annual_cost: NonNeg = 0.0
+    annual_cost: NonNegMoney = 0.0
     ramp_months: NonNeg = 0.0
     max_open_opportunities: Annotated[int, Field(ge=1)] | None = None
     pods: dict[str, Prob] | None = None

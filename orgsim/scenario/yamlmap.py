@@ -23,6 +23,7 @@ PathT = tuple[str | int, ...]
 
 MAX_NODES = 200_000  # values after alias expansion; far above any real scenario
 MAX_FILE_BYTES = 10_000_000
+MAX_DEPTH = 64  # nested mappings and lists; a scenario needs 5
 _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
@@ -124,6 +125,10 @@ class _TooBig(Exception):
     pass
 
 
+class _TooDeep(Exception):
+    pass
+
+
 class _Builder:
     def __init__(self, loader: yaml.SafeLoader, doc: YamlDoc):
         self.loader = loader
@@ -136,6 +141,8 @@ class _Builder:
         self.visits += 1
         if self.visits > MAX_NODES:
             raise _TooBig
+        if len(path) > MAX_DEPTH:
+            raise _TooDeep
         if id(node) in self.active:
             self.doc.problems.append((path, "recursive alias: a value cannot contain itself", _line(node.start_mark)))
             return None
@@ -208,8 +215,8 @@ def parse_yaml(text: str) -> YamlDoc:
         doc.error = (f"invalid YAML: {e}", None)
     except _TooBig:
         doc.error = (f"the document expands to more than {MAX_NODES:,} values (aliases nested too deep?)", None)
-    except RecursionError:
-        doc.error = ("invalid YAML: values are nested too deeply", None)
+    except (_TooDeep, RecursionError):  # the composer recurses per level before _Builder can count
+        doc.error = (f"invalid YAML: values are nested too deeply (more than {MAX_DEPTH} levels)", None)
     finally:
         loader.dispose()
     if doc.error:

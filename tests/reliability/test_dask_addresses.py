@@ -92,3 +92,31 @@ def test_cli_exits_2_without_a_traceback(tmp_path, capsys):
     assert cli.main(["run", scenario, "-n", "1", "-q", "--scheduler", "not a url"]) == 2
     err = capsys.readouterr().err
     assert "not a url" in err and "Traceback" not in err and time.monotonic() - t0 < 5
+
+
+@pytest.mark.parametrize(
+    "command, extra",
+    [("run", []), ("compare", ["SCENARIO"]), ("sweep", ["--vary", "roles.sdr.headcount=1,2"]), ("focus", [])],
+)
+def test_connect_timeout_option_reaches_the_executor(capsys, command, extra):
+    """--connect-timeout SECONDS (issue 18, item 13) on every command with --scheduler."""
+    from pathlib import Path
+
+    scenario = str(Path(__file__).resolve().parents[2] / "scenarios" / "series-a.yaml")
+    srv, port = _silent_listener()
+    try:
+        t0 = time.monotonic()
+        args = [command, scenario, *[scenario if a == "SCENARIO" else a for a in extra], "-n", "2", "-q"]
+        code = cli.main([*args, "--scheduler", f"tcp://127.0.0.1:{port}", "--connect-timeout", "0.5"])
+        took = time.monotonic() - t0
+    finally:
+        srv.close()
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "within 0.5 s" in err and "--connect-timeout" in err and "Traceback" not in err
+    assert took < 5
+
+
+def test_connect_timeout_must_be_positive(capsys):
+    assert cli.main(["run", "x.yaml", "--connect-timeout", "0"]) == 2
+    assert "--connect-timeout" in capsys.readouterr().err
