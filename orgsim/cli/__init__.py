@@ -26,10 +26,10 @@ from orgsim.cli.common import (
     EXIT_OK,
     EXIT_USAGE,
     State,
-    debug_option,
     echo_err,
     failure_text,
 )
+from orgsim.cli.options import debug_option
 from orgsim.experiments.runner import ReplicationError
 from orgsim.scenario.errors import OrgsimError, ScenarioError, UsageError
 

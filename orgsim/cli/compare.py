@@ -12,18 +12,20 @@ from orgsim.cli.common import (
     CONTEXT,
     check_destinations,
     check_kpis,
-    common_options,
     dask_executor,
-    debug_option,
     load_all,
-    out_option,
-    precision_options,
     precision_settings,
     progress_bar,
-    quiet_option,
     remember,
-    scheduler_option,
     write_experiment,
+)
+from orgsim.cli.options import (
+    common_options,
+    debug_option,
+    out_option,
+    precision_options,
+    quiet_option,
+    scheduler_option,
 )
 from orgsim.outputs.files import check_distinct_outputs, check_writable_file, dumps_json
 from orgsim.outputs.manifest import experiment_manifest

@@ -12,17 +12,19 @@ import click
 from orgsim.cli.common import (
     CONTEXT,
     check_destinations,
+    dask_executor,
+    echo_err,
+    progress_bar,
+    remember,
+    write_experiment,
+)
+from orgsim.cli.options import (
     checkpoint_options,
     common_options,
-    dask_executor,
     debug_option,
-    echo_err,
     out_option,
-    progress_bar,
     quiet_option,
-    remember,
     scheduler_option,
-    write_experiment,
 )
 from orgsim.experiments.checkpoint import checkpoint_for
 from orgsim.outputs.files import check_distinct_outputs, check_writable_file, dumps_json

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from orgsim.cli.common import CONTEXT, debug_option
+from orgsim.cli.common import CONTEXT
+from orgsim.cli.options import debug_option
 from orgsim.scenario.errors import UsageError
 
 

@@ -15,17 +15,14 @@ from orgsim.cli.common import (
     EXIT_INTERNAL,
     check_destinations,
     dask_executor,
-    debug_option,
     echo_err,
     failure_text,
-    precision_options,
     progress_bar,
-    quiet_option,
     remember,
-    scheduler_option,
     write_file,
     write_out_dir,
 )
+from orgsim.cli.options import debug_option, precision_options, quiet_option, scheduler_option
 from orgsim.experiments import Results, simulate
 from orgsim.outputs.files import check_distinct_outputs, csv_text, dumps_json, parquet_files
 from orgsim.outputs.manifest import run_manifest

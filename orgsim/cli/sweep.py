@@ -14,21 +14,23 @@ from orgsim.cli.common import (
     EXIT_INTERNAL,
     check_destinations,
     check_kpis,
-    checkpoint_options,
-    common_options,
     dask_executor,
-    debug_option,
     echo_err,
     failure_text,
-    out_option,
-    precision_options,
     precision_settings,
     progress_bar,
-    quiet_option,
     remember,
-    scheduler_option,
     write_experiment,
     write_file,
+)
+from orgsim.cli.options import (
+    checkpoint_options,
+    common_options,
+    debug_option,
+    out_option,
+    precision_options,
+    quiet_option,
+    scheduler_option,
 )
 from orgsim.experiments.checkpoint import checkpoint_for
 from orgsim.outputs.files import check_distinct_outputs, check_writable_file, csv_text, dumps_json

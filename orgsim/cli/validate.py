@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import click
 
-from orgsim.cli.common import CONTEXT, EXIT_USAGE, debug_option
+from orgsim.cli.common import CONTEXT, EXIT_USAGE
+from orgsim.cli.options import debug_option
 from orgsim.scenario.errors import ScenarioError
 from orgsim.scenario.loader import load_scenario
 
