@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from orgsim.experiments.sweeps import MAX_POINTS, expand_range
+from orgsim.experiments.sweep_grid import MAX_POINTS, expand_range
 from orgsim.invariants import _sums_match
 from orgsim.scenario.base import MAX_MONEY, MAX_STARTING_CUSTOMERS
 from orgsim.scenario.errors import ScenarioError
