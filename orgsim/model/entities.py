@@ -156,7 +156,27 @@ class Account(Entity):
         self.health = min(max(health, 0.0), 1.0)
 
 
-class Onboarding(Join):
+class _OfAccount:
+    """What the event log reads from a task's context (`orgsim.model.trace`): the account's case,
+    segment and source (read only when a log is kept)."""
+
+    __slots__ = ()
+    account: Account
+
+    @property
+    def case(self) -> str:
+        return self.account.case
+
+    @property
+    def segment(self) -> str:
+        return self.account.segment
+
+    @property
+    def source(self) -> str:
+        return self.account.source
+
+
+class Onboarding(_OfAccount, Join):
     """A won deal being delivered: its account, who sold it, and the wait for delivery capacity.
 
     It is the SimPy event of the customer's time to go live, and a `Join` of that and, where the
@@ -174,21 +194,8 @@ class Onboarding(Join):
         self.won_at = won_at
         self.wait = 0.0  # days the delivery task waited for a person
 
-    # the account's, for the event log (read only when one is kept)
-    @property
-    def case(self) -> str:
-        return self.account.case
 
-    @property
-    def segment(self) -> str:
-        return self.account.segment
-
-    @property
-    def source(self) -> str:
-        return self.account.source
-
-
-class Care:
+class Care(_OfAccount):
     """A covered account's care task of one month."""
 
     __slots__ = ("account", "month_end")
@@ -196,19 +203,6 @@ class Care:
     def __init__(self, account: Account, month_end: float):
         self.account = account
         self.month_end = month_end
-
-    # what the event log reads from a task's context (`orgsim.model.trace`)
-    @property
-    def case(self) -> str:
-        return self.account.case
-
-    @property
-    def segment(self) -> str:
-        return self.account.segment
-
-    @property
-    def source(self) -> str:
-        return self.account.source
 
 
 class Task(Entity):
