@@ -25,7 +25,7 @@ def printable(text: str) -> str:
 
 
 def unprintable(text: str) -> str | None:
-    """The first character `printable` would escape, as ``U+XXXX``; None when there is none."""
+    """The first character `printable` would escape, as ``U+001B`` for ESC; None when there is none."""
     m = _UNPRINTABLE.search(text)
     return f"U+{ord(m.group()):04X}" if m else None
 
