@@ -25,24 +25,17 @@ from orgsim.cli.options import (
     out_option,
     precision_options,
     quiet_option,
+    replications_option,
     scheduler_option,
 )
 from orgsim.outputs.files import check_distinct_outputs, check_writable_file, dumps_json
 from orgsim.outputs.manifest import experiment_manifest
-from orgsim.scenario.base import MAX_REPLICATIONS
 from orgsim.scenario.errors import UsageError
 
 
 @click.command("compare", context_settings=CONTEXT)
 @click.argument("scenarios", nargs=-1, required=True, metavar="SCENARIO SCENARIO...")
-@click.option(
-    "-n",
-    "--replications",
-    type=click.IntRange(min=2, max=MAX_REPLICATIONS),
-    default=None,
-    metavar="N",
-    help="Paired replications per scenario [default: the first scenario's `replications`].",
-)
+@replications_option("Paired replications per scenario [default: the first scenario's `replications`].", minimum=2)
 @common_options
 @out_option(
     "compare.json (as --json), summary.csv (per scenario and KPI), differences.csv (per scenario after "

@@ -24,6 +24,7 @@ from orgsim.cli.options import (
     debug_option,
     out_option,
     quiet_option,
+    replications_option,
     scheduler_option,
 )
 from orgsim.experiments.checkpoint import checkpoint_for
@@ -64,14 +65,8 @@ from orgsim.scenario.loader import load_scenario
     help="Only this order (a permutation of the growth plan's focus_order, e.g. "
     '"product,sales,marketing,service"); repeatable [default: every permutation].',
 )
-@click.option(
-    "-n",
-    "--replications",
-    type=click.IntRange(min=2, max=MAX_REPLICATIONS),
-    default=10,
-    show_default=True,
-    metavar="N",
-    help="First-stage replications of every order (with --equal: of every order, full stop).",
+@replications_option(
+    "First-stage replications of every order (with --equal: of every order, full stop).", minimum=2, default=10
 )
 @click.option(
     "--batch",

@@ -18,6 +18,7 @@ __all__ = [
     "out_option",
     "precision_options",
     "quiet_option",
+    "replications_option",
     "scheduler_option",
 ]
 
@@ -165,3 +166,16 @@ def checkpoint_options(f: Any) -> Any:
 def quiet_option(f: Any) -> Any:
     """-q/--quiet (every command that runs replications)."""
     return click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors (no progress, no tables).")(f)
+
+
+def replications_option(help: str, minimum: int = 1, default: int | None = None) -> Any:
+    """-n/--replications, capped at MAX_REPLICATIONS (every command that runs replications)."""
+    return click.option(
+        "-n",
+        "--replications",
+        type=click.IntRange(min=minimum, max=MAX_REPLICATIONS),
+        default=default,
+        show_default=default is not None,
+        metavar="N",
+        help=help,
+    )

@@ -22,27 +22,19 @@ from orgsim.cli.common import (
     write_file,
     write_out_dir,
 )
-from orgsim.cli.options import debug_option, precision_options, quiet_option, scheduler_option
+from orgsim.cli.options import debug_option, precision_options, quiet_option, replications_option, scheduler_option
 from orgsim.experiments import Results, simulate
 from orgsim.outputs.files import check_distinct_outputs, csv_text, dumps_json, parquet_files
 from orgsim.outputs.manifest import run_manifest
 from orgsim.outputs.text import render_run
 from orgsim.scenario import Scenario
-from orgsim.scenario.base import MAX_REPLICATIONS
 from orgsim.scenario.errors import UsageError
 from orgsim.scenario.loader import load_scenario
 
 
 @click.command(context_settings=CONTEXT)
 @click.argument("scenario", metavar="SCENARIO")
-@click.option(
-    "-n",
-    "--replications",
-    type=click.IntRange(min=1, max=MAX_REPLICATIONS),
-    default=None,
-    metavar="N",
-    help="Number of replications [default: the scenario's `replications`].",
-)
+@replications_option("Number of replications [default: the scenario's `replications`].")
 @click.option(
     "-s",
     "--seed",

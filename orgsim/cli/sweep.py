@@ -30,12 +30,12 @@ from orgsim.cli.options import (
     out_option,
     precision_options,
     quiet_option,
+    replications_option,
     scheduler_option,
 )
 from orgsim.experiments.checkpoint import checkpoint_for
 from orgsim.outputs.files import check_distinct_outputs, check_writable_file, csv_text, dumps_json
 from orgsim.outputs.manifest import experiment_manifest
-from orgsim.scenario.base import MAX_REPLICATIONS
 from orgsim.scenario.errors import UsageError
 from orgsim.scenario.loader import load_scenario
 
@@ -51,14 +51,7 @@ from orgsim.scenario.loader import load_scenario
     help="A parameter and its values (each read as YAML); FROM..TO is every integer in between, "
     "FROM..TO:STEP steps by STEP. Repeat for more parameters: every combination runs.",
 )
-@click.option(
-    "-n",
-    "--replications",
-    type=click.IntRange(min=1, max=MAX_REPLICATIONS),
-    default=None,
-    metavar="N",
-    help="Replications per point [default: the scenario's `replications`].",
-)
+@replications_option("Replications per point [default: the scenario's `replications`].")
 @common_options
 @click.option(
     "--csv",
