@@ -6,7 +6,8 @@ Modules, in dependency order:
 - `base`: the calendar (MONTH_DAYS), departments, limits, number kinds and the base model.
 - `dist`: `Dist`, a distribution as data (analytic mean and variance).
 - `checks`: the cross-field rules (`Scenario.problems()`).
-- `schema`: the pydantic models of a scenario; every default lives there.
+- `acquisition`, `schema`: the pydantic models of a scenario (lead sources and funnel in the
+  first, the rest in the second); every default lives there.
   The public names of base, dist and schema are exported here, so
   `from orgsim.scenario import Scenario, Dist, MONTH_DAYS` is the way to name them.
 - `yamlmap`: YAML with the line of every value.
@@ -17,6 +18,15 @@ Importing this package imports the schema only (pydantic), not the loader (YAML)
 
 from __future__ import annotations
 
+from orgsim.scenario.acquisition import (
+    ContentSource,
+    Funnel,
+    LeadSources,
+    OutboundSource,
+    PaidSource,
+    ReferralSource,
+    SpeedToLead,
+)
 from orgsim.scenario.base import (
     DEPARTMENTS,
     GROWTH_DEPARTMENTS,
@@ -29,25 +39,18 @@ from orgsim.scenario.dist import Dist, fixed
 from orgsim.scenario.schema import (
     CommonEffort,
     CompanySettings,
-    ContentSource,
     Customers,
     Expansion,
-    Funnel,
     Growth,
     Health,
     Hiring,
-    LeadSources,
-    OutboundSource,
     Ownership,
-    PaidSource,
     ProductSettings,
-    ReferralSource,
     Requisition,
     Role,
     Scenario,
     Segment,
     SegmentEffort,
-    SpeedToLead,
     TimeCfg,
 )
 
