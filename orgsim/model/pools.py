@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from bisect import insort
 from collections import deque
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Sequence
 from operator import attrgetter
 from typing import Any
 
@@ -157,7 +157,7 @@ class Pool:
         now = self.env.now
         return sum(p.speed(now) for p in self.people)
 
-    def prioritise(self, order: list[str] | None) -> None:
+    def prioritise(self, order: Sequence[str] | None) -> None:
         """Take queued work by kind in this order (oldest first within a kind; kinds not listed
         last, FIFO among them); None or empty: FIFO, as if never called."""
         self.rank = {kind: i for i, kind in enumerate(order)} if order else None
