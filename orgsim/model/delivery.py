@@ -156,7 +156,8 @@ class Delivery:
             # with deal_work: owner, the AE who sold it delivers it
             person = seller if team == "sales" and self.by_owner else None
             onboarding.expect()
-            pool.submit(stage, self.effort[seg](), self._delivered, onboarding, pod=pod, person=person)
+            kind = "delivery" if team == "sales" else "onboarding"  # an AE's delivery, a team's onboarding
+            pool.submit(stage, self.effort[seg](), self._delivered, onboarding, pod=pod, person=person, kind=kind)
 
     def record(self, into: Results) -> None:
         """Mean time to go live and mean wait for delivery capacity."""

@@ -210,10 +210,10 @@ class Task(Entity):
 
     A task is put on the clock once, for the moment its work ends; then the pool releases the
     person and calls ``then(task)``. ``ctx`` carries whatever the caller needs, ``wait`` the
-    queue wait in days.
+    queue wait in days, ``kind`` what sort of work it is (for `ownership.priorities`; None: none).
     """
 
-    __slots__ = ("stage", "effort", "pod", "share", "since", "person", "wait", "then", "ctx")
+    __slots__ = ("stage", "effort", "pod", "share", "since", "person", "wait", "then", "ctx", "kind")
 
     def __init__(
         self,
@@ -224,6 +224,7 @@ class Task(Entity):
         since: float,
         then: Callable[[Task], Any] | None,
         ctx: Any,
+        kind: str | None = None,
     ):
         self.callbacks = None
         self.stage = stage
@@ -235,6 +236,7 @@ class Task(Entity):
         self.wait = 0.0
         self.then = then
         self.ctx = ctx
+        self.kind = kind
 
 
 class Requisition(Join):

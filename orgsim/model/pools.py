@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from bisect import insort
 from collections import deque
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Sequence
 from operator import attrgetter
 from typing import Any
 
@@ -32,13 +32,14 @@ __all__ = ["Person", "Pool", "StageStats", "Task"]  # Person, StageStats, Task: 
 class _Request:
     """A queued request of a SimPy process (`Pool.request`): granted by succeeding its event."""
 
-    __slots__ = ("event", "pod", "stage", "since")
+    __slots__ = ("event", "pod", "stage", "since", "kind")
 
-    def __init__(self, event: simpy.Event, pod: str | None, stage: StageStats, since: float):
+    def __init__(self, event: simpy.Event, pod: str | None, stage: StageStats, since: float, kind: str | None):
         self.event = event
         self.pod = pod
         self.stage = stage
         self.since = since
+        self.kind = kind
 
 
 _since = attrgetter("since")
@@ -68,6 +69,7 @@ class Pool:
         self.by_pod: dict[str, list[Person]] = {}
         self._free_by_pod: dict[str, list[Person]] = {}
         self.leaving = 0  # people who will leave when their current task ends
+        self.rank: dict[str | None, int] | None = None  # priority of each kind of work; None = FIFO
         self._wake_finished = waker(env, (self._finish,))  # a task's end: the hot path
         # integral of headcount over time (person-days), for cost and utilisation
         self.person_days = 0.0
@@ -155,7 +157,27 @@ class Pool:
         now = self.env.now
         return sum(p.speed(now) for p in self.people)
 
+    def prioritise(self, order: Sequence[str] | None) -> None:
+        """Take queued work by kind in this order (oldest first within a kind; kinds not listed
+        last, FIFO among them); None or empty: FIFO, as if never called."""
+        self.rank = {kind: i for i, kind in enumerate(order)} if order else None
+
     # ---- tasks ---------------------------------------------------------------------------
+
+    def _best(self, items: Any, person: Person | None) -> int:
+        """Index of the first item of the highest-priority kind in `items` (that `person` may take,
+        when given); -1 if none."""
+        rank: dict[str | None, int] = self.rank  # type: ignore[assignment]  # only with priorities
+        worst = len(rank)
+        check = person is not None and self._podded
+        best, best_rank = -1, worst + 1
+        for i, r in enumerate(items):
+            k = rank.get(r.kind, worst)
+            if k < best_rank and (not check or self._eligible(person, r.pod)):  # type: ignore[arg-type]
+                best, best_rank = i, k
+                if k == 0:
+                    break
+        return best
 
     def _eligible(self, person: Person, pod: str | None) -> bool:
         return pod is None or person.pod == pod or self.pod_count.get(pod, 0) == 0
@@ -187,8 +209,8 @@ class Pool:
         if person.pod is not None:
             self._free_by_pod[person.pod].remove(person)
 
-    def request(self, stage: StageStats, pod: str | None = None) -> simpy.Event:
-        """An event that succeeds with the person who takes the task (FIFO)."""
+    def request(self, stage: StageStats, pod: str | None = None, kind: str | None = None) -> simpy.Event:
+        """An event that succeeds with the person who takes the task (FIFO, or by `kind` with priorities)."""
         ev = self.env.event()
         stage.arrivals += 1
         p = self._take_free(pod)
@@ -197,7 +219,7 @@ class Pool:
             ev.succeed(p)
             return ev
         stage.waiting += 1
-        self.queue.append(_Request(ev, pod, stage, self.env.now))
+        self.queue.append(_Request(ev, pod, stage, self.env.now, kind))
         return ev
 
     def release(self, person: Person) -> None:
@@ -215,6 +237,11 @@ class Pool:
             req = self._next_for(person)
         elif not queue:
             req = None
+        elif self.rank is not None:
+            i = self._best(queue, person)
+            req = queue[i] if i >= 0 else None
+            if req is not None:
+                del queue[i]
         elif not self._podded:
             req = queue.popleft()
         else:
@@ -242,6 +269,8 @@ class Pool:
         first request they may take if it has waited longer (only with `submit(person=...)`)."""
         own: list[Task] = person.own  # type: ignore[assignment]  # only called when it has some
         queue = self.queue
+        if self.rank is not None:
+            return self._next_by_rank(person, own)
         i = next((k for k, r in enumerate(queue) if self._eligible(person, r.pod)), -1) if queue else -1
         if i >= 0 and queue[i].since < own[0].since:
             req = queue[i]
@@ -251,6 +280,22 @@ class Pool:
         if not own:
             person.own = None  # back to the fast path
         return req
+
+    def _next_by_rank(self, person: Person, own: list[Task]) -> Task | _Request:
+        """`_next_for` with priorities: the highest-priority kind among their own work and the
+        pool's work they may do; the longer waiting of the two on a tie."""
+        rank: dict[str | None, int] = self.rank  # type: ignore[assignment]  # only with priorities
+        queue, worst = self.queue, len(rank)
+        mine = own[j := self._best(own, None)]
+        i = self._best(queue, person) if queue else -1
+        if i >= 0 and (rank.get(queue[i].kind, worst), queue[i].since) < (rank.get(mine.kind, worst), mine.since):
+            req = queue[i]
+            del queue[i]
+            return req
+        del own[j]
+        if not own:
+            person.own = None
+        return mine
 
     def submit(
         self,
@@ -262,6 +307,7 @@ class Pool:
         share: float = 1.0,
         since: float | None = None,
         person: Person | None = None,
+        kind: str | None = None,
     ) -> Task:
         """Ask for a task now: what `work` does in a process, with callbacks. Returns the task.
 
@@ -270,10 +316,10 @@ class Pool:
         at once if free, else when they next finish, taking their own work and the pool's work
         they may do longest-waiting first; if they leave first, it goes to the pool. When
         the work ends the person is released first, then ``then(task)`` is called (``then`` may
-        be None).
+        be None). ``kind`` names the sort of work, for the pool's priorities (`prioritise`).
         """
         now = self.env.now
-        task = Task(stage, effort_hours, pod, share, now if since is None else since, then, ctx)
+        task = Task(stage, effort_hours, pod, share, now if since is None else since, then, ctx, kind)
         stage.arrivals += 1
         if person is not None and not person.gone and not person.leaving:
             if person.busy:

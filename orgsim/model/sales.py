@@ -217,6 +217,7 @@ class Sales:
             pod=seg if self.routing.pods else None,
             since=opp.routed_at,
             person=owner if self.by_owner else None,
+            kind="opportunity",
         )
         if self.sc.segments[seg].needs_presales:
             opp.expect()

@@ -85,7 +85,13 @@ class SDR:
             self.next.accept(lead)
             return
         self.pool.submit(
-            self.stage, self.effort(), self._qualified, lead, pod=lead.segment if self.pods else None, share=self.share
+            self.stage,
+            self.effort(),
+            self._qualified,
+            lead,
+            pod=lead.segment if self.pods else None,
+            share=self.share,
+            kind="qualification",
         )
 
     def record(self, into: Results) -> None:

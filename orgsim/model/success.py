@@ -98,6 +98,10 @@ class Success:
         self._next = 0
         self.csm, self.stage = csm
         self.aes, self.sales_stage = sales
+        # the AEs' and CSMs' order of work (`ownership.priorities`; absent = FIFO): success is the
+        # one department that holds both pools
+        self.aes.prioritise(sc.ownership.priorities.ae)
+        self.csm.prioritise(sc.ownership.priorities.csm)
         role = sc.roles.get("csm")
         self.book_size = role.book_size if role is not None else None
         self.renewal_owner, self.renewal_stage = sales if sc.ownership.renewal == "ae" else csm
@@ -238,7 +242,7 @@ class Success:
 
     def _care(self, care: Care) -> None:
         """The account's care task for the month (its time in the month has come)."""
-        self.csm.submit(self.stage, self.care_hours, self._cared, care)
+        self.csm.submit(self.stage, self.care_hours, self._cared, care, kind="care")
 
     def _cared(self, task: Task) -> None:
         care: Care = task.ctx
@@ -260,11 +264,10 @@ class Success:
                 health=acc.health,
             )
         if by_sales:
-            self.aes.submit(
-                self.sales_stage, self.expansion_effort(), self._expanded, acc, pod=acc.segment if self.pods else None
-            )
+            pod = acc.segment if self.pods else None
+            self.aes.submit(self.sales_stage, self.expansion_effort(), self._expanded, acc, pod=pod, kind="expansion")
         else:
-            self.csm.submit(self.stage, self.expansion_effort(), self._expanded, acc)
+            self.csm.submit(self.stage, self.expansion_effort(), self._expanded, acc, kind="expansion")
 
     def _expanded(self, task: Task) -> None:
         acc: Account = task.ctx
@@ -306,7 +309,9 @@ class Success:
                 health=acc.health,
             )
         pod = acc.segment if self.pods and self.renewal_owner.role == "ae" else None
-        self.renewal_owner.submit(self.renewal_stage, self.renewal_effort(), self._renewal_worked, acc, pod=pod)
+        self.renewal_owner.submit(
+            self.renewal_stage, self.renewal_effort(), self._renewal_worked, acc, pod=pod, kind="renewal"
+        )
 
     def _renewal_worked(self, task: Task) -> None:
         acc: Account = task.ctx

@@ -20,6 +20,7 @@ __all__ = [
     "LeadSources",
     "OutboundSource",
     "PaidSource",
+    "PresalesCoverage",
     "Recycling",
     "ReferralSource",
     "SpeedToLead",
@@ -100,6 +101,21 @@ class Recycling(Model):
         return self.lost > 0 or self.no_decision > 0 or self.disqualified > 0
 
 
+class PresalesCoverage(Model):
+    """SE hours in proportion: deals get the SE hours the team can spare, and the win-rate uplift
+    saturates in the hours given (docs/explanation/model/presales.md). Absent (null) = off."""
+
+    ration_months: Pos = 1.0
+    """A deal gets at most ration_months x (SE deal hours per month) / (1 + deals waiting for an SE)
+    of the hours it asks for. Assumption, no public figure."""
+    curvature: Pos = 3.0
+    """k of g(x) = (1 - exp(-k x)) / (1 - exp(-k)): the share of the presales uplift a deal gets
+    from the share x of its asked hours it was given. Assumption, no public figure."""
+    enablement_half_hours_per_ae_month: Pos | None = None
+    """Enablement hours per AE per month that give half of enablement_max_uplift (uplift = max x
+    h / (h + this)); null = today's linear curve capped at enablement_hours_per_ae_month."""
+
+
 class Funnel(Model):
     mql_to_sql: Prob = 0.45  # [funnel_mql_to_sal] x [funnel_sal_to_sql]
     speed_to_lead: SpeedToLead | None = None  # null = no decay with waiting
@@ -109,3 +125,4 @@ class Funnel(Model):
     enablement_hours_per_ae_month: NonNeg = 4.0
     deal_momentum: DealMomentum = Field(default_factory=DealMomentum)
     recycling: Recycling = Field(default_factory=Recycling)
+    presales_coverage: PresalesCoverage | None = None  # null = SE hours all-or-nothing, as before

@@ -28,9 +28,19 @@ def problems(sc: Scenario) -> Problems:
     if sc.hiring.growth is not None:
         _growth(sc, sc.hiring.growth, out)
     _customers(sc, out)
+    _priorities(sc, out)
     _structure(sc, out)
     _sizes(sc, out)
     return out
+
+
+def _priorities(sc: Scenario, out: Problems) -> None:
+    """A kind of work listed twice in a role's priorities."""
+    for role in ("ae", "csm"):
+        order = getattr(sc.ownership.priorities, role)
+        for i, kind in enumerate(order or []):
+            if kind in order[:i]:
+                out.append((f"ownership.priorities.{role}[{i}]", f"{kind!r} is listed twice; list each kind once"))
 
 
 def _segments(sc: Scenario, out: Problems) -> None:

@@ -103,6 +103,18 @@ class CommonEffort(Model):
     """Marketer hours to review each lead; null = automated scoring, no marketer time."""
 
 
+AeWork = Literal["opportunity", "delivery", "expansion", "renewal", "qualification"]
+CsmWork = Literal["onboarding", "care", "expansion", "renewal"]
+
+
+class Priorities(Model):
+    """The order in which a person of a shared role takes queued work, highest priority first
+    (oldest first within a kind; kinds not listed come last). A role absent (null) = FIFO."""
+
+    ae: list[AeWork] | None = None
+    csm: list[CsmWork] | None = None
+
+
 class Ownership(Model):
     qualification: Literal["sdr", "ae"] = "sdr"
     routing: Literal["segment", "round_robin", "least_loaded"] = "round_robin"
@@ -114,6 +126,7 @@ class Ownership(Model):
     renewal: Literal["csm", "ae"] = "csm"
     referral_relationship: Literal["sales", "none"] = "sales"
     presales_unavailable: Literal["wait", "proceed"] = "wait"
+    priorities: Priorities = Field(default_factory=Priorities)
 
 
 # --------------------------------------------------------------------------------------------
