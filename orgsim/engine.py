@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from orgsim.model.company import Company
-from orgsim.model.stages import StageRecord
+from orgsim.model.stages import RoleRecord, StageRecord
 from orgsim.scenario import Scenario
 
-__all__ = ["RawRecord", "StageRecord", "run_replication"]
+__all__ = ["RawRecord", "RoleRecord", "StageRecord", "run_replication"]
 
 
 @dataclass
@@ -40,6 +40,7 @@ class RawRecord:
     runtime_s: float = 0.0
     streams: list[str] = field(default_factory=list)
     events: list | None = None  # event log rows (`orgsim.model.trace.COLUMNS`), when asked for
+    roles: dict[str, RoleRecord] = field(default_factory=dict)  # the per-role table
 
 
 def run_replication(sc: Scenario, seed: int, replication: int, events: bool = False) -> RawRecord:
@@ -69,4 +70,5 @@ def run_replication(sc: Scenario, seed: int, replication: int, events: bool = Fa
         runtime_s=time.perf_counter() - t0,
         streams=co.streams.names,
         events=co.events.rows if co.events is not None else None,
+        roles=res.roles,
     )

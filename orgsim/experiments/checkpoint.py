@@ -6,7 +6,8 @@ focus order - one line is appended:
 
     {"format": "orgsim-checkpoint/2", "key": "<sha256>", "info": {...},
      "replications": [{"replication": 0, "seed": 7, "kpis": {...}, "funnel": {...}, "stages": {...},
-                       "monthly": {"arr": [...], ...}, "counters": {...}, "runtime_s": 0.1}, ...],
+                       "monthly": {"arr": [...], ...}, "counters": {...}, "runtime_s": 0.1,
+                       "roles": {"ae": {"utilization": 0.5, ...}, ...}}, ...],
      "failures": [{"scenario": ..., "replication": ..., "error": ..., ...}]}
 
 `key` is a hash of everything that determines the numbers: the orgsim version, the kind of
@@ -170,6 +171,7 @@ def _rep_to_json(r: Replication) -> dict[str, Any]:
         "monthly": {k: np.asarray(v, dtype=float).tolist() for k, v in r.monthly.items()},
         "counters": r.counters,
         "runtime_s": r.runtime_s,
+        "roles": r.roles,
     }
 
 
@@ -229,6 +231,9 @@ def _rep_from_json(r: Any, i: int) -> Replication:
     monthly = r.get("monthly")
     if not isinstance(monthly, dict):
         raise _Invalid(f"{where}.monthly is not an object")
+    roles = r.get("roles", {})  # (absent in checkpoints written before the per-role table)
+    if not isinstance(roles, dict):
+        raise _Invalid(f"{where}.roles is not an object")
     series: dict[str, np.ndarray] = {}
     for k, v in monthly.items():
         if not isinstance(v, list) or not all(isinstance(x, (int, float)) and not isinstance(x, bool) for x in v):
@@ -243,6 +248,7 @@ def _rep_from_json(r: Any, i: int) -> Replication:
         monthly=series,
         runtime_s=float(_num(r.get("runtime_s"), f"{where}.runtime_s") or 0.0),
         counters=_numbers(r.get("counters", {}), f"{where}.counters"),
+        roles={str(k): _numbers(v, f"{where}.roles.{k}", optional=True) for k, v in roles.items()},
     )
 
 

@@ -24,6 +24,7 @@ from orgsim.experiments.runner import ReplicationError
 from orgsim.experiments.stats import describe
 from orgsim.metrics.kpis import Replication
 from orgsim.metrics.registry import FUNNEL_KEYS, KPI_KEYS, STAGE_KEYS
+from orgsim.metrics.roles import ROLE_KEYS
 from orgsim.outputs.event_log import EventFrames, EventLogWriter
 from orgsim.scenario import Scenario
 
@@ -108,6 +109,13 @@ class Results:
         return pd.DataFrame(rows, columns=["scenario", "replication", "seed", "stage", *STAGE_KEYS])
 
     @property
+    def roles(self) -> pd.DataFrame:
+        """One row per replication and role: utilisation over every task the role serves,
+        headcount and backlog at the end, meetings booked (`orgsim.metrics.roles`)."""
+        rows = [{**self._ids(r), "role": name, **vals} for r in self.replications for name, vals in r.roles.items()]
+        return pd.DataFrame(rows, columns=["scenario", "replication", "seed", "role", *ROLE_KEYS])
+
+    @property
     def monthly(self) -> pd.DataFrame:
         """Tidy monthly series: scenario, replication, seed, month (1-based), metric, value."""
         frames = []
@@ -149,6 +157,10 @@ class Results:
         """Mean over replications of each stage statistic, one row per stage."""
         return self.stages.groupby("stage", sort=False)[list(STAGE_KEYS)].mean()
 
+    def role_summary(self) -> pd.DataFrame:
+        """Mean over replications of each role statistic, one row per role (empty for records without roles)."""
+        return self.roles.groupby("role", sort=False)[list(ROLE_KEYS)].mean()
+
     def to_dict(self) -> dict[str, Any]:
         """The `run --json` document of docs/reference/interfaces.md (no NaN, no infinity)."""
         reps = self.replications
@@ -167,6 +179,11 @@ class Results:
             },
             "runtime_s": self.runtime_s,
         }
+        if reps[0].roles:  # (replications read back from an old checkpoint have none)
+            doc["roles"] = {
+                name: {k: describe([r.roles.get(name, {}).get(k) for r in reps]) for k in ROLE_KEYS}
+                for name in reps[0].roles
+            }
         if self.params:
             doc["params"] = dict(self.params)
         if self.failures:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from orgsim.metrics.roles import roles as role_table
 from orgsim.names import SOURCES
 
 if TYPE_CHECKING:  # only for annotations: metrics need no engine (nor the model) at run time
@@ -37,6 +38,7 @@ class Replication:
     runtime_s: float
     counters: dict[str, float] = field(default_factory=dict)
     events: pd.DataFrame | str | None = None  # the event log, when asked for (`orgsim.outputs.event_log.render`)
+    roles: dict[str, dict[str, float | None]] = field(default_factory=dict)  # per role (`orgsim.metrics.roles`)
 
 
 def _ratio(num: float, den: float) -> float | None:
@@ -184,4 +186,5 @@ def reduce(rec: RawRecord) -> Replication:
         monthly={k: np.asarray(v, dtype=float) for k, v in rec.monthly.items()},
         runtime_s=rec.runtime_s,
         counters={k: float(v) for k, v in rec.counters.items()},
+        roles=role_table(rec),
     )

@@ -31,10 +31,11 @@ from orgsim.model.marketing import Marketing
 from orgsim.model.nurture import nurture_for
 from orgsim.model.presales import Presales
 from orgsim.model.product import Product
+from orgsim.model.prospecting import prospecting_for
 from orgsim.model.routing import segment_pods
 from orgsim.model.sales import Sales
 from orgsim.model.sdr import SDR
-from orgsim.model.stages import Results, StageStats, stage_records
+from orgsim.model.stages import Results, RoleRecord, StageStats, role_records, stage_records
 from orgsim.model.success import Success
 from orgsim.model.trace import EventLog
 from orgsim.model.workforce import Workforce
@@ -128,6 +129,7 @@ class Company:
         if self.nurture is not None:
             self.nurture.next = self.sdr
         market = Market(sc=sc, accounts=lambda: self.success.accounts) if Market.on(sc) else None
+        self.prospecting = prospecting_for(sc, wf.pool("ae"), wf.pool("sdr"))  # None unless AEs self-source
         self.marketing = Marketing(
             clock=clock,
             sc=sc,
@@ -140,6 +142,7 @@ class Company:
             log=log,
             product=self.product,
             market=market,
+            prospecting=self.prospecting,
         )
         wf.on_join("ae", self.sales.ae_joined)  # a new AE has room for opportunities waiting for one
         self.monthly: dict[str, np.ndarray] = {}
@@ -170,6 +173,8 @@ class Company:
         for m in range(self.sc.horizon_months):
             self.clock.look_ahead((m + 2) * MONTH_DAYS)  # a month ahead of the clock
             self.workforce.start_of_month(m, self.finance.arr)
+            if self.prospecting is not None:  # the AEs' share of time for prospecting this month
+                self.prospecting.start_of_month(m)
             self.presales.start_of_month()
             self.success.start_of_month(m)
             self.marketing.start_of_month(m)
@@ -250,5 +255,15 @@ class Company:
             department.record(res)
         if self.nurture is not None:
             self.nurture.record(res)
+        if self.prospecting is not None:
+            self.prospecting.record(res)
         res.stages = stage_records(self.stages, STAGES, self.sc.horizon_days, res.stage_tails)
+        res.roles = self._roles()
         return res
+
+    def _roles(self) -> dict[str, RoleRecord]:
+        """The per-role table: every stage a role's pool serves (recruiting included)."""
+        ae = float(self.prospecting.booked.sum()) if self.prospecting is not None else 0.0
+        booked = {"ae": ae, "sdr": float(self.marketing.funnel["leads.outbound"]) - ae}
+        served = [*self.stages.values(), self.workforce.recruiting]
+        return role_records(self.workforce.pools, served, booked)

@@ -2,7 +2,8 @@
 
 Each month the sources create leads as Poisson arrivals spread uniformly over the month:
 paid (budget / cost per lead, which rises with spend by `cost_elasticity`), content (grows with
-ramped marketer headcount), outbound (SDR prospecting books SQLs directly) and referrals
+ramped marketer headcount), outbound (SDR prospecting books SQLs directly, and so do AEs who
+self-source: `orgsim.model.prospecting`) and referrals
 (healthy customers refer, more when sales keeps the key-person relationship). Marketing
 qualification (lead -> MQL) is automated scoring at a source-specific rate, unless
 `effort_hours.mql_review` asks for marketer time per lead. MQLs and booked meetings go on to the
@@ -29,6 +30,7 @@ from orgsim.scenario import MONTH_DAYS, Scenario
 if TYPE_CHECKING:
     from orgsim.model.market import Market
     from orgsim.model.pools import Pool, Task
+    from orgsim.model.prospecting import Prospecting
     from orgsim.model.stages import Results, StageStats
     from orgsim.model.trace import EventLog
 
@@ -96,6 +98,8 @@ class Marketing:
         log: the event log, when one is kept.
         product: the product, whose fit scales MQL scoring (None: fit is not modelled).
         market: the finite market, which thins each segment's leads (None: unlimited; draws nothing).
+        prospecting: AE self-sourcing, whose month's meetings marketing draws from the stream
+            ``arrivals.ae_outbound`` (None: AEs do not prospect; draws nothing).
     """
 
     def __init__(
@@ -112,6 +116,7 @@ class Marketing:
         log: EventLog | None = None,
         product: ProductFit | None = None,
         market: Market | None = None,
+        prospecting: Prospecting | None = None,
     ):
         self.clock = clock
         self.env = clock.env  # (its ``now`` is read often: one attribute lookup less)
@@ -125,6 +130,7 @@ class Marketing:
         self.log = log
         self.product = product if sc.product.fit is not None else None
         self.market = market
+        self.prospecting = prospecting
         self.funnel: Counter[str] = Counter()
         self._leads = 0
         self.segments = list(sc.segments)
@@ -145,48 +151,56 @@ class Marketing:
 
     def start_of_month(self, month: int) -> None:
         """Draw this month's leads of every source and put them on the clock."""
-        now = self.env.now
-        t0 = month * MONTH_DAYS
         rates = monthly_rates(self.sc, self.marketers, self.sdrs, self.healthy_accounts())
         fit = self.product.fit_factor() if self.product is not None else 1.0
         found = self.market.start_of_month(month) if self.market is not None else None
         for source in SOURCES:
-            lam = rates[source]
-            if lam <= 0:
-                continue
-            g = self.streams.monthly(f"arrivals.{source}", month)
-            n = poisson_inverse(g.random(), lam)
+            self._draw(source, source, rates[source], month, fit, found)
+        if self.prospecting is not None:  # AE self-sourcing: outbound meetings of their own stream
+            self._draw("outbound", "ae_outbound", self.prospecting.rate, month, fit, found)
+
+    def _draw(self, source: str, stream: str, lam: float, month: int, fit: float, found: np.ndarray | None) -> None:
+        """Draw a month of one source's leads (stream ``arrivals.<stream>.<month>``), put them on the clock."""
+        if lam <= 0:
+            return
+        g = self.streams.monthly(f"arrivals.{stream}", month)
+        n = poisson_inverse(g.random(), lam)
+        if n == 0:
+            return
+        # lead i's arrival time, segment and MQL flag come from row i whatever n is: a month
+        # with one lead more (a slightly higher rate) keeps every other lead as it was
+        u = g.random((n, 3))
+        order = np.argsort(u[:, 0], kind="stable")
+        u = u[order]
+        times = u[:, 0] * MONTH_DAYS + month * MONTH_DAYS
+        segs = np.searchsorted(self.cum_mix[source], u[:, 1], side="right")
+        mql = u[:, 2] < self.mql_rate[source] * fit
+        if found is not None:
+            times, segs, mql = self._thin(stream, month, order, found, times, segs, mql)
+            n = len(times)
             if n == 0:
-                continue
-            # lead i's arrival time, segment and MQL flag come from row i whatever n is: a month
-            # with one lead more (a slightly higher rate) keeps every other lead as it was
-            u = g.random((n, 3))
-            order = np.argsort(u[:, 0], kind="stable")
-            u = u[order]
-            times = u[:, 0] * MONTH_DAYS + t0
-            segs = np.searchsorted(self.cum_mix[source], u[:, 1], side="right")
-            mql = u[:, 2] < self.mql_rate[source] * fit
-            if found is not None:
-                times, segs, mql = self._thin(source, month, order, found, times, segs, mql)
-                n = len(times)
-                if n == 0:
-                    continue
-            self.funnel[f"leads.{source}"] += n
-            # the clock times of the arrivals: now + (t - now), as a timeout set now would give
-            at = now + (times - now)
-            if source == "outbound":
-                self._feed(source, at, segs, None, self._booked)
-            elif self.review is None:
-                stage = self.stage
-                stage.arrivals += n
-                stage.completed += n
-                stage.waits_days.extend(repeat(0.0, n))
-                self.funnel[f"mql.{source}"] += int(mql.sum())
-                if self.log is not None:
-                    self._log_scored_out(source, at[~mql], segs[~mql])
-                self._feed(source, at[mql], segs[mql], None, self._scored)
-            else:
-                self._feed(source, at, segs, mql, self._to_review)
+                return
+        self.funnel[f"leads.{source}"] += n
+        # the clock times of the arrivals: now + (t - now), as a timeout set now would give
+        now = self.env.now
+        at = now + (times - now)
+        if stream == "ae_outbound":
+            assert self.prospecting is not None
+            self.prospecting.count(month, n)
+            self._feed(source, at, segs, None, self._booked_by_ae)
+        elif source == "outbound":
+            self._feed(source, at, segs, None, self._booked)
+        elif self.review is None:
+            stage = self.stage
+            stage.arrivals += n
+            stage.completed += n
+            stage.waits_days.extend(repeat(0.0, n))
+            self.funnel[f"mql.{source}"] += int(mql.sum())
+            if self.log is not None:
+                self._log_scored_out(source, at[~mql], segs[~mql])
+            self._feed(source, at[mql], segs[mql], None, self._scored)
+        else:
+            self._feed(source, at, segs, mql, self._to_review)
 
     def record(self, into: Results) -> None:
         """Leads, MQLs and booked meetings by source (and each finite segment's penetration)."""
@@ -261,6 +275,14 @@ class Marketing:
         """A meeting booked by outbound prospecting: an MQL and an SQL at once."""
         if self.log is not None:
             self._log_created(lead, "Meeting booked")
+        self.funnel["mql.outbound"] += 1
+        self.funnel["sql.outbound"] += 1
+        self._enter(lead)
+
+    def _booked_by_ae(self, lead: Lead) -> None:
+        """A meeting an AE booked by prospecting (self-sourcing): an outbound MQL and SQL at once."""
+        if self.log is not None:
+            self._log_created(lead, "Meeting booked by an AE")
         self.funnel["mql.outbound"] += 1
         self.funnel["sql.outbound"] += 1
         self._enter(lead)

@@ -18,7 +18,7 @@ import numpy as np
 if TYPE_CHECKING:
     from orgsim.model.pools import Pool
 
-__all__ = ["Results", "StageRecord", "StageStats", "mean", "stage_records"]
+__all__ = ["Results", "RoleRecord", "StageRecord", "StageStats", "mean", "role_records", "stage_records"]
 
 
 class StageStats:
@@ -84,6 +84,37 @@ def stage_records(
 
 
 @dataclass
+class RoleRecord:
+    """What one role did over a replication, over every stage its pool serves (the per-role table)."""
+
+    busy_days: float  # busy time of every task the role's pool did (sales, qualification by AEs, recruiting...)
+    person_days: float  # the role's staffed time over the horizon
+    headcount_end: int
+    backlog: int  # tasks waiting for the role at the end, plus opportunities waiting for an AE with room
+    meetings_booked: float = 0.0  # outbound meetings the role booked by prospecting
+    serves: bool = True  # False: no stage sends the role tasks (its utilisation is undefined)
+
+
+def role_records(
+    pools: dict[str, Pool], stages: Iterable[StageStats], booked: dict[str, float] | None = None
+) -> dict[str, RoleRecord]:
+    """Each role's record: the busy time and backlog of every stage whose pool is the role's pool."""
+    stages = list(stages)
+    out: dict[str, RoleRecord] = {}
+    for role, pool in pools.items():
+        served = [st for st in stages if st.pool is pool]
+        out[role] = RoleRecord(
+            busy_days=sum(st.busy_days for st in served),
+            person_days=pool.staffed_days(),
+            headcount_end=pool.headcount,
+            backlog=sum(st.waiting for st in served),
+            meetings_booked=float((booked or {}).get(role, 0.0)),
+            serves=bool(served),
+        )
+    return out
+
+
+@dataclass
 class Results:
     """The parts of a replication's record the departments contribute (`Company.results`).
 
@@ -97,6 +128,7 @@ class Results:
     counters: dict[str, float] = field(default_factory=dict)
     stage_tails: dict[str, list[float]] = field(default_factory=dict)
     stages: dict[str, StageRecord] = field(default_factory=dict)
+    roles: dict[str, RoleRecord] = field(default_factory=dict)
     cohort_arr: dict[int, float] = field(default_factory=dict)
     final_arr: dict[int, float] = field(default_factory=dict)
     starting_arr: float = 0.0

@@ -8,7 +8,7 @@ piece of text that comes from data is escaped with `html.escape`.
 
 Sections: headline, findings (the bottleneck in plain sentences, derived from the data), KPIs
 with 95% CIs, the plots, the scenario in words (org chart, ownership rules, growth plan,
-segments, lead sources), funnel and stage tables, and the manifest.
+segments, lead sources), funnel, stage and role tables, and the manifest.
 """
 
 from __future__ import annotations
@@ -205,7 +205,31 @@ def _funnel_stage_tables(run: RunData) -> str:
         {1, 2, 3, 4, 5},
         classes,
     )
-    return out
+    return out + _role_table(run.summary.get("roles") or {})
+
+
+def _role_table(roles: Mapping[str, Any]) -> str:
+    """Per role that some stage sends tasks: utilisation over all of them, headcount and backlog at the end."""
+    rows = [
+        [
+            name,
+            fmt(mean_of(r.get("utilization")), "pct"),
+            ci_range(r.get("utilization"), "pct"),
+            fmt(mean_of(r.get("headcount_end"))),
+            fmt(mean_of(r.get("backlog"))),
+            fmt(mean_of(r.get("meetings_booked"))),
+        ]
+        for name, r in roles.items()
+        if mean_of(r.get("utilization")) is not None
+    ]
+    if not rows:
+        return ""
+    note = (
+        "<p>Utilisation over every task the role serves (busy time over staffed time available for tasks); "
+        "backlog: tasks waiting for the role at the end, plus opportunities waiting for an AE with room.</p>"
+    )
+    head = ["role", "utilisation", "95% CI", "headcount at end", "backlog at end", "meetings booked"]
+    return "<h3>Roles</h3>" + note + html_table(head, rows, {1, 2, 3, 4, 5})
 
 
 def _manifest_section(run: RunData) -> str:

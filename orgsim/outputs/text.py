@@ -1,4 +1,4 @@
-"""Terminal reports (rich): a run's KPI, funnel and stage tables, and the words every output shares.
+"""Terminal reports (rich): a run's KPI, funnel, stage and role tables, and the words every output shares.
 
 The tables of compare, sweep and focus are in `orgsim.outputs.text_experiments`.
 
@@ -30,6 +30,7 @@ __all__ = [
     "precision_line",
     "render_run",
     "reproduce_command",
+    "role_table",
     "table",
     "wide_console",
 ]
@@ -155,12 +156,39 @@ def stage_table(doc: dict[str, Any]) -> Table:
     return t
 
 
+def role_table(doc: dict[str, Any]) -> Table:
+    """Per role with staff or work: utilisation over every task it serves, 95% CI, headcount and
+    backlog at the end, meetings it booked by prospecting."""
+    t = table("Roles (mean over replications)")
+    t.add_column("role", no_wrap=True)
+    for head in ("util", "util 95% CI", "headcount\nat end", "backlog\nat end", "meetings\nbooked"):
+        t.add_column(head, justify="right")
+    for name, r in doc.get("roles", {}).items():
+        m = {k: r[k]["mean"] for k in ("utilization", "headcount_end", "backlog", "meetings_booked")}
+        if m["utilization"] is None or not (m["headcount_end"] or m["utilization"] or m["backlog"]):
+            continue  # a role no stage sends tasks (engineers...), or one nobody holds and nobody waits for
+        booked = m["meetings_booked"]
+        t.add_row(
+            name,
+            fmt(m["utilization"], "pct"),
+            ci_text(r["utilization"], "pct"),
+            fmt(m["headcount_end"]),
+            fmt(m["backlog"]),
+            fmt(booked) if booked else "",
+        )
+    t.caption = "util: busy time over staffed time available for tasks, over every stage the role serves"
+    return t
+
+
 def render_run(console: Console, doc: dict[str, Any], wall_s: float, workers: int | str | None = None) -> None:
     """Print the whole run report to `console`."""
     console.print(header(doc, wall_s, workers), soft_wrap=True)
     if doc.get("precision"):
         console.print(precision_line(doc["precision"]), soft_wrap=True)
-    console.print(Group(kpi_table(doc), Text(""), funnel_table(doc), Text(""), stage_table(doc)))
+    parts: list[Table | Text] = [kpi_table(doc), Text(""), funnel_table(doc), Text(""), stage_table(doc)]
+    if doc.get("roles"):
+        parts += [Text(""), role_table(doc)]
+    console.print(Group(*parts))
 
 
 # ---- words shared by the experiments' tables and reports -------------------------------------

@@ -49,6 +49,31 @@ class OutboundSource(Model):
     sdr_time_share: Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)] = 0.0
     meetings_per_sdr_month: NonNeg = 0.0  # SQLs booked per fully ramped SDR [sdr_sqls_per_month]
     segment_mix: dict[str, Prob] | None = None  # defaults to the segments' lead_mix
+    ae_time_share: Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)] = 0.0
+    """Share of AE time spent prospecting (AE self-sourcing); their tasks get the rest. 0 = off
+    (assumption, no public figure; see docs/explanation/model/marketing.md)."""
+    meetings_per_ae_month: NonNeg = 0.0
+    """SQLs booked per fully ramped AE per month at the reference share (ae_time_share, or
+    ae_time_share_without_sdrs when ae_time_share is 0); a month at another share books in
+    proportion. An SDR books 18+ a month full time [sdr_sqls_per_month]."""
+    ae_time_share_without_sdrs: Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)] | None = None
+    """Share of AE time spent prospecting in a month that starts with no SDR on staff; null = ae_time_share."""
+
+    def ae_share(self, sdrs_on_staff: bool) -> float:
+        """The share of AE time spent prospecting in a month, with or without SDRs on staff."""
+        if not sdrs_on_staff and self.ae_time_share_without_sdrs is not None:
+            return self.ae_time_share_without_sdrs
+        return self.ae_time_share
+
+    @property
+    def ae_reference_share(self) -> float:
+        """The share at which meetings_per_ae_month holds."""
+        return self.ae_time_share if self.ae_time_share > 0 else self.ae_time_share_without_sdrs or 0.0
+
+    @property
+    def ae_prospects(self) -> bool:
+        """Whether AEs prospect in any month (self-sourcing is on)."""
+        return self.ae_reference_share > 0
 
 
 class ReferralSource(Model):

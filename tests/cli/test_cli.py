@@ -19,7 +19,7 @@ import pytest
 
 import orgsim
 from orgsim import cli
-from orgsim.metrics import FUNNEL_KEYS, KPI_KEYS, STAGE_KEYS
+from orgsim.metrics import FUNNEL_KEYS, KPI_KEYS, ROLE_KEYS, STAGE_KEYS
 from orgsim.metrics.registry import fmt
 from orgsim.outputs.files import write_json_atomic
 
@@ -27,7 +27,7 @@ REPO = Path(__file__).resolve().parents[2]
 SCENARIO = "scenarios/series-a.yaml"
 SHORT = ("--set", "horizon_months=12")
 STAGE_IDS = {"marketing", "sdr", "sales", "presales", "implementation", "csm"}
-CONTRACT_TOP = {"scenario", "seed", "replications", "horizon_months", "kpis", "funnel", "stages"}
+CONTRACT_TOP = {"scenario", "seed", "replications", "horizon_months", "kpis", "funnel", "stages", "roles"}
 # Keys Results.to_dict() adds beyond the section-6 example; consumers must tolerate extras.
 KNOWN_EXTRAS = {"funnel_by_source", "runtime_s"}
 
@@ -111,6 +111,25 @@ def test_run_json_has_exactly_the_contract_shape(contract_run):
             assert_stat(stat)
     assert doc["kpis"]["arr_end"]["mean"] > 0
     assert [f.name for f in out.parent.iterdir()] == ["out.json"], "no temporary file left behind"
+
+
+def test_run_json_has_the_per_role_table(tmp_path):
+    """`roles` (DESIGN section 6): per role, utilisation over every task it serves, headcount and
+    backlog at the end; "are my AEs overloaded?" is roles.ae.utilization.mean."""
+    out = tmp_path / "roles.json"
+    p = orgsim_cmd("run", "scenarios/reference.yaml", "-n", "2", *SHORT, "--json", str(out))
+    assert p.returncode == 0, p.stderr
+    doc = strict_load(out)
+    ae = doc["roles"]["ae"]
+    assert list(ae) == list(ROLE_KEYS) == ["utilization", "headcount_end", "backlog", "meetings_booked"]
+    for stat in ae.values():
+        assert_stat(stat)
+    assert 0 < ae["utilization"]["mean"] <= 1 and ae["headcount_end"]["mean"] >= 1
+    assert doc["roles"]["sdr"]["meetings_booked"]["mean"] > 0 == ae["meetings_booked"]["mean"]
+    assert doc["roles"]["engineer"]["utilization"]["mean"] is None  # no stage sends engineers tasks
+    # the same AE utilisation as the sales stage's when AEs serve only sales (no ownership.qualification: ae)
+    assert ae["utilization"]["mean"] == pytest.approx(doc["stages"]["sales"]["utilization"]["mean"])
+    assert "Roles (mean over replications)" in p.stdout and "backlog" in p.stdout
 
 
 def test_run_json_parses_with_a_strict_parser(contract_run):
