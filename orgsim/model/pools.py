@@ -3,8 +3,8 @@
 The capacity behind every stage of the value chain (marketing, SDR, sales, presales,
 implementation, customer success): a role is a pool of people; a task needs one person of a
 role for some effort hours; it waits FIFO for a free person and then holds that person for
-effort / (productive hours x speed) days; a person's speed is `orgsim.model.people`'s (the ramp
-after hiring). Who joins and leaves a pool, and when, is `orgsim.model.workforce`'s business.
+effort / (productive hours x productivity x speed) days; a person's speed and productivity are
+`orgsim.model.people`'s (the ramp after hiring, the person's multiplier). Who joins and leaves a pool, and when, is `orgsim.model.workforce`'s business.
 
 This is the hot path of a replication: every task passes `Pool.submit`, `Pool._start` and
 `Pool._finish` once, as callbacks (no SimPy process, see `orgsim.model.clock`); a pool whose
@@ -108,6 +108,7 @@ class Pool:
     def add(self, person: Person) -> None:
         """The person joins now and takes queued work they may do."""
         self._integrate()
+        person.hours = self.hours_per_day * person.productivity  # (x 1.0 is exact: no change when off)
         self.people.append(person)
         self.pod_count[person.pod] = self.pod_count.get(person.pod, 0) + 1
         if person.pod is not None:
@@ -151,9 +152,9 @@ class Pool:
         return out
 
     def speed_sum(self) -> float:
-        """Headcount weighted by ramp (fully ramped people count 1)."""
+        """Headcount weighted by ramp and productivity (fully ramped typical people count 1)."""
         now = self.env.now
-        return sum(p.speed(now) for p in self.people)
+        return sum(p.speed(now) * p.productivity for p in self.people)
 
     # ---- tasks ---------------------------------------------------------------------------
 
@@ -301,7 +302,7 @@ class Pool:
         now = self.env.now
         task.person = person
         task.wait = wait = now - task.since
-        hours = self.hours_per_day * task.share
+        hours = person.hours * task.share  # the person's hours: the pool's x their productivity
         r = person.ramp_days
         x0 = (now - person.hired_at) / r if r > 0 else 1.0
         duration = task.effort / hours if x0 >= 1.0 else person.duration(task.effort, hours, now)
@@ -345,7 +346,7 @@ class Pool:
         person = yield self.request(stage, pod)
         now = self.env.now
         wait = now - t0
-        duration = person.duration(effort_hours, self.hours_per_day * share, now)
+        duration = person.duration(effort_hours, person.hours * share, now)
         stage.waits_days.append(wait)
         stage.busy_days += min(duration, max(self.horizon - now, 0.0))
         yield self.env.timeout(duration)
