@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from orgsim.model.stages import Results
     from orgsim.model.trace import EventLog
 
+
 def lognormal_mean_one(cv: float) -> tuple[float, float]:
     """(mu, sigma) of the lognormal with mean 1 and coefficient of variation `cv`:
     sigma^2 = ln(1 + cv^2), mu = -sigma^2 / 2."""
