@@ -4,7 +4,8 @@ The capacity behind every stage of the value chain (marketing, SDR, sales, presa
 implementation, customer success): a role is a pool of people; a task needs one person of a
 role for some effort hours; it waits FIFO for a free person and then holds that person for
 effort / (productive hours x productivity x speed) days; a person's speed and productivity are
-`orgsim.model.people`'s (the ramp after hiring, the person's multiplier). Who joins and leaves a pool, and when, is `orgsim.model.workforce`'s business.
+`orgsim.model.people`'s (the ramp after hiring, the person's multiplier). Who joins and leaves
+a pool, and when, is `orgsim.model.workforce`'s business.
 
 This is the hot path of a replication: every task passes `Pool.submit`, `Pool._start` and
 `Pool._finish` once, as callbacks (no SimPy process, see `orgsim.model.clock`); a pool whose
