@@ -86,7 +86,8 @@ def kpis(rec: RawRecord) -> dict[str, float | None]:
 
 
 def _sales_kpis(rec: RawRecord) -> dict[str, float | None]:
-    """Win rate, no-decision rate and mean days to a decision, over decided opportunities."""
+    """Win rate, no-decision rate and mean days to a decision, over decided opportunities; the share
+    of ramped AEs at quota (None without `roles.ae.quota_arr_per_year`: no counters then)."""
     f = rec.funnel
     no_decision = float(f.get("lost.no_decision", 0))
     decided = float(f.get("won", 0)) + float(f.get("lost.opportunity", 0)) + no_decision
@@ -94,6 +95,7 @@ def _sales_kpis(rec: RawRecord) -> dict[str, float | None]:
         "win_rate": _ratio(float(f.get("won", 0)), decided),
         "no_decision_rate": _ratio(no_decision, decided),
         "sales_cycle_days": _ratio(rec.counters.get("days_to_decision", 0.0), decided),
+        "quota_attainment": _ratio(rec.counters.get("quota_reps_at_quota", 0), rec.counters.get("quota_reps", 0)),
     }
 
 

@@ -100,6 +100,13 @@ KPIS: Mapping[str, KpiSpec] = MappingProxyType(
                 -1,
                 "mean days from opportunity created to decided, over decided opportunities",
             ),
+            KpiSpec(
+                "quota_attainment",
+                "AEs at quota",
+                "pct",
+                1,
+                "share of ramped AEs whose new ARR of the last 12 months is at least their quota",
+            ),
         )
     }
 )

@@ -215,6 +215,9 @@ class Company:
             put(f"headcount.{name}", pool.headcount)
             total += pool.headcount
         put("headcount", total)
+        aes = self.workforce.pools.get("ae")
+        # AEs weighted by ramp and productivity: a fully ramped typical AE counts 1
+        put("ramped_rep_equivalents", aes.speed_sum() if aes is not None else 0.0)
         for name in STAGES:
             put(f"queue.{name}", self.stages[name].waiting)
 

@@ -23,7 +23,7 @@ from orgsim.rng import Streams
 from orgsim.scenario import MONTH_DAYS, Scenario
 
 if TYPE_CHECKING:
-    from orgsim.model.pools import Pool, Task
+    from orgsim.model.pools import Person, Pool, Task
     from orgsim.model.stages import Results, StageStats
     from orgsim.model.trace import EventLog
 
@@ -37,7 +37,7 @@ ROLE_OF_TEAM = {"sales": "ae", "implementation": "implementer", "csm": "csm"}
 class Ledger(Protocol):
     """What lead to cash posts to finance."""
 
-    def book_new(self, acv: float) -> None: ...
+    def book_new(self, acv: float, seller: Person | None = None) -> None: ...
 
     def invoice_contract(self, acc: Account, from_time: float | None = None) -> None: ...
 
@@ -134,7 +134,7 @@ class Delivery:
         if self.log is not None:
             account.case, account.source = opp.case, opp.source
         self.next.accept(account)
-        self.finance.book_new(acv)
+        self.finance.book_new(acv, seller)  # (credited to the seller's quota)
         self.finance.invoice_contract(account)
         if self.log is not None:
             self.log.add(

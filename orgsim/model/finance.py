@@ -3,7 +3,10 @@
 Revenue accrues continuously at active ARR / 12 per month (the ledger integrates ARR over time).
 Invoices follow the billing mode (`annual_upfront` or `monthly`) and are collected
 `payment_terms_days` later. People cost annual_cost / 12 per month for the days they are on
-staff; overhead is per head; COGS = (1 - gross margin) x revenue.
+staff; overhead is per head; COGS = (1 - gross margin) x revenue. With `company.commission_rate`,
+commission = rate x (new + expansion ARR) is a cost of the month it is booked, part of S&M (and
+so of CAC). With `roles.ae.quota_arr_per_year`, new ARR is credited to the AE who owned the deal,
+and at the end the books say how many ramped AEs met quota over the last 12 months.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from orgsim.scenario import DEPARTMENTS, MONTH_DAYS, Scenario
 
 if TYPE_CHECKING:
     from orgsim.model.entities import Account
+    from orgsim.model.people import Person
     from orgsim.model.pools import Pool
     from orgsim.model.stages import Results
 
@@ -60,6 +64,13 @@ class Finance:
         self.cash = z()
         self.terms_days = sc.company.payment_terms_days
         self.monthly_billing = sc.company.billing == "monthly"
+        self.commission_rate = sc.company.commission_rate
+        self.commission = z()  # stays zero (and unreported) with commission_rate 0
+        ae = sc.roles.get("ae")
+        self.quota = ae.quota_arr_per_year if ae is not None else None
+        self.quota_window = min(12, H)  # months at the end over which quota attainment is measured
+        self._quota_from = (H - self.quota_window) * MONTH_DAYS
+        self.bookings: dict[int, float] = {}  # new ARR by AE (pid) within the quota window
 
     def month_of(self, t: float) -> int:
         """The month (0-based) of time `t` (days)."""
@@ -77,13 +88,21 @@ class Finance:
         self._integrate()
         self.arr += delta
 
-    def book_new(self, acv: float) -> None:
-        """New ARR signed this month."""
-        self.new_arr[min(self.month_of(self.env.now), self.H - 1)] += acv
+    def book_new(self, acv: float, seller: Person | None = None) -> None:
+        """New ARR signed this month (credited to `seller`, the deal's AE, when AEs carry a quota)."""
+        m = min(self.month_of(self.env.now), self.H - 1)
+        self.new_arr[m] += acv
+        if self.commission_rate:
+            self.commission[m] += self.commission_rate * acv
+        if self.quota is not None and seller is not None and self.env.now >= self._quota_from:
+            self.bookings[seller.pid] = self.bookings.get(seller.pid, 0.0) + acv
 
     def book_expansion(self, delta: float) -> None:
         """Expansion ARR signed this month."""
-        self.expansion_arr[min(self.month_of(self.env.now), self.H - 1)] += delta
+        m = min(self.month_of(self.env.now), self.H - 1)
+        self.expansion_arr[m] += delta
+        if self.commission_rate:
+            self.commission[m] += self.commission_rate * delta
 
     def book_churn(self, arr: float) -> None:
         """ARR churned this month."""
@@ -156,11 +175,24 @@ class Finance:
 
     def costs(self, m: int) -> float:
         """Every cost of month `m`."""
-        return sum(v[m] for v in self.people.values()) + self.overhead[m] + self.paid[m] + self.cogs[m]
+        c = sum(v[m] for v in self.people.values()) + self.overhead[m] + self.paid[m] + self.cogs[m]
+        return c + self.commission[m] if self.commission_rate else c
 
     def sm_cost(self) -> np.ndarray:
-        """Sales & marketing cost by month: marketing and sales departments' people, paid budget."""
-        return self.people["marketing"] + self.people["sales"] + self.paid
+        """Sales & marketing cost by month: marketing and sales departments' people, paid budget,
+        commission."""
+        sm = self.people["marketing"] + self.people["sales"] + self.paid
+        return sm + self.commission if self.commission_rate else sm
+
+    def quota_counts(self) -> tuple[int, int]:
+        """(ramped AEs, those at or above quota): AEs on staff at the end whose ramp ended by the start
+        of the last 12 months (the window), against the quota pro-rated to the window."""
+        pool = self.pools.get("ae")
+        assert self.quota is not None
+        people = pool.people if pool is not None else []
+        ramped = [p for p in people if p.hired_at + p.ramp_days <= self._quota_from]
+        target = self.quota * self.quota_window / 12
+        return len(ramped), sum(1 for p in ramped if self.bookings.get(p.pid, 0.0) >= target)
 
     def record(self, into: Results) -> None:
         """The money series by month: revenue, collections, cash, ARR movements, costs."""
@@ -180,3 +212,10 @@ class Finance:
         for dept, arr in self.people.items():
             monthly[f"cost.{dept}"] = arr.copy()
         monthly["cost.total"] = sum(monthly[f"cost.{d}"] for d in self.people) + self.paid + self.overhead + self.cogs
+        if self.commission_rate:
+            monthly["cost.commission"] = self.commission.copy()
+            monthly["cost.total"] = monthly["cost.total"] + self.commission
+        if self.quota is not None:
+            reps, at_quota = self.quota_counts()
+            into.counters["quota_reps"] = reps
+            into.counters["quota_reps_at_quota"] = at_quota

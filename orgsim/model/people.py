@@ -1,7 +1,9 @@
 """People: one employee, and how fast they work as they ramp up after joining.
 
 A person's speed rises linearly from `hiring.ramp_start_productivity` to 1 over `ramp_months`;
-`Person.duration` turns effort hours into clock days along that ramp. The pools that share out
+`Person.duration` turns effort hours into clock days along that ramp. People differ: each has a
+productivity multiplier (1 unless `roles.<role>.productivity_cv` > 0), and their productive hours
+per day are the pool's hours x that multiplier (`Person.hours`, set when they join a pool). The pools that share out
 work among people are `orgsim.model.pools`; who joins and leaves is `orgsim.model.workforce`.
 """
 
@@ -27,9 +29,20 @@ class Person:
         "pod",
         "open_opps",
         "own",
+        "productivity",
+        "hours",
     )
 
-    def __init__(self, pid: int, role: str, hired_at: float, ramp_days: float, ramp_start: float, pod: str | None):
+    def __init__(
+        self,
+        pid: int,
+        role: str,
+        hired_at: float,
+        ramp_days: float,
+        ramp_start: float,
+        pod: str | None,
+        productivity: float = 1.0,
+    ):
         self.pid = pid
         self.role = role
         self.hired_at = hired_at
@@ -41,6 +54,9 @@ class Person:
         self.pod = pod
         self.open_opps = 0
         self.own: list | None = None  # tasks for this person only (`Pool.submit(person=...)`), longest waiting first
+        self.productivity = productivity  # multiplies speed (1 = the role's typical person)
+        # task hours per calendar day at full ramp: the pool's hours x productivity (`Pool.add`)
+        self.hours = math.nan
 
     def speed(self, now: float) -> float:
         """Share of full productivity at time `now` (linear ramp)."""

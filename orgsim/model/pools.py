@@ -3,8 +3,9 @@
 The capacity behind every stage of the value chain (marketing, SDR, sales, presales,
 implementation, customer success): a role is a pool of people; a task needs one person of a
 role for some effort hours; it waits FIFO for a free person and then holds that person for
-effort / (productive hours x speed) days; a person's speed is `orgsim.model.people`'s (the ramp
-after hiring). Who joins and leaves a pool, and when, is `orgsim.model.workforce`'s business.
+effort / (productive hours x productivity x speed) days; a person's speed and productivity are
+`orgsim.model.people`'s (the ramp after hiring, the person's multiplier). Who joins and leaves
+a pool, and when, is `orgsim.model.workforce`'s business.
 
 This is the hot path of a replication: every task passes `Pool.submit`, `Pool._start` and
 `Pool._finish` once, as callbacks (no SimPy process, see `orgsim.model.clock`); a pool whose
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 from bisect import insort
 from collections import deque
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Generator
 from operator import attrgetter
 from typing import Any
 
@@ -24,6 +25,7 @@ import simpy
 from orgsim.model.clock import waker
 from orgsim.model.entities import Task
 from orgsim.model.people import Person
+from orgsim.model.priorities import Priorities
 from orgsim.model.stages import StageStats
 
 __all__ = ["Person", "Pool", "StageStats", "Task"]  # Person, StageStats, Task: re-exported for the departments
@@ -45,7 +47,7 @@ class _Request:
 _since = attrgetter("since")
 
 
-class Pool:
+class Pool(Priorities):
     """The people of one role and the FIFO queue of tasks waiting for them.
 
     Args:
@@ -110,6 +112,7 @@ class Pool:
     def add(self, person: Person) -> None:
         """The person joins now and takes queued work they may do."""
         self._integrate()
+        person.hours = self.hours_per_day * person.productivity  # (x 1.0 is exact: no change when off)
         self.people.append(person)
         self.pod_count[person.pod] = self.pod_count.get(person.pod, 0) + 1
         if person.pod is not None:
@@ -152,32 +155,18 @@ class Pool:
                 out += [t.since for t in p.own if t.stage is stage]
         return out
 
-    def speed_sum(self) -> float:
-        """Headcount weighted by ramp (fully ramped people count 1)."""
-        now = self.env.now
-        return sum(p.speed(now) for p in self.people)
+    def set_hours(self, hours_per_day: float) -> None:
+        """From now on, people give `hours_per_day` (x their productivity) to tasks they start."""
+        self.hours_per_day = hours_per_day
+        for p in self.people:
+            p.hours = hours_per_day * p.productivity
 
-    def prioritise(self, order: Sequence[str] | None) -> None:
-        """Take queued work by kind in this order (oldest first within a kind; kinds not listed
-        last, FIFO among them); None or empty: FIFO, as if never called."""
-        self.rank = {kind: i for i, kind in enumerate(order)} if order else None
+    def speed_sum(self) -> float:
+        """Headcount weighted by ramp and productivity (fully ramped typical people count 1)."""
+        now = self.env.now
+        return sum(p.speed(now) * p.productivity for p in self.people)
 
     # ---- tasks ---------------------------------------------------------------------------
-
-    def _best(self, items: Any, person: Person | None) -> int:
-        """Index of the first item of the highest-priority kind in `items` (that `person` may take,
-        when given); -1 if none."""
-        rank: dict[str | None, int] = self.rank  # type: ignore[assignment]  # only with priorities
-        worst = len(rank)
-        check = person is not None and self._podded
-        best, best_rank = -1, worst + 1
-        for i, r in enumerate(items):
-            k = rank.get(r.kind, worst)
-            if k < best_rank and (not check or self._eligible(person, r.pod)):  # type: ignore[arg-type]
-                best, best_rank = i, k
-                if k == 0:
-                    break
-        return best
 
     def _eligible(self, person: Person, pod: str | None) -> bool:
         return pod is None or person.pod == pod or self.pod_count.get(pod, 0) == 0
@@ -281,22 +270,6 @@ class Pool:
             person.own = None  # back to the fast path
         return req
 
-    def _next_by_rank(self, person: Person, own: list[Task]) -> Task | _Request:
-        """`_next_for` with priorities: the highest-priority kind among their own work and the
-        pool's work they may do; the longer waiting of the two on a tie."""
-        rank: dict[str | None, int] = self.rank  # type: ignore[assignment]  # only with priorities
-        queue, worst = self.queue, len(rank)
-        mine = own[j := self._best(own, None)]
-        i = self._best(queue, person) if queue else -1
-        if i >= 0 and (rank.get(queue[i].kind, worst), queue[i].since) < (rank.get(mine.kind, worst), mine.since):
-            req = queue[i]
-            del queue[i]
-            return req
-        del own[j]
-        if not own:
-            person.own = None
-        return mine
-
     def submit(
         self,
         stage: StageStats,
@@ -347,7 +320,7 @@ class Pool:
         now = self.env.now
         task.person = person
         task.wait = wait = now - task.since
-        hours = self.hours_per_day * task.share
+        hours = person.hours * task.share  # the person's hours: the pool's x their productivity
         r = person.ramp_days
         x0 = (now - person.hired_at) / r if r > 0 else 1.0
         duration = task.effort / hours if x0 >= 1.0 else person.duration(task.effort, hours, now)
@@ -391,7 +364,7 @@ class Pool:
         person = yield self.request(stage, pod)
         now = self.env.now
         wait = now - t0
-        duration = person.duration(effort_hours, self.hours_per_day * share, now)
+        duration = person.duration(effort_hours, person.hours * share, now)
         stage.waits_days.append(wait)
         stage.busy_days += min(duration, max(self.horizon - now, 0.0))
         yield self.env.timeout(duration)

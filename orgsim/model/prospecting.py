@@ -55,7 +55,7 @@ class Prospecting:
         out = self.out
         share = out.ae_share(self.sdrs is not None and self.sdrs.headcount > 0)
         self.shares[month] = share
-        self.aes.hours_per_day = self.productive_hours * (1.0 - share)
+        self.aes.set_hours(self.productive_hours * (1.0 - share))
         if share <= 0.0 or out.meetings_per_ae_month <= 0.0:
             self.rate = 0.0
         else:

@@ -3,7 +3,9 @@
 Who is in each role's pool (`orgsim.model.pools`), and when that changes: the hiring plan and
 the growth plan open requisitions; a requisition becomes a person after `time_to_hire_days`
 (the candidate search) and, where the company has recruiters, a recruiter's closing work; a new
-person ramps up over `ramp_months`; people leave by annual attrition and are backfilled. It
+person ramps up over `ramp_months`; people leave by annual attrition and are backfilled. People
+differ when a role says so: each joiner draws a productivity multiplier (`productivity_cv`), and a
+hire made during the run may wash out, leaving at the end of ramp (`washout_probability`). It
 serves every department of the value chain and calls none of them: whoever needs to know that
 someone joined registers with `on_join` (the company wires the routing of opportunities to AEs
 this way).
@@ -28,6 +30,14 @@ if TYPE_CHECKING:
     from orgsim.model.stages import Results
     from orgsim.model.trace import EventLog
 
+
+def lognormal_mean_one(cv: float) -> tuple[float, float]:
+    """(mu, sigma) of the lognormal with mean 1 and coefficient of variation `cv`:
+    sigma^2 = ln(1 + cv^2), mu = -sigma^2 / 2."""
+    s2 = math.log1p(cv * cv)
+    return -s2 / 2.0, math.sqrt(s2)
+
+
 # re-exported: people and pools used to live here
 __all__ = ["Person", "Pool", "StageStats", "Task", "Workforce"]
 
@@ -38,7 +48,8 @@ class Workforce:
     Args:
         clock: the replication's clock.
         sc: the scenario (reads ``roles``, ``hiring``, ``time``, ``ownership.routing``).
-        streams: the replication's random streams (``attrition.<role>``, ``hire.time.<role>``).
+        streams: the replication's random streams (``attrition.<role>``, ``hire.time.<role>``;
+            ``productivity.<role>`` and ``washout.<role>`` only for roles with those mechanisms on).
         log: the event log, when one is kept (pools then log their tasks).
     """
 
@@ -54,6 +65,7 @@ class Workforce:
         self._on_join: dict[str, list[Callable[[Person], None]]] = {}
         self.hires = 0
         self.leavers = 0
+        self.washouts = 0
         self.requisitions_open = 0
         recruiters = [n for n, r in sc.roles.items() if r.hires_per_month]
         self.recruiting_pool = self.pools[recruiters[0]] if recruiters else None
@@ -63,6 +75,17 @@ class Workforce:
         self._attrition = {name: streams.generator(f"attrition.{name}") for name in sc.roles}
         self._time_to_hire = {
             name: Sampler(sc.hiring.time_to_hire_days, streams.generator(f"hire.time.{name}")) for name in sc.roles
+        }
+        # people who differ: only roles with the mechanism on get (and draw from) a stream
+        self._productivity = {
+            name: (lognormal_mean_one(r.productivity_cv), streams.generator(f"productivity.{name}"))
+            for name, r in sc.roles.items()
+            if r.productivity_cv > 0
+        }
+        self._washout = {
+            name: (r.washout_probability, streams.uniforms(f"washout.{name}"))
+            for name, r in sc.roles.items()
+            if r.washout_probability > 0
         }
         for name, role in sc.roles.items():
             for _ in range(role.headcount):
@@ -76,6 +99,8 @@ class Workforce:
         """People hired and people who left."""
         into.counters["hires"] = self.hires
         into.counters["leavers"] = self.leavers
+        if self._washout:
+            into.counters["washouts"] = self.washouts
 
     def pool(self, role: str) -> Pool | None:
         """The role's pool, None when the scenario has no such role."""
@@ -115,7 +140,12 @@ class Workforce:
     def _join(self, role: str, hired_at: float) -> None:
         self._pid += 1
         r = self.sc.roles[role]
-        person = Person(self._pid, role, hired_at, r.ramp_months * MONTH_DAYS, self._ramp_start, self._pod_for(role))
+        ramp_days = r.ramp_months * MONTH_DAYS
+        person = Person(self._pid, role, hired_at, ramp_days, self._ramp_start, self._pod_for(role))
+        spread = self._productivity.get(role)
+        if spread is not None:
+            (mu, sigma), gen = spread
+            person.productivity = float(gen.lognormal(mu, sigma))
         self.pools[role].add(person)
         if hired_at >= 0:
             for fn in self._on_join.get(role, ()):
@@ -126,8 +156,21 @@ class Workforce:
             start = max(hired_at, 0.0)
             if start + stay < self.sc.horizon_days:
                 self.clock.later(start + stay - self.env.now, self._leave, person)
+        washout = self._washout.get(role) if hired_at >= 0 else None
+        if washout is not None and washout[1].bernoulli(washout[0]):
+            end = hired_at + ramp_days  # washes out at the end of ramp (a leaver like any other)
+            if end < self.sc.horizon_days:
+                self.clock.later(end - self.env.now, self._wash_out, person)
+
+    def _wash_out(self, person: Person) -> None:
+        if person.gone or person.leaving:
+            return  # left by attrition first
+        self.washouts += 1
+        self._leave(person)
 
     def _leave(self, person: Person) -> None:
+        if person.gone or person.leaving:
+            return  # washed out first (only with washout_probability > 0)
         self.leavers += 1
         self.pools[person.role].remove(person)
         if self.sc.hiring.backfill:

@@ -30,6 +30,7 @@ def problems(sc: Scenario) -> Problems:
     _customers(sc, out)
     _priorities(sc, out)
     _structure(sc, out)
+    _people(sc, out)
     _sizes(sc, out)
     return out
 
@@ -41,6 +42,21 @@ def _priorities(sc: Scenario, out: Problems) -> None:
         for i, kind in enumerate(order or []):
             if kind in order[:i]:
                 out.append((f"ownership.priorities.{role}[{i}]", f"{kind!r} is listed twice; list each kind once"))
+
+
+def _people(sc: Scenario, out: Problems) -> None:
+    """People who differ: quota is an AE's; a wash-out happens at the end of a ramp, so needs one."""
+    for name, r in sc.roles.items():
+        if r.quota_arr_per_year is not None and name != "ae":
+            out.append((f"roles.{name}.quota_arr_per_year", "only AEs carry a quota (roles.ae); remove it here"))
+        if r.washout_probability > 0 and r.ramp_months <= 0:
+            out.append(
+                (
+                    f"roles.{name}.washout_probability",
+                    f"a hire washes out at the end of ramp, but ramp_months is 0 (got {r.washout_probability:g});"
+                    " set ramp_months or use 0",
+                )
+            )
 
 
 def _segments(sc: Scenario, out: Problems) -> None:

@@ -56,6 +56,9 @@ class CompanySettings(Model):
     payment_terms_days: NonNeg = 30.0
     billing: Literal["annual_upfront", "monthly"] = "annual_upfront"
     starting_customers: dict[str, Annotated[int, Field(ge=0, le=MAX_STARTING_CUSTOMERS)]] = Field(default_factory=dict)
+    commission_rate: Prob = 0.0
+    """Sales commission, a share of new and expansion ARR, paid (as cost) in the month it is booked;
+    counted in S&M cost and so in CAC. 0 = none (off) [ae_commission_pct_acv: 9% of ACV]."""
 
 
 class SegmentEffort(Model):
@@ -92,6 +95,15 @@ class Role(Model):
     enablement_share: Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)] = 0.0
     book_size: Annotated[int, Field(ge=0)] | None = None
     hires_per_month: NonNeg | None = None
+    productivity_cv: Annotated[float, Field(ge=0, le=3, allow_inf_nan=False)] = 0.0
+    """Spread of people's productivity: each person's speed is multiplied by a lognormal factor of
+    mean 1 and this coefficient of variation, drawn when they join; 0 = everyone 1 (off)."""
+    washout_probability: Prob = 0.0
+    """Chance that a person hired during the run washes out: leaves at the end of ramp (a leaver,
+    backfilled when hiring.backfill); 0 = off [sales_hire_failure_rate: 25-40%]."""
+    quota_arr_per_year: NonNegMoney | None = None
+    """AEs: annual quota of new ARR (bookings of the deals they own); null = no quota (the
+    quota_attainment KPI is then undefined)."""
 
 
 class CommonEffort(Model):
