@@ -143,7 +143,9 @@ def stall_problems(sc: Scenario, out: Problems) -> None:
 
 def _oldest_start_days(sc: Scenario) -> float:
     """Age of the oldest customer on the books at the start: up to a whole term (0 without any)."""
-    ages = [sc.segments[s].contract_months for s, n in sc.company.starting_customers.items() if n > 0]
+    ages = [
+        sc.segments[s].contract_months for s, n in sc.company.starting_customers.items() if n > 0 and s in sc.segments
+    ]
     return max(ages, default=0) * MONTH_DAYS
 
 
