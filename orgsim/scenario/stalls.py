@@ -1,12 +1,13 @@
 """Work that no one can do: structures that would leave tasks waiting in an empty queue.
 
-Every kind of task in the model has a role that does it (docs/reference/validation.md lists
-them). When the scenario never has anyone in that role, the tasks would wait forever and the run
-would quietly report the consequences; `stall_problems` refuses those structures (the rules that
-`checks._structure` does not already hold). When the role has no one at the start but is hired
-later (the hiring plan or the growth plan), or when a setting can do nothing because its role is
-never staffed (a lead source with no one to work it, pods no task uses), the scenario runs and
-`stall_warnings` says what waits or does nothing, as (dotted path, message) pairs.
+Every kind of task in the model has a role that does it (the table is in
+docs/reference/scenario-format.md, "What is refused"). When the scenario never has anyone in that
+role, the tasks would wait forever and the run would quietly report the consequences;
+`stall_problems` refuses those structures (the rules that `checks._structure` does not already
+hold). When the role has no one at the start but is hired later (the hiring plan or the growth
+plan), or when a setting can do nothing because its role is never staffed (a lead source with no
+one to work it, pods no task uses), the scenario runs and `stall_warnings` says what waits or
+does nothing, as (dotted path, message) pairs.
 
 Hiring is read as the model does it (`orgsim.model.workforce`): the plan opens requisitions in
 its months; the growth plan hires only into departments of its focus order, the focus department
