@@ -20,7 +20,7 @@ from rich.console import Console
 
 from orgsim.outputs.files import check_regular_target, check_replaceable_dir, write_dir_atomic, write_text_atomic
 from orgsim.scenario import Scenario
-from orgsim.scenario.errors import ScenarioError, UsageError
+from orgsim.scenario.errors import Problem, ScenarioError, UsageError, printable
 from orgsim.scenario.loader import load_scenario
 
 __all__ = [
@@ -36,6 +36,7 @@ __all__ = [
     "echo_err",
     "failure_text",
     "load_all",
+    "load_one",
     "precision_settings",
     "progress_bar",
     "remember",
@@ -148,13 +149,27 @@ def check_kpis(option: str, names: Sequence[str]) -> None:
         check_kpi(name, f"KPI in {option}")
 
 
+def load_one(path: str, overrides: Sequence[str] = ()) -> Scenario:
+    """The scenario in `path`; its warnings (`Scenario.warnings()`) go to stderr, one line each.
+
+    Every command that loads a scenario loads it here, so a structure in which some work waits
+    for a role hired only later, or a setting that can do nothing, is never silent; stdout (and
+    `--json`) stay as they were.
+    """
+    found: list[Problem] = []
+    sc = load_scenario(path, list(overrides), warnings=found)
+    for w in found:
+        click.echo(f"warning: {printable(path)}: {w.render()}", err=True)
+    return sc
+
+
 def load_all(paths: Sequence[str], overrides: Sequence[str]) -> list[Scenario]:
     """Every scenario, or every file's problems (all files are checked before failing)."""
     out: list[Scenario] = []
     errors: list[ScenarioError] = []
     for path in paths:
         try:
-            out.append(load_scenario(path, list(overrides)))
+            out.append(load_one(path, overrides))
         except ScenarioError as e:
             errors.append(e)
     for error in errors[:-1]:

@@ -14,6 +14,7 @@ from orgsim.cli.common import (
     check_destinations,
     dask_executor,
     echo_err,
+    load_one,
     progress_bar,
     remember,
     write_experiment,
@@ -31,7 +32,6 @@ from orgsim.experiments.checkpoint import checkpoint_for
 from orgsim.outputs.files import check_distinct_outputs, check_writable_file, dumps_json
 from orgsim.outputs.manifest import experiment_manifest
 from orgsim.scenario.base import MAX_REPLICATIONS
-from orgsim.scenario.loader import load_scenario
 
 
 @click.command("focus", context_settings=CONTEXT)
@@ -178,7 +178,7 @@ def focus_command(
         seed,
         overrides,
     )
-    base = load_scenario(scenario, list(overrides))
+    base = load_one(scenario, overrides)
     remember({base.name: scenario}, overrides)
     started, t0 = _dt.datetime.now(_dt.UTC), time.perf_counter()
     with dask_executor(scheduler, connect_timeout) as ex, progress_bar(quiet, replications * 24) as progress:

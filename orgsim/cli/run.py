@@ -17,6 +17,7 @@ from orgsim.cli.common import (
     dask_executor,
     echo_err,
     failure_text,
+    load_one,
     progress_bar,
     remember,
     write_file,
@@ -29,7 +30,6 @@ from orgsim.outputs.manifest import run_manifest
 from orgsim.outputs.text import render_run
 from orgsim.scenario import Scenario
 from orgsim.scenario.errors import UsageError
-from orgsim.scenario.loader import load_scenario
 
 
 @click.command(context_settings=CONTEXT)
@@ -138,7 +138,7 @@ def run(
       orgsim run scenarios/series-a.yaml --precision 0.02 --target arr_end --target cac
       orgsim run scenarios/series-a.yaml -n 1 --events events.csv
     """
-    sc = load_scenario(scenario, list(overrides))
+    sc = load_one(scenario, overrides)
     remember({sc.name: scenario}, overrides)
     if first_replication and precision is not None:
         raise UsageError("--first-replication cannot be combined with --precision")

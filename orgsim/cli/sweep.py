@@ -17,6 +17,7 @@ from orgsim.cli.common import (
     dask_executor,
     echo_err,
     failure_text,
+    load_one,
     precision_settings,
     progress_bar,
     remember,
@@ -37,7 +38,6 @@ from orgsim.experiments.checkpoint import checkpoint_for
 from orgsim.outputs.files import check_distinct_outputs, check_writable_file, csv_text, dumps_json
 from orgsim.outputs.manifest import experiment_manifest
 from orgsim.scenario.errors import UsageError
-from orgsim.scenario.loader import load_scenario
 
 
 @click.command("sweep", context_settings=CONTEXT)
@@ -146,7 +146,7 @@ def sweep_command(
         replications,
         default=precision is None,
     )
-    base = load_scenario(scenario, list(overrides))
+    base = load_one(scenario, overrides)
     remember({base.name: scenario}, overrides)
     total = prod(len(v) for v in vary_.values()) * (replications or 1)
     started, t0 = _dt.datetime.now(_dt.UTC), time.perf_counter()

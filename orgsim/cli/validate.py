@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import click
 
-from orgsim.cli.common import CONTEXT, EXIT_USAGE
+from orgsim.cli.common import CONTEXT, EXIT_USAGE, load_one
 from orgsim.cli.options import debug_option
 from orgsim.scenario.errors import ScenarioError
-from orgsim.scenario.loader import load_scenario
 
 
 @click.command(context_settings=CONTEXT)
@@ -28,7 +27,7 @@ def validate(scenarios: tuple[str, ...]) -> None:
     bad = 0
     for path in scenarios:
         try:
-            sc = load_scenario(path)
+            sc = load_one(path)
         except ScenarioError as e:
             bad += 1
             click.echo(str(e), err=True)

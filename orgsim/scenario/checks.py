@@ -2,7 +2,8 @@
 
 `problems(sc)` returns (dotted path, message) pairs, in a fixed order: segments and their mixes,
 the hiring plan, the growth plan, customers, structures that cannot work (work owned by a role
-that never has anyone) and sizes that would not finish. The loader adds the line of each path.
+that never has anyone; more of them in `orgsim.scenario.stalls`, which also words the warnings
+of `Scenario.warnings()`) and sizes that would not finish. The loader adds the line of each path.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import itertools
 from typing import TYPE_CHECKING
 
 from orgsim.scenario.base import GROWTH_DEPARTMENTS, MAX_HEADCOUNT, MAX_LEADS_PER_MONTH
+from orgsim.scenario.stalls import stall_problems
 
 if TYPE_CHECKING:
     from orgsim.scenario.schema import Growth, Scenario
@@ -31,6 +33,7 @@ def problems(sc: Scenario) -> Problems:
     _priorities(sc, out)
     _structure(sc, out)
     _people(sc, out)
+    stall_problems(sc, out)  # more work no one can ever do (orgsim.scenario.stalls)
     _sizes(sc, out)
     return out
 

@@ -7,7 +7,8 @@ checked against the schema; reject non-finite numbers, and the values pydantic's
 coerce (`true` is not a number, `"4"` is not a count; `4.0` is fine); validate with the schema;
 then run `Scenario.problems()` for the cross-field rules. Anything wrong on the way becomes a
 `Problem` with the dotted path, the line where the value was written and a message in plain
-words; all of them are raised together as one `ScenarioError`. Overrides are applied by
+words; all of them are raised together as one `ScenarioError`. Asked for them (`warnings=`), the
+loader also returns `Scenario.warnings()` of a valid scenario as `Problem` lines. Overrides are applied by
 `orgsim.scenario.overrides`; problems are worded by `orgsim.scenario.messages`.
 
 Scenario files may come from other people, so `extends` is confined: a base file must be a
@@ -68,7 +69,10 @@ class _Fail(Exception):
 
 
 def load_scenario(
-    path: str | os.PathLike, overrides: Overrides = None, extends_roots: list[str | os.PathLike] | None = None
+    path: str | os.PathLike,
+    overrides: Overrides = None,
+    extends_roots: list[str | os.PathLike] | None = None,
+    warnings: list[Problem] | None = None,
 ) -> Scenario:
     """Load, merge, override and validate a scenario file.
 
@@ -78,6 +82,8 @@ def load_scenario(
             strings as ``--set`` passes them (values parsed as YAML).
         extends_roots: directories, besides the file's own directory tree and those in
             ``ORGSIM_EXTENDS_ROOTS``, whose files `extends` may name.
+        warnings: when given, the scenario's warnings (`Scenario.warnings()`) are appended to
+            it as `Problem` lines with the line of each path, worded as problems are.
 
     Raises:
         ScenarioError: listing every problem found.
@@ -92,7 +98,7 @@ def load_scenario(
     if isinstance(data, dict) and "name" not in data:
         # an unnamed scenario is known by its file name, as results and reports show it
         data["name"] = os.path.splitext(os.path.basename(source))[0]
-    return _finish(source, data, origins, issues, overrides)
+    return _finish(source, data, origins, issues, overrides, warnings)
 
 
 def load_scenario_dict(
@@ -100,11 +106,12 @@ def load_scenario_dict(
     source: str = "<dict>",
     overrides: Overrides = None,
     extends_roots: list[str | os.PathLike] | None = None,
+    warnings: list[Problem] | None = None,
 ) -> Scenario:
     """Validate an in-memory scenario.
 
     `extends` works only with an absolute path, inside the current directory's tree, a root in
-    ``ORGSIM_EXTENDS_ROOTS`` or one of `extends_roots`.
+    ``ORGSIM_EXTENDS_ROOTS`` or one of `extends_roots`; `warnings` as for `load_scenario`.
     """
     if not isinstance(data, dict):
         raise ScenarioError(source, [Problem("", f"a scenario must be a mapping (got {show(data)})")])
@@ -113,7 +120,7 @@ def load_scenario_dict(
         data, origins, issues = _resolve_extends(copy.deepcopy(data), {}, source, None, [], roots)
     except _Fail as f:
         raise scenario_error(source, f.issues) from None
-    return _finish(source, data, origins, issues, overrides)
+    return _finish(source, data, origins, issues, overrides, warnings)
 
 
 def scenario_to_dict(sc: Scenario) -> dict:
@@ -241,7 +248,14 @@ def _pin_reference_budget(data: dict) -> None:
             paid["reference_budget_per_month"] = budget
 
 
-def _finish(source: str, data: dict, origins: Origins, issues: list[Issue], overrides: Overrides) -> Scenario:
+def _finish(
+    source: str,
+    data: dict,
+    origins: Origins,
+    issues: list[Issue],
+    overrides: Overrides,
+    warnings: list[Problem] | None = None,
+) -> Scenario:
     _pin_reference_budget(data)
     issues = issues + apply_overrides(data, origins, overrides)
     flagged: dict[PathT, str] = {}  # our own checks; pydantic's view of the same value is dropped
@@ -267,6 +281,10 @@ def _finish(source: str, data: dict, origins: Origins, issues: list[Issue], over
         issues.append(Issue(path, msg, *_origin(origins, parse_path(path) or ())))
     if issues:
         raise scenario_error(source, issues)
+    if warnings is not None:
+        found = [Issue(path, msg, *_origin(origins, parse_path(path) or ())) for path, msg in sc.warnings()]
+        if found:  # worded and sorted as problems are, "(in base.yaml, line N)" for a base's value
+            warnings.extend(scenario_error(source, found).problems)
     return sc
 
 

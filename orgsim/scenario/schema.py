@@ -33,6 +33,7 @@ from orgsim.scenario.base import (
 )
 from orgsim.scenario.checks import problems
 from orgsim.scenario.dist import Dist, fixed
+from orgsim.scenario.stalls import stall_warnings
 
 # --------------------------------------------------------------------------------------------
 # The company and its customers' segments
@@ -291,6 +292,12 @@ class Scenario(Model):
     def problems(self) -> list[tuple[str, str]]:
         """Cross-field problems as (dotted path, message); empty when the scenario is coherent."""
         return problems(self)
+
+    def warnings(self) -> list[tuple[str, str]]:
+        """What the scenario runs with but probably does not mean, as (dotted path, message): work
+        that waits until its role is first hired, settings that can do nothing (the rules are in
+        `orgsim.scenario.stalls`). Empty for a scenario without such structures."""
+        return stall_warnings(self)
 
     @property
     def horizon_days(self) -> float:

@@ -403,6 +403,70 @@ def test_validate_several_files_one_bad(tmp_path):
     assert "1 of 3 files have problems" in p.stderr
 
 
+# ---- work no one can do: refused, or a warning on stderr ---------------------------------------
+
+# renewals moved to AEs, no CSM ever, expansion still passes to CSMs after 6 months (issue 13)
+NO_CSM = ["--set", "ownership.renewal=ae", "--set", "roles.csm.headcount=0", "--set", "hiring.plan=[]"]
+NO_CSM += ["--set", "hiring.growth.mix.service={implementer: 1, csm: 0}"]
+
+
+@pytest.mark.parametrize("command", ["run", "sweep", "focus"])
+def test_work_no_one_can_do_is_refused(command):
+    extra = ["--vary", "roles.ae.headcount=6,7"] if command == "sweep" else []
+    p = orgsim_cmd(command, SCENARIO, *NO_CSM, *extra, "-n", "2")  # refused before anything runs
+    assert_clean_failure(p)
+    assert (
+        "ownership.expansion_by_sales_months (line 118): expansions after 6 months pass from sales to CSMs" in p.stderr
+    )
+    assert "never has a CSM (roles.csm)" in p.stderr
+
+
+def test_validate_refuses_work_no_one_can_do(tmp_path):
+    bad = tmp_path / "no-csm.yaml"
+    bad.write_text(
+        f"extends: {REPO / SCENARIO}\nownership: {{renewal: ae}}\nroles:\n  csm: {{headcount: 0}}\n"
+        "hiring:\n  plan: []\n  growth:\n    mix:\n      service: {implementer: 1, csm: 0}\n"
+    )
+    p = orgsim_cmd("validate", str(bad))
+    assert_clean_failure(p)
+    assert f"{bad}: 1 problem" in p.stderr
+    assert "ownership.expansion_by_sales_months: expansions after 6 months pass from sales to CSMs" in p.stderr
+
+
+def test_validate_warns_about_work_that_waits(tmp_path):
+    later = tmp_path / "csm-later.yaml"
+    later.write_text(f"extends: {REPO / SCENARIO}\nroles:\n  csm: {{headcount: 0}}\n")
+    p = orgsim_cmd("validate", str(later), SCENARIO)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.count("OK  ") == 2
+    assert p.stderr == (
+        f"warning: {later}: roles.csm.headcount (line 3): is 0 at the start and the first requisition opens in "
+        "month 1; until a CSM joins, renewals (ownership.renewal), expansions after 6 months "
+        "(ownership.expansion_by_sales_months) wait\n"
+    )
+
+
+def test_run_warns_on_stderr_and_keeps_json_clean(tmp_path):
+    out = tmp_path / "r.json"
+    args = ["--set", "horizon_months=3", "--set", "roles.ae.pods={smb: 1}", "--set", "ownership.routing=round_robin"]
+    p = orgsim_cmd("run", SCENARIO, "-n", "1", *args, "--json", str(out), "--quiet")
+    assert p.returncode == 0, p.stderr
+    assert p.stderr == (
+        f"warning: {SCENARIO}: roles.ae.pods: has no effect: ownership.routing is 'round_robin'; "
+        "pods need 'segment' (in overrides)\n"
+    )
+    assert "warning" not in p.stdout
+    assert strict_load(out)["replications"] == 1
+
+
+def test_compare_warns_for_each_file(tmp_path):
+    p = orgsim_cmd(
+        "compare", SCENARIO, SCENARIO, "-n", "2", "--set", "horizon_months=2", "--set", "roles.sdr.pods={smb: 1}", "-q"
+    )
+    assert p.returncode == 0, p.stderr
+    assert p.stderr.count("roles.sdr.pods: has no effect: only AEs work in segment pods (in overrides)") == 2
+
+
 def test_validate_needs_a_file():
     assert_clean_failure(orgsim_cmd("validate"))
 

@@ -44,8 +44,11 @@ CASES: dict[str, tuple[int, list[str]]] = {
     ),
     "presales_effort_missing.yaml": (1, ["segments.smb.effort_hours.presales: needed because needs_presales is true"]),
     "renewals_without_csm.yaml": (
-        1,
-        ["ownership.renewal: is 'csm' but the scenario never has a CSM (roles.csm); use 'ae' or staff CSMs"],
+        2,  # the renewals, and the expansions that pass to CSMs after 6 months
+        [
+            "ownership.renewal: is 'csm' but the scenario never has a CSM (roles.csm); use 'ae' or staff CSMs",
+            "ownership.expansion_by_sales_months: expansions after 6 months pass from sales to CSMs",
+        ],
     ),
     "yaml_syntax.yaml": (1, ["(file) (line 5): invalid YAML: while parsing a flow sequence (started on line 4)"]),
     "empty.yaml": (1, ["(file): the file is empty; a scenario needs at least segments and roles"]),
@@ -97,6 +100,21 @@ CASES: dict[str, tuple[int, list[str]]] = {
         ],
     ),
     "presales_without_se.yaml": (2, ["segments.mid_market.needs_presales: deals would wait forever: no SE"]),
+    "expansion_without_csm.yaml": (
+        1,
+        [
+            "ownership.expansion_by_sales_months: expansions after 6 months pass from sales to CSMs, but the "
+            "scenario never has a CSM (roles.csm), so they would wait forever",
+            f"{BASE}, line 118)",
+        ],
+    ),
+    "mql_review_without_marketers.yaml": (
+        1,
+        [
+            "effort_hours.mql_review (line 5): asks for marketer time per lead but the scenario never has a marketer "
+            "(roles.marketer), so no lead would ever become an MQL",
+        ],
+    ),
     "extends_cycle_a.yaml": (
         1,
         [
