@@ -6,6 +6,9 @@ the month's care task was done, uncovered_drift otherwise. With `reversion`, hea
 low segment baseline unless care pulls it up:
 ``health += kappa x (baseline - health) + care_lift x [cared] + product_weight x (maturity - 0.5)
 + ttv_lift x [live within time_to_value_months of signing] + noise``. Health is clipped to 0..1.
+With `reversion`, an account not yet live also loses `onboarding_wait_penalty_per_month` for
+every month it waits past its segment's mean time to go live (the old rule leaves it at its start
+health until go-live: kept so that scenarios without `reversion` give the numbers they gave).
 """
 
 from __future__ import annotations
@@ -50,10 +53,15 @@ class HealthDynamics:
         tt = sc.customers.tech_touch
         self.pooled_share = {s: tt.care_lift_share for s in tt.segments} if tt is not None else {}
         self.base = {s: self.rev.baseline_of(s) for s in sc.segments} if self.rev is not None else {}
+        # a customer expects to be live by its segment's mean time to go live; every month past it
+        # that it is still not live costs onboarding_wait_penalty_per_month
+        self.expected_live = {n: s.go_live_days.expected for n, s in sc.segments.items()}
 
     def move(self, accounts: list[Account], now: float) -> None:
         """Move every live account's health by care, product maturity and noise (now: days)."""
         h = self.h
+        if self.rev is not None:
+            self._wait(accounts, now)  # part of the reverting model: off with the old drifts
         live = [a for a in accounts if a.live]
         if not live:
             return
@@ -78,6 +86,19 @@ class HealthDynamics:
             if now - a.first_start <= ttv_days:
                 x += ttv_lift
             a.health = min(max(x, 0.0), 1.0)
+
+    def _wait(self, accounts: list[Account], now: float) -> None:
+        """Accounts not yet live past their expected go-live lose health for the part of this month
+        they were overdue (at go-live delivery sets health anew: start less the capacity wait)."""
+        penalty = self.h.onboarding_wait_penalty_per_month
+        if penalty <= 0:
+            return
+        expected = self.expected_live
+        for a in accounts:
+            if not a.live:
+                overdue = (now - a.first_start - expected[a.segment]) / MONTH_DAYS
+                if overdue > 0:
+                    a.health = max(a.health - penalty * min(overdue, 1.0), 0.0)
 
 
 def months_to_unhealthy(rev: Reversion, segment: str, start: float, threshold: float, product: float = 0.0) -> float:

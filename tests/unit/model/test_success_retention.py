@@ -10,6 +10,7 @@ from test_success import TERM, account, build
 
 from orgsim.model.health import months_to_unhealthy
 from orgsim.model.stages import Results
+from orgsim.scenario import MONTH_DAYS
 from orgsim.scenario.retention import Reversion
 
 REV = {"rate_per_month": 0.2, "baseline": {"default": 0.4, "smb": 0.3}, "care_lift_per_month": 0.1}
@@ -117,3 +118,27 @@ def test_tech_touch_without_csms_covers_nobody():
     s.accept(a)
     s.start_of_month(0)
     assert not a.covered
+
+
+def test_with_reversion_a_customer_not_yet_live_loses_health_for_each_month_overdue():
+    h = {**QUIET, "reversion": REV, "onboarding_wait_penalty_per_month": 0.1}
+    _clock, s, _ = build(csms=0, segments={"smb": {"go_live_days": 15.0}}, customers={"health": h})
+    waiting = account(start=0.0)
+    waiting.live = False
+    s.accept(waiting)
+    s.clock.env.run(until=MONTH_DAYS)
+    s.end_of_month(0)  # 15 days short of a month overdue
+    assert waiting.health == pytest.approx(0.75 - 0.1 * (MONTH_DAYS - 15) / MONTH_DAYS)
+    s.clock.env.run(until=2 * MONTH_DAYS)
+    s.end_of_month(1)  # a whole month more
+    assert waiting.health == pytest.approx(0.75 - 0.1 * (MONTH_DAYS - 15) / MONTH_DAYS - 0.1)
+
+
+def test_without_reversion_a_waiting_customer_keeps_its_start_health():
+    _clock, s, _ = build(csms=0, segments={"smb": {"go_live_days": 15.0}})
+    waiting = account(start=0.0)
+    waiting.live = False
+    s.accept(waiting)
+    s.clock.env.run(until=60.0)
+    s.end_of_month(1)
+    assert waiting.health == 0.75
