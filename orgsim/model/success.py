@@ -7,20 +7,27 @@ covered first). Covered accounts take `account_care_per_month` CSM hours. Each m
 may expand (chance = monthly_probability x health); expansion is owned by sales for
 `expansion_by_sales_months` after the first contract, then by the CSM. At term end the renewal
 owner (`ownership.renewal`) does the renewal task; the account renews with
-`Success.renewal_probability` = clip(renewal_rate + slope x (health - healthy_threshold), 0, 1)
-less the late-renewal penalty, else it churns. Healthy accounts refer new leads (see marketing).
+`Success.renewal_probability` (`orgsim.model.renewals`: linear or logistic in health, less the
+late-renewal penalty), else it churns; a churn floor and contraction at renewal are options. Health
+moves in `orgsim.model.health`. With `roles.csm.arr_per_csm` books are also limited by ARR; with
+`customers.tech_touch` some segments are covered by a pooled program instead of CSM books.
+Healthy accounts refer new leads (see marketing).
 """
 
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
 from orgsim.distributions import Sampler
 from orgsim.model.clock import Clock, Plan
+from orgsim.model.coverage import assign_books
 from orgsim.model.entities import Account, Care
+from orgsim.model.health import HealthDynamics
+from orgsim.model.renewals import RENEWED, Renewals
 from orgsim.rng import Streams
 from orgsim.scenario import MONTH_DAYS, Scenario
 
@@ -60,7 +67,8 @@ class Success:
         sc: the scenario (reads ``customers``, ``ownership``, ``effort_hours``, the CSM role, the
             segments' ``renewal_rate``, ``horizon_months``).
         streams: random streams (``effort.renewal``, ``effort.expansion``, ``expansion.size``,
-            ``expansion.draw``, ``health.noise``, ``renewal.draw``).
+            ``expansion.draw``, ``health.noise``, ``renewal.draw``; with their mechanisms on,
+            ``churn.floor``, ``contraction.draw``, ``contraction.size``).
         csm: the CSM pool and stage.
         sales: the AE pool and the sales stage (expansions early on; renewals with
             ``ownership.renewal: ae``).
@@ -104,18 +112,26 @@ class Success:
         self.csm.prioritise(sc.ownership.priorities.csm)
         role = sc.roles.get("csm")
         self.book_size = role.book_size if role is not None else None
+        self.arr_per_csm = role.arr_per_csm if role is not None else None
+        tt = sc.customers.tech_touch
+        self.pooled = frozenset(tt.segments) if tt is not None else frozenset()
+        self.pooled_hours = tt.care_hours_per_month if tt is not None else 0.0
+        self.simple_books = tt is None and self.arr_per_csm is None  # coverage as before the options
         self.renewal_owner, self.renewal_stage = sales if sc.ownership.renewal == "ae" else csm
         self.renewal_effort = Sampler(sc.effort_hours.renewal, streams.generator("effort.renewal"))
         self.expansion_effort = Sampler(sc.effort_hours.expansion, streams.generator("effort.expansion"))
         self.expansion_size = Sampler(sc.customers.expansion.size_of_arr, streams.generator("expansion.size"))
         self.expansion_gen = streams.generator("expansion.draw")
-        self.noise_gen = streams.generator("health.noise")
-        self.renew = streams.uniforms("renewal.draw")
+        self.care_hours = sc.effort_hours.account_care_per_month
+        self.health = HealthDynamics(sc, streams, product, needs_care=self.care_hours > 0)
+        self.renewals = Renewals(sc, streams)
         self.renewals_due = 0
         self.renewals_done = 0
         self.churned = 0
         self.expansions = 0
-        self.care_hours = sc.effort_hours.account_care_per_month
+        self.churn_reasons = {"churn.health": 0, "churn.floor": 0}
+        self.contractions = 0
+        self.contracted_arr = 0.0
         self.cohort_month = max(sc.horizon_months - 12, 0)
         self.cohort_arr: dict[int, float] = {}  # ARR by account at the start of the last 12 months
         self.final_arr: dict[int, float] = {}  # ARR by account at the end of the horizon
@@ -146,6 +162,11 @@ class Success:
             churned_logos=self.churned,
             expansions=self.expansions,
         )
+        c = self.sc.customers
+        if c.churn_floor_per_year > 0:
+            into.counters.update(self.churn_reasons)
+        if c.contraction is not None:
+            into.counters.update(contractions=self.contractions, contracted_arr=self.contracted_arr)
         into.cohort_arr = self.cohort_arr
         into.final_arr = self.final_arr
 
@@ -191,24 +212,23 @@ class Success:
         expansions."""
         if month == self.cohort_month:
             self.cohort_arr = {a.aid: a.arr for a in self.accounts}
-        env = self.clock.env
         ranked = [a for a in self._ranked if a.live]  # largest first: they are covered first
-        capacity = self.csm.headcount * (self.book_size if self.book_size is not None else 10**9)
-        for i, a in enumerate(ranked):
-            a.covered = i < capacity
+        if self.simple_books:
+            capacity = self.csm.headcount * (self.book_size if self.book_size is not None else 10**9)
+            for i, a in enumerate(ranked):
+                a.covered = i < capacity
+            covered = [a for a in ranked if a.covered] if self.care_hours > 0 else []
+        else:
+            covered, pooled = assign_books(ranked, self.csm.headcount, self.book_size, self.arr_per_csm, self.pooled)
+            for a in pooled:
+                a.cared = self.pooled_hours <= 0  # a program that needs no CSM time always happens
+            if self.pooled_hours > 0 and pooled:
+                self._plan_care(pooled, month, self._care_pooled)
         if self.care_hours > 0:
             # each covered account's care task, spread evenly over the month
-            covered = [a for a in ranked if a.covered]
-            n = len(covered)
-            month_end = (month + 1) * MONTH_DAYS
-            now = env.now
-            cares = []
-            delays = []
-            for i, a in enumerate(covered):
+            for a in covered:
                 a.cared = False
-                cares.append(Care(a, month_end))
-                delays.append(max(month * MONTH_DAYS + MONTH_DAYS * i / n - now, 0.0))
-            Plan(env, delays, cares, self._care)
+            self._plan_care(covered, month, self._care)
         p = self.sc.customers.expansion.monthly_probability
         if p > 0 and self.accounts:
             u = self.expansion_gen.random(len(self.accounts))
@@ -217,32 +237,30 @@ class Success:
                     a.expanding = True
                     self._expand(a)
 
+    def _plan_care(self, accounts: list[Account], month: int, cb: Callable[[Care], None]) -> None:
+        """Each account's care task, spread evenly over the month."""
+        n = len(accounts)
+        month_end = (month + 1) * MONTH_DAYS
+        now = self.env.now
+        delays = [max(month * MONTH_DAYS + MONTH_DAYS * i / n - now, 0.0) for i in range(n)]
+        Plan(self.env, delays, [Care(a, month_end) for a in accounts], cb)
+
     def end_of_month(self, month: int) -> None:
         """Move every live account's health by coverage, product maturity and noise; at the
         horizon's last month, note the ARR of every account."""
-        self._move_health()
+        self.health.move(self.accounts, self.env.now)
         if month == self.sc.horizon_months - 1:
             self.final_arr = {a.aid: a.arr for a in self.accounts}
-
-    def _move_health(self) -> None:
-        h = self.sc.customers.health
-        live = [a for a in self.accounts if a.live]
-        if not live:
-            return
-        product = h.product_weight_per_month * (self.product.maturity - 0.5)
-        noise = self.noise_gen.normal(0.0, h.noise_sd, len(live)) if h.noise_sd > 0 else np.zeros(len(live))
-        needs_care = self.care_hours > 0
-        for a, e in zip(live, noise.tolist()):
-            # coverage counts when the CSM actually found the time for the account this month
-            looked_after = a.covered and (a.cared or not needs_care)
-            drift = h.covered_drift_per_month if looked_after else h.uncovered_drift_per_month
-            a.health = min(max(a.health + drift + product + e, 0.0), 1.0)
 
     # ---- care and expansion ------------------------------------------------------------------
 
     def _care(self, care: Care) -> None:
         """The account's care task for the month (its time in the month has come)."""
         self.csm.submit(self.stage, self.care_hours, self._cared, care, kind="care")
+
+    def _care_pooled(self, care: Care) -> None:
+        """A tech-touch account's pooled care for the month."""
+        self.csm.submit(self.stage, self.pooled_hours, self._cared, care, kind="care")
 
     def _cared(self, task: Task) -> None:
         care: Care = task.ctx
@@ -326,7 +344,8 @@ class Success:
     def _decide_renewal(self, acc: Account) -> None:
         """Decided at term end, or later when the owner got to it late: renew or churn."""
         self.renewals_due += 1
-        renewed = self.renew() < self.renewal_probability(acc)
+        outcome, shrink = self.renewals.decide(acc)
+        renewed = outcome == RENEWED
         if self.log is not None:
             self.log.add(
                 acc.case,
@@ -339,10 +358,13 @@ class Success:
             )
         if renewed:
             self.renewals_done += 1
+            if shrink > 0:
+                self._contract(acc, shrink)
             acc.term_start = acc.term_end
             self.finance.invoice_contract(acc)
             self._await_renewal(acc)
             return
+        self.churn_reasons[outcome] += 1
         acc.active = False
         self.accounts.remove(acc)
         self._unrank(acc)
@@ -350,12 +372,21 @@ class Success:
         self.finance.change_arr(-acc.arr)
         self.finance.book_churn(acc.arr)
 
+    def _contract(self, acc: Account, share: float) -> None:
+        """A downsell at renewal: the account keeps (1 - share) of its ARR (lost ARR is churned ARR)."""
+        delta = acc.arr * share
+        self._unrank(acc)
+        acc.arr -= delta
+        self._rank(acc)
+        self.contractions += 1
+        self.contracted_arr += delta
+        if self.log is not None:
+            self.log.add(acc.case, "customer", "Contracted", acc.segment, acc.source, amount=delta, health=acc.health)
+        self.finance.change_arr(-delta)
+        self.finance.book_churn(delta)
+
     def renewal_probability(self, acc: Account) -> float:
-        """The chance the account renews now: its segment's renewal rate shaped by health (at the
-        healthy threshold it is the rate itself), less the penalty for each month the owner got
-        to the renewal late."""
-        c = self.sc.customers
-        spec = self.sc.segments[acc.segment]
-        p = spec.renewal_rate + c.renewal_health_slope * (acc.health - c.healthy_threshold)
-        p = min(max(p, 0.0), 1.0) - c.late_renewal_penalty_per_month * acc.late_months
-        return max(p, 0.0)
+        """The chance the account renews now (`orgsim.model.renewals.Renewals.probability`): its
+        segment's renewal rate shaped by health, less the penalty for each month the owner got to
+        the renewal late."""
+        return self.renewals.probability(acc)

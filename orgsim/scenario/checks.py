@@ -175,6 +175,20 @@ def _customers(sc: Scenario, out: Problems) -> None:
                 f"must be <= healthy_threshold ({c.active_threshold} > {c.healthy_threshold})",
             )
         )
+    known = sorted(sc.segments)
+    if c.health.reversion is not None:
+        for seg in c.health.reversion.baseline:
+            if seg != "default" and seg not in sc.segments:
+                out.append(
+                    (
+                        f"customers.health.reversion.baseline.{seg}",
+                        f"unknown segment {seg!r}; the segments are {known} (or 'default')",
+                    )
+                )
+    if c.tech_touch is not None:
+        for seg in c.tech_touch.segments:
+            if seg not in sc.segments:
+                out.append(("customers.tech_touch.segments", f"unknown segment {seg!r}; the segments are {known}"))
 
 
 def _structure(sc: Scenario, out: Problems) -> None:

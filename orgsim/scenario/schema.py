@@ -33,6 +33,7 @@ from orgsim.scenario.base import (
 )
 from orgsim.scenario.checks import problems
 from orgsim.scenario.dist import Dist, fixed
+from orgsim.scenario.retention import Contraction, RenewalCurve, Reversion, TechTouch
 from orgsim.scenario.stalls import stall_warnings
 
 # --------------------------------------------------------------------------------------------
@@ -102,6 +103,9 @@ class Role(Model):
     washout_probability: Prob = 0.0
     """Chance that a person hired during the run washes out: leaves at the end of ramp (a leaver,
     backfilled when hiring.backfill); 0 = off [sales_hire_failure_rate: 25-40%]."""
+    arr_per_csm: NonNegMoney | None = None
+    """CSMs: ARR one CSM covers; books fill largest account first until either book_size accounts or
+    this ARR is reached; null = no ARR limit [arr_per_csm_growth: $1M; arr_per_csm_at_scale: $2M]."""
     quota_arr_per_year: NonNegMoney | None = None
     """AEs: annual quota of new ARR (bookings of the deals they own); null = no quota (the
     quota_attainment KPI is then undefined)."""
@@ -156,6 +160,8 @@ class Health(Model):
     uncovered_drift_per_month: Finite = -0.03
     product_weight_per_month: Finite = 0.05
     noise_sd: NonNeg = 0.05
+    reversion: Reversion | None = None
+    """Mean-reverting health (replaces the covered/uncovered drifts); null = the additive drifts."""
 
 
 class Expansion(Model):
@@ -175,6 +181,15 @@ class Customers(Model):
     """Renewal probability lost per month the renewal task finishes after the term ended: a
     customer left without a renewal conversation drifts away (owners who are busy elsewhere
     renew late)."""
+    renewal_curve: RenewalCurve | None = None
+    """Logistic renewal probability by health; null = the linear renewal_health_slope rule."""
+    contraction: Contraction | None = None
+    """Downsell at renewal for accounts below healthy; null = none."""
+    churn_floor_per_year: Prob = 0.0
+    """Annual chance an account is lost whatever its health (the business closes or is acquired),
+    applied at renewal for the term's length; 0 = off."""
+    tech_touch: TechTouch | None = None
+    """Pooled tech-touch care for some segments; null = every account competes for CSM books."""
 
 
 class ProductFit(Model):

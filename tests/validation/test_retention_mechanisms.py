@@ -1,0 +1,85 @@
+"""Directional validation of the customer-success mechanisms (issue 13 items 1, 3, 5).
+
+Arms of scenarios/series-a.yaml with every mechanism of this module turned on by overrides (`ON`,
+the values suggested for series-a in docs/explanation/model/success.md), paired by common random
+numbers (`orgsim.compare`, fixed seed); a direction is asserted only when the mean paired
+difference is beyond Z standard errors on the predicted side. Never tuned to pass: the measured
+effects are quoted in the docs.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from orgsim.experiments import compare
+from orgsim.scenario.loader import load_scenario
+
+pytestmark = pytest.mark.slow
+
+SERIES_A = Path(__file__).resolve().parents[2] / "scenarios" / "series-a.yaml"
+SEED = 2026
+REPS = 10
+Z = 3.0
+ON: dict[str, Any] = {
+    "customers.health.reversion": {
+        "rate_per_month": 0.15,
+        "baseline": 0.4,
+        "care_lift_per_month": 0.06,
+        "time_to_value_months": 3,
+        "time_to_value_lift_per_month": 0.03,
+    },
+    "customers.renewal_curve": {"steepness": 8.0, "typical_health": 0.7},
+    "customers.contraction": {"probability": 0.5, "share_of_arr": {"dist": "gamma", "mean": 0.25, "cv": 0.5}},
+    "customers.churn_floor_per_year": 0.03,
+    "roles.csm.arr_per_csm": 1_000_000,
+    "customers.tech_touch": {"segments": ["smb"], "care_hours_per_month": 0.2},
+}
+FIXED_CSMS = {"hiring.growth.mix.service.csm": 0, "hiring.plan": []}  # CSM headcount set by the arm only
+
+
+def arms(**named: dict[str, Any]) -> Any:
+    return compare(
+        {n: load_scenario(SERIES_A, overrides={**ON, **o}) for n, o in named.items()},
+        replications=REPS,
+        seed=SEED,
+        workers=2,
+    )
+
+
+def paired(c: Any, arm: str, base: str, key: str) -> tuple[float, float]:
+    def v(name: str) -> np.ndarray:
+        return np.array([math.nan if x is None else x for x in c.arm(name).values(key)], dtype=float)
+
+    d = v(arm) - v(base)
+    d = d[np.isfinite(d)]
+    return float(d.mean()), float(d.std(ddof=1) / math.sqrt(d.size))
+
+
+def test_without_csms_grr_is_at_least_5_points_lower():
+    none = {
+        "roles.csm.headcount": 0,
+        **FIXED_CSMS,
+        "ownership.renewal": "ae",
+        "ownership.expansion_by_sales_months": 48,
+    }
+    c = arms(base={}, none=none)
+    d, se = paired(c, "none", "base", "grr")
+    assert d + Z * se < -0.05, (d, se)
+
+
+def test_doubling_csms_when_accounts_are_uncovered_raises_logo_renewal():
+    c = arms(one={"roles.csm.headcount": 1, **FIXED_CSMS}, two={"roles.csm.headcount": 2, **FIXED_CSMS})
+    d, se = paired(c, "two", "one", "logo_renewal_rate")
+    assert d - Z * se > 0, (d, se)
+
+
+def test_customers_starved_of_delivery_capacity_renew_less():
+    starved = {"roles.implementer.headcount": 1, "hiring.growth.mix.service.implementer": 0}
+    c = arms(base={}, starved=starved)
+    d, se = paired(c, "starved", "base", "logo_renewal_rate")
+    assert d + Z * se < 0, (d, se)
