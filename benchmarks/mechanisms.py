@@ -1,0 +1,62 @@
+"""What the model's mechanisms cost: series-a (every mechanism on) against reference.yaml (all off).
+
+    python benchmarks/mechanisms.py [--repeats 6] [--seed 7]
+
+One replication (`run_replication` + `reduce`, what a worker does) of each scenario, alternated
+(reference, series-a, reference, ...) after a warm-up of each, so that both see the same machine
+load; the medians and their ratio are printed as a markdown row. scenarios/reference.yaml is the
+company before issues 12 and 13 (byte for byte the original spec); scenarios/series-a.yaml is the
+same company with every mechanism switched on. The budget: series-a at most 1.3x the reference's
+time per replication (docs/explanation/performance.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from orgsim.engine import run_replication  # noqa: E402
+from orgsim.metrics import reduce  # noqa: E402
+from orgsim.scenario.loader import load_scenario  # noqa: E402
+
+BUDGET = 1.3
+
+
+def measure(repeats: int = 6, seed: int = 7) -> dict[str, float]:
+    """Median seconds of one replication of each scenario, and the ratio series-a / reference."""
+    scs = {name: load_scenario(ROOT / "scenarios" / f"{name}.yaml") for name in ("reference", "series-a")}
+    times: dict[str, list[float]] = {name: [] for name in scs}
+    for sc in scs.values():
+        reduce(run_replication(sc, seed, 0))  # warm-up
+    for r in range(repeats):
+        for name, sc in scs.items():
+            t0 = time.perf_counter()
+            reduce(run_replication(sc, seed, r))
+            times[name].append(time.perf_counter() - t0)
+    ref, sa = statistics.median(times["reference"]), statistics.median(times["series-a"])
+    return {"reference_s": ref, "series_a_s": sa, "ratio": sa / ref}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeats", type=int, default=6)
+    ap.add_argument("--seed", type=int, default=7)
+    a = ap.parse_args()
+    m = measure(a.repeats, a.seed)
+    print("| benchmark | reference.yaml | series-a.yaml (all mechanisms) | ratio | budget | met |")
+    print("|---|---:|---:|---:|---:|---|")
+    print(
+        f"| one replication, median of {a.repeats} alternated | {m['reference_s']:.3f} s | {m['series_a_s']:.3f} s "
+        f"| {m['ratio']:.2f}x | <= {BUDGET}x | {'yes' if m['ratio'] <= BUDGET else 'no'} |"
+    )
+
+
+if __name__ == "__main__":
+    main()
