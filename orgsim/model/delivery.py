@@ -7,8 +7,10 @@ to customer success (``success.accept(account)``); its invoices are collected af
 the AE who sold them (`delivered_by: sales`, a task), complex ones by the implementation team (a
 task plus the customer's calendar time to go live) or by CSMs. The time the customer waited for
 delivery capacity sets its starting health: every month of waiting costs
-`onboarding_wait_penalty_per_month`. The customers on the books at the start are signed here
-too (`start_customers`).
+`onboarding_wait_penalty_per_month`. With `customers.handoff`, a deal handed from the seller to
+another team goes live later and less healthy (context lost), and a deal the seller delivers
+loses health in proportion to the share of its delivery work beyond the seller's expertise. The
+customers on the books at the start are signed here too (`start_customers`).
 """
 
 from __future__ import annotations
@@ -48,8 +50,8 @@ class Delivery:
     Args:
         clock: the replication's clock.
         sc: the scenario (reads the segments' ``acv``, ``go_live_days``, ``effort_hours.delivery``,
-            ``delivered_by``, ``contract_months``; ``customers.health``; ``ownership.deal_work``;
-            ``company.starting_customers``).
+            ``delivered_by``, ``contract_months``; ``customers.health``, ``customers.handoff``;
+            ``ownership.deal_work``; ``company.starting_customers``).
         streams: random streams (``acv.<segment>``, ``go_live.<segment>``,
             ``effort.delivery.<segment>``).
         teams: each delivering team's pool and stage (keys of `STAGE_OF_TEAM`).
@@ -87,8 +89,10 @@ class Delivery:
             if s.effort_hours.delivery is not None
         }
         self.by_owner = sc.ownership.deal_work == "owner"  # the AE who sold it delivers it
+        self.handoff = sc.customers.handoff  # None = off: no handoff cost, no expertise penalty
         self.go_live_days: list[float] = []
         self.onboarding_wait_days: list[float] = []
+        self.go_live_health: dict[str, list[float]] = {n: [] for n in sc.segments}
         self._live_cb = self._live  # bound once, not per deal
         self._go_live_cbs = (Onboarding.part_done,)  # the customer's time to go live is one part
 
@@ -147,22 +151,39 @@ class Delivery:
                 role=seller.role,
                 amount=acv,
             )
+        team = spec.delivered_by
+        account.handed_off = team != "sales"
         onboarding = Onboarding(account, seller, start, self._live_cb)
-        self.clock.wake_far(onboarding, self._go_live_cbs, self.go_live[seg]())  # the customer's time to go live
+        days = self.go_live[seg]()  # the customer's time to go live
+        ho = self.handoff
+        if ho is not None and account.handed_off:
+            days += ho.go_live_days  # a new team: a kickoff, requirements gathered again
+            onboarding.penalty = ho.health_penalty
+        self.clock.wake_far(onboarding, self._go_live_cbs, days)
         if seg in self.effort:
-            team = spec.delivered_by
             pool, stage = self.teams[team]
             pod = seg if team == "sales" and self.pods else None
             # with deal_work: owner, the AE who sold it delivers it
             person = seller if team == "sales" and self.by_owner else None
             onboarding.expect()
             kind = "delivery" if team == "sales" else "onboarding"  # an AE's delivery, a team's onboarding
-            pool.submit(stage, self.effort[seg](), self._delivered, onboarding, pod=pod, person=person, kind=kind)
+            effort = self.effort[seg]()
+            if ho is not None and team == "sales" and effort > ho.expertise_hours:
+                # the share of the work beyond what a seller does as well as a specialist
+                onboarding.penalty = ho.expertise_health_penalty * (1.0 - ho.expertise_hours / effort)
+            pool.submit(stage, effort, self._delivered, onboarding, pod=pod, person=person, kind=kind)
 
     def record(self, into: Results) -> None:
-        """Mean time to go live and mean wait for delivery capacity."""
+        """Mean time to go live, mean wait for delivery capacity, mean health at go-live (all, and
+        by segment; a health counter is left out when nothing went live, not set to 0)."""
         into.counters["mean_go_live_days"] = mean(self.go_live_days)
         into.counters["mean_onboarding_wait_days"] = mean(self.onboarding_wait_days)
+        every = [x for xs in self.go_live_health.values() for x in xs]
+        if every:
+            into.counters["mean_go_live_health"] = mean(every)
+        for seg, xs in self.go_live_health.items():
+            if xs:
+                into.counters[f"mean_go_live_health.{seg}"] = mean(xs)
 
     def _delivered(self, task: Task) -> None:
         """The delivering team's task is done."""
@@ -177,6 +198,7 @@ class Delivery:
         self.onboarding_wait_days.append(waited)
         h = self.sc.customers.health
         acc = onboarding.account
-        acc.go_live(h.start - h.onboarding_wait_penalty_per_month * waited / MONTH_DAYS)
+        acc.go_live(h.start - h.onboarding_wait_penalty_per_month * waited / MONTH_DAYS - onboarding.penalty)
+        self.go_live_health[acc.segment].append(acc.health)
         if self.log is not None:
             self.log.add(acc.case, "customer", "Live", acc.segment, acc.source, health=acc.health)

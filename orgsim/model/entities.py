@@ -116,6 +116,7 @@ class Account(Entity):
         "late_months",
         "case",
         "source",
+        "handed_off",
     )
 
     def __init__(
@@ -144,6 +145,7 @@ class Account(Entity):
         self.late_months = 0.0
         self.case = ""
         self.source = ""
+        self.handed_off = False  # delivered by another team than the seller's (`Delivery.accept`)
 
     @property
     def term_end(self) -> float:
@@ -183,7 +185,7 @@ class Onboarding(_OfAccount, Join):
     segment has a delivery task, the delivering team's work.
     """
 
-    __slots__ = ("account", "seller", "won_at", "wait")
+    __slots__ = ("account", "seller", "won_at", "wait", "penalty")
 
     def __init__(self, account: Account, seller: Person, won_at: float, live: Callable[[Onboarding], Any]):
         self.callbacks = None
@@ -193,6 +195,7 @@ class Onboarding(_OfAccount, Join):
         self.seller = seller
         self.won_at = won_at
         self.wait = 0.0  # days the delivery task waited for a person
+        self.penalty = 0.0  # health lost at go-live by the handoff or missing expertise (`customers.handoff`)
 
 
 class Care(_OfAccount):

@@ -33,6 +33,7 @@ from orgsim.scenario.base import (
 )
 from orgsim.scenario.checks import problems
 from orgsim.scenario.dist import Dist, fixed
+from orgsim.scenario.handoff import Handoff
 from orgsim.scenario.retention import Contraction, RenewalCurve, Reversion, TechTouch
 from orgsim.scenario.stalls import stall_warnings
 
@@ -172,6 +173,9 @@ class Expansion(Model):
 class Customers(Model):
     healthy_threshold: Prob = 0.6
     active_threshold: Prob = 0.3
+    handoff: Handoff | None = None
+    """The cost of handing a deal from sales to another delivering team, and of sales delivering
+    complex deals (`orgsim.scenario.handoff`); null = off."""
     health: Health = Field(default_factory=Health)
     renewal_health_slope: NonNeg = 0.5
     expansion: Expansion = Field(default_factory=Expansion)

@@ -60,6 +60,14 @@ CASES: dict[str, tuple[int, list[str]]] = {
     "fractional_headcount.yaml": (1, ["roles.ae.headcount (line 4): must be a whole number (got 2.5)"]),
     "boolean_headcount.yaml": (1, ["roles.se.headcount (line 5): must be a whole number (got true)"]),
     "probability_above_one.yaml": (1, ["segments.enterprise.win_rate (line 5): must be <= 1 (got 1.3)"]),
+    "handoff_bad_values.yaml": (
+        3,
+        [
+            "customers.handoff.go_live_days (line 5): must be >= 0 (got -3)",
+            "customers.handoff.health_penalty (line 6): must be <= 1 (got 1.5)",
+            "customers.handoff.expertise_hour (line 7): unknown key; did you mean 'expertise_hours'?",
+        ],
+    ),
     "lead_mix_sum.yaml": (1, ["segments (line 3): lead_mix over segments must sum to 1 (got 1.35)"]),
     "gamma_without_cv.yaml": (1, ["segments.smb.acv (line 5): a gamma distribution needs cv"]),
     "uniform_low_above_high.yaml": (1, ["segments.mid_market.sales_cycle_days (line 5): uniform needs low <= high"]),

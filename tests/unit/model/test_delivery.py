@@ -92,3 +92,65 @@ def test_the_customers_at_the_start_are_signed_live_with_ages_spread_over_the_te
     term = 12 * MONTH_DAYS
     assert starts == pytest.approx([-term / 8, -3 * term / 8, -5 * term / 8, -7 * term / 8])
     assert all(acc.live for acc in success.items)
+
+
+# ---- customers.handoff ------------------------------------------------------------------------
+
+HANDOFF = {"go_live_days": 20.0, "health_penalty": 0.05, "expertise_hours": 6.0, "expertise_health_penalty": 0.2}
+
+
+def delivered(by: str, effort_hours: float) -> dict:
+    return {"smb": {"delivered_by": by, "effort_hours": {"delivery": {"dist": "fixed", "value": effort_hours}}}}
+
+
+def go_live_one(**over) -> tuple[Delivery, Account, float]:
+    clock, d, _log, success = build(**over)
+    d.accept(won(1, Person(1, "ae", -1e9, 0.0, 1.0, None)))
+    clock.env.run()
+    return d, success.items[0], clock.now
+
+
+def test_without_handoff_settings_a_handed_off_deal_costs_nothing_more():
+    d, acc, now = go_live_one(segments=delivered("implementation", 10 * HOURS))
+    assert acc.handed_off and acc.health == 0.75 and now == 10.0
+    assert d.go_live_days == [10.0]
+
+
+def test_a_handed_off_deal_goes_live_later_and_less_healthy():
+    # the customer's 5 days + 20 handoff days outlast the implementer's 10 days of work
+    d, acc, now = go_live_one(segments=delivered("implementation", 10 * HOURS), customers={"handoff": HANDOFF})
+    assert acc.handed_off and now == 25.0 and d.go_live_days == [25.0]
+    assert acc.health == pytest.approx(0.75 - 0.05)
+
+
+def test_a_deal_the_seller_delivers_within_its_expertise_keeps_its_health():
+    d, acc, now = go_live_one(segments=delivered("sales", 6.0), customers={"handoff": HANDOFF})
+    assert not acc.handed_off and now == 5.0 and acc.health == 0.75
+
+
+def test_a_seller_delivering_complex_work_loses_the_share_beyond_its_expertise():
+    # 24 hours of delivery, 6 within a seller's expertise: 0.2 x (1 - 6/24) = 0.15 lost
+    d, acc, now = go_live_one(segments=delivered("sales", 24.0), customers={"handoff": HANDOFF})
+    assert not acc.handed_off and now == 5.0
+    assert acc.health == pytest.approx(0.75 - 0.2 * (1 - 6 / 24))
+
+
+def test_the_handoff_penalty_adds_to_the_wait_penalty():
+    clock, d, _log, success = build(segments=delivered("csm", 10 * HOURS), customers={"handoff": HANDOFF})
+    seller = Person(1, "ae", -1e9, 0.0, 1.0, None)
+    d.accept(won(1, seller))
+    d.accept(won(2, seller))  # the one person in the csm pool: the second waits 10 days
+    clock.env.run()
+    wait = 0.1 * 10.0 / MONTH_DAYS  # onboarding_wait_penalty_per_month
+    assert [round(a.health, 9) for a in success.items] == [round(0.70, 9), round(0.70 - wait, 9)]
+    assert d.go_live_days == [25.0, 25.0]
+
+
+def test_health_at_go_live_is_counted_by_segment():
+    from orgsim.model.stages import Results
+
+    d, acc, _now = go_live_one(segments=delivered("sales", 24.0), customers={"handoff": HANDOFF})
+    out = Results()
+    d.record(out)
+    assert out.counters["mean_go_live_health"] == pytest.approx(acc.health)
+    assert out.counters["mean_go_live_health.smb"] == pytest.approx(acc.health)
