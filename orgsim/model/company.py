@@ -31,8 +31,8 @@ from orgsim.model.marketing import Marketing
 from orgsim.model.nurture import nurture_for
 from orgsim.model.presales import Presales
 from orgsim.model.product import Product
-from orgsim.model.retention_log import RetentionLog
 from orgsim.model.prospecting import prospecting_for
+from orgsim.model.retention_log import RetentionLog
 from orgsim.model.routing import segment_pods
 from orgsim.model.sales import Sales
 from orgsim.model.sdr import SDR
