@@ -201,7 +201,7 @@ def retention_table(doc: dict[str, Any]) -> Table:
     t.add_column("segment", no_wrap=True)
     segments = ret.get("by_segment", {})
     contracted = any(v["contracted_arr"]["mean"] for v in segments.values())
-    heads = ["logo renewal", "GRR", "GRR 95% CI", "NRR", "churned"] + (["contracted ARR"] if contracted else [])
+    heads = ["renewal", "GRR", "GRR 95% CI", "NRR", "churned"] + (["contracted"] if contracted else [])
     for head in heads:
         t.add_column(head, justify="right", no_wrap=True)
     for seg, v in segments.items():
@@ -216,9 +216,12 @@ def retention_table(doc: dict[str, Any]) -> Table:
         t.add_row(*row, *([fmt(v["contracted_arr"]["mean"], "money")] if contracted else []))
     why = ret.get("reasons", {})
     churn = ", ".join(f"{k} {fmt(s['mean'])}" for k, s in why.get("churn", {}).items())
-    contraction = ", ".join(f"{k} {fmt(s['mean'])}" for k, s in why.get("contraction", {}).items())
+    contraction = ", ".join(
+        f"{k} {fmt(s['mean'], 'money' if k.endswith('arr') else 'count')}"
+        for k, s in why.get("contraction", {}).items()
+    )
     t.caption = (
-        "GRR, NRR: the trailing-12-month cohort of the segment; logo renewal: every renewal decided. "
+        "renewal: logo renewal rate, every renewal decided; GRR, NRR: the segment's trailing-12-month cohort. "
         f"Churned logos by reason: {churn or 'none'}" + (f"; contraction: {contraction}" if contraction else "")
     )
     return t
