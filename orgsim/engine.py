@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from orgsim.model.company import Company
+from orgsim.model.retention_log import RetentionRecord
 from orgsim.model.stages import RoleRecord, StageRecord
 from orgsim.scenario import Scenario
 
@@ -41,6 +42,7 @@ class RawRecord:
     streams: list[str] = field(default_factory=list)
     events: list | None = None  # event log rows (`orgsim.model.trace.COLUMNS`), when asked for
     roles: dict[str, RoleRecord] = field(default_factory=dict)  # the per-role table
+    retention: RetentionRecord | None = None  # by segment and cohort (`orgsim.model.retention_log`)
 
 
 def run_replication(sc: Scenario, seed: int, replication: int, events: bool = False) -> RawRecord:
@@ -71,4 +73,5 @@ def run_replication(sc: Scenario, seed: int, replication: int, events: bool = Fa
         streams=co.streams.names,
         events=co.events.rows if co.events is not None else None,
         roles=res.roles,
+        retention=res.retention,
     )

@@ -7,7 +7,8 @@ focus order - one line is appended:
     {"format": "orgsim-checkpoint/2", "key": "<sha256>", "info": {...},
      "replications": [{"replication": 0, "seed": 7, "kpis": {...}, "funnel": {...}, "stages": {...},
                        "monthly": {"arr": [...], ...}, "counters": {...}, "runtime_s": 0.1,
-                       "roles": {"ae": {"utilization": 0.5, ...}, ...}}, ...],
+                       "roles": {"ae": {"utilization": 0.5, ...}, ...},
+                       "retention": {"by_segment": {...}, "cohorts": {...}, "transitions": [[...]]}}, ...],
      "failures": [{"scenario": ..., "replication": ..., "error": ..., ...}]}
 
 `key` is a hash of everything that determines the numbers: the orgsim version, the kind of
@@ -172,6 +173,7 @@ def _rep_to_json(r: Replication) -> dict[str, Any]:
         "counters": r.counters,
         "runtime_s": r.runtime_s,
         "roles": r.roles,
+        "retention": r.retention,
     }
 
 
@@ -249,7 +251,23 @@ def _rep_from_json(r: Any, i: int) -> Replication:
         runtime_s=float(_num(r.get("runtime_s"), f"{where}.runtime_s") or 0.0),
         counters=_numbers(r.get("counters", {}), f"{where}.counters"),
         roles={str(k): _numbers(v, f"{where}.roles.{k}", optional=True) for k, v in roles.items()},
+        retention=_retention(r.get("retention", {}), f"{where}.retention"),  # (absent in older checkpoints)
     )
+
+
+def _retention(v: Any, where: str) -> dict[str, Any]:
+    """The retention part: objects, lists and numbers (or null) only, nothing else."""
+    if not isinstance(v, dict):
+        raise _Invalid(f"{where} is not an object")
+    return {str(k): _plain(x, f"{where}.{k}") for k, x in v.items()}
+
+
+def _plain(v: Any, where: str) -> Any:
+    if isinstance(v, dict):
+        return {str(k): _plain(x, f"{where}.{k}") for k, x in v.items()}
+    if isinstance(v, list):
+        return [_plain(x, f"{where}[{i}]") for i, x in enumerate(v)]
+    return _num(v, where, optional=True)
 
 
 # ---- where a command keeps its checkpoint ----------------------------------------------------

@@ -20,6 +20,7 @@ import pandas as pd
 
 from orgsim.experiments.executors import Executor, Progress, using
 from orgsim.experiments.precision import Precision, as_precision, replicate
+from orgsim.experiments.retention_summary import cohort_frame, retention_doc
 from orgsim.experiments.runner import ReplicationError
 from orgsim.experiments.stats import describe
 from orgsim.metrics.kpis import Replication
@@ -161,6 +162,11 @@ class Results:
         """Mean over replications of each role statistic, one row per role (empty for records without roles)."""
         return self.roles.groupby("role", sort=False)[list(ROLE_KEYS)].mean()
 
+    def cohort_curves(self) -> pd.DataFrame:
+        """Retention by signing cohort (``start``, ``q1``, ...) and months since signing, pooled over
+        replications: accounts (mean observable), logo_retention, grr, nrr (`orgsim.metrics.retention`)."""
+        return cohort_frame(retention_doc(self.replications) or {})
+
     def to_dict(self) -> dict[str, Any]:
         """The `run --json` document of docs/reference/interfaces.md (no NaN, no infinity)."""
         reps = self.replications
@@ -184,6 +190,9 @@ class Results:
                 name: {k: describe([r.roles.get(name, {}).get(k) for r in reps]) for k in ROLE_KEYS}
                 for name in reps[0].roles
             }
+        retention = retention_doc(reps)
+        if retention is not None:  # (replications read back from an old checkpoint have none)
+            doc["retention"] = retention
         if self.params:
             doc["params"] = dict(self.params)
         if self.failures:

@@ -7,10 +7,11 @@ in a replication (CAC with no new customers, say) is None, never NaN or infinity
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from orgsim.metrics.retention import retention as retention_of
 from orgsim.metrics.roles import roles as role_table
 from orgsim.names import SOURCES
 
@@ -39,6 +40,8 @@ class Replication:
     counters: dict[str, float] = field(default_factory=dict)
     events: pd.DataFrame | str | None = None  # the event log, when asked for (`orgsim.outputs.event_log.render`)
     roles: dict[str, dict[str, float | None]] = field(default_factory=dict)  # per role (`orgsim.metrics.roles`)
+    # by segment, by cohort, health-band moves (`orgsim.metrics.retention`); {} in old checkpoints
+    retention: dict[str, Any] = field(default_factory=dict)
 
 
 def _ratio(num: float, den: float) -> float | None:
@@ -189,4 +192,5 @@ def reduce(rec: RawRecord) -> Replication:
         runtime_s=rec.runtime_s,
         counters={k: float(v) for k, v in rec.counters.items()},
         roles=role_table(rec),
+        retention=retention_of(rec),
     )

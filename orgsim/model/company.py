@@ -32,6 +32,7 @@ from orgsim.model.nurture import nurture_for
 from orgsim.model.presales import Presales
 from orgsim.model.product import Product
 from orgsim.model.prospecting import prospecting_for
+from orgsim.model.retention_log import RetentionLog
 from orgsim.model.routing import segment_pods
 from orgsim.model.sales import Sales
 from orgsim.model.sdr import SDR
@@ -149,6 +150,9 @@ class Company:
         self.delivery.start_customers()
         self.starting_arr = self.finance.arr
         self.starting_customers = self.success.customers
+        # retention by segment and cohort, read off the books at the start and each month end
+        self.retention = RetentionLog(sc.segments, sc.horizon_months)
+        self.retention.observe(self.success.accounts)
         self.env.process(self._months())
 
     def _make_stages(self) -> dict[str, StageStats]:
@@ -220,6 +224,7 @@ class Company:
         put("ramped_rep_equivalents", aes.speed_sum() if aes is not None else 0.0)
         for name in STAGES:
             put(f"queue.{name}", self.stages[name].waiting)
+        self.retention.observe(success.accounts)
 
     # ---- running and results -----------------------------------------------------------------
 
@@ -262,6 +267,7 @@ class Company:
             self.prospecting.record(res)
         res.stages = stage_records(self.stages, STAGES, self.sc.horizon_days, res.stage_tails)
         res.roles = self._roles()
+        res.retention = self.retention.record(self.success.cohort_arr, self.success.final_arr)
         return res
 
     def _roles(self) -> dict[str, RoleRecord]:

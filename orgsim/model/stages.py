@@ -17,6 +17,7 @@ import numpy as np
 
 if TYPE_CHECKING:
     from orgsim.model.pools import Pool
+    from orgsim.model.retention_log import RetentionRecord
 
 __all__ = ["Results", "RoleRecord", "StageRecord", "StageStats", "mean", "role_records", "stage_records"]
 
@@ -133,6 +134,7 @@ class Results:
     final_arr: dict[int, float] = field(default_factory=dict)
     starting_arr: float = 0.0
     starting_customers: int = 0
+    retention: RetentionRecord | None = None  # retention by segment and cohort (`orgsim.model.retention_log`)
 
     def count(self, counts: dict[str, int]) -> None:
         """Add funnel counts (keys another department counted too add up)."""

@@ -13,6 +13,7 @@ import pandas as pd
 
 from orgsim.metrics.registry import fmt
 from orgsim.outputs.html import ci_range, mean_of
+from orgsim.outputs.report_retention import retention_findings
 from orgsim.outputs.text import NEGLIGIBLE_WAIT_HOURS
 
 if TYPE_CHECKING:
@@ -147,6 +148,7 @@ def findings(run: RunData, min_wait_hours: float = 4.0, busy: float = 0.85, unhe
     below = _unhealthy_sentence(run, unhealthy)
     if below:
         out.append(below)
+    out += retention_findings(run.summary, run.health_thresholds().get("healthy_threshold", 0.6))
     cash = run.monthly[run.monthly["metric"] == "cash"].groupby("month")["value"].median().sort_index()
     if len(cash) and (cash < 0).any():
         out.append(f"Cash runs out in month {int(cash[cash < 0].index[0])} in the median replication.")

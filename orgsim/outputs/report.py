@@ -7,8 +7,8 @@ The HTML embeds its images as base64 PNG and its CSS inline: no network, no Java
 piece of text that comes from data is escaped with `html.escape`.
 
 Sections: headline, findings (the bottleneck in plain sentences, derived from the data), KPIs
-with 95% CIs, the plots, the scenario in words (org chart, ownership rules, growth plan,
-segments, lead sources), funnel, stage and role tables, and the manifest.
+with 95% CIs, the plots, retention by segment and churn reasons, the scenario in words (org chart,
+ownership rules, growth plan, segments, lead sources), funnel, stage and role tables, and the manifest.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from orgsim.outputs import plots
 from orgsim.outputs.findings import findings, headline, onset_month
 from orgsim.outputs.html import CSS, E, ci_range, html_table, mean_of
 from orgsim.outputs.readback import check_manifest, check_numbers, read_csv_text
+from orgsim.outputs.report_retention import retention_figures, retention_section
 from orgsim.outputs.report_scenario import scenario_section
 from orgsim.scenario.errors import UsageError
 
@@ -53,6 +54,8 @@ PLOT_NAMES = (
     "health",
     "health_distribution",
     "cash_runway",
+    "retention_cohorts",
+    "health_transitions",
 )
 PLOT_FILES = tuple(f"plots/{n}.png" for n in PLOT_NAMES)
 PLOT_CAPTIONS = {
@@ -72,6 +75,13 @@ PLOT_CAPTIONS = {
     "of the 0–1 health score, month by month (mean over replications); the lines are the "
     "share below the active and the healthy threshold. Right: accounts per health band at "
     "the last month (mean; the whisker holds the middle 80% of replications).",
+    "retention_cohorts": "Each quarter's new customers followed from signing (the thick line: the customers on the "
+    "books at the start): the share of logos still on the books, and their ARR against their ARR at signing, "
+    "gross (each account capped at its signing ARR) and net (expansion included). Pooled over replications; "
+    "a cohort's curve ends where the run does.",
+    "health_transitions": "Where accounts of each health band are one month later, summed over every month (mean "
+    "per replication): colour is the share of the row, numbers are accounts. The diagonal is staying put; left "
+    "of it is losing health. The last row is new customers, the last column churned ones.",
     "cash_runway": "Cash in the bank, the monthly net burn (costs minus collections) and the runway it "
     "leaves: months of cash at the burn of the last three months.",
 }
@@ -288,6 +298,7 @@ def render_html(run: RunData, images: Mapping[str, bytes]) -> str:
         + "</ul>",
         _kpi_section(run),
         "<h2>Plots</h2>" + "".join(figs),
+        retention_section(run.summary),
         scenario_section(run),
         _funnel_stage_tables(run),
         _manifest_section(run),
@@ -305,6 +316,7 @@ def render_html(run: RunData, images: Mapping[str, bytes]) -> str:
 def report_files(run: RunData, dpi: int = 100) -> dict[str, bytes]:
     """plots/*.png and report.html for a run, as bytes by relative path (nothing written)."""
     figures = plots.run_figures(run.monthly, run.stages, run.funnel, run.role_departments(), **run.health_thresholds())
+    figures.update(retention_figures(run.summary))  # (none for a run written before retention outputs)
     images = {name: plots.png_bytes(fig, dpi=dpi) for name, fig in figures.items()}
     files = {f"plots/{name}.png": png for name, png in images.items()}
     files[REPORT_FILE] = render_html(run, images).encode("utf-8")

@@ -30,6 +30,7 @@ __all__ = [
     "precision_line",
     "render_run",
     "reproduce_command",
+    "retention_table",
     "role_table",
     "table",
     "wide_console",
@@ -188,7 +189,42 @@ def render_run(console: Console, doc: dict[str, Any], wall_s: float, workers: in
     parts: list[Table | Text] = [kpi_table(doc), Text(""), funnel_table(doc), Text(""), stage_table(doc)]
     if doc.get("roles"):
         parts += [Text(""), role_table(doc)]
+    if doc.get("retention"):
+        parts += [Text(""), retention_table(doc)]
     console.print(Group(*parts))
+
+
+def retention_table(doc: dict[str, Any]) -> Table:
+    """Per segment: logo renewal rate, GRR and NRR (mean, 95% CI), churned logos; churn reasons below."""
+    ret = doc["retention"]
+    t = table("Retention by segment (mean over replications, 95% CI)")
+    t.add_column("segment", no_wrap=True)
+    segments = ret.get("by_segment", {})
+    contracted = any(v["contracted_arr"]["mean"] for v in segments.values())
+    heads = ["renewal", "GRR", "GRR 95% CI", "NRR", "churned"] + (["contracted"] if contracted else [])
+    for head in heads:
+        t.add_column(head, justify="right", no_wrap=True)
+    for seg, v in segments.items():
+        row = [
+            seg,
+            fmt(v["logo_renewal_rate"]["mean"], "pct"),
+            fmt(v["grr"]["mean"], "pct"),
+            ci_text(v["grr"], "pct"),
+            fmt(v["nrr"]["mean"], "pct"),
+            fmt(v["churned"]["mean"]),
+        ]
+        t.add_row(*row, *([fmt(v["contracted_arr"]["mean"], "money")] if contracted else []))
+    why = ret.get("reasons", {})
+    churn = ", ".join(f"{k} {fmt(s['mean'])}" for k, s in why.get("churn", {}).items())
+    contraction = ", ".join(
+        f"{k} {fmt(s['mean'], 'money' if k.endswith('arr') else 'count')}"
+        for k, s in why.get("contraction", {}).items()
+    )
+    t.caption = (
+        "renewal: logo renewal rate, every renewal decided; GRR, NRR: the segment's trailing-12-month cohort. "
+        f"Churned logos by reason: {churn or 'none'}" + (f"; contraction: {contraction}" if contraction else "")
+    )
+    return t
 
 
 # ---- words shared by the experiments' tables and reports -------------------------------------

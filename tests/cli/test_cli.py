@@ -29,7 +29,7 @@ SHORT = ("--set", "horizon_months=12")
 STAGE_IDS = {"marketing", "sdr", "sales", "presales", "implementation", "csm"}
 CONTRACT_TOP = {"scenario", "seed", "replications", "horizon_months", "kpis", "funnel", "stages", "roles"}
 # Keys Results.to_dict() adds beyond the section-6 example; consumers must tolerate extras.
-KNOWN_EXTRAS = {"funnel_by_source", "runtime_s"}
+KNOWN_EXTRAS = {"funnel_by_source", "runtime_s", "retention"}
 
 
 def orgsim_cmd(*args: str, cwd: Path = REPO, timeout: float = 120) -> subprocess.CompletedProcess:
@@ -130,6 +130,25 @@ def test_run_json_has_the_per_role_table(tmp_path):
     # the same AE utilisation as the sales stage's when AEs serve only sales (no ownership.qualification: ae)
     assert ae["utilization"]["mean"] == pytest.approx(doc["stages"]["sales"]["utilization"]["mean"])
     assert "Roles (mean over replications)" in p.stdout and "backlog" in p.stdout
+
+
+def test_run_json_has_retention(contract_run):
+    """`retention`: per segment logo renewal, GRR, NRR as statistics; cohort curves; churn reasons;
+    the health-band transition matrix (docs/reference/outputs.md)."""
+    p, doc, _ = contract_run
+    ret = doc["retention"]
+    assert set(ret) == {"by_segment", "by_cohort", "reasons", "health_transitions"}
+    assert set(ret["by_segment"]) == {"smb", "mid_market", "enterprise"}
+    for seg in ret["by_segment"].values():
+        for k in ("logo_renewal_rate", "grr", "nrr", "churned", "contracted_arr"):
+            assert_stat(seg[k])
+    start = ret["by_cohort"]["start"]
+    assert start["months"][0] == 0 and start["logo_retention"][0] == 1.0 and len(start["months"]) == 37
+    assert "q1" in ret["by_cohort"] and set(start) == {"months", "accounts", "logo_retention", "grr", "nrr"}
+    assert "health" in ret["reasons"]["churn"]
+    counts = ret["health_transitions"]["counts"]
+    assert len(counts) == len(ret["health_transitions"]["bands"]) == 11 and all(len(r) == 11 for r in counts)
+    assert "Retention by segment" in p.stdout
 
 
 def test_run_json_parses_with_a_strict_parser(contract_run):

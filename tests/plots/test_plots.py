@@ -399,3 +399,28 @@ def test_plots_need_no_pyplot_or_display():
         env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)},
     )
     assert p.returncode == 0, p.stderr
+
+
+def test_cohort_curves(result):
+    curves = result.cohort_curves()
+    assert {"cohort", "month", "accounts", "logo_retention", "grr", "nrr"} <= set(curves.columns)
+    fig = plots.cohort_curves(curves, "test", min_accounts=0.5)
+    axes = fig.axes
+    assert [ax.get_title() for ax in axes] == ["Logo retention", "Gross ARR retention", "Net ARR retention"]
+    labels = [line.get_label() for line in axes[0].lines]
+    assert "customers at start" in labels and any(x.startswith("signed q") for x in labels)
+    start = next(line for line in axes[0].lines if line.get_label() == "customers at start")
+    assert start.get_ydata()[0] == 1.0 and max(start.get_ydata()) <= 1.0  # logos only leave
+    renders(fig)
+
+
+def test_health_transitions_heatmap(result):
+    ht = result.to_dict()["retention"]["health_transitions"]
+    fig = plots.health_transitions(ht["counts"], ht["bands"], "test")
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()][-1] == "new"
+    assert [t.get_text() for t in ax.get_xticklabels()][-1] == "churned"
+    shares = ax.images[0].get_array()
+    rows = np.asarray(ht["counts"]).sum(axis=1) > 0
+    assert np.allclose(np.asarray(shares).sum(axis=1)[rows], 1.0)  # each row's shares add up
+    renders(fig)

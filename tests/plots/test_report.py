@@ -26,6 +26,8 @@ PLOTS = {
     "health",
     "health_distribution",
     "cash_runway",
+    "retention_cohorts",
+    "health_transitions",
 }
 
 
@@ -264,3 +266,30 @@ def test_findings_when_nothing_waits_and_cash_runs_out():
     assert found[0].startswith(f"No stage makes work wait: every team has spare capacity (the busiest, {busiest},")
     cash = res.monthly.query("metric == 'cash'").set_index("month")["value"]
     assert f"Cash runs out in month {cash[cash < 0].index[0]} in the median replication." in found
+
+
+def test_report_shows_retention(run_dir: Path):
+    """The retention section (by segment, churn reasons) and its two plots, from summary.json."""
+    html = (run_dir / "report.html").read_text(encoding="utf-8")
+    assert "<h2>Retention</h2>" in html and "Churn and contraction by reason" in html
+    summary = json.loads((run_dir / "summary.json").read_text(encoding="utf-8"))
+    for seg in summary["retention"]["by_segment"]:
+        assert f"<td>{seg}</td>" in html
+    for name in ("retention_cohorts", "health_transitions"):
+        assert (run_dir / "plots" / f"{name}.png").read_bytes().startswith(PNG)
+        assert f'alt="{name.replace("_", " ")}"' in html
+
+
+def test_report_of_a_run_without_retention(run_dir: Path, tmp_path: Path):
+    """A run directory written before retention outputs: the report is made without them."""
+    old = tmp_path / "old"
+    old.mkdir()
+    for f in run_dir.iterdir():
+        if f.is_file():
+            (old / f.name).write_bytes(f.read_bytes())
+    summary = json.loads((old / "summary.json").read_text(encoding="utf-8"))
+    del summary["retention"]
+    (old / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
+    files = report.report_files(report.load_run(old))
+    assert "plots/retention_cohorts.png" not in files and "plots/arr_fan.png" in files
+    assert "<h2>Retention</h2>" not in files[report.REPORT_FILE].decode("utf-8")

@@ -71,7 +71,8 @@ def test_report_dom_in_the_browser(chromium: Path, run_dir: Path, tmp_path: Path
     p = browse(chromium, tmp_path, "--dump-dom", url)
     assert p.returncode == 0, p.stderr[-2000:]
     dom = p.stdout
-    n = len(PLOT_NAMES)  # every plot of the run, the health distribution included
-    assert n == 8 and dom.count('<img alt="') == n and dom.count('src="data:image/png;base64,') == n
+    n = len(PLOT_NAMES)  # every plot of the run, the health distribution and the two retention plots included
+    assert n == 10 and dom.count('<img alt="') == n and dom.count('src="data:image/png;base64,') == n
     assert "<h1>series-a-reference</h1>" in dom and "is the bottleneck" in dom
+    assert "<h2>Retention</h2>" in dom
     assert not [line for line in p.stderr.splitlines() if PAGE_PROBLEM.search(line)]

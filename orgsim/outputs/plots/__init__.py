@@ -8,7 +8,7 @@ Jupyter) and leave no global state behind; `png_bytes` renders one to PNG.
 
 Run plots (one scenario each, except `arr_fan`, which overlays every scenario it is given):
 `arr_fan`, `arr_bridge`, `funnel`, `headcount_and_cost`, `bottlenecks`, `health`, `health_distribution`,
-`cash_runway`.
+`cash_runway`; retention (from `Results.to_dict()["retention"]`): `cohort_curves`, `health_transitions`.
 Experiment plots: `differences_forest` (Comparison.differences()), `focus_ranking`, `sweep`.
 """
 
@@ -39,6 +39,7 @@ from orgsim.outputs.plots.health import (
     health_distribution,
     runway_series,
 )
+from orgsim.outputs.plots.retention import cohort_curves, health_transitions
 from orgsim.outputs.plots.run import (
     arr_bridge,
     arr_fan,
@@ -65,6 +66,7 @@ __all__ = [
     "arr_fan",
     "bottlenecks",
     "cash_runway",
+    "cohort_curves",
     "differences_forest",
     "focus_ranking",
     "funnel",
@@ -72,6 +74,7 @@ __all__ = [
     "health",
     "health_bands",
     "health_distribution",
+    "health_transitions",
     "png_bytes",
     "run_figures",
     "runway_series",
