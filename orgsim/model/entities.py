@@ -116,6 +116,11 @@ class Account(Entity):
         "late_months",
         "case",
         "source",
+        "rel_sales",
+        "rel_sales_t",
+        "rel_csm",
+        "rel_csm_t",
+        "rel_key_t",
     )
 
     def __init__(
@@ -144,6 +149,13 @@ class Account(Entity):
         self.late_months = 0.0
         self.case = ""
         self.source = ""
+        # relationship strengths with sales and the CSM and when last touched (days); CSM -1 =
+        # not handed over yet (`orgsim.model.relationships`; unused when it is off)
+        self.rel_sales = 0.0
+        self.rel_sales_t = 0.0
+        self.rel_csm = -1.0
+        self.rel_csm_t = 0.0
+        self.rel_key_t = 0.0
 
     @property
     def term_end(self) -> float:
