@@ -138,7 +138,7 @@ class Company:
             stage=st["marketing"],
             marketers=wf.pool("marketer"),
             sdrs=wf.pool("sdr"),
-            healthy_accounts=self.success.healthy_count,
+            healthy_accounts=self.success.referring_accounts,
             next=self.sdr,
             log=log,
             product=self.product,

@@ -117,6 +117,11 @@ class Account(Entity):
         "case",
         "source",
         "handed_off",
+        "rel_sales",
+        "rel_sales_t",
+        "rel_csm",
+        "rel_csm_t",
+        "rel_key_t",
     )
 
     def __init__(
@@ -146,6 +151,13 @@ class Account(Entity):
         self.case = ""
         self.source = ""
         self.handed_off = False  # delivered by another team than the seller's (`Delivery.accept`)
+        # relationship strengths with sales and the CSM and when last touched (days); CSM -1 =
+        # not handed over yet (`orgsim.model.relationships`; unused when it is off)
+        self.rel_sales = 0.0
+        self.rel_sales_t = 0.0
+        self.rel_csm = -1.0
+        self.rel_csm_t = 0.0
+        self.rel_key_t = 0.0
 
     @property
     def term_end(self) -> float:

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from orgsim.rng import Streams
     from orgsim.scenario.retention import Reversion
 
-__all__ = ["HealthDynamics", "months_to_unhealthy"]
+__all__ = ["HealthDynamics", "ProductMaturity", "health_bands", "health_rates", "months_to_unhealthy"]
 
 
 class ProductMaturity(Protocol):
@@ -115,3 +115,20 @@ def months_to_unhealthy(rev: Reversion, segment: str, start: float, threshold: f
     if kappa >= 1:
         return 1.0
     return math.log((threshold - target) / (start - target)) / math.log(1 - kappa)
+
+
+def health_rates(accounts: list[Account], healthy: float, active: float) -> tuple[float, float]:
+    """(health rate, activity rate): shares of the accounts at or above each threshold; 0 with none."""
+    n = len(accounts)
+    if n == 0:
+        return 0.0, 0.0
+    return sum(1 for a in accounts if a.health >= healthy) / n, sum(1 for a in accounts if a.health >= active) / n
+
+
+def health_bands(accounts: list[Account], bands: int = 10) -> np.ndarray:
+    """Accounts per health band: band k holds health in [k/bands, (k+1)/bands), the last band also
+    1.0. Edges are compared exactly (k/bands, like the thresholds 0.3 and 0.6), so that a threshold
+    on an edge splits the bands as `health_rates` splits the accounts."""
+    health = np.fromiter((a.health for a in accounts), dtype=float, count=len(accounts))
+    edges = np.arange(1, bands) / bands
+    return np.bincount(np.searchsorted(edges, health, side="right"), minlength=bands)

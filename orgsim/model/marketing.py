@@ -43,7 +43,7 @@ class ProductFit(Protocol):
     def fit_factor(self) -> float: ...
 
 
-def monthly_rates(sc: Scenario, marketers: Pool | None, sdrs: Pool | None, healthy_accounts: int) -> dict[str, float]:
+def monthly_rates(sc: Scenario, marketers: Pool | None, sdrs: Pool | None, healthy_accounts: float) -> dict[str, float]:
     """Expected leads per month by source, from the company's state now."""
     ls = sc.lead_sources
     paid = ls.paid
@@ -58,7 +58,9 @@ def monthly_rates(sc: Scenario, marketers: Pool | None, sdrs: Pool | None, healt
         rates["content"] = ls.content.leads_per_marketer_month * (staff if beta == 1.0 else staff**beta)
     if sdrs is not None and ls.outbound.sdr_time_share > 0:
         rates["outbound"] = ls.outbound.meetings_per_sdr_month * sdrs.speed_sum()
-    boost = ls.referral.relationship_boost if sc.ownership.referral_relationship == "sales" else 1.0
+    # with customers.relationship, healthy_accounts is already weighted by each sales relationship
+    keeps = sc.ownership.referral_relationship == "sales" and sc.customers.relationship is None
+    boost = ls.referral.relationship_boost if keeps else 1.0
     rates["referral"] = healthy_accounts * ls.referral.per_healthy_account_year / 12 * boost
     return rates
 
@@ -93,7 +95,8 @@ class Marketing:
         stage: the marketing stage (MQL review tasks are accounted there).
         marketers: the marketer pool (content leads, MQL review), None without marketers.
         sdrs: the SDR pool (outbound meetings), None without SDRs.
-        healthy_accounts: how many customers are healthy now (they refer leads).
+        healthy_accounts: how many customers are healthy now (they refer leads); with
+            ``customers.relationship``, weighted by their sales relationship.
         next: who receives MQLs and booked meetings (the SDRs).
         log: the event log, when one is kept.
         product: the product, whose fit scales MQL scoring (None: fit is not modelled).
@@ -111,7 +114,7 @@ class Marketing:
         stage: StageStats,
         marketers: Pool | None,
         sdrs: Pool | None,
-        healthy_accounts: Callable[[], int],
+        healthy_accounts: Callable[[], float],
         next: Accepts[Lead],
         log: EventLog | None = None,
         product: ProductFit | None = None,

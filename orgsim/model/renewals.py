@@ -2,7 +2,8 @@
 
 Renewal probability (`renewal_probability`): without `customers.renewal_curve` (the default),
 ``clip(renewal_rate + slope x (health - healthy_threshold), 0, 1)``; with it, the logistic
-``1 / (1 + exp(-(logit(renewal_rate) + steepness x (health - typical_health))))``; in both, less
+``1 / (1 + exp(-(logit(renewal_rate) + steepness x (health - typical_health))))``; with
+`customers.relationship`, moved on the log-odds scale by the owner's relationship; in both, less
 ``late_renewal_penalty_per_month x months_late`` (at least 0). A churn floor
 (`customers.churn_floor_per_year`) loses the account whatever its health with probability
 ``1 - (1 - floor)^(term_months / 12)``; a renewing account below the healthy threshold contracts
@@ -12,6 +13,7 @@ Renewal probability (`renewal_probability`): without `customers.renewal_curve` (
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from orgsim.distributions import Sampler
@@ -47,6 +49,8 @@ class Renewals:
         self.renew = streams.uniforms("renewal.draw")
         self.curve = c.renewal_curve
         self.logit_rate = {n: _logit(s.renewal_rate) for n, s in sc.segments.items()}
+        # log-odds added by the renewal owner's relationship (`orgsim.model.relationships`); None = off
+        self.shift: Callable[[Account], float] | None = None
         self.floor = c.churn_floor_per_year
         self.floor_draw = streams.uniforms("churn.floor") if self.floor > 0 else None
         self.contraction = c.contraction
@@ -65,6 +69,9 @@ class Renewals:
             p = min(max(p, 0.0), 1.0)
         else:
             z = self.logit_rate[acc.segment] + curve.steepness * (acc.health - curve.typical_health)
+            p = 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
+        if self.shift is not None:
+            z = _logit(p) + self.shift(acc)
             p = 1.0 / (1.0 + math.exp(-z)) if z > -700 else 0.0
         p -= c.late_renewal_penalty_per_month * acc.late_months
         return max(p, 0.0)

@@ -11,7 +11,8 @@ owner (`ownership.renewal`) does the renewal task; the account renews with
 late-renewal penalty), else it churns; a churn floor and contraction at renewal are options. Health
 moves in `orgsim.model.health`. With `roles.csm.arr_per_csm` books are also limited by ARR; with
 `customers.tech_touch` some segments are covered by a pooled program instead of CSM books.
-Healthy accounts refer new leads (see marketing).
+Healthy accounts refer new leads (see marketing). With `customers.relationship`, the owners'
+relationship strengths move renewal, expansion and referrals (`orgsim.model.relationships`).
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from orgsim.distributions import Sampler
 from orgsim.model.clock import Clock, Plan
 from orgsim.model.coverage import assign_books
 from orgsim.model.entities import Account, Care
-from orgsim.model.health import HealthDynamics
+from orgsim.model.health import HealthDynamics, ProductMaturity, health_bands, health_rates
+from orgsim.model.relationships import Relationships
 from orgsim.model.renewals import RENEWED, Renewals
 from orgsim.rng import Streams
 from orgsim.scenario import MONTH_DAYS, Scenario
@@ -51,12 +53,6 @@ class Ledger(Protocol):
     def invoice_contract(self, acc: Account, from_time: float | None = None) -> None: ...
 
     def invoice_expansion(self, acc: Account, delta: float) -> None: ...
-
-
-class ProductMaturity(Protocol):
-    """What customer success needs of product: maturity now (it moves health)."""
-
-    maturity: float
 
 
 class Success:
@@ -125,6 +121,9 @@ class Success:
         self.care_hours = sc.effort_hours.account_care_per_month
         self.health = HealthDynamics(sc, streams, product, needs_care=self.care_hours > 0)
         self.renewals = Renewals(sc, streams)
+        self.rel = Relationships(sc, self.env, sales, pods) if sc.customers.relationship is not None else None
+        if self.rel is not None:
+            self.renewals.shift = self.rel.renewal_shift
         self.renewals_due = 0
         self.renewals_done = 0
         self.churned = 0
@@ -146,6 +145,8 @@ class Success:
         acc.aid = self._next
         self.accounts.append(acc)
         self._rank(acc)
+        if self.rel is not None:
+            self.rel.signed(acc)
         self.finance.change_arr(acc.arr)
         self._await_renewal(acc)
 
@@ -167,6 +168,8 @@ class Success:
             into.counters.update(self.churn_reasons)
         if c.contraction is not None:
             into.counters.update(contractions=self.contractions, contracted_arr=self.contracted_arr)
+        if self.rel is not None:
+            into.counters["key_person_touches"] = self.rel.key_person_touches
         into.cohort_arr = self.cohort_arr
         into.final_arr = self.final_arr
 
@@ -186,24 +189,19 @@ class Success:
         thr = self.sc.customers.healthy_threshold
         return sum(1 for a in self.accounts if a.health >= thr)
 
+    def referring_accounts(self) -> float:
+        """Healthy accounts, weighted by their sales relationship with `customers.relationship`."""
+        if self.rel is None:
+            return self.healthy_count()
+        return self.rel.referring(self.accounts, self.sc.customers.healthy_threshold, self.env.now)
+
     def rates(self) -> tuple[float, float]:
         """(health rate, activity rate) over active accounts; 0 with no accounts."""
-        n = len(self.accounts)
-        if n == 0:
-            return 0.0, 0.0
-        c = self.sc.customers
-        healthy = sum(1 for a in self.accounts if a.health >= c.healthy_threshold)
-        active = sum(1 for a in self.accounts if a.health >= c.active_threshold)
-        return healthy / n, active / n
+        return health_rates(self.accounts, self.sc.customers.healthy_threshold, self.sc.customers.active_threshold)
 
     def health_bands(self, bands: int = 10) -> np.ndarray:
-        """Active accounts per health band: band k holds health in [k/bands, (k+1)/bands), the
-        last band also 1.0. Edges are compared exactly (k/bands, like the thresholds 0.3 and 0.6),
-        so that a threshold on an edge splits the bands as `rates()` splits the accounts."""
-        n = len(self.accounts)
-        health = np.fromiter((a.health for a in self.accounts), dtype=float, count=n)
-        edges = np.arange(1, bands) / bands
-        return np.bincount(np.searchsorted(edges, health, side="right"), minlength=bands)
+        """Active accounts per health band (`orgsim.model.health.health_bands`)."""
+        return health_bands(self.accounts, bands)
 
     # ---- the month -------------------------------------------------------------------------
 
@@ -231,11 +229,15 @@ class Success:
             self._plan_care(covered, month, self._care)
         p = self.sc.customers.expansion.monthly_probability
         if p > 0 and self.accounts:
-            u = self.expansion_gen.random(len(self.accounts))
-            for a, x in zip(self.accounts, u.tolist()):
-                if a.live and not a.expanding and x < p * a.health:
+            u = self.expansion_gen.random(len(self.accounts)).tolist()
+            rel = self.rel  # with it, the chance moves with the expansion owner's relationship
+            chances = [p * a.health for a in self.accounts] if rel is None else rel.expansion_chances(self.accounts, p)
+            for a, x, c in zip(self.accounts, u, chances):
+                if a.live and not a.expanding and x < c:
                     a.expanding = True
                     self._expand(a)
+        if self.rel is not None:
+            self.rel.start_of_month(self.accounts)
 
     def _plan_care(self, accounts: list[Account], month: int, cb: Callable[[Care], None]) -> None:
         """Each account's care task, spread evenly over the month."""
@@ -266,6 +268,8 @@ class Success:
         care: Care = task.ctx
         if self.env.now <= care.month_end + 1e-9:
             care.account.cared = True
+            if self.rel is not None:
+                self.rel.touch(care.account, by_sales=False)
 
     def _expand(self, acc: Account) -> None:
         """An expansion: a task for its owner (sales early in the relationship, then the CSM)."""
@@ -292,6 +296,8 @@ class Success:
         acc.expanding = False
         if not acc.active:
             return
+        if self.rel is not None:
+            self.rel.touch(acc, by_sales=task.stage is self.sales_stage)
         delta = acc.arr * self.expansion_size()
         self._unrank(acc)
         acc.arr += delta
@@ -358,6 +364,8 @@ class Success:
             )
         if renewed:
             self.renewals_done += 1
+            if self.rel is not None:  # the renewal conversation is a contact (after the decision)
+                self.rel.touch(acc, by_sales=self.renewal_owner is self.aes)
             if shrink > 0:
                 self._contract(acc, shrink)
             acc.term_start = acc.term_end

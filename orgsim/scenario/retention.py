@@ -12,10 +12,10 @@ from typing import Annotated, Any
 
 from pydantic import Field, field_validator
 
-from orgsim.scenario.base import Model, NonNeg, Prob
+from orgsim.scenario.base import Model, NonNeg, Pos, Prob
 from orgsim.scenario.dist import Dist
 
-__all__ = ["Contraction", "RenewalCurve", "Reversion", "TechTouch"]
+__all__ = ["Contraction", "Relationship", "RenewalCurve", "Reversion", "TechTouch"]
 
 
 class Reversion(Model):
@@ -81,3 +81,35 @@ class TechTouch(Model):
     """CSM hours of pooled care per account per month (assumption, no public figure)."""
     care_lift_share: Prob = 0.5
     """Share of `reversion.care_lift_per_month` a pooled program gives (assumption, no public figure)."""
+
+
+class Relationship(Model):
+    """Ownership through relationships (YAML key `customers.relationship:`, issue 13 item 4). An
+    account keeps a relationship strength (0..1) with sales (the key person's relationship with the
+    AEs) and one with its CSM. Each owner task done on the account (delivery by sales, care,
+    expansion, renewal work, key-person touches) adds gain_per_touch x (1 - strength); without
+    contact strength halves every half_life_months. A deal delivered by another team than sales
+    cuts the sales strength by handoff_factor at signing; the CSM starts from handoff_factor x the
+    sales strength at its first contact. Renewal and expansion probabilities p of an owner with
+    strength s become 1 / (1 + exp(-(logit(p) + weight x (s - reference)))); a healthy account
+    refers at 1 + (relationship_boost - 1) x s_sales times per_healthy_account_year."""
+
+    start: Prob = 0.8
+    """Sales strength at signing: the buying relationship (assumption, no public figure)."""
+    half_life_months: Pos = 3.0
+    """Months in which a relationship without contact loses half its strength (assumption)."""
+    gain_per_touch: Prob = 0.3
+    """Share of the gap to 1 that one owner task on the account closes (assumption)."""
+    handoff_factor: Prob = 0.4
+    """Share of the strength a receiving team inherits at a handoff (assumption)."""
+    reference: Prob = 0.5
+    """Strength at which renewal and expansion probabilities are unchanged (assumption)."""
+    renewal_weight: Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)] = 1.5
+    """Log-odds of renewing per unit of the renewal owner's strength (assumption)."""
+    expansion_weight: Annotated[float, Field(ge=0, le=100, allow_inf_nan=False)] = 1.5
+    """Log-odds of a monthly expansion per unit of the expansion owner's strength (assumption)."""
+    key_person_touch_months: Pos = 3.0
+    """With ownership.referral_relationship: sales, AEs touch each account's key person this often
+    once the account has passed to the CSM (assumption)."""
+    key_person_touch_hours: NonNeg = 0.5
+    """AE hours of one key-person touch (assumption)."""

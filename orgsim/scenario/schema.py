@@ -34,7 +34,7 @@ from orgsim.scenario.base import (
 from orgsim.scenario.checks import problems
 from orgsim.scenario.dist import Dist, fixed
 from orgsim.scenario.handoff import Handoff
-from orgsim.scenario.retention import Contraction, RenewalCurve, Reversion, TechTouch
+from orgsim.scenario.retention import Contraction, Relationship, RenewalCurve, Reversion, TechTouch
 from orgsim.scenario.stalls import stall_warnings
 
 # --------------------------------------------------------------------------------------------
@@ -121,7 +121,7 @@ class CommonEffort(Model):
     """Marketer hours to review each lead; null = automated scoring, no marketer time."""
 
 
-AeWork = Literal["opportunity", "delivery", "expansion", "renewal", "qualification"]
+AeWork = Literal["opportunity", "delivery", "expansion", "renewal", "qualification", "key_person"]
 CsmWork = Literal["onboarding", "care", "expansion", "renewal"]
 
 
@@ -194,6 +194,8 @@ class Customers(Model):
     applied at renewal for the term's length; 0 = off."""
     tech_touch: TechTouch | None = None
     """Pooled tech-touch care for some segments; null = every account competes for CSM books."""
+    relationship: Relationship | None = None
+    """Relationship strength of each account with its owners (sales, CSM); null = off."""
 
 
 class ProductFit(Model):
