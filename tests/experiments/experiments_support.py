@@ -16,6 +16,9 @@ if str(ROOT) not in sys.path:
 from orgsim.scenario.loader import load_scenario  # noqa: E402
 
 SERIES_A = ROOT / "scenarios" / "series-a.yaml"
+# the company before issue 12's mechanisms: no finite market, no recycling, no momentum; for tests of
+# how common random numbers decouple the lead side from the rest (series-a couples them on purpose)
+REFERENCE = ROOT / "scenarios" / "reference.yaml"
 SEED = 11
 SHORT = {"horizon_months": 12}
 
@@ -23,3 +26,8 @@ SHORT = {"horizon_months": 12}
 def series_a(**overrides):
     """series-a over 12 months, with overrides by dotted path."""
     return load_scenario(SERIES_A, {**SHORT, **overrides})
+
+
+def reference(**overrides):
+    """reference.yaml (the company without issue 12's mechanisms) over 12 months, with overrides."""
+    return load_scenario(REFERENCE, {**SHORT, **overrides})

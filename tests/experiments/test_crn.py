@@ -4,12 +4,17 @@ Two scenarios run with one seed draw the same numbers for the same things, so (1
 scenarios differ by exactly zero on every KPI, (2) a service-side change (CSM headcount) leaves the
 lead side (leads and MQLs of paid, content and outbound) identical, and (3) the CI of a paired
 difference is much narrower than that of two independent runs.
+
+Over three years (2) holds on reference.yaml, the company without issue 12's mechanisms: in series-a
+a finite market lets every account won or kept thin the leads still to find (penetration), and
+recycling brings lost and disqualified leads back as MQLs of their source, so the service side
+reaches the lead side there by design.
 """
 
 from __future__ import annotations
 
 import pytest
-from experiments_support import SEED, series_a
+from experiments_support import SEED, reference, series_a
 
 from orgsim.engine import run_replication
 from orgsim.experiments import compare, simulate
@@ -34,9 +39,9 @@ def _lead_side(res):
     return [{k: r.funnel[k] for k in LEAD_SIDE} for r in res.replications]
 
 
-def _csm_pair(horizon: int, **extra):
+def _csm_pair(horizon: int, make=series_a, **extra):
     base = {"horizon_months": horizon, **extra}
-    return series_a(**base), series_a(**base, **{"roles.csm.headcount": 4})
+    return make(**base), make(**base, **{"roles.csm.headcount": 4})
 
 
 def test_more_csms_leave_leads_and_mqls_by_source_identical_over_a_year():
@@ -51,7 +56,7 @@ def test_more_csms_leave_leads_and_mqls_by_source_identical_over_a_year():
 
 
 def test_paid_leads_are_identical_whatever_the_service_side_does():
-    a, b = _csm_pair(36)
+    a, b = _csm_pair(36, reference)  # series-a: a finite market and recycling couple them (module doc)
     ra, rb = simulate(a, 8, SEED, workers=2), simulate(b, 8, SEED, workers=2)
     paid = [(r.funnel["leads.paid"], r.funnel["mql.paid"]) for r in ra.replications]
     assert paid == [(r.funnel["leads.paid"], r.funnel["mql.paid"]) for r in rb.replications]
@@ -61,7 +66,7 @@ def test_paid_leads_are_identical_whatever_the_service_side_does():
 def test_over_three_years_lead_side_is_identical_when_recruiting_is_not_shared():
     # A recruiter who closes any number of hires a month: CSM backfills no longer queue in
     # front of marketer and SDR requisitions, and the lead side is identical again.
-    a, b = _csm_pair(36, **{"roles.recruiter.hires_per_month": 1000})
+    a, b = _csm_pair(36, reference, **{"roles.recruiter.hires_per_month": 1000})
     assert _lead_side(simulate(a, 20, SEED, workers=2)) == _lead_side(simulate(b, 20, SEED, workers=2))
 
 
@@ -72,7 +77,7 @@ def test_over_three_years_more_csms_move_the_lead_side_by_a_few_leads_at_most():
     # and outbound rates follow ramped headcount. That coupling is real; with a stream per month
     # and the count by inversion it moves only the months it touches, by a lead or so (it used
     # to shift every later month of the source: up to 135 content leads and 39 MQLs).
-    a, b = _csm_pair(36)
+    a, b = _csm_pair(36, reference)
     ra, rb = simulate(a, 20, SEED, workers=2), simulate(b, 20, SEED, workers=2)
     moved = 0
     for x, y in zip(_lead_side(ra), _lead_side(rb)):
@@ -118,7 +123,10 @@ def _paid_leads(rec) -> set:
     ],
 )
 def test_crn_makes_the_difference_much_sharper_than_independent_seeds(change, at_least):
-    a, b = series_a(), series_a(**change)
+    # On reference.yaml, where these bounds were set. series-a's mechanisms couple more of the model
+    # to each change (deal momentum, recycling, a finite market, AE self-sourcing), so CRN helps less
+    # there: variance ratios 7.9 (SDRs) and 12.9 (AEs) with this seed and 30 replications.
+    a, b = reference(), reference(**change)
     crn = compare([a, b], replications=30, seed=SEED, workers=2)
     ind = compare([a, b], replications=30, seed=SEED, workers=2, crn=False)
     assert ind.arms[1].seed != ind.arms[0].seed

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from plots_support import load, orgsim_cmd
+from plots_support import ROOT, load, orgsim_cmd
 
 import orgsim
 from orgsim.outputs import report
@@ -256,8 +256,16 @@ def test_findings_name_the_bottleneck_and_when_it_starts():
 
 
 def test_findings_when_nothing_waits_and_cash_runs_out():
-    """60 people in every delivery role: no queue anywhere, and the payroll empties the bank."""
-    sc = load(**{f"roles.{r}.headcount": 60 for r in ("sdr", "ae", "se", "implementer", "csm")})
+    """60 people in every delivery role: no queue anywhere, and the payroll empties the bank.
+
+    On scenarios/reference.yaml: in series-a AEs self-source (10% of their time), so 60 AEs also book
+    ~70 meetings a month themselves and the sales pods are full for minutes at a time; the old
+    company's AEs only take the work others bring, so 60 of them leave nothing waiting.
+    """
+    sc = load(
+        ROOT / "scenarios" / "reference.yaml",
+        **{f"roles.{r}.headcount": 60 for r in ("sdr", "ae", "se", "implementer", "csm")},
+    )
     res = orgsim.simulate(sc, replications=1, seed=1)
     assert res.stage_summary()["mean_wait_hours"].max() < 0.01  # seconds at most (pods can be full for a moment)
     run = report.RunData(res.to_dict(), res.monthly, res.stages, res.funnel, {"scenario": scenario_to_dict(sc)})

@@ -209,8 +209,11 @@ def test_speed_to_lead_costs_sqls_when_qualification_is_slow():
 
 
 def test_presales_proceed_shortens_the_cycle_but_lowers_the_win_rate():
-    # one SE and none hired: presales is scarce
-    few = {"roles__se__headcount": 1, "hiring__growth__mix__sales__se": 0}
+    # one SE and none hired: presales is scarce. SE work all-or-nothing (presales_coverage off), where
+    # `wait` means waiting for a whole SE: series-a rations SE hours instead, so a deal never waits
+    # for an SE long and `proceed` no longer shortens the cycle there (-0.50 days, se 0.43; win rate
+    # still -0.015, se 0.002; 12 replications, 24 months, seed 20260)
+    few = {"roles__se__headcount": 1, "hiring__growth__mix__sales__se": 0, "funnel__presales_coverage": None}
     wait, proceed = lever(**few), lever(**few, ownership__presales_unavailable="proceed")
     assert np.all(proceed.counter("presales_skipped") > 0) and np.all(wait.counter("presales_skipped") == 0)
     assert_lower(
@@ -241,10 +244,12 @@ def test_no_sdr_loses_pipeline():
     base, v = variant(BASE), variant("no-sdr.yaml")
     # AEs qualify between deals: leads wait longer for the first call ...
     assert_higher(v.stage("sdr", "mean_wait_hours"), base.stage("sdr", "mean_wait_hours"), "qualification wait, no-sdr")
-    # ... so speed to lead costs inbound SQLs, and there is no outbound at all
+    # ... so speed to lead costs inbound SQLs; outbound comes only from the AEs' own prospecting
+    # (series-a: 30% of their time in months without SDRs), as much as SDRs and AEs book together
+    # in series-a (-20 meetings, se 21), but it takes AE time from deals
     inbound = lambda a: a.funnel("sql.paid") + a.funnel("sql.content") + a.funnel("sql.referral")  # noqa: E731
     assert_lower(inbound(v), inbound(base), "inbound SQLs, no-sdr")
-    assert np.all(v.funnel("leads.outbound") == 0)
+    assert np.all(v.funnel("leads.outbound") == v.counter("meetings.ae_sourced"))
     assert_lower(v.funnel("sql"), base.funnel("sql"), "SQLs, no-sdr")
     assert_lower(v.kpi("new_customers"), base.kpi("new_customers"), "new_customers, no-sdr")
     assert_lower(v.kpi("arr_end"), base.kpi("arr_end"), "arr_end, no-sdr")
@@ -265,6 +270,18 @@ def test_sales_delivers_eats_ae_capacity_slows_go_live_and_hurts_health():
         "onboarding wait, sales-delivers",
     )
     assert_lower(v.kpi("health_rate"), base.kpi("health_rate"), "health_rate, sales-delivers")
+    assert_lower(v.kpi("arr_end"), base.kpi("arr_end"), "arr_end, sales-delivers")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="model: series-a's AEs take opportunity work before delivery (ownership.priorities.ae), so "
+    "deals do not wait behind deliveries: new customers -0.3 (se 1.1, 16 replications, 36 months, "
+    "seed 20260; with FIFO AEs, ownership.priorities.ae null: -50, se 5.7); the cost shows in slower "
+    "go-live, lower health and ARR end -$1.47M (se 0.14M) instead.",
+)
+def test_article_sales_delivers_wins_fewer_customers():
+    base, v = variant(BASE), variant("sales-delivers.yaml")
     assert_lower(v.kpi("new_customers"), base.kpi("new_customers"), "new_customers, sales-delivers")
 
 
@@ -293,15 +310,12 @@ def test_sales_renewals_move_renewal_work_to_aes():
     assert_lower(v.stage("csm", "arrivals"), base.stage("csm", "arrivals"), "CSM tasks, sales-renewals")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="model: the owner reaches the renewal through its queue, and a renewal started after "
-    "term end loses late_renewal_penalty_per_month (success.py _renewal_worked, _decide_renewal); "
-    "in series-a AEs have slack "
-    "(~50% utilised), so AE-owned renewals start hours late, not months, and health near 1 keeps "
-    "renewal p clipped at 1. The article's incentive effect is not modelled beyond that.",
-)
 def test_article_sales_renewals_renew_less():
+    # reproduced since series-a ranks AE work (ownership.priorities.ae: renewals last, AEs are paid on
+    # new ARR): AE-owned renewals wait behind deals, start after term end and lose
+    # late_renewal_penalty_per_month (success.py _renewal_worked, _decide_renewal); logo renewal
+    # -3.4 pp (se 0.8, 16 replications, 36 months, seed 20260; with FIFO AEs -1.0 pp, se 0.5). It was a
+    # strict xfail while AEs worked first come, first served with slack (~50% utilised).
     base, v = variant(BASE), variant("sales-renewals.yaml")
     assert_lower(v.kpi("logo_renewal_rate"), base.kpi("logo_renewal_rate"), "logo_renewal_rate, sales-renewals")
 

@@ -83,9 +83,18 @@ def test_cash_moves_by_collections_less_costs(rec):
         "cost.overhead",
         "cost.cogs",
     ]
+    # commission (company.commission_rate > 0, as in series-a) is a cost of the month a deal or an
+    # expansion is booked: part of cost.total and of S&M cost
+    assert sc.company.commission_rate > 0
+    np.testing.assert_allclose(
+        m["cost.commission"], sc.company.commission_rate * (m["new_arr"] + m["expansion_arr"]), rtol=1e-12
+    )
+    parts.append("cost.commission")
     np.testing.assert_allclose(sum(m[p] for p in parts), m["cost.total"], rtol=1e-12)
     np.testing.assert_allclose(
-        m["sm_cost"], m["cost.marketing"] + m["cost.sales"] + m["cost.paid_marketing"], rtol=1e-12
+        m["sm_cost"],
+        m["cost.marketing"] + m["cost.sales"] + m["cost.paid_marketing"] + m["cost.commission"],
+        rtol=1e-12,
     )
     for p in parts + ["collections", "revenue"]:
         assert (m[p] >= 0).all(), p

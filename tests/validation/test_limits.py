@@ -19,12 +19,13 @@ from orgsim.metrics import FUNNEL_KEYS, funnel, kpis, stages
 from orgsim.scenario import Scenario
 
 SERIES_A = Path(__file__).resolve().parents[2] / "scenarios" / "series-a.yaml"
+REFERENCE = SERIES_A.with_name("reference.yaml")  # the company without issue 12's mechanisms
 SEED = 99
 
 
-def series_a(**edits) -> Scenario:
-    """series-a.yaml as a dict (without the loader), with dotted-path edits, horizon 12 by default."""
-    d = yaml.safe_load(SERIES_A.read_text())
+def series_a(path: Path = SERIES_A, **edits) -> Scenario:
+    """series-a.yaml (or `path`) as a dict (without the loader), with dotted-path edits, horizon 12 by default."""
+    d = yaml.safe_load(path.read_text())
     d["horizon_months"] = 12
     for path, value in edits.items():
         keys = path.split(".")
@@ -78,6 +79,7 @@ def test_no_sources_give_no_leads():
             "lead_sources.content.leads_per_marketer_month": 0,
             "lead_sources.outbound.meetings_per_sdr_month": 0,
             "lead_sources.referral.per_healthy_account_year": 0,
+            "lead_sources.outbound.meetings_per_ae_month": 0,  # series-a's AEs self-source too
         }
     )
     rec = run_replication(sc, SEED, 0)
@@ -105,8 +107,16 @@ def test_no_stage_completes_more_than_arrived(reference_records):
             assert (st.waits_hours >= 0).all(), name
 
 
-def test_funnel_only_narrows(reference_records):
-    for rec in reference_records:
+@pytest.fixture(scope="module")
+def old_company_records():
+    sc = series_a(REFERENCE, horizon_months=24)
+    return [run_replication(sc, SEED, rep) for rep in range(3)]
+
+
+def test_funnel_only_narrows(old_company_records):
+    # on reference.yaml: series-a recycles lost, dark and disqualified leads, which come back as MQLs
+    # of their source, so there MQLs of a source can outnumber its leads
+    for rec in old_company_records:
         f = funnel(rec)
         assert f["leads"] >= f["mql"] >= f["sql"] >= f["opportunities"] >= f["won"] > 0, f
         for s in ("paid", "content", "outbound", "referral"):

@@ -51,6 +51,7 @@ DEPARTMENT_COLORS = {
     "paid_marketing": "#9DB9E0",
     "overhead": "#BBBBBB",
     "cogs": "#DA8BC3",
+    "commission": "#F0B27A",
 }
 SOURCE_COLORS = {"paid": "#4C72B0", "content": "#64B5CD", "outbound": "#DD8452", "referral": "#55A868"}
 STAGE_COLORS = dict(zip(STAGES, ("#4C72B0", "#64B5CD", "#DD8452", "#CCB974", "#8172B3", "#55A868")))

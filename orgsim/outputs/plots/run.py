@@ -201,6 +201,7 @@ def headcount_and_cost(
         ("paid_marketing", "cost.paid_marketing"),
         ("overhead", "cost.overhead"),
         ("cogs", "cost.cogs"),
+        ("commission", "cost.commission"),  # only with company.commission_rate > 0; part of cost.total
     ]
     present = [(label, m) for label, m in cost_parts if m in set(rows["metric"])]
     bottom = None
@@ -213,7 +214,8 @@ def headcount_and_cost(
             bottom=bottom,
             color=DEPARTMENT_COLORS.get(label, NEUTRAL),
             width=0.85,
-            label=label.replace("_", " ") + ("" if label in ("paid_marketing", "overhead", "cogs") else " people"),
+            label=label.replace("_", " ")
+            + ("" if label in ("paid_marketing", "overhead", "cogs", "commission") else " people"),
         )
         bottom = s.to_numpy() if bottom is None else bottom + s.to_numpy()
     if "revenue" in set(rows["metric"]):
