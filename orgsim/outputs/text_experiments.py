@@ -140,9 +140,8 @@ def render_compare(console: Console, cmp: Any) -> None:
     if info:
         console.print(precision_line(info), soft_wrap=True)
     for arm in cmp.arms:
-        console.print(
-            Text(f"{arm.name}: {cash_out_text(arm)}", style="red" if "runs out" in cash_out_text(arm) else None)
-        )
+        line = cash_out_text(arm)
+        console.print(Text(f"{arm.name}: {line}", style="red" if "runs out" in line else ""), soft_wrap=True)
     for arm in cmp.arms[1:]:
         console.print(Text(""))
         console.print(compare_table(cmp, arm))
