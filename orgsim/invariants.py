@@ -71,11 +71,14 @@ def _books(rec: RawRecord, rel: float) -> list[str]:
     moved = m["new_arr"] + m["expansion_arr"] - m["churned_arr"]
     if not _sums_match(m["arr"] - arr_before, moved, np.maximum(np.abs(m["arr"]), np.abs(arr_before))):
         out.append("ARR changed by something other than new, expansion and churned ARR")
-    # cash changes equal collections minus costs
-    cash_before = np.concatenate(([m["cash"][0] - (m["collections"][0] - m["cost.total"][0])], m["cash"][:-1]))
+    # cash changes equal collections minus costs (plus funding rounds, when the scenario has them)
+    inflow = m["collections"] - m["cost.total"]
+    if "funding" in m:
+        inflow = inflow + m["funding"]
+    cash_before = np.concatenate(([m["cash"][0] - inflow[0]], m["cash"][:-1]))
     scale = np.maximum(np.abs(m["cash"]), np.abs(cash_before))
-    if not _sums_match(m["cash"] - cash_before, m["collections"] - m["cost.total"], scale):
-        out.append("cash changed by something other than collections minus costs")
+    if not _sums_match(m["cash"] - cash_before, inflow, scale):
+        out.append("cash changed by something other than collections minus costs (plus funding)")
     return out
 
 

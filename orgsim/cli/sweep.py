@@ -67,7 +67,7 @@ from orgsim.scenario.errors import UsageError
     multiple=True,
     metavar="KPI",
     help="A KPI to show in the terminal table and the --out report (which finds the best point by the "
-    "first); repeatable [default: arr_end, new_customers, cac_payback_months, cash_end]. Files always "
+    "first); repeatable [default: arr_end, new_customers, cac_payback_months, cash_end, cash_out]. Files always "
     "hold every KPI.",
 )
 @out_option("sweep.json (as --json), sweep.csv (as --csv), kpis.csv (per point and replication)")

@@ -85,6 +85,18 @@ def kpis(rec: RawRecord) -> dict[str, float | None]:
         "activity_rate": float(m["activity_rate"][-1]),
         "headcount_end": float(m["headcount"][-1]),
         **_sales_kpis(rec),
+        **_cash_kpis(m["cash"]),
+    }
+
+
+def _cash_kpis(cash: np.ndarray) -> dict[str, float | None]:
+    """Whether cash went below zero at a month's close (1 or 0), the first such month (1-based;
+    undefined when never), and the lowest month-end cash."""
+    below = np.flatnonzero(cash < 0)
+    return {
+        "cash_out": 1.0 if below.size else 0.0,
+        "cash_out_month": float(below[0] + 1) if below.size else None,
+        "cash_min": float(cash.min()) if cash.size else None,
     }
 
 
@@ -135,7 +147,10 @@ def _burn_multiple(rec: RawRecord, net_burn: np.ndarray) -> float | None:
 
 
 def _runway(net_burn: np.ndarray, cash_end: float, H: int) -> float:
-    """Cash / mean monthly net burn of the last 3 months, capped (the cap when not burning)."""
+    """Cash / mean monthly net burn of the last 3 months, capped (the cap when not burning); 0 when
+    cash is below zero (a company that stopped burns nothing, and has no runway either)."""
+    if cash_end < 0:
+        return 0.0
     burn_3 = float(net_burn[max(H - 3, 0) :].mean())
     return RUNWAY_CAP_MONTHS if burn_3 <= 0 else min(RUNWAY_CAP_MONTHS, max(cash_end, 0.0) / burn_3)
 

@@ -107,6 +107,15 @@ KPIS: Mapping[str, KpiSpec] = MappingProxyType(
                 1,
                 "share of ramped AEs whose new ARR of the last 12 months is at least their quota",
             ),
+            KpiSpec(
+                "cash_out",
+                "ran out of cash",
+                "pct",
+                -1,
+                "1 if cash is below zero at a month's end within the horizon, else 0 (its mean: the probability)",
+            ),
+            KpiSpec("cash_out_month", "cash-out month", "count", 1, "first month whose end-of-month cash is below 0"),
+            KpiSpec("cash_min", "lowest cash", "money", 1, "lowest end-of-month cash"),
         )
     }
 )

@@ -13,6 +13,13 @@ Each month starts with hiring (plan and growth stage), SE enablement, CSM books,
 the month's leads; it ends with product maturity, account health, the ledger and a snapshot of
 everything reported monthly. In between, leads, tasks and accounts move on SimPy's clock as
 events with callbacks (`orgsim.model.clock`); the monthly clock is the one SimPy process.
+
+Cash: when a month closes with cash below zero, hiring freezes (`Workforce.frozen`) until cash is
+back above zero (a funding round); after `company.default_grace_months` such months in a row the
+company defaults and stops at that month's close: the run ends there, the counter
+`default_month` (1-based) says when, and every later month reports the company as it stopped
+(balances such as ARR, customers, headcount and cash stay; flows such as revenue, collections,
+costs and new ARR are zero). See docs/explanation/model/company.md.
 """
 
 from __future__ import annotations
@@ -153,6 +160,8 @@ class Company:
         # retention by segment and cohort, read off the books at the start and each month end
         self.retention = RetentionLog(sc.segments, sc.horizon_months)
         self.retention.observe(self.success.accounts)
+        self.months_below_zero = 0  # month closes in a row with cash below zero
+        self.default_month: int | None = None  # the month (0-based) the company defaulted in
         self.env.process(self._months())
 
     def _make_stages(self) -> dict[str, StageStats]:
@@ -188,6 +197,33 @@ class Company:
             self.finance.close_month(m)
             self.sales.close_month(m)
             self._snapshot(m)
+            if self._cash_ran_out(m):
+                self._stop(m)
+                return
+
+    def _cash_ran_out(self, m: int) -> bool:
+        """Hiring freezes while month `m` closes with cash below zero; True when the company
+        defaults: cash below zero for more month closes in a row than the grace allows."""
+        below = bool(self.finance.cash[m] < 0)
+        self.workforce.frozen = below
+        if not below:
+            self.months_below_zero = 0
+            return False
+        self.months_below_zero += 1
+        grace = self.sc.company.default_grace_months
+        return grace is not None and self.months_below_zero > grace
+
+    def _stop(self, m: int) -> None:
+        """Default at the close of month `m`: the books close, later months repeat the month's
+        balances, and the simulation ends now (nothing scheduled later happens)."""
+        self.default_month = m
+        self.finance.stop(m)
+        self.success.final_arr = {a.aid: a.arr for a in self.success.accounts}  # the end, for GRR/NRR
+        for arr in self.monthly.values():
+            arr[m + 1 :] = arr[m]
+        stop = self.env.event()
+        stop.callbacks.append(simpy.core.StopSimulation.callback)
+        stop.succeed()
 
     def _snapshot(self, m: int) -> None:
         """Everything reported monthly, at the end of month `m`."""
@@ -236,6 +272,8 @@ class Company:
         full collections over hundreds of thousands of live objects would otherwise take a
         share of the run that grows with the company's size.
         """
+        if self.default_month is not None:
+            return  # the company stopped: nothing more happens
         was_enabled = gc.isenabled()
         gc.disable()
         try:
@@ -263,6 +301,8 @@ class Company:
             department.record(res)
         if self.nurture is not None:
             self.nurture.record(res)
+        if self.default_month is not None:
+            res.counters["default_month"] = self.default_month + 1
         if self.prospecting is not None:
             self.prospecting.record(res)
         res.stages = stage_records(self.stages, STAGES, self.sc.horizon_days, res.stage_tails)

@@ -7,6 +7,10 @@ staff; overhead is per head; COGS = (1 - gross margin) x revenue. With `company.
 commission = rate x (new + expansion ARR) is a cost of the month it is booked, part of S&M (and
 so of CAC). With `roles.ae.quota_arr_per_year`, new ARR is credited to the AE who owned the deal,
 and at the end the books say how many ramped AEs met quota over the last 12 months.
+
+Funding rounds (`company.funding`) add their amount to cash at the close of their month, or of
+the first month whose closing ARR reaches their milestone; each arrives once. When the company
+stops (defaults, `stop`), the books close: no later collections or costs, cash stays where it was.
 """
 
 from __future__ import annotations
@@ -71,6 +75,9 @@ class Finance:
         self.quota_window = min(12, H)  # months at the end over which quota attainment is measured
         self._quota_from = (H - self.quota_window) * MONTH_DAYS
         self.bookings: dict[int, float] = {}  # new ARR by AE (pid) within the quota window
+        self.rounds = list(sc.company.funding)  # funding rounds still to come
+        self.funding = z()  # stays zero (and unreported) without funding rounds
+        self.stopped_at: int | None = None  # the month (0-based) the company stopped in (`stop`)
 
     def month_of(self, t: float) -> int:
         """The month (0-based) of time `t` (days)."""
@@ -172,6 +179,25 @@ class Finance:
         self.paid[m] = sc.lead_sources.paid.budget_per_month
         prev = self.cash[m - 1] if m > 0 else sc.company.starting_cash
         self.cash[m] = prev + self.collections[m] - self.costs(m)
+        if self.rounds:
+            self.cash[m] += self._raise(m)
+
+    def _raise(self, m: int) -> float:
+        """Cash of the funding rounds that arrive at the close of month `m` (0-based)."""
+        arriving = [
+            r for r in self.rounds if (r.month == m + 1 if r.month is not None else self.arr >= (r.arr_at_least or 0))
+        ]
+        for r in arriving:
+            self.rounds.remove(r)
+            self.funding[m] += r.amount
+        return float(sum(r.amount for r in arriving))
+
+    def stop(self, m: int) -> None:
+        """The company stops at the close of month `m` (0-based): invoices due later are never
+        collected, later months have no costs, and cash stays at month `m`'s."""
+        self.stopped_at = m
+        self.collections[m + 1 :] = 0.0
+        self.cash[m + 1 :] = self.cash[m]
 
     def costs(self, m: int) -> float:
         """Every cost of month `m`."""
@@ -215,6 +241,8 @@ class Finance:
         if self.commission_rate:
             monthly["cost.commission"] = self.commission.copy()
             monthly["cost.total"] = monthly["cost.total"] + self.commission
+        if self.sc.company.funding:
+            monthly["funding"] = self.funding.copy()
         if self.quota is not None:
             reps, at_quota = self.quota_counts()
             into.counters["quota_reps"] = reps

@@ -8,7 +8,8 @@ differ when a role says so: each joiner draws a productivity multiplier (`produc
 hire made during the run may wash out, leaving at the end of ramp (`washout_probability`). It
 serves every department of the value chain and calls none of them: whoever needs to know that
 someone joined registers with `on_join` (the company wires the routing of opportunities to AEs
-this way).
+this way). While cash is below zero the company sets `frozen`: no new requisitions (hiring plan,
+growth plan or backfill); requisitions already open go on to a hire.
 """
 
 from __future__ import annotations
@@ -67,6 +68,7 @@ class Workforce:
         self.leavers = 0
         self.washouts = 0
         self.requisitions_open = 0
+        self.frozen = False  # hiring freeze (cash below zero): no new requisitions
         recruiters = [n for n, r in sc.roles.items() if r.hires_per_month]
         self.recruiting_pool = self.pools[recruiters[0]] if recruiters else None
         self.recruiting = StageStats("recruiting", self.recruiting_pool)
@@ -173,7 +175,7 @@ class Workforce:
             return  # washed out first (only with washout_probability > 0)
         self.leavers += 1
         self.pools[person.role].remove(person)
-        if self.sc.hiring.backfill:
+        if self.sc.hiring.backfill and not self.frozen:
             self.open_requisition(person.role)
 
     def open_requisition(self, role: str) -> None:
@@ -201,7 +203,10 @@ class Workforce:
     # ---- plans -----------------------------------------------------------------------------
 
     def start_of_month(self, month: int, arr: float) -> None:
-        """Open the requisitions the hiring plan and growth plan call for in `month` (0-based)."""
+        """Open the requisitions the hiring plan and growth plan call for in `month` (0-based);
+        none during a hiring freeze (the growth plan's fractions do not accumulate meanwhile)."""
+        if self.frozen:
+            return
         for req in self.sc.hiring.plan:
             if req.month - 1 == month:
                 for _ in range(req.count):

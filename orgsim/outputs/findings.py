@@ -1,7 +1,8 @@
 """A run in words: the headline and the findings of a run report, derived from its data.
 
-The bottleneck in plain sentences (where work waits, since when, what it costs), an unhealthy
-customer base, and the headline numbers. Input is a `RunData` (the files of a run directory).
+Cash first (does the company run out, when, how low it goes; ratios a failing company leaves
+undefined), then the bottleneck in plain sentences (where work waits, since when, what it costs),
+an unhealthy customer base, and the headline numbers. Input is a `RunData` (the files of a run directory).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from orgsim.outputs.text import NEGLIGIBLE_WAIT_HOURS
 if TYPE_CHECKING:
     from orgsim.outputs.report import RunData
 
-__all__ = ["findings", "headline", "onset_month"]
+__all__ = ["cash_findings", "findings", "headline", "onset_month"]
 
 
 def _duration(hours: float) -> str:
@@ -102,7 +103,7 @@ def findings(run: RunData, min_wait_hours: float = 4.0, busy: float = 0.85, unhe
         name: {k: mean_of(st.get(k)) or 0.0 for k in ("mean_wait_hours", "p90_wait_hours", "utilization", "arrivals")}
         for name, st in stages.items()
     }
-    out: list[str] = []
+    out: list[str] = cash_findings(run.summary)
     if not table:
         return out
     worst = max(table, key=lambda n: table[n]["mean_wait_hours"])
@@ -149,10 +150,41 @@ def findings(run: RunData, min_wait_hours: float = 4.0, busy: float = 0.85, unhe
     if below:
         out.append(below)
     out += retention_findings(run.summary, run.health_thresholds().get("healthy_threshold", 0.6))
-    cash = run.monthly[run.monthly["metric"] == "cash"].groupby("month")["value"].median().sort_index()
-    if len(cash) and (cash < 0).any():
-        out.append(f"Cash runs out in month {int(cash[cash < 0].index[0])} in the median replication.")
     return out
+
+
+def cash_findings(summary: Mapping[str, Any]) -> list[str]:
+    """Whether cash runs out (in how many replications, when, how low), always the first finding;
+    and a burn multiple left undefined in some replications, which must not flatter the mean."""
+    k = summary.get("kpis") or {}
+    reps = int(summary.get("replications") or 0)
+    if "cash_out" not in k or not reps:
+        return []  # a run written before cash-out was measured
+    out_share = mean_of(k.get("cash_out")) or 0.0
+    lowest = fmt(mean_of(k.get("cash_min")), "money")
+    if out_share <= 0:
+        lines = [
+            f"Cash never runs out: it stays above zero in all {reps} replications "
+            f"(lowest month-end cash {lowest}, mean)."
+        ]
+    else:
+        n_out = round(out_share * reps)
+        month = mean_of(k.get("cash_out_month"))
+        when = f", first in month {month:.1f} on average (95% CI {ci_range(k.get('cash_out_month'), 'count')})"
+        lines = [
+            f"Cash runs out in {n_out} of {reps} replications{when if month is not None else ''}; lowest "
+            f"month-end cash {lowest} (mean). From then on the company hires nobody, and without funding it "
+            "defaults and stops (`company.default_grace_months`, `company.funding`)."
+        ]
+    bm = k.get("burn_multiple") or {}
+    n_bm = int(bm.get("n", reps))
+    if n_bm < reps:
+        lines.append(
+            f"The burn multiple is undefined in {reps - n_bm} of {reps} replications: they burn cash while ARR "
+            f"does not grow, worse than any multiple; its mean ({fmt(mean_of(bm), 'ratio')}) is over the "
+            f"other {n_bm} only."
+        )
+    return lines
 
 
 def _unhealthy_sentence(run: RunData, share: float) -> str | None:

@@ -21,6 +21,7 @@ from orgsim.metrics.registry import FUNNEL_KEYS, KPI_KEYS, STAGE_KEYS, fmt, unit
 __all__ = [
     "NEGLIGIBLE_WAIT_HOURS",
     "bottleneck",
+    "cash_line",
     "ci_text",
     "diff_text",
     "failure_block",
@@ -97,7 +98,10 @@ def kpi_table(doc: dict[str, Any]) -> Table:
             row.append(f"{n}/{reps}" if n < reps else "")
         t.add_row(*row)
     if partial:
-        t.caption = "n: replications where the KPI is defined (e.g. CAC needs a new customer)"
+        t.caption = (
+            "n: replications where the KPI is defined (e.g. CAC needs a new customer; the burn multiple is undefined "
+            "when the company burns cash with no net new ARR, worse than any value)"
+        )
     return t
 
 
@@ -186,12 +190,29 @@ def render_run(console: Console, doc: dict[str, Any], wall_s: float, workers: in
     console.print(header(doc, wall_s, workers), soft_wrap=True)
     if doc.get("precision"):
         console.print(precision_line(doc["precision"]), soft_wrap=True)
+    cash = cash_line(doc)
+    if cash is not None:
+        console.print(cash, soft_wrap=True)
     parts: list[Table | Text] = [kpi_table(doc), Text(""), funnel_table(doc), Text(""), stage_table(doc)]
     if doc.get("roles"):
         parts += [Text(""), role_table(doc)]
     if doc.get("retention"):
         parts += [Text(""), retention_table(doc)]
     console.print(Group(*parts))
+
+
+def cash_line(doc: dict[str, Any]) -> Text | None:
+    """ "cash: runs out in 2 of 6 replications (first in month 17.5 on average)", or that it never does."""
+    k = doc["kpis"]
+    if "cash_out" not in k:
+        return None
+    reps = doc["replications"]
+    n_out = round((k["cash_out"].get("mean") or 0.0) * reps)
+    if not n_out:
+        return Text(f"cash: never runs out ({reps} replications)")
+    month = k.get("cash_out_month", {}).get("mean")
+    when = f" (first in month {month:.1f} on average)" if month is not None else ""
+    return Text(f"cash: runs out in {n_out} of {reps} replications{when}", style="bold red")
 
 
 def retention_table(doc: dict[str, Any]) -> Table:

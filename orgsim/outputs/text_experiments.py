@@ -23,7 +23,15 @@ from orgsim.outputs.text import (
     table,
 )
 
-__all__ = ["SWEEP_KPIS", "compare_header", "compare_table", "render_compare", "render_focus", "render_sweep"]
+__all__ = [
+    "SWEEP_KPIS",
+    "cash_out_text",
+    "compare_header",
+    "compare_table",
+    "render_compare",
+    "render_focus",
+    "render_sweep",
+]
 
 
 def _stars(p: float | None) -> str:
@@ -56,6 +64,23 @@ def compare_header(cmp: Any) -> Text:
     return t
 
 
+def _defined(result: Any, kpi: str) -> int:
+    return sum(v is not None for v in result.values(kpi))
+
+
+def cash_out_text(result: Any) -> str:
+    """ "cash runs out in 2 of 6 replications (first in month 17.5 on average)" or "cash never runs out (6)"."""
+    outs = [v for v in result.values("cash_out") if v is not None]
+    n_out = int(sum(outs))
+    if not n_out:
+        return f"cash never runs out ({len(outs)} replications)"
+    months = [v for v in result.values("cash_out_month") if v is not None]
+    return (
+        f"cash runs out in {n_out} of {len(outs)} replications (first in month {sum(months) / len(months):.1f} "
+        "on average)"
+    )
+
+
 def compare_table(cmp: Any, arm: Any, kpis: tuple[str, ...] = KPI_KEYS) -> Table:
     """One arm against the first: means, paired difference, CI, p, probability of being better."""
     base = cmp.arms[0]
@@ -77,8 +102,10 @@ def compare_table(cmp: Any, arm: Any, kpis: tuple[str, ...] = KPI_KEYS) -> Table
         style = None
         if d["significant"] and d["direction"]:
             style = "green" if d["direction"] * d["mean"] > 0 else "red"
+        nb, na = _defined(base, k), _defined(arm, k)
+        label = k if nb == base.n and na == arm.n else f"{k} ({min(nb, na)} of {base.n})"
         t.add_row(
-            k,
+            label,
             fmt(d["base_mean"], unit),
             fmt(d["arm_mean"], unit),
             diff_text(d["mean"], unit),
@@ -93,7 +120,9 @@ def compare_table(cmp: Any, arm: Any, kpis: tuple[str, ...] = KPI_KEYS) -> Table
         "difference: arm - first arm, replication by replication (common random numbers); 95% CI and p "
         "from the paired t-test. P(better): probability that the arm's mean is better (t approximation). "
         "better in: share of replications in which the arm did better (ties count half). "
-        "Green/red: significantly better/worse; headcount_end has no better direction."
+        "Green/red: significantly better/worse; headcount_end has no better direction. "
+        "(k of n): the KPI is defined in only k replications of an arm (burn multiple: undefined when burning "
+        "with no net new ARR, worse than any value)."
     )
     if any_disagree:
         caption += (
@@ -110,12 +139,15 @@ def render_compare(console: Console, cmp: Any) -> None:
     info = cmp.arms[0].meta.get("precision")
     if info:
         console.print(precision_line(info), soft_wrap=True)
+    for arm in cmp.arms:
+        line = cash_out_text(arm)
+        console.print(Text(f"{arm.name}: {line}", style="red" if "runs out" in line else ""), soft_wrap=True)
     for arm in cmp.arms[1:]:
         console.print(Text(""))
         console.print(compare_table(cmp, arm))
 
 
-SWEEP_KPIS = ("arr_end", "new_customers", "cac_payback_months", "cash_end")
+SWEEP_KPIS = ("arr_end", "new_customers", "cac_payback_months", "cash_end", "cash_out")
 
 
 def _pm(stat: dict[str, Any], unit: str) -> str:
@@ -169,6 +201,16 @@ def render_sweep(console: Console, result: Any, kpis: tuple[str, ...] = SWEEP_KP
             cells.append(Text(cell, style="bold") if best.get(j) == i else cell)
         t.add_row(*cells)
     console.print(t)
+    broke = [i for i, res in enumerate(result.results) if any(v for v in res.values("cash_out") if v is not None)]
+    if broke:
+        console.print(
+            Text(
+                f"cash runs out at {len(broke)} of {len(result.points)} points (cash_out > 0%): a best cash_end "
+                "there is the least bad of companies that go bankrupt",
+                style="red",
+            ),
+            soft_wrap=True,
+        )
 
 
 def render_focus(console: Console, result: Any) -> None:

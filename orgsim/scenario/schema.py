@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as _dt
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from orgsim.scenario.acquisition import Funnel, LeadSources
 from orgsim.scenario.base import (
@@ -29,6 +29,7 @@ from orgsim.scenario.base import (
     NonNeg,
     NonNegMoney,
     Pos,
+    PosMoney,
     Prob,
 )
 from orgsim.scenario.checks import problems
@@ -49,6 +50,21 @@ class TimeCfg(Model):
     """The calendar date of day 0: event log timestamps count from it (nothing else depends on it)."""
 
 
+class FundingRound(Model):
+    """A funding round (YAML `company.funding[i]`): `amount` of cash arrives at the close of month
+    `month` (1-based), or at the first month close where ARR is at least `arr_at_least`; once."""
+
+    month: Annotated[int, Field(ge=1, le=MAX_HORIZON_MONTHS)] | None = None
+    arr_at_least: NonNegMoney | None = None
+    amount: PosMoney
+
+    @model_validator(mode="after")
+    def _one_trigger(self) -> FundingRound:
+        if (self.month is None) == (self.arr_at_least is None):
+            raise ValueError("a funding round needs exactly one trigger: `month` or `arr_at_least`")
+        return self
+
+
 class CompanySettings(Model):
     """The company as a whole: money and starting customers (YAML key `company:`; the running company
     is `orgsim.model.company.Company`)."""
@@ -62,6 +78,12 @@ class CompanySettings(Model):
     commission_rate: Prob = 0.0
     """Sales commission, a share of new and expansion ARR, paid (as cost) in the month it is booked;
     counted in S&M cost and so in CAC. 0 = none (off) [ae_commission_pct_acv: 9% of ACV]."""
+    funding: list[FundingRound] = Field(default_factory=list)
+    """Funding rounds: cash that arrives at a month or an ARR milestone; [] = none (as before)."""
+    default_grace_months: Annotated[int, Field(ge=0, le=MAX_HORIZON_MONTHS)] | None = 0
+    """Months a company whose cash is below zero keeps operating (hiring frozen) waiting for funding
+    before it defaults and stops; 0 = it stops at the close of the first month below zero; null =
+    it never stops (hiring stays frozen while cash is below zero). Assumption, no public figure."""
 
 
 class SegmentEffort(Model):
