@@ -141,6 +141,8 @@ class Pool(Priorities):
         own, person.own = person.own, None
         if own:  # work queued for this person alone goes to the pool, longest waiting first
             self.queue = deque(sorted([*self.queue, *own], key=_since))
+            if self.rank is not None:
+                self._recount()
         # work queued for an emptied pod (or for the leaver) may now be served by someone free
         if self.queue and (own or self.pod_count[person.pod] == 0) and self.free:
             for p in list(self.free):
@@ -209,6 +211,8 @@ class Pool(Priorities):
             return ev
         stage.waiting += 1
         self.queue.append(_Request(ev, pod, stage, self.env.now, kind))
+        if self.rank is not None:
+            self._queued_in(pod)
         return ev
 
     def release(self, person: Person) -> None:
@@ -231,6 +235,7 @@ class Pool(Priorities):
             req = queue[i] if i >= 0 else None
             if req is not None:
                 del queue[i]
+                self._queued_out(req.pod)
         elif not self._podded:
             req = queue.popleft()
         else:
@@ -313,6 +318,8 @@ class Pool(Priorities):
         else:
             stage.waiting += 1
             self.queue.append(task)
+            if self.rank is not None:
+                self._queued_in(pod)
         return task
 
     def _start(self, task: Task, person: Person) -> None:

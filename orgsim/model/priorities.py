@@ -26,6 +26,8 @@ class Priorities:
     rank: dict[str | None, int] | None
     queue: deque[Any]
     _podded: int
+    pod_count: dict[str | None, int]
+    _queued: dict[str | None, int]
 
     def _eligible(self, person: Person, pod: str | None) -> bool:
         raise NotImplementedError  # the pool's
@@ -34,20 +36,55 @@ class Priorities:
         """Take queued work by kind in this order (oldest first within a kind; kinds not listed
         last, FIFO among them); None or empty: FIFO, as if never called."""
         self.rank = {kind: i for i, kind in enumerate(order)} if order else None
+        self._recount()
+
+    # queued work by pod, kept only with priorities: a person whose pod has nothing queued (and
+    # nothing is queued for anyone or for an empty pod) skips the scan of a long queue
+    def _recount(self) -> None:
+        self._queued = {}
+        for r in self.queue:
+            self._queued[r.pod] = self._queued.get(r.pod, 0) + 1
+
+    def _queued_in(self, pod: str | None) -> None:
+        self._queued[pod] = self._queued.get(pod, 0) + 1
+
+    def _queued_out(self, pod: str | None) -> None:
+        self._queued[pod] -= 1
+
+    def _nothing_for(self, mine: str | None) -> bool:
+        """Whether no queued item is one a person of pod `mine` may take (the pool's `_eligible`)."""
+        q, counts = self._queued, self.pod_count
+        if q.get(mine, 0) or q.get(None, 0):
+            return False
+        return not any(n and not counts.get(p, 0) for p, n in q.items())
 
     def _best(self, items: Any, person: Person | None) -> int:
         """Index of the first item of the highest-priority kind in `items` (that `person` may take,
-        when given); -1 if none."""
+        when given); -1 if none. (The pool's `_eligible`, inlined: this scan is the hot spot of
+        long queues in pods.)"""
         rank: dict[str | None, int] = self.rank  # type: ignore[assignment]  # only with priorities
+        get = rank.get
         worst = len(rank)
-        check = person is not None and self._podded
         best, best_rank = -1, worst + 1
+        if person is None or not self._podded:
+            for i, r in enumerate(items):
+                k = get(r.kind, worst)
+                if k < best_rank:
+                    best, best_rank = i, k
+                    if k == 0:
+                        break
+            return best
+        mine, counts = person.pod, self.pod_count
+        if items is self.queue and self._nothing_for(mine):
+            return -1
         for i, r in enumerate(items):
-            k = rank.get(r.kind, worst)
-            if k < best_rank and (not check or self._eligible(person, r.pod)):  # type: ignore[arg-type]
-                best, best_rank = i, k
-                if k == 0:
-                    break
+            pod = r.pod
+            if pod is None or pod == mine or not counts.get(pod, 0):
+                k = get(r.kind, worst)
+                if k < best_rank:
+                    best, best_rank = i, k
+                    if k == 0:
+                        break
         return best
 
     def _next_by_rank(self, person: Person, own: list[Task]) -> Any:
@@ -60,6 +97,7 @@ class Priorities:
         if i >= 0 and (rank.get(queue[i].kind, worst), queue[i].since) < (rank.get(mine.kind, worst), mine.since):
             req = queue[i]
             del queue[i]
+            self._queued_out(req.pod)
             return req
         del own[j]
         if not own:

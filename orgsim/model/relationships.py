@@ -82,6 +82,7 @@ class Relationships:
         # customers on the books at the start have had monthly care: their CSM is at steady state
         self.csm_at_start = steady_strength(r.half_life_months, r.gain_per_touch)
         self.key_person_touches = 0
+        self._touch_pending: set[int] = set()  # accounts whose key-person touch still waits for an AE
 
     # ---- strengths ----------------------------------------------------------------------------
 
@@ -144,19 +145,24 @@ class Relationships:
 
     def start_of_month(self, accounts: list[Account]) -> None:
         """With sales keeping the key-person relationship: a touch task for every live account
-        whose key person the AEs last reached key_person_touch_months ago or more."""
+        whose key person the AEs last reached key_person_touch_months ago or more, and whose last
+        touch is not still waiting for an AE (busy AEs do not pile up touches)."""
         if not self.key_person:
             return
         now = self.env.now
         hours = self.r.key_person_touch_hours
         for a in accounts:
             if a.live and now - max(a.rel_key_t, a.rel_sales_t) >= self.key_every - 1e-9:
+                if a.aid in self._touch_pending:
+                    continue
+                self._touch_pending.add(a.aid)
                 a.rel_key_t = now
                 pod = a.segment if self.pods else None
                 self.aes.submit(self.sales_stage, hours, self._touched, a, pod=pod, kind="key_person")
 
     def _touched(self, task: Task) -> None:
         acc: Account = task.ctx
+        self._touch_pending.discard(acc.aid)
         if acc.active:
             self.key_person_touches += 1
             self.touch(acc, by_sales=True)
