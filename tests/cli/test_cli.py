@@ -435,7 +435,7 @@ def test_work_no_one_can_do_is_refused(command):
     p = orgsim_cmd(command, SCENARIO, *NO_CSM, *extra, "-n", "2")  # refused before anything runs
     assert_clean_failure(p)
     assert (
-        "ownership.expansion_by_sales_months (line 144): expansions after 6 months pass from sales to CSMs" in p.stderr
+        "ownership.expansion_by_sales_months (line 148): expansions after 6 months pass from sales to CSMs" in p.stderr
     )
     assert "never has a CSM (roles.csm)" in p.stderr
 

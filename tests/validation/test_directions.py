@@ -72,6 +72,11 @@ class Arm:
             self._raw = [run_replication(self.sc, SEED, r) for r in range(self.reps)]
         return self._raw
 
+    def logged(self, activity: str, role: str, reps: int) -> np.ndarray:
+        """Rows of an event-log activity done by a role, in each of the first `reps` replications."""
+        recs = [run_replication(self.sc, SEED, r, events=True) for r in range(reps)]
+        return np.array([sum(row[2] == activity and row[6] == role for row in rec.events) for rec in recs], dtype=float)
+
     def counter(self, key: str) -> np.ndarray:
         return np.array([rec.counters[key] for rec in self.raw()], dtype=float)
 
@@ -174,10 +179,28 @@ def test_less_csm_coverage_lowers_health_and_renewals(change):
     assert np.all(thin.kpi("health_rate") <= thin.kpi("activity_rate"))
 
 
-def test_more_paid_budget_brings_more_leads_and_wins():
+def test_more_paid_budget_brings_more_leads_and_sqls_and_longer_ae_waits():
+    # since issue 13's customer side (referrals ~13% of leads) series-a's AEs are the bottleneck: deals already wait
+    # 847 hours for an AE, doubling the budget adds 262 hours (se 71) and deal momentum turns the wait
+    # into no decisions, so the extra SQLs barely become wins (xfail below)
     base, more = lever(), lever(lead_sources__paid__budget_per_month=100_000)
     assert_higher(more.funnel("leads.paid"), base.funnel("leads.paid"), "paid leads, $100k vs $50k a month")
     assert_higher(more.funnel("leads"), base.funnel("leads"), "leads, $100k vs $50k a month")
+    assert_higher(more.funnel("sql"), base.funnel("sql"), "SQLs, $100k vs $50k a month")
+    assert_higher(
+        more.stage("sales", "mean_wait_hours"), base.stage("sales", "mean_wait_hours"), "AE wait, $100k vs $50k"
+    )
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="model: series-a's AEs are the bottleneck since issue 13's customer side (sales wait 847 h, utilisation "
+    "0.76); doubling paid budget adds 3,943 paid leads and 271 SQLs (se 10) but only 17.5 wins of 248 "
+    "(se 6.7, 2.6 standard errors; 12 replications, 24 months, seed 20260): deal momentum loses the rest "
+    "in the AE queue. It held before issue 13's customer side was turned on.",
+)
+def test_article_more_paid_budget_brings_more_wins():
+    base, more = lever(), lever(lead_sources__paid__budget_per_month=100_000)
     assert_higher(more.funnel("won"), base.funnel("won"), "won, $100k vs $50k a month")
 
 
@@ -286,9 +309,14 @@ def test_article_sales_delivers_wins_fewer_customers():
 
 
 def test_csm_expansion_moves_expansion_work_from_aes_to_csms():
+    # CSM expansions are counted in the event log: all CSM tasks no longer rise in series-a (-25.6, se
+    # 29.6), because care tasks, most of a CSM's arrivals, fall by 86 (se 27) while expansion work
+    # rises by 61 (se 3.6; 16 replications, 36 months, seed 20260) since issue 13's customer side.
     base, v = variant(BASE), variant("csm-expansion.yaml")
     assert_lower(v.stage("sales", "arrivals"), base.stage("sales", "arrivals"), "AE tasks, csm-expansion")
-    assert_higher(v.stage("csm", "arrivals"), base.stage("csm", "arrivals"), "CSM tasks, csm-expansion")
+    n = 6  # replications with an event log: the effect is ~17 standard errors at 16
+    expansions = [a.logged("Expansion opportunity", "csm", n) for a in (v, base)]
+    assert_higher(*expansions, "CSM expansions, csm-expansion")
     assert_higher(v.stage("csm", "mean_wait_hours"), base.stage("csm", "mean_wait_hours"), "CSM wait, csm-expansion")
 
 
@@ -296,7 +324,8 @@ def test_csm_expansion_moves_expansion_work_from_aes_to_csms():
     strict=True,
     reason="model: who owns expansion only decides whose queue the task waits in (success.py _expand); "
     "CSM queues are shorter than AE queues in series-a, so expansion is if anything slightly higher. "
-    "The article's relationship effect of sales-owned early expansion is not modelled.",
+    "With customers.relationship on (series-a), a CSM's monthly care builds its relationship faster "
+    "than the seller's decays, so the article's effect does not appear (tests/validation/test_relationships.py).",
 )
 def test_article_csm_expansion_expands_less():
     base, v = variant(BASE), variant("csm-expansion.yaml")

@@ -7,7 +7,9 @@ beyond Z standard errors on the predicted side, as in test_directions.py. Determ
 
 `customers.handoff` is on in every arm with its documented defaults (assumptions, no public
 figure): 14 days and 0.05 health lost by a handed-off deal; a seller delivers 8 hours as well as a
-specialist and loses up to 0.15 health beyond that. The measured effects are on
+specialist and loses up to 0.15 health beyond that. The arm without the expertise cost sets
+`expertise_health_penalty` to 0 explicitly: series-a itself has the handoff on since issue 13, so
+an arm without overrides has the cost too. The measured effects are on
 docs/explanation/model/delivery.md.
 """
 
@@ -62,7 +64,10 @@ def arms() -> Any:
     named = {
         "implementation": ("series-a.yaml", HANDOFF),
         "sales": ("sales-delivers.yaml", HANDOFF),
-        "sales_no_expertise_cost": ("sales-delivers.yaml", {}),
+        "sales_no_expertise_cost": (
+            "sales-delivers.yaml",
+            {**HANDOFF, "customers.handoff.expertise_health_penalty": 0.0},
+        ),
         "smb_by_implementation": ("series-a.yaml", {**HANDOFF, **SMB_BY_IMPLEMENTATION}),
     }
     return compare(
@@ -88,7 +93,16 @@ def test_missing_expertise_adds_to_the_aes_queue(arms):
 
 def test_sales_delivering_low_price_deals_saves_the_handoff(arms):
     """The article's claim: SMB delivered by implementation is handed off (later, less healthy at
-    go-live, fewer healthy accounts) rather than delivered by the seller within its expertise.
-    Its effect on renewal and ARR is measured, not asserted (docs/explanation/model/delivery.md)."""
+    go-live) rather than delivered by the seller within its expertise. Its effect on renewal and
+    ARR is measured, not asserted (docs/explanation/model/delivery.md); on healthy accounts see below."""
     lower(arms, "smb_by_implementation", "implementation", "mean_go_live_health.smb")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="model: likely because series-a now runs issue 13's health reversion (0.15 a month to 0.4): the "
+    "go-live health gap of a handed-off SMB account fades within months; health_rate -3.2 pp "
+    "(se 1.3, 2.5 standard errors; 16 replications, 36 months, seed 2027), it was clear before",
+)
+def test_article_handing_off_low_price_deals_leaves_fewer_healthy_accounts(arms):
     lower(arms, "smb_by_implementation", "implementation", "health_rate")
