@@ -106,6 +106,7 @@ def findings(run: RunData, min_wait_hours: float = 4.0, busy: float = 0.85, unhe
     out: list[str] = cash_findings(run.summary)
     if not table:
         return out
+    first_wait = len(out)  # the cash findings come first; then where work waits, or that it does not
     worst = max(table, key=lambda n: table[n]["mean_wait_hours"])
     sc = run.scenario
     ordered = [worst] + [n for n in table if n != worst]
@@ -127,7 +128,7 @@ def findings(run: RunData, min_wait_hours: float = 4.0, busy: float = 0.85, unhe
         else:
             when = f", with a queue from month {onset}" if onset else ""
             out.append(f"Work also waits at {name}{when}: {waits}; {_consequence(name, sc, run)}.")
-    if not out:
+    if len(out) == first_wait:
         top = max(table, key=lambda n: table[n]["utilization"])
         out.append(
             f"No stage makes work wait: every team has spare capacity (the busiest, {top}, "

@@ -176,7 +176,7 @@ def test_manifest_says_what_produced_the_results(made: dict[str, Made], command:
         "compare": {"baseline": BASE_NAME},
         "sweep": {
             "vary": ["roles.sdr.headcount=2,4"],
-            "kpis": ["arr_end", "new_customers", "cac_payback_months", "cash_end"],
+            "kpis": ["arr_end", "new_customers", "cac_payback_months", "cash_end", "cash_out"],
         },
         "focus": {
             "by": "arr_end",

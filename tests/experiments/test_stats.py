@@ -30,7 +30,9 @@ def test_every_kpi_has_a_direction_and_the_costs_point_down():
         "burn_multiple",
         "no_decision_rate",
         "sales_cycle_days",
+        "cash_out",
     }
+    assert KPI_DIRECTION["cash_out_month"] == 1 and KPI_DIRECTION["cash_min"] == 1  # later, higher: better
     assert KPI_DIRECTION["headcount_end"] == 0
     assert KPI_DIRECTION["arr_end"] == 1 and KPI_DIRECTION["runway_months"] == 1
 
