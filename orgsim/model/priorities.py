@@ -29,9 +29,6 @@ class Priorities:
     pod_count: dict[str | None, int]
     _queued: dict[str | None, int]
 
-    def _eligible(self, person: Person, pod: str | None) -> bool:
-        raise NotImplementedError  # the pool's
-
     def prioritise(self, order: Sequence[str] | None) -> None:
         """Take queued work by kind in this order (oldest first within a kind; kinds not listed
         last, FIFO among them); None or empty: FIFO, as if never called."""
@@ -66,20 +63,12 @@ class Priorities:
         get = rank.get
         worst = len(rank)
         best, best_rank = -1, worst + 1
-        if person is None or not self._podded:
-            for i, r in enumerate(items):
-                k = get(r.kind, worst)
-                if k < best_rank:
-                    best, best_rank = i, k
-                    if k == 0:
-                        break
-            return best
-        mine, counts = person.pod, self.pod_count
-        if items is self.queue and self._nothing_for(mine):
+        anyone = person is None or not self._podded  # no pod rule to check
+        mine, counts = (None, self.pod_count) if person is None else (person.pod, self.pod_count)
+        if not anyone and items is self.queue and self._nothing_for(mine):
             return -1
         for i, r in enumerate(items):
-            pod = r.pod
-            if pod is None or pod == mine or not counts.get(pod, 0):
+            if anyone or (pod := r.pod) is None or pod == mine or not counts.get(pod, 0):
                 k = get(r.kind, worst)
                 if k < best_rank:
                     best, best_rank = i, k
