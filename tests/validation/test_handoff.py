@@ -15,12 +15,11 @@ docs/explanation/model/delivery.md.
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
+from validation_support import paired
 
 from orgsim.experiments import compare
 from orgsim.scenario.loader import load_scenario
@@ -39,19 +38,6 @@ HANDOFF = {
     "customers.handoff.expertise_health_penalty": 0.15,
 }
 SMB_BY_IMPLEMENTATION = {"segments.smb.delivered_by": "implementation"}
-
-
-def values(c: Any, arm: str, key: str) -> np.ndarray:
-    r = c.arm(arm)
-    if key.startswith("mean_go_live"):
-        return r.counters.sort_values("replication")[key].to_numpy(dtype=float)
-    return np.array([math.nan if v is None else v for v in r.values(key)], dtype=float)
-
-
-def paired(c: Any, arm: str, base: str, key: str) -> tuple[float, float]:
-    d = values(c, arm, key) - values(c, base, key)
-    d = d[np.isfinite(d)]
-    return float(d.mean()), float(d.std(ddof=1) / math.sqrt(d.size))
 
 
 def lower(c: Any, arm: str, base: str, key: str) -> None:

@@ -25,12 +25,12 @@ wash-outs: -0.0058, se 0.0047, and -48 h, se 24). Why self-sourcing weakens it i
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from validation_support import mean_se, values as support_values
 
 from orgsim.experiments import compare
 from orgsim.scenario.loader import load_scenario
@@ -67,14 +67,7 @@ def values(c: Any, arm: str, key: str) -> np.ndarray:
     if key == "sales_wait_hours":
         st = r.stages
         return st[st.stage == "sales"].sort_values("replication")["mean_wait_hours"].to_numpy(dtype=float)
-    if key in ("hires", "leavers", "washouts"):
-        return r.counters.sort_values("replication")[key].to_numpy(dtype=float)
-    return np.array([math.nan if v is None else v for v in r.values(key)], dtype=float)
-
-
-def mean_se(d: np.ndarray) -> tuple[float, float]:
-    d = d[np.isfinite(d)]
-    return float(d.mean()), float(d.std(ddof=1) / math.sqrt(d.size))
+    return support_values(c, arm, key)  # a KPI, or a counter (hires, leavers, washouts)
 
 
 def diff(c: Any, arm: str, base: str, key: str) -> np.ndarray:

@@ -12,12 +12,12 @@ measured effects are on docs/explanation/model/presales.md.
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
+from validation_support import paired
 
 from orgsim.experiments import compare
 from orgsim.scenario.loader import load_scenario
@@ -36,19 +36,6 @@ COVERAGE = {
 
 COVERAGE_OFF = {"funnel.presales_coverage": None}
 CONTROL = {**COVERAGE_OFF, "funnel.deal_momentum.halflife_days": None, "funnel.deal_momentum.patience_days": None}
-
-
-def values(c: Any, arm: str, key: str) -> np.ndarray:
-    r = c.arm(arm)
-    if key in r.funnel.columns:
-        return r.funnel.sort_values("replication")[key].to_numpy(dtype=float)
-    return np.array([math.nan if v is None else v for v in r.values(key)], dtype=float)
-
-
-def paired(c: Any, arm: str, base: str, key: str) -> tuple[float, float]:
-    d = values(c, arm, key) - values(c, base, key)
-    d = d[np.isfinite(d)]
-    return float(d.mean()), float(d.std(ddof=1) / math.sqrt(d.size))
 
 
 @pytest.fixture(scope="module")

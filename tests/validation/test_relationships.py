@@ -11,12 +11,11 @@ measured effect in its reason. Never tuned to pass: the effects are quoted in th
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
+from validation_support import RETENTION_ON, paired
 
 from orgsim.experiments import compare
 from orgsim.scenario.loader import load_scenario
@@ -27,21 +26,7 @@ SCENARIOS = Path(__file__).resolve().parents[2] / "scenarios"
 SEED = 2026
 REPS = 10
 Z = 3.0
-ON: dict[str, Any] = {
-    "customers.health.reversion": {
-        "rate_per_month": 0.15,
-        "baseline": 0.4,
-        "care_lift_per_month": 0.06,
-        "time_to_value_months": 3,
-        "time_to_value_lift_per_month": 0.03,
-    },
-    "customers.renewal_curve": {"steepness": 8.0, "typical_health": 0.7},
-    "customers.contraction": {"probability": 0.5, "share_of_arr": {"dist": "gamma", "mean": 0.25, "cv": 0.5}},
-    "customers.churn_floor_per_year": 0.03,
-    "roles.csm.arr_per_csm": 1_000_000,
-    "customers.tech_touch": {"segments": ["smb"], "care_hours_per_month": 0.2},
-    "customers.relationship": {},
-}
+ON: dict[str, Any] = {**RETENTION_ON, "customers.relationship": {}}
 NO_KEY_PERSON = {"ownership.referral_relationship": "none"}
 ARMS = {
     "base": ("series-a.yaml", {}),
@@ -60,21 +45,6 @@ def runs() -> Any:
         seed=SEED,
         workers=2,
     )
-
-
-def paired(c: Any, arm: str, base: str, key: str) -> tuple[float, float]:
-    """Mean and standard error of the per-replication differences arm - base (a KPI, or a funnel
-    count such as ``leads.referral``)."""
-
-    def v(name: str) -> np.ndarray:
-        res = c.arm(name)
-        if key in res.kpis.columns:
-            return np.array([math.nan if x is None else x for x in res.values(key)], dtype=float)
-        return res.funnel.sort_values("replication")[key].to_numpy(dtype=float)
-
-    d = v(arm) - v(base)
-    d = d[np.isfinite(d)]
-    return float(d.mean()), float(d.std(ddof=1) / math.sqrt(d.size))
 
 
 def test_ae_owned_renewals_renew_fewer_logos(runs):

@@ -9,12 +9,11 @@ effects are quoted in the docs.
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
+from validation_support import RETENTION_ON, paired
 
 from orgsim.experiments import compare
 from orgsim.scenario.loader import load_scenario
@@ -25,20 +24,7 @@ SERIES_A = Path(__file__).resolve().parents[2] / "scenarios" / "series-a.yaml"
 SEED = 2026
 REPS = 10
 Z = 3.0
-ON: dict[str, Any] = {
-    "customers.health.reversion": {
-        "rate_per_month": 0.15,
-        "baseline": 0.4,
-        "care_lift_per_month": 0.06,
-        "time_to_value_months": 3,
-        "time_to_value_lift_per_month": 0.03,
-    },
-    "customers.renewal_curve": {"steepness": 8.0, "typical_health": 0.7},
-    "customers.contraction": {"probability": 0.5, "share_of_arr": {"dist": "gamma", "mean": 0.25, "cv": 0.5}},
-    "customers.churn_floor_per_year": 0.03,
-    "roles.csm.arr_per_csm": 1_000_000,
-    "customers.tech_touch": {"segments": ["smb"], "care_hours_per_month": 0.2},
-}
+ON = RETENTION_ON
 FIXED_CSMS = {"hiring.growth.mix.service.csm": 0, "hiring.plan": []}  # CSM headcount set by the arm only
 
 
@@ -49,15 +35,6 @@ def arms(**named: dict[str, Any]) -> Any:
         seed=SEED,
         workers=2,
     )
-
-
-def paired(c: Any, arm: str, base: str, key: str) -> tuple[float, float]:
-    def v(name: str) -> np.ndarray:
-        return np.array([math.nan if x is None else x for x in c.arm(name).values(key)], dtype=float)
-
-    d = v(arm) - v(base)
-    d = d[np.isfinite(d)]
-    return float(d.mean()), float(d.std(ddof=1) / math.sqrt(d.size))
 
 
 def test_without_csms_grr_is_at_least_5_points_lower():

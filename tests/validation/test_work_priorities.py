@@ -9,12 +9,11 @@ docs/explanation/model/workforce.md.
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
+from validation_support import paired
 
 from orgsim.experiments import compare
 from orgsim.scenario.loader import load_scenario
@@ -30,16 +29,6 @@ Z = 3.0
 BASE = {"horizon_months": 24, "ownership.renewal": "ae", "roles.ae.headcount": 2}
 FIRST = ["renewal", "opportunity", "delivery", "expansion", "qualification"]
 LAST = ["opportunity", "delivery", "expansion", "qualification", "renewal"]
-
-
-def values(c: Any, arm: str, key: str) -> np.ndarray:
-    return np.array([math.nan if v is None else v for v in c.arm(arm).values(key)], dtype=float)
-
-
-def paired(c: Any, arm: str, base: str, key: str) -> tuple[float, float]:
-    d = values(c, arm, key) - values(c, base, key)
-    d = d[np.isfinite(d)]
-    return float(d.mean()), float(d.std(ddof=1) / math.sqrt(d.size))
 
 
 @pytest.fixture(scope="module")
