@@ -221,6 +221,7 @@ class Company:
         self.success.final_arr = {a.aid: a.arr for a in self.success.accounts}  # the end, for GRR/NRR
         for arr in self.monthly.values():
             arr[m + 1 :] = arr[m]
+        self.sales.stop(m)
         stop = self.env.event()
         stop.callbacks.append(simpy.core.StopSimulation.callback)
         stop.succeed()
@@ -301,8 +302,11 @@ class Company:
             department.record(res)
         if self.nurture is not None:
             self.nurture.record(res)
+        defaulted = np.zeros(self.sc.horizon_months)
         if self.default_month is not None:
             res.counters["default_month"] = self.default_month + 1
+            defaulted[self.default_month + 1 :] = 1.0
+        res.monthly["defaulted"] = defaulted  # 1 in the months after the default: the company had stopped
         if self.prospecting is not None:
             self.prospecting.record(res)
         res.stages = stage_records(self.stages, STAGES, self.sc.horizon_days, res.stage_tails)

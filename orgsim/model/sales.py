@@ -165,6 +165,10 @@ class Sales:
         """Note the deals won by the end of `month` (0-based)."""
         self._won_by_month[month] = self.funnel["won"]
 
+    def stop(self, month: int) -> None:
+        """The company stopped at the close of `month`: no deal is won in later months."""
+        self._won_by_month[month + 1 :] = self._won_by_month[month]
+
     def record(self, into: Results) -> None:
         """Opportunities and their outcomes, new customers by month, the mean sales cycle, and
         the waits of opportunities still waiting for an AE with room."""
