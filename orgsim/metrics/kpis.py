@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from orgsim.metrics.company import company_kpis
 from orgsim.metrics.retention import retention as retention_of
 from orgsim.metrics.roles import roles as role_table
 from orgsim.names import SOURCES
@@ -86,6 +87,7 @@ def kpis(rec: RawRecord) -> dict[str, float | None]:
         "headcount_end": float(m["headcount"][-1]),
         **_sales_kpis(rec),
         **_cash_kpis(m["cash"]),
+        **company_kpis(rec),
     }
 
 

@@ -116,6 +116,39 @@ KPIS: Mapping[str, KpiSpec] = MappingProxyType(
             ),
             KpiSpec("cash_out_month", "cash-out month", "count", 1, "first month whose end-of-month cash is below 0"),
             KpiSpec("cash_min", "lowest cash", "money", 1, "lowest end-of-month cash"),
+            KpiSpec(
+                "sm_share_of_revenue",
+                "S&M % of revenue",
+                "pct",
+                -1,
+                "sales & marketing cost ÷ revenue, last 12 months",
+            ),
+            KpiSpec(
+                "expansion_share_of_new_arr",
+                "expansion share of new ARR",
+                "pct",
+                0,
+                "expansion ARR ÷ (expansion ARR + new ARR)",
+            ),
+            KpiSpec("logo_churn_rate", "logo churn (annual)", "pct", -1, "churned accounts per year ÷ mean accounts"),
+            KpiSpec("arr_per_csm", "ARR per CSM", "money", 0, "ARR at the end ÷ CSMs at the end"),
+            KpiSpec("ae_to_sdr_ratio", "AEs per SDR", "ratio", 0, "AEs ÷ SDRs at the end"),
+            KpiSpec("ae_to_se_ratio", "AEs per SE", "ratio", 0, "AEs ÷ SEs at the end"),
+            KpiSpec("sales_cycle_days_smb", "SMB sales cycle (days)", "count", -1, "sales cycle of SMB deals"),
+            KpiSpec(
+                "sales_cycle_days_mid_market",
+                "mid-market sales cycle (days)",
+                "count",
+                -1,
+                "sales cycle of mid-market deals",
+            ),
+            KpiSpec(
+                "sales_cycle_days_enterprise",
+                "enterprise sales cycle (days)",
+                "count",
+                -1,
+                "sales cycle of enterprise deals",
+            ),
         )
     }
 )

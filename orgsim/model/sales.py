@@ -103,6 +103,8 @@ class Sales:
         self.win = {n: streams.uniforms(f"win.{n}") for n in sc.segments}
         self.cycle_days: list[float] = []
         self.days_to_decision = 0.0  # summed over decided opportunities, from their creation
+        self.segment_days = dict.fromkeys(sc.segments, 0.0)  # the same by segment (sales cycle by segment)
+        self.segment_decided = dict.fromkeys(sc.segments, 0)
         self.nurture = nurture
         dm = sc.funnel.deal_momentum
         self.halflife = dm.halflife_days
@@ -176,6 +178,9 @@ class Sales:
         into.monthly["new_customers"] = np.diff(self._won_by_month, prepend=0.0)
         into.counters["mean_sales_cycle_days"] = mean(self.cycle_days)
         into.counters["days_to_decision"] = self.days_to_decision
+        for seg, days in self.segment_days.items():
+            into.counters[f"days_to_decision.{seg}"] = days
+            into.counters[f"decided.{seg}"] = self.segment_decided[seg]
         into.stage_tails.setdefault(self.stage.name, []).extend(o.routed_at for o in self._waiting)
 
     # ---- an opportunity's way through sales ------------------------------------------------
@@ -262,6 +267,8 @@ class Sales:
                 p *= self.momentum_factor(delay)
         self.cycle_days.append(now - opp.opened)
         self.days_to_decision += now - opp.routed_at
+        self.segment_days[seg] += now - opp.routed_at
+        self.segment_decided[seg] += 1
         if u >= p:
             self._lost(opp, reason)
             return

@@ -145,7 +145,13 @@ def test_record_new_customers_by_month_and_mean_cycle():
     rec = Results()
     sales.record(rec)
     assert rec.monthly["new_customers"][:2].tolist() == [1.0, 0.0]  # (months not closed yet count 0)
-    assert rec.counters == {"mean_sales_cycle_days": 10.0, "days_to_decision": 10.0}
+    # the sales cycle by segment (company KPIs sales_cycle_days_<segment>): days and decided deals of each
+    assert rec.counters == {
+        "mean_sales_cycle_days": 10.0,
+        "days_to_decision": 10.0,
+        "days_to_decision.smb": 10.0,
+        "decided.smb": 1,
+    }
     assert rec.funnel == {"opportunities": 1, "won": 1}
 
 
