@@ -15,7 +15,7 @@ from pydantic import Field, field_validator
 
 from orgsim.scenario.base import Model, NonNeg, Pos
 
-__all__ = ["FOUNDER_KINDS", "SERVICE_KINDS", "Founders"]
+__all__ = ["FOUNDER_KINDS", "SERVICE_KINDS", "Founders", "founders_take"]
 
 # the kinds of work a founder may take: the `kind` names the departments give their tasks
 # (sdr.py, sales.py, delivery.py, success.py); "care" also covers accounts no CSM book holds
@@ -64,3 +64,12 @@ class Founders(Model):
         if len(set(v)) != len(v):
             raise ValueError(f"kinds must not repeat (got {v})")
         return v
+
+
+def founders_take(sc: object, kind: str) -> bool:
+    """Whether the scenario's founders take work of `kind` for the whole run (so a role that never
+    has anyone for it is no stall): founders on, the kind theirs, and no withdrawal from it."""
+    f: Founders | None = getattr(sc, "founders", None)
+    if f is None or f.count == 0 or kind not in f.kinds:
+        return False
+    return kind not in SERVICE_KINDS or f.withdraw_above_customers is None
