@@ -190,6 +190,12 @@ class Results:
                 name: {k: describe([r.roles.get(name, {}).get(k) for r in reps]) for k in ROLE_KEYS}
                 for name in reps[0].roles
             }
+        if "founder_hours" in reps[0].counters:  # founders' time (only with `founders`)
+            doc["founders"] = {
+                k.removeprefix("founder_"): describe([r.counters.get(k) for r in reps])
+                for k in reps[0].counters
+                if k.startswith("founder_")
+            }
         retention = retention_doc(reps)
         if retention is not None:  # (replications read back from an old checkpoint have none)
             doc["retention"] = retention

@@ -33,6 +33,7 @@ import simpy
 from orgsim.model.clock import Clock
 from orgsim.model.delivery import ROLE_OF_TEAM, STAGE_OF_TEAM, Delivery
 from orgsim.model.finance import Finance
+from orgsim.model.founders import founders_for
 from orgsim.model.market import Market
 from orgsim.model.marketing import Marketing
 from orgsim.model.nurture import nurture_for
@@ -152,6 +153,10 @@ class Company:
             market=market,
             prospecting=self.prospecting,
         )
+        # founders (None unless `founders`): they take work of roles with nobody or overloaded
+        watched = {id(p): p for p in [*wf.pools.values(), *(s.pool for s in st.values() if s.pool is not None)]}
+        self.founders = founders_for(self.env, sc, list(watched.values()), lambda: self.success.customers)
+        self.product.founders = self.founders
         wf.on_join("ae", self.sales.ae_joined)  # a new AE has room for opportunities waiting for one
         self.monthly: dict[str, np.ndarray] = {}
         self.delivery.start_customers()
@@ -190,6 +195,12 @@ class Company:
                 self.prospecting.start_of_month(m)
             self.presales.start_of_month()
             self.success.start_of_month(m)
+            if self.founders is not None:  # care of the accounts no CSM book holds
+                success = self.success
+                cared = success._cared  # the founders' care counts as a CSM's would
+                self.founders.start_of_month(
+                    m, success.accounts, success.csm.headcount, success.care_hours, success.stage, cared
+                )
             self.marketing.start_of_month(m)
             yield self.env.timeout((m + 1) * MONTH_DAYS - self.env.now)
             self.product.end_of_month()
@@ -309,6 +320,8 @@ class Company:
         res.monthly["defaulted"] = defaulted  # 1 in the months after the default: the company had stopped
         if self.prospecting is not None:
             self.prospecting.record(res)
+        if self.founders is not None:
+            self.founders.record(res)
         res.stages = stage_records(self.stages, STAGES, self.sc.horizon_days, res.stage_tails)
         res.roles = self._roles()
         res.retention = self.retention.record(self.success.cohort_arr, self.success.final_arr)

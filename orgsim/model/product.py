@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from orgsim.scenario import Scenario
 
 if TYPE_CHECKING:
+    from orgsim.model.founders import Founders
     from orgsim.model.pools import Pool
 
 __all__ = ["Product"]
@@ -35,13 +36,19 @@ class Product:
         self.spec = sc.product
         self.engineers = engineers
         self.maturity = sc.product.maturity_start
+        self.founders: Founders | None = None  # the founders' product work (set by the company; None: none)
 
     def end_of_month(self) -> None:
         """A month of engineering: maturity closes part of its gap to 1."""
         eng = self.engineers
         n = eng.speed_sum() if eng else 0.0
+        founders = self.founders
+        if founders is not None:  # founders build product with the hours business work left them
+            n += founders.product_month(n, self.spec.engineer_months_to_mature, self.maturity)
         step = min(1.0, n / self.spec.engineer_months_to_mature)
         self.maturity += (1.0 - self.maturity) * step
+        if founders is not None:
+            founders.end_of_month(self.maturity)
 
     def fit_factor(self) -> float:
         """What product-market fit does to each funnel conversion now; 1 when `product.fit` is off."""

@@ -199,6 +199,17 @@ def render_run(console: Console, doc: dict[str, Any], wall_s: float, workers: in
     if doc.get("retention"):
         parts += [Text(""), retention_table(doc)]
     console.print(Group(*parts))
+    if doc.get("founders"):
+        console.print(founders_line(doc["founders"]), soft_wrap=True)
+
+
+def founders_line(f: dict[str, Any]) -> Text:
+    """ "founders: 3,434 hours of business work (care 3,434), maturity forgone 0.011" (means)."""
+    kinds = ", ".join(f"{k.removeprefix('hours.')} {fmt(v['mean'])}" for k, v in f.items() if k.startswith("hours."))
+    return Text(
+        f"founders: {fmt(f['hours']['mean'])} hours of business work ({kinds}), "
+        f"maturity forgone {f['maturity_forgone']['mean']:.3f} (means over replications)"
+    )
 
 
 def cash_line(doc: dict[str, Any]) -> Text | None:

@@ -12,6 +12,7 @@ import itertools
 from typing import TYPE_CHECKING
 
 from orgsim.scenario.base import GROWTH_DEPARTMENTS, MAX_HEADCOUNT, MAX_LEADS_PER_MONTH
+from orgsim.scenario.founders import founders_take
 from orgsim.scenario.stalls import stall_problems
 
 if TYPE_CHECKING:
@@ -194,7 +195,8 @@ def _customers(sc: Scenario, out: Problems) -> None:
 def _structure(sc: Scenario, out: Problems) -> None:
     # Structures that cannot work: work owned by a role that never has anyone.
     own = sc.ownership
-    if own.qualification == "sdr" and not sc.role_ever_staffed("sdr"):
+    # (work the founders take all along is no stall: `orgsim.scenario.founders.founders_take`)
+    if own.qualification == "sdr" and not sc.role_ever_staffed("sdr") and not founders_take(sc, "qualification"):
         out.append(
             (
                 "ownership.qualification",
@@ -203,14 +205,14 @@ def _structure(sc: Scenario, out: Problems) -> None:
         )
     if not sc.role_ever_staffed("ae"):
         out.append(("roles.ae", "the scenario never has an AE, so no opportunity can be worked; add AEs"))
-    if own.renewal == "csm" and not sc.role_ever_staffed("csm"):
+    if own.renewal == "csm" and not sc.role_ever_staffed("csm") and not founders_take(sc, "renewal"):
         out.append(
             ("ownership.renewal", "is 'csm' but the scenario never has a CSM (roles.csm); use 'ae' or staff CSMs")
         )
     needs = {"implementation": "implementer", "csm": "csm"}
     for name, seg in sc.segments.items():
         r = needs.get(seg.delivered_by)
-        if r and not sc.role_ever_staffed(r):
+        if r and not sc.role_ever_staffed(r) and not founders_take(sc, "onboarding"):
             out.append(
                 (
                     f"segments.{name}.delivered_by",

@@ -34,6 +34,7 @@ from orgsim.scenario.base import (
 )
 from orgsim.scenario.checks import problems
 from orgsim.scenario.dist import Dist, fixed
+from orgsim.scenario.founders import Founders
 from orgsim.scenario.handoff import Handoff
 from orgsim.scenario.retention import Contraction, Relationship, RenewalCurve, Reversion, TechTouch
 from orgsim.scenario.stalls import stall_warnings
@@ -315,6 +316,7 @@ class Scenario(Model):
     product: ProductSettings = Field(default_factory=ProductSettings)
     market: MarketSettings = Field(default_factory=MarketSettings)
     hiring: Hiring = Field(default_factory=Hiring)
+    founders: Founders | None = None  # founders' time (`orgsim.scenario.founders`); null = no founders
 
     # ---- derived facts used by the model and by the checks -----------------------------------
 

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from orgsim.scenario.base import MONTH_DAYS
+from orgsim.scenario.founders import founders_take
 
 if TYPE_CHECKING:
     from orgsim.scenario.schema import Scenario
@@ -131,7 +132,7 @@ def stall_problems(sc: Scenario, out: Problems) -> None:
                     "so no lead would ever become an MQL; staff marketers or set it to null (automated scoring)",
                 )
             )
-        elif need.path == "ownership.expansion_by_sales_months":
+        elif need.path == "ownership.expansion_by_sales_months" and not founders_take(sc, "expansion"):
             out.append(
                 (
                     need.path,

@@ -1,0 +1,85 @@
+"""Directional validation of founders' time (issue 14, item 2): founders caring for customers while
+there is no CSM raise logo renewal and forgo product maturity; more customers eat more founder
+hours and forgo more maturity.
+
+A small company made of scenarios/reference.yaml (no CSMs, no hiring, three engineers, renewals
+with the AEs, expansion kept with sales, 24 months), arms run with the same seed and replication
+indices (common random numbers, `orgsim.compare`); a direction is asserted only when the mean
+paired difference is beyond Z standard errors on the predicted side. The founders' values are the
+defaults of `orgsim.scenario.founders` (assumptions, no public figure). The measured effects are on
+docs/explanation/model/founders.md.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from validation_support import paired, values
+
+from orgsim.experiments import compare
+from orgsim.scenario.loader import load_scenario
+
+pytestmark = pytest.mark.slow
+
+REFERENCE = Path(__file__).resolve().parents[2] / "scenarios" / "reference.yaml"
+SEED = 2026
+REPS = 12
+WORKERS = 2
+Z = 3.0
+SMALL: dict[str, Any] = {
+    "horizon_months": 24,
+    "roles.csm.headcount": 0,
+    "roles.engineer.headcount": 3,
+    "hiring.plan": [],
+    "hiring.growth": None,
+    "ownership.renewal": "ae",
+    "ownership.expansion_by_sales_months": 60,
+    "company.starting_customers": {"smb": 20, "mid_market": 8, "enterprise": 1},
+}
+MORE_CUSTOMERS = {"company.starting_customers": {"smb": 40, "mid_market": 16, "enterprise": 2}}
+CARE = {"founders": {"count": 2, "kinds": ["care"]}}
+PRODUCT_ONLY = {"founders": {"count": 2, "kinds": []}}
+
+
+def maturity_end(c: Any, arm: str) -> Any:
+    m = c.arm(arm).monthly
+    last = m[(m.metric == "product_maturity") & (m.month == m.month.max())]
+    return last.sort_values("replication")["value"].to_numpy(dtype=float)
+
+
+@pytest.fixture(scope="module")
+def arms() -> Any:
+    named = {
+        "none": SMALL,
+        "care": {**SMALL, **CARE},
+        "product_only": {**SMALL, **PRODUCT_ONLY},
+        "care_more": {**SMALL, **MORE_CUSTOMERS, **CARE},
+    }
+    return compare(
+        {n: load_scenario(REFERENCE, overrides=o) for n, o in named.items()},
+        replications=REPS,
+        seed=SEED,
+        workers=WORKERS,
+    )
+
+
+def test_founders_caring_raise_logo_renewal(arms):
+    mean, se = paired(arms, "care", "none", "logo_renewal_rate")
+    assert mean > 0 and mean > Z * se, f"logo renewal, founders caring vs none: {mean:.4g} (se {se:.3g})"
+
+
+def test_founders_caring_forgo_product_maturity(arms):
+    d = maturity_end(arms, "care") - maturity_end(arms, "product_only")
+    mean, se = float(d.mean()), float(d.std(ddof=1) / len(d) ** 0.5)
+    assert mean < 0 and -mean > Z * se, f"maturity at month 24, caring vs product only: {mean:.4g} (se {se:.3g})"
+    forgone = values(arms, "care", "founder_maturity_forgone")
+    assert (forgone > 0).all()
+
+
+def test_more_customers_eat_more_founder_hours_and_maturity(arms):
+    mean, se = paired(arms, "care_more", "care", "founder_hours")
+    assert mean > 0 and mean > Z * se, f"founder hours, twice the customers: {mean:.4g} (se {se:.3g})"
+    mean, se = paired(arms, "care_more", "care", "founder_maturity_forgone")
+    assert mean > 0 and mean > Z * se, f"maturity forgone, twice the customers: {mean:.4g} (se {se:.3g})"
