@@ -86,6 +86,9 @@ def kpis(rec: RawRecord) -> dict[str, float | None]:
         "headcount_end": float(m["headcount"][-1]),
         **_sales_kpis(rec),
         **_cash_kpis(m["cash"]),
+        # finance collects (`company.collections`): undefined when off
+        "dso_days": rec.counters.get("collections.dso_days"),
+        "bad_debt": rec.counters.get("collections.bad_debt"),
     }
 
 

@@ -116,6 +116,20 @@ KPIS: Mapping[str, KpiSpec] = MappingProxyType(
             ),
             KpiSpec("cash_out_month", "cash-out month", "count", 1, "first month whose end-of-month cash is below 0"),
             KpiSpec("cash_min", "lowest cash", "money", 1, "lowest end-of-month cash"),
+            KpiSpec(
+                "dso_days",
+                "DSO (days)",
+                "count",
+                -1,
+                "payment terms + mean days late of collected receivables (company.collections; else undefined)",
+            ),
+            KpiSpec(
+                "bad_debt",
+                "bad debt",
+                "money",
+                -1,
+                "receivables written off over the horizon (company.collections; else undefined)",
+            ),
         )
     }
 )
