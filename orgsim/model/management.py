@@ -18,8 +18,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from orgsim.scenario.functional import Management as ManagementCfg
-from orgsim.scenario.functional import uncovered_share
+from orgsim.scenario.functional import Management as ManagementCfg, uncovered_share
 
 if TYPE_CHECKING:
     from orgsim.model.pools import Pool

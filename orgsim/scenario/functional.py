@@ -94,4 +94,3 @@ def functional_problems(sc: Scenario, out: list[tuple[str, str]]) -> None:
     m = c.management
     if m is not None and m.manager_role in m.manages:
         out.append(("company.management.manages", f"{m.manager_role!r} cannot manage itself"))
-

@@ -15,8 +15,7 @@ from orgsim.model.management import Management
 from orgsim.model.stages import Results
 from orgsim.model.workforce import Workforce
 from orgsim.scenario import MONTH_DAYS
-from orgsim.scenario.functional import Collections, uncovered_share
-from orgsim.scenario.functional import Management as ManagementCfg
+from orgsim.scenario.functional import Collections, Management as ManagementCfg, uncovered_share
 from orgsim.scenario.loader import ScenarioError, load_scenario
 
 # ---- the share beyond capacity --------------------------------------------------------------
@@ -43,7 +42,9 @@ def test_receivables_within_capacity_arrive_at_terms_and_none_is_lost():
 
 
 def test_receivables_beyond_capacity_arrive_late_and_some_are_written_off():
-    cfg = Collections(invoices_per_finance_month=2, overload_dso_days=MONTH_DAYS, bad_debt_base=0.01, bad_debt_overload=0.1)
+    cfg = Collections(
+        invoices_per_finance_month=2, overload_dso_days=MONTH_DAYS, bad_debt_base=0.01, bad_debt_overload=0.1
+    )
     r = Receivables(cfg, 30.0, 4)
     coll = np.zeros(4)
     for _ in range(4):
@@ -153,7 +154,11 @@ def test_with_a_rate_the_founders_close_hires_one_after_another():
 
 def test_reports_beyond_the_managers_span_lose_task_hours():
     clock, _ = world()
-    pools = {"ae": make_pool(clock, "ae", 6), "sdr": make_pool(clock, "sdr", 4), "manager": make_pool(clock, "manager", 1)}
+    pools = {
+        "ae": make_pool(clock, "ae", 6),
+        "sdr": make_pool(clock, "sdr", 4),
+        "manager": make_pool(clock, "manager", 1),
+    }
     cfg = ManagementCfg(span=5, overload_productivity_loss=0.4)
     m = Management(cfg, pools, lambda role, month: 6.0, 2)
     m.start_of_month(0)  # 10 reports, span 5: u = 0.5, hours x (1 - 0.2)
