@@ -88,6 +88,9 @@ def kpis(rec: RawRecord) -> dict[str, float | None]:
         **_sales_kpis(rec),
         **_cash_kpis(m["cash"]),
         **company_kpis(rec),
+        # finance collects (`company.collections`): undefined when off
+        "dso_days": rec.counters.get("collections.dso_days"),
+        "bad_debt": rec.counters.get("collections.bad_debt"),
     }
 
 

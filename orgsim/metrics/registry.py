@@ -149,6 +149,20 @@ KPIS: Mapping[str, KpiSpec] = MappingProxyType(
                 -1,
                 "sales cycle of enterprise deals",
             ),
+            KpiSpec(
+                "dso_days",
+                "DSO (days)",
+                "count",
+                -1,
+                "payment terms + mean days late of collected receivables (company.collections; else undefined)",
+            ),
+            KpiSpec(
+                "bad_debt",
+                "bad debt",
+                "money",
+                -1,
+                "receivables written off over the horizon (company.collections; else undefined)",
+            ),
         )
     }
 )

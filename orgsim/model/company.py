@@ -34,6 +34,7 @@ from orgsim.model.clock import Clock
 from orgsim.model.delivery import ROLE_OF_TEAM, STAGE_OF_TEAM, Delivery
 from orgsim.model.finance import Finance
 from orgsim.model.founders import founders_for
+from orgsim.model.management import Management
 from orgsim.model.market import Market
 from orgsim.model.marketing import Marketing
 from orgsim.model.nurture import nurture_for
@@ -157,6 +158,8 @@ class Company:
         watched = {id(p): p for p in [*wf.pools.values(), *(s.pool for s in st.values() if s.pool is not None)]}
         self.founders = founders_for(self.env, sc, list(watched.values()), lambda: self.success.customers)
         self.product.founders = self.founders
+        mg = sc.company.management  # managers' span of control over SDRs/AEs (None: off)
+        self.management = Management(mg, wf.pools, self._base_hours, sc.horizon_months) if mg is not None else None
         wf.on_join("ae", self.sales.ae_joined)  # a new AE has room for opportunities waiting for one
         self.monthly: dict[str, np.ndarray] = {}
         self.delivery.start_customers()
@@ -193,6 +196,8 @@ class Company:
             self.workforce.start_of_month(m, self.finance.arr)
             if self.prospecting is not None:  # the AEs' share of time for prospecting this month
                 self.prospecting.start_of_month(m)
+            if self.management is not None:  # after prospecting: the span scales what it left
+                self.management.start_of_month(m)
             self.presales.start_of_month()
             self.success.start_of_month(m)
             if self.founders is not None:  # care of the accounts no CSM book holds
@@ -211,6 +216,13 @@ class Company:
             if self._cash_ran_out(m):
                 self._stop(m)
                 return
+
+    def _base_hours(self, role: str, month: int) -> float:
+        """A role's task hours a day in `month` before the managers' span (`Management`)."""
+        p = self.prospecting
+        if p is not None and role == "ae":
+            return p.productive_hours * (1.0 - float(p.shares[month]))
+        return self.sc.time.productive_hours_per_day
 
     def _cash_ran_out(self, m: int) -> bool:
         """Hiring freezes while month `m` closes with cash below zero; True when the company
@@ -322,6 +334,8 @@ class Company:
             self.prospecting.record(res)
         if self.founders is not None:
             self.founders.record(res)
+        if self.management is not None:
+            self.management.record(res)
         res.stages = stage_records(self.stages, STAGES, self.sc.horizon_days, res.stage_tails)
         res.roles = self._roles()
         res.retention = self.retention.record(self.success.cohort_arr, self.success.final_arr)

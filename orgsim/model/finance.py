@@ -8,6 +8,9 @@ commission = rate x (new + expansion ARR) is a cost of the month it is booked, p
 so of CAC). With `roles.ae.quota_arr_per_year`, new ARR is credited to the AE who owned the deal,
 and at the end the books say how many ramped AEs met quota over the last 12 months.
 
+With `company.collections`, receivables come due instead, and finance's capacity decides how late
+they are collected and how much is written off (`orgsim.model.collections`).
+
 Funding rounds (`company.funding`) add their amount to cash at the close of their month, or of
 the first month whose closing ARR reaches their milestone; each arrives once. When the company
 stops (defaults, `stop`), the books close: no later collections or costs, cash stays where it was.
@@ -21,6 +24,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from orgsim.model.clock import Clock
+from orgsim.model.collections import Receivables
 from orgsim.scenario import DEPARTMENTS, MONTH_DAYS, Scenario
 
 if TYPE_CHECKING:
@@ -78,6 +82,10 @@ class Finance:
         self.rounds = list(sc.company.funding)  # funding rounds still to come
         self.funding = z()  # stays zero (and unreported) without funding rounds
         self.stopped_at: int | None = None  # the month (0-based) the company stopped in (`stop`)
+        coll = sc.company.collections
+        # finance collects (None: every invoice is collected at payment terms, as always)
+        self.receivables = Receivables(coll, self.terms_days, H) if coll is not None else None
+        self._finance_role = coll.finance_role if coll is not None else None
 
     def month_of(self, t: float) -> int:
         """The month (0-based) of time `t` (days)."""
@@ -125,7 +133,10 @@ class Finance:
         # payment terms after the bill, never in a month already closed
         m = max(self.month_of(at + self.terms_days), self.month_of(self.env.now))
         if m < self.H:
-            self.collections[m] += amount
+            if self.receivables is not None:
+                self.receivables.add(m, amount)  # comes due; collected (or not) at the month's close
+            else:
+                self.collections[m] += amount
 
     def invoice_contract(self, acc: Account, from_time: float | None = None) -> None:
         """Invoices of one contract term (from its start, or only those due from `from_time`)."""
@@ -171,10 +182,15 @@ class Finance:
         self._arr_area = 0.0
         self.cogs[m] = (1 - sc.company.gross_margin) * self.revenue[m]
         person_days = 0.0
+        finance_days = 0.0
         for name, pool in self.pools.items():
             pd = pool.take_month_person_days()
             person_days += pd
             self.people[sc.roles[name].department][m] += pd * sc.roles[name].annual_cost / 365.25
+            if name == self._finance_role:
+                finance_days = pd
+        if self.receivables is not None:
+            self.receivables.close(m, finance_days / MONTH_DAYS, self.collections)
         self.overhead[m] = person_days / MONTH_DAYS * sc.company.overhead_per_head_month
         self.paid[m] = sc.lead_sources.paid.budget_per_month
         prev = self.cash[m - 1] if m > 0 else sc.company.starting_cash
@@ -243,6 +259,8 @@ class Finance:
             monthly["cost.total"] = monthly["cost.total"] + self.commission
         if self.sc.company.funding:
             monthly["funding"] = self.funding.copy()
+        if self.receivables is not None:
+            self.receivables.record(into)
         if self.quota is not None:
             reps, at_quota = self.quota_counts()
             into.counters["quota_reps"] = reps

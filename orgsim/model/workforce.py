@@ -10,6 +10,12 @@ serves every department of the value chain and calls none of them: whoever needs
 someone joined registers with `on_join` (the company wires the routing of opportunities to AEs
 this way). While cash is below zero the company sets `frozen`: no new requisitions (hiring plan,
 growth plan or backfill); requisitions already open go on to a hire.
+
+Functional effects, each off unless the scenario asks (docs/explanation/model/functional.md): with
+`hiring.founder_hires_per_month`, a company with no recruiter on staff has its founders close hires
+one after another at that rate (otherwise at once, for free); with `company.admin_span`, each new
+requisition's time to hire is stretched by 1 + time_to_hire_overload x u, u the share of people on
+staff beyond what the admins can support.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from orgsim.model.pools import Pool
 from orgsim.model.stages import StageStats
 from orgsim.rng import Streams
 from orgsim.scenario import MONTH_DAYS, Scenario
+from orgsim.scenario.functional import uncovered_share
 
 if TYPE_CHECKING:
     from orgsim.model.stages import Results
@@ -89,6 +96,10 @@ class Workforce:
             for name, r in sc.roles.items()
             if r.washout_probability > 0
         }
+        self._founder_days = MONTH_DAYS / fh if (fh := sc.hiring.founder_hires_per_month) else None
+        self._founder_free = 0.0  # when the founders are next free to close a hire
+        self.founder_closes = 0
+        self._admin = sc.company.admin_span  # None: time to hire does not depend on admins
         for name, role in sc.roles.items():
             for _ in range(role.headcount):
                 self._join(name, hired_at=-1e9)  # on staff before the run: fully ramped
@@ -103,6 +114,8 @@ class Workforce:
         into.counters["leavers"] = self.leavers
         if self._washout:
             into.counters["washouts"] = self.washouts
+        if self._founder_days is not None:
+            into.counters["founder_closes"] = self.founder_closes
 
     def pool(self, role: str) -> Pool | None:
         """The role's pool, None when the scenario has no such role."""
@@ -182,7 +195,10 @@ class Workforce:
         """A requisition: candidate search (calendar) in parallel with a recruiter's closing work."""
         self.requisitions_open += 1
         req = Requisition(role, self._hire)
-        wake(self.env, req, self._searched_cbs, self._time_to_hire[role]())
+        search = self._time_to_hire[role]()
+        if self._admin is not None:
+            search *= 1.0 + self._admin.time_to_hire_overload * self.admin_uncovered()
+        wake(self.env, req, self._searched_cbs, search)
         rp = self.recruiting_pool
         # with no recruiter on staff (or a recruiter being hired) the founders close the hire
         if rp is not None and rp is not self.pools[role] and rp.headcount > 0:
@@ -191,6 +207,24 @@ class Workforce:
             hours = rp.hours_per_day * MONTH_DAYS / per_month
             req.expect()
             rp.submit(self.recruiting, hours, self._closed, req)
+        elif self._founder_days is not None:
+            # the founders close hires one after another, each taking a month / founder_hires_per_month
+            now = self.env.now
+            self._founder_free = max(self._founder_free, now) + self._founder_days
+            req.expect()
+            self.clock.later(self._founder_free - now, self._founder_closed, req)
+
+    def admin_uncovered(self) -> float:
+        """u = max(0, 1 - admins x people_per_admin / people on staff) (`company.admin_span`)."""
+        a = self._admin
+        assert a is not None
+        admins = self.pools[a.admin_role].headcount
+        people = sum(p.headcount for p in self.pools.values())
+        return uncovered_share(people, admins * a.people_per_admin)
+
+    def _founder_closed(self, req: Requisition) -> None:
+        self.founder_closes += 1
+        req.part_done()
 
     def _closed(self, task: Task) -> None:
         task.ctx.part_done()

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from orgsim.scenario.base import GROWTH_DEPARTMENTS, MAX_HEADCOUNT, MAX_LEADS_PER_MONTH
 from orgsim.scenario.founders import founders_take
+from orgsim.scenario.functional import functional_problems
 from orgsim.scenario.stalls import stall_problems
 
 if TYPE_CHECKING:
@@ -34,6 +35,7 @@ def problems(sc: Scenario) -> Problems:
     _priorities(sc, out)
     _structure(sc, out)
     _people(sc, out)
+    functional_problems(sc, out)
     stall_problems(sc, out)  # more work no one can ever do (orgsim.scenario.stalls)
     _sizes(sc, out)
     return out

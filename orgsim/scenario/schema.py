@@ -35,6 +35,7 @@ from orgsim.scenario.base import (
 from orgsim.scenario.checks import problems
 from orgsim.scenario.dist import Dist, fixed
 from orgsim.scenario.founders import Founders
+from orgsim.scenario.functional import AdminSpan, Collections, Management
 from orgsim.scenario.handoff import Handoff
 from orgsim.scenario.retention import Contraction, Relationship, RenewalCurve, Reversion, TechTouch
 from orgsim.scenario.stalls import stall_warnings
@@ -85,6 +86,12 @@ class CompanySettings(Model):
     """Months a company whose cash is below zero keeps operating (hiring frozen) waiting for funding
     before it defaults and stops; 0 = it stops at the close of the first month below zero; null =
     it never stops (hiring stays frozen while cash is below zero). Assumption, no public figure."""
+    collections: Collections | None = None
+    """Finance collects: DSO and bad debt rise when finance is overloaded; null = off (as before)."""
+    admin_span: AdminSpan | None = None
+    """HR/admin span of control: time to hire stretches beyond it; null = off (as before)."""
+    management: Management | None = None
+    """Managers' span of control over SDRs/AEs: task hours fall beyond it; null = off (as before)."""
 
 
 class SegmentEffort(Model):
@@ -281,6 +288,9 @@ class Hiring(Model):
     """Speed of a new hire on day one; rises linearly to 1 over ramp_months."""
     plan: list[Requisition] = Field(default_factory=list)
     growth: Growth | None = None
+    founder_hires_per_month: Pos | None = None
+    """With no recruiter on staff, the founders close at most this many hires a month, one after
+    another; null = they close every hire at once at no cost (as before)."""
 
     @field_validator("attrition_per_year", mode="before")
     @classmethod

@@ -31,6 +31,8 @@ def test_every_kpi_has_a_direction_and_the_costs_point_down():
         "no_decision_rate",
         "sales_cycle_days",
         "cash_out",
+        "dso_days",
+        "bad_debt",
     }
     assert KPI_DIRECTION["cash_out_month"] == 1 and KPI_DIRECTION["cash_min"] == 1  # later, higher: better
     assert KPI_DIRECTION["headcount_end"] == 0
