@@ -33,6 +33,11 @@ def test_every_kpi_has_a_direction_and_the_costs_point_down():
         "cash_out",
         "dso_days",
         "bad_debt",
+        "sm_share_of_revenue",
+        "logo_churn_rate",
+        "sales_cycle_days_smb",
+        "sales_cycle_days_mid_market",
+        "sales_cycle_days_enterprise",
     }
     assert KPI_DIRECTION["cash_out_month"] == 1 and KPI_DIRECTION["cash_min"] == 1  # later, higher: better
     assert KPI_DIRECTION["headcount_end"] == 0
