@@ -231,7 +231,7 @@ class Pool(Priorities):
         elif not queue:
             req = None
         elif self.rank is not None:
-            req = self._take_ranked(person)
+            req = queue.pop_for(person.pod, not self._podded, self.pod_count)  # type: ignore[attr-defined]  # a Ranked
         elif not self._podded:
             req = queue.popleft()
         else:

@@ -84,6 +84,26 @@ class Ranked:
                 return k, found
         return None
 
+    def pop_for(self, mine: str | None, anyone: bool, counts: dict[str | None, int]) -> Any:
+        """Remove and return the item `best` finds (None if none): `best` and `take` in one call,
+        for the pool's hot path."""
+        if not self.n:
+            return None
+        sizes = self.sizes
+        for k, by_pod in enumerate(self.buckets):
+            if not sizes[k]:
+                continue
+            found = None
+            for pod, b in by_pod.items():
+                if b and (anyone or pod is None or pod == mine or not counts.get(pod, 0)):
+                    if found is None or b[0].seq < found[0].seq:
+                        found = b
+            if found is not None:
+                sizes[k] -= 1
+                self.n -= 1
+                return found.popleft()
+        return None
+
     def take(self, k: int, bucket: deque[Any]) -> Any:
         """Remove and return the head of `bucket`, of rank `k` (as `best` gave them)."""
         self.sizes[k] -= 1
@@ -105,11 +125,6 @@ class Priorities:
         self.rank = {kind: i for i, kind in enumerate(order)} if order else None
         items = list(self.queue)  # in queue order
         self.queue = Ranked(self.rank, items) if self.rank is not None else deque(items)
-
-    def _take_ranked(self, person: Person) -> Any:
-        """Remove and return the queued item `person` takes next (with priorities); None if none."""
-        found = self.queue.best(person.pod, not self._podded, self.pod_count)
-        return None if found is None else self.queue.take(*found)
 
     def _best(self, items: Sequence[Task]) -> int:
         """Index of the first item of the highest-priority kind in `items` (a person's own work)."""

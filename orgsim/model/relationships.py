@@ -19,6 +19,7 @@ since the sale renews less than a CSM who cares for it monthly. A healthy accoun
 from __future__ import annotations
 
 import math
+from math import exp, log
 from typing import TYPE_CHECKING
 
 from orgsim.scenario import MONTH_DAYS, Scenario
@@ -107,14 +108,18 @@ class Relationships:
             acc.rel_csm, acc.rel_csm_t = self.csm_at_start, 0.0
 
     def touch(self, acc: Account, by_sales: bool) -> None:
-        """An owner task on the account was done: a contact."""
+        """An owner task on the account was done: a contact. (`sales` and `csm` inlined: a CSM's
+        monthly care touches every covered account.)"""
         now = self.env.now
         g = self.r.gain_per_touch
         if by_sales:
-            s = self.sales(acc, now)
+            s = acc.rel_sales * exp(-self.decay * (now - acc.rel_sales_t))
             acc.rel_sales, acc.rel_sales_t = s + g * (1 - s), now
         else:
-            s = self.csm(acc, now)
+            if acc.rel_csm < 0:
+                s = self.r.handoff_factor * (acc.rel_sales * exp(-self.decay * (now - acc.rel_sales_t)))
+            else:
+                s = acc.rel_csm * exp(-self.decay * (now - acc.rel_csm_t))
             acc.rel_csm, acc.rel_csm_t = s + g * (1 - s), now
 
     # ---- what the strengths change ---------------------------------------------------------------
@@ -130,16 +135,29 @@ class Relationships:
         expansion owner (sales within expansion_by_sales_months of the first contract)."""
         now = self.env.now
         w, ref = self.r.expansion_weight, self.r.reference
-        out = []
-        for a in accounts:
-            s = self.sales(a, now) if now - a.first_start < self.window else self.csm(a, now)
-            out.append(logit_shift(p * a.health, w * (s - ref)))
+        window, decay, handoff = self.window, self.decay, self.r.handoff_factor
+        lo, hi = _EPS, 1 - _EPS
+        out: list[float] = []
+        append = out.append
+        for a in accounts:  # `sales`, `csm` and `logit_shift` inlined (the same operations, in order)
+            if now - a.first_start < window or a.rel_csm < 0:
+                s = a.rel_sales * exp(-decay * (now - a.rel_sales_t))
+                if now - a.first_start >= window:
+                    s = handoff * s
+            else:
+                s = a.rel_csm * exp(-decay * (now - a.rel_csm_t))
+            x = p * a.health
+            x = min(max(x, lo), hi)
+            z = log(x / (1 - x)) + w * (s - ref)
+            append(1.0 / (1.0 + exp(-z)) if z > -700 else 0.0)
         return out
 
     def referring(self, accounts: list[Account], threshold: float, now: float) -> float:
         """Healthy accounts weighted by 1 + (relationship_boost - 1) x their sales strength."""
-        b = self.boost - 1.0
-        return sum(1.0 + b * self.sales(a, now) for a in accounts if a.health >= threshold)
+        b, decay = self.boost - 1.0, self.decay
+        return sum(
+            1.0 + b * (a.rel_sales * exp(-decay * (now - a.rel_sales_t))) for a in accounts if a.health >= threshold
+        )
 
     # ---- key-person touches -------------------------------------------------------------------
 
