@@ -228,7 +228,8 @@ class Task(Entity):
     queue wait in days, ``kind`` what sort of work it is (for `ownership.priorities`; None: none).
     """
 
-    __slots__ = ("stage", "effort", "pod", "share", "since", "person", "wait", "then", "ctx", "kind")
+    # seq: its place in a pool's queue with priorities (`orgsim.model.priorities.Ranked`), set there
+    __slots__ = ("stage", "effort", "pod", "share", "since", "person", "wait", "then", "ctx", "kind", "seq")
 
     def __init__(
         self,

@@ -78,9 +78,10 @@ class HealthDynamics:
             return
         kappa, lift, pooled = rev.rate_per_month, rev.care_lift_per_month, self.pooled_share
         ttv_days, ttv_lift = rev.time_to_value_months * MONTH_DAYS, rev.time_to_value_lift_per_month
+        base = self.base
         for a, e in zip(live, noise.tolist()):
             x = a.health
-            x += kappa * (self.base[a.segment] - x) + product + e
+            x += kappa * (base[a.segment] - x) + product + e
             if a.covered and (a.cared or not needs_care):
                 x += lift * pooled.get(a.segment, 1.0)
             if now - a.first_start <= ttv_days:

@@ -25,7 +25,7 @@ import simpy
 from orgsim.model.clock import waker
 from orgsim.model.entities import Task
 from orgsim.model.people import Person
-from orgsim.model.priorities import Priorities
+from orgsim.model.priorities import Priorities, Ranked
 from orgsim.model.stages import StageStats
 
 __all__ = ["Person", "Pool", "StageStats", "Task"]  # Person, StageStats, Task: re-exported for the departments
@@ -34,7 +34,7 @@ __all__ = ["Person", "Pool", "StageStats", "Task"]  # Person, StageStats, Task: 
 class _Request:
     """A queued request of a SimPy process (`Pool.request`): granted by succeeding its event."""
 
-    __slots__ = ("event", "pod", "stage", "since", "kind")
+    __slots__ = ("event", "pod", "stage", "since", "kind", "seq")  # seq: its place in a `Ranked` queue
 
     def __init__(self, event: simpy.Event, pod: str | None, stage: StageStats, since: float, kind: str | None):
         self.event = event
@@ -64,7 +64,7 @@ class Pool(Priorities):
         self.horizon = horizon_days
         self.people: list[Person] = []
         self.free: list[Person] = []
-        self.queue: deque[Task | _Request] = deque()
+        self.queue: deque[Task | _Request] = deque()  # with priorities, a `Ranked` (`prioritise`)
         self.pod_count: dict[str | None, int] = {}
         self._podded = 0  # people with a pod; while 0, every task may go to anyone (no scans)
         # people with a pod, by pod, in the order of `people` and of `free` respectively
@@ -140,9 +140,11 @@ class Pool(Priorities):
             self._unfree(person)
         own, person.own = person.own, None
         if own:  # work queued for this person alone goes to the pool, longest waiting first
-            self.queue = deque(sorted([*self.queue, *own], key=_since))
-            if self.rank is not None:
-                self._recount()
+            merged = sorted([*self.queue, *own], key=_since)
+            if self.rank is None:
+                self.queue = deque(merged)
+            else:
+                self.queue = Ranked(self.rank, merged)  # type: ignore[assignment]  # with priorities
         # work queued for an emptied pod (or for the leaver) may now be served by someone free
         if self.queue and (own or self.pod_count[person.pod] == 0) and self.free:
             for p in list(self.free):
@@ -211,8 +213,6 @@ class Pool(Priorities):
             return ev
         stage.waiting += 1
         self.queue.append(_Request(ev, pod, stage, self.env.now, kind))
-        if self.rank is not None:
-            self._queued_in(pod)
         return ev
 
     def release(self, person: Person) -> None:
@@ -231,11 +231,7 @@ class Pool(Priorities):
         elif not queue:
             req = None
         elif self.rank is not None:
-            i = self._best(queue, person)
-            req = queue[i] if i >= 0 else None
-            if req is not None:
-                del queue[i]
-                self._queued_out(req.pod)
+            req = queue.pop_for(person.pod, not self._podded, self.pod_count)  # type: ignore[attr-defined]  # a Ranked
         elif not self._podded:
             req = queue.popleft()
         else:
@@ -318,8 +314,6 @@ class Pool(Priorities):
         else:
             stage.waiting += 1
             self.queue.append(task)
-            if self.rank is not None:
-                self._queued_in(pod)
         return task
 
     def _start(self, task: Task, person: Person) -> None:

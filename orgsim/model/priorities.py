@@ -5,89 +5,152 @@ CSM: onboarding, care, expansion, renewal) take work in the order of `ownership.
 (docs/explanation/model/workforce.md): the oldest task of the highest-priority kind the person
 may do; kinds not listed come last. Without priorities the pool is FIFO and nothing here runs.
 `orgsim.model.pools.Pool` mixes this in.
+
+With priorities the pool's queue is a `Ranked` queue: one FIFO bucket per (rank, pod), so a
+freed person looks at the head of each bucket instead of scanning the whole queue (a pod of
+AEs can hold hundreds of key-person touches). The choice is the very one a scan of the queue in
+order would make: every queued item gets a number in the queue's order, and within a rank the
+eligible bucket head with the lowest number wins.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from orgsim.model.entities import Task
     from orgsim.model.people import Person
 
-__all__ = ["Priorities"]
+__all__ = ["Priorities", "Ranked"]
+
+_seq = attrgetter("seq")
+
+
+class Ranked:
+    """The queue of a pool with priorities, by rank (kinds not listed share the last rank) and pod.
+
+    Iterating gives the items in queue order (the order of `append`), as the FIFO deque would;
+    `len` counts them. Each item gets ``seq``, its place in that order.
+    """
+
+    __slots__ = ("rank", "worst", "buckets", "sizes", "n", "seq")
+
+    def __init__(self, rank: dict[str | None, int], items: Iterable[Any] = ()):
+        self.rank = rank
+        self.worst = worst = len(rank)
+        self.buckets: list[dict[str | None, deque[Any]]] = [{} for _ in range(worst + 1)]
+        self.sizes = [0] * (worst + 1)  # items queued at each rank
+        self.n = 0
+        self.seq = 0
+        for item in items:
+            self.append(item)
+
+    def append(self, item: Any) -> None:
+        """Queue `item` (a `Task` or a pool's request: anything with kind, pod and seq) last."""
+        item.seq = self.seq
+        self.seq += 1
+        k = self.rank.get(item.kind, self.worst)
+        by_pod = self.buckets[k]
+        b = by_pod.get(item.pod)
+        if b is None:
+            by_pod[item.pod] = b = deque()
+        b.append(item)
+        self.sizes[k] += 1
+        self.n += 1
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(sorted((r for by_pod in self.buckets for b in by_pod.values() for r in b), key=_seq))
+
+    def best(self, mine: str | None, anyone: bool, counts: dict[str | None, int]) -> tuple[int, deque[Any]] | None:
+        """The rank and bucket whose head a person of pod `mine` takes (the oldest item of the
+        highest rank they may do; the pool's `_eligible`, inlined); None if there is none.
+        `anyone`: no pod rule to check (the pool has nobody in a pod)."""
+        sizes = self.sizes
+        for k, by_pod in enumerate(self.buckets):
+            if not sizes[k]:
+                continue
+            found = None
+            for pod, b in by_pod.items():
+                if b and (anyone or pod is None or pod == mine or not counts.get(pod, 0)):
+                    if found is None or b[0].seq < found[0].seq:
+                        found = b
+            if found is not None:
+                return k, found
+        return None
+
+    def pop_for(self, mine: str | None, anyone: bool, counts: dict[str | None, int]) -> Any:
+        """Remove and return the item `best` finds (None if none): `best` and `take` in one call,
+        for the pool's hot path."""
+        if not self.n:
+            return None
+        sizes = self.sizes
+        for k, by_pod in enumerate(self.buckets):
+            if not sizes[k]:
+                continue
+            found = None
+            for pod, b in by_pod.items():
+                if b and (anyone or pod is None or pod == mine or not counts.get(pod, 0)):
+                    if found is None or b[0].seq < found[0].seq:
+                        found = b
+            if found is not None:
+                sizes[k] -= 1
+                self.n -= 1
+                return found.popleft()
+        return None
+
+    def take(self, k: int, bucket: deque[Any]) -> Any:
+        """Remove and return the head of `bucket`, of rank `k` (as `best` gave them)."""
+        self.sizes[k] -= 1
+        self.n -= 1
+        return bucket.popleft()
 
 
 class Priorities:
     """The priority part of a pool (a mixin of `orgsim.model.pools.Pool`)."""
 
     rank: dict[str | None, int] | None
-    queue: deque[Any]
+    queue: Any  # the pool's queue: a deque (FIFO) or, with priorities, a `Ranked`
     _podded: int
     pod_count: dict[str | None, int]
-    _queued: dict[str | None, int]
 
     def prioritise(self, order: Sequence[str] | None) -> None:
         """Take queued work by kind in this order (oldest first within a kind; kinds not listed
         last, FIFO among them); None or empty: FIFO, as if never called."""
         self.rank = {kind: i for i, kind in enumerate(order)} if order else None
-        self._recount()
+        items = list(self.queue)  # in queue order
+        self.queue = Ranked(self.rank, items) if self.rank is not None else deque(items)
 
-    # queued work by pod, kept only with priorities: a person whose pod has nothing queued (and
-    # nothing is queued for anyone or for an empty pod) skips the scan of a long queue
-    def _recount(self) -> None:
-        self._queued = {}
-        for r in self.queue:
-            self._queued[r.pod] = self._queued.get(r.pod, 0) + 1
-
-    def _queued_in(self, pod: str | None) -> None:
-        self._queued[pod] = self._queued.get(pod, 0) + 1
-
-    def _queued_out(self, pod: str | None) -> None:
-        self._queued[pod] -= 1
-
-    def _nothing_for(self, mine: str | None) -> bool:
-        """Whether no queued item is one a person of pod `mine` may take (the pool's `_eligible`)."""
-        q, counts = self._queued, self.pod_count
-        if q.get(mine, 0) or q.get(None, 0):
-            return False
-        return not any(n and not counts.get(p, 0) for p, n in q.items())
-
-    def _best(self, items: Any, person: Person | None) -> int:
-        """Index of the first item of the highest-priority kind in `items` (that `person` may take,
-        when given); -1 if none. (The pool's `_eligible`, inlined: this scan is the hot spot of
-        long queues in pods.)"""
+    def _best(self, items: Sequence[Task]) -> int:
+        """Index of the first item of the highest-priority kind in `items` (a person's own work)."""
         rank: dict[str | None, int] = self.rank  # type: ignore[assignment]  # only with priorities
         get = rank.get
         worst = len(rank)
         best, best_rank = -1, worst + 1
-        anyone = person is None or not self._podded  # no pod rule to check
-        mine, counts = (None, self.pod_count) if person is None else (person.pod, self.pod_count)
-        if not anyone and items is self.queue and self._nothing_for(mine):
-            return -1
         for i, r in enumerate(items):
-            if anyone or (pod := r.pod) is None or pod == mine or not counts.get(pod, 0):
-                k = get(r.kind, worst)
-                if k < best_rank:
-                    best, best_rank = i, k
-                    if k == 0:
-                        break
+            k = get(r.kind, worst)
+            if k < best_rank:
+                best, best_rank = i, k
+                if k == 0:
+                    break
         return best
 
     def _next_by_rank(self, person: Person, own: list[Task]) -> Any:
         """`_next_for` with priorities: the highest-priority kind among their own work and the
         pool's work they may do; the longer waiting of the two on a tie."""
         rank: dict[str | None, int] = self.rank  # type: ignore[assignment]  # only with priorities
-        queue, worst = self.queue, len(rank)
-        mine = own[j := self._best(own, None)]
-        i = self._best(queue, person) if queue else -1
-        if i >= 0 and (rank.get(queue[i].kind, worst), queue[i].since) < (rank.get(mine.kind, worst), mine.since):
-            req = queue[i]
-            del queue[i]
-            self._queued_out(req.pod)
-            return req
+        queue: Ranked = self.queue
+        mine = own[j := self._best(own)]
+        found = queue.best(person.pod, not self._podded, self.pod_count) if queue.n else None
+        if found is not None:
+            k, bucket = found
+            if (k, bucket[0].since) < (rank.get(mine.kind, len(rank)), mine.since):
+                return queue.take(k, bucket)
         del own[j]
         if not own:
             person.own = None

@@ -19,6 +19,8 @@ since the sale renews less than a CSM who cares for it monthly. A healthy accoun
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from math import exp, log
 from typing import TYPE_CHECKING
 
 from orgsim.scenario import MONTH_DAYS, Scenario
@@ -107,14 +109,18 @@ class Relationships:
             acc.rel_csm, acc.rel_csm_t = self.csm_at_start, 0.0
 
     def touch(self, acc: Account, by_sales: bool) -> None:
-        """An owner task on the account was done: a contact."""
+        """An owner task on the account was done: a contact. (`sales` and `csm` inlined: a CSM's
+        monthly care touches every covered account.)"""
         now = self.env.now
         g = self.r.gain_per_touch
         if by_sales:
-            s = self.sales(acc, now)
+            s = acc.rel_sales * exp(-self.decay * (now - acc.rel_sales_t))
             acc.rel_sales, acc.rel_sales_t = s + g * (1 - s), now
         else:
-            s = self.csm(acc, now)
+            if acc.rel_csm < 0:
+                s = self.r.handoff_factor * (acc.rel_sales * exp(-self.decay * (now - acc.rel_sales_t)))
+            else:
+                s = acc.rel_csm * exp(-self.decay * (now - acc.rel_csm_t))
             acc.rel_csm, acc.rel_csm_t = s + g * (1 - s), now
 
     # ---- what the strengths change ---------------------------------------------------------------
@@ -125,21 +131,53 @@ class Relationships:
         s = self.sales(acc, now) if self.renewal_by_sales else self.csm(acc, now)
         return self.r.renewal_weight * (s - self.r.reference)
 
-    def expansion_chances(self, accounts: list[Account], p: float) -> list[float]:
-        """Each account's expansion chance this month: p x health shaped by the strength of its
+    def expansion_chance(self, a: Account, p: float, now: float) -> float:
+        """The account's expansion chance this month: p x health shaped by the strength of its
         expansion owner (sales within expansion_by_sales_months of the first contract)."""
+        # `sales`, `csm` and `logit_shift` inlined (the same operations, in order)
+        if now - a.first_start < self.window or a.rel_csm < 0:
+            s = a.rel_sales * exp(-self.decay * (now - a.rel_sales_t))
+            if now - a.first_start >= self.window:
+                s = self.r.handoff_factor * s
+        else:
+            s = a.rel_csm * exp(-self.decay * (now - a.rel_csm_t))
+        x = min(max(p * a.health, _EPS), 1 - _EPS)
+        z = log(x / (1 - x)) + self.r.expansion_weight * (s - self.r.reference)
+        return 1.0 / (1.0 + exp(-z)) if z > -700 else 0.0
+
+    def expansion_chances(self, accounts: list[Account], p: float) -> list[float]:
+        """Each account's `expansion_chance` this month."""
         now = self.env.now
-        w, ref = self.r.expansion_weight, self.r.reference
-        out = []
-        for a in accounts:
-            s = self.sales(a, now) if now - a.first_start < self.window else self.csm(a, now)
-            out.append(logit_shift(p * a.health, w * (s - ref)))
-        return out
+        return [self.expansion_chance(a, p, now) for a in accounts]
+
+    def expanding(self, accounts: list[Account], u: list[float], p: float) -> Iterator[Account]:
+        """The live accounts not already expanding whose uniform in `u` (one per account) falls
+        below their `expansion_chance`, in order.
+
+        Most uniforms are far above any chance: with q = p x health (clipped as in the chance)
+        and the strength s in 0..1 (start, gain and handoff are probabilities),
+        chance = q e^d / (1 - q + q e^d) <= q e^dmax / (1 - q), with dmax the largest shift
+        weight x (s - reference) can take. A uniform at or above that bound (raised by 1e-9, far
+        beyond rounding) cannot be below the chance, so its chance is not computed; every other
+        one is, exactly as before.
+        """
+        now = self.env.now
+        r = self.r
+        grow = exp(max(r.expansion_weight * (1.0 - r.reference), r.expansion_weight * -r.reference)) * (1.0 + 1e-9)
+        lo, hi = _EPS, 1 - _EPS
+        chance = self.expansion_chance
+        for a, x in zip(accounts, u):
+            if a.live and not a.expanding:
+                q = min(max(p * a.health, lo), hi)
+                if x < q * grow / (1 - q) and x < chance(a, p, now):
+                    yield a
 
     def referring(self, accounts: list[Account], threshold: float, now: float) -> float:
         """Healthy accounts weighted by 1 + (relationship_boost - 1) x their sales strength."""
-        b = self.boost - 1.0
-        return sum(1.0 + b * self.sales(a, now) for a in accounts if a.health >= threshold)
+        b, decay = self.boost - 1.0, self.decay
+        return sum(
+            1.0 + b * (a.rel_sales * exp(-decay * (now - a.rel_sales_t))) for a in accounts if a.health >= threshold
+        )
 
     # ---- key-person touches -------------------------------------------------------------------
 
@@ -151,11 +189,12 @@ class Relationships:
             return
         now = self.env.now
         hours = self.r.key_person_touch_hours
+        due, pending = self.key_every - 1e-9, self._touch_pending
         for a in accounts:
-            if a.live and now - max(a.rel_key_t, a.rel_sales_t) >= self.key_every - 1e-9:
-                if a.aid in self._touch_pending:
+            if a.live and now - max(a.rel_key_t, a.rel_sales_t) >= due:
+                if a.aid in pending:
                     continue
-                self._touch_pending.add(a.aid)
+                pending.add(a.aid)
                 a.rel_key_t = now
                 pod = a.segment if self.pods else None
                 self.aes.submit(self.sales_stage, hours, self._touched, a, pod=pod, kind="key_person")

@@ -231,11 +231,10 @@ class Success:
         if p > 0 and self.accounts:
             u = self.expansion_gen.random(len(self.accounts)).tolist()
             rel = self.rel  # with it, the chance moves with the expansion owner's relationship
-            chances = [p * a.health for a in self.accounts] if rel is None else rel.expansion_chances(self.accounts, p)
-            for a, x, c in zip(self.accounts, u, chances):
-                if a.live and not a.expanding and x < c:
-                    a.expanding = True
-                    self._expand(a)
+            chosen = (a for a, x in zip(self.accounts, u) if a.live and not a.expanding and x < p * a.health)
+            for a in chosen if rel is None else rel.expanding(self.accounts, u, p):
+                a.expanding = True
+                self._expand(a)
         if self.rel is not None:
             self.rel.start_of_month(self.accounts)
 

@@ -127,6 +127,29 @@ def test_expansion_chance_follows_the_expansion_owner():
     assert s.rel.expansion_chances([acc], 0.1) == [pytest.approx(logit_shift(0.05, 2.0 * (csm - 0.5)))]
 
 
+@pytest.mark.parametrize("weight, reference", [(1.5, 0.5), (100.0, 0.0), (0.0, 1.0), (8.0, 0.9)])
+def test_expanding_picks_what_every_chance_computed_picks(weight, reference):
+    # `expanding` skips the chance of a uniform above its bound: the same accounts as computing all
+    import random
+
+    clock, s, _ = with_rel(rel={"expansion_weight": weight, "reference": reference})
+    rng = random.Random(5)
+    accs = [account(health=rng.random(), start=-rng.random() * 400) for _ in range(300)]
+    for a in accs:
+        s.accept(a)
+        a.live, a.expanding = rng.random() < 0.9, rng.random() < 0.1
+    assert s.rel is not None
+    for month in range(1, 6):
+        clock.env.run(until=month * MONTH_DAYS)
+        for a in rng.sample(accs, 40):
+            s.rel.touch(a, by_sales=rng.random() < 0.5)
+        for p in (0.04, 0.5, 1.0):
+            u = [rng.random() ** 3 for _ in accs]  # many small uniforms: many chances computed
+            chances = s.rel.expansion_chances(accs, p)
+            want = [a for a, x, c in zip(accs, u, chances) if a.live and not a.expanding and x < c]
+            assert list(s.rel.expanding(accs, u, p)) == want
+
+
 def test_logit_shift_of_zero_is_the_identity():
     for p in (0.0, 0.01, 0.5, 0.93, 1.0):
         assert logit_shift(p, 0.0) == pytest.approx(p, abs=1e-8)

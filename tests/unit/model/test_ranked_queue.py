@@ -1,0 +1,65 @@
+"""The queue of a pool with priorities (`orgsim.model.priorities.Ranked`) against the scan it
+replaced: a freed person takes the first item, in queue order, of the highest-priority kind they
+may do (pod None, their pod, or a pod with nobody in it). Random queues and people, the very same
+choices."""
+
+from __future__ import annotations
+
+import random
+
+from orgsim.model.priorities import Ranked
+
+RANK = {"renewal": 0, "onboarding": 1, "expansion": 2, "care": 3}
+KINDS = (*RANK, "key_person", None)  # the last two are not listed: they share the last rank
+PODS = (None, "smb", "mid_market", "enterprise")
+
+
+class Item:
+    def __init__(self, kind: str | None, pod: str | None, since: float):
+        self.kind, self.pod, self.since = kind, pod, since
+
+
+def scan(queue: list[Item], mine: str | None, anyone: bool, counts: dict[str | None, int]) -> int:
+    """The old linear scan: index of the first item of the best rank the person may take; -1 if none."""
+    worst, best, best_rank = len(RANK), -1, len(RANK) + 1
+    for i, r in enumerate(queue):
+        if anyone or r.pod is None or r.pod == mine or not counts.get(r.pod, 0):
+            k = RANK.get(r.kind, worst)
+            if k < best_rank:
+                best, best_rank = i, k
+    return best
+
+
+def test_ranked_takes_what_the_scan_took():
+    rng = random.Random(13)
+    for _ in range(200):
+        ranked, plain = Ranked(RANK), []
+        for step in range(300):
+            if rng.random() < 0.55:
+                item = Item(rng.choice(KINDS), rng.choice(PODS), float(step))
+                ranked.append(item)
+                plain.append(item)
+                continue
+            counts = {p: rng.choice((0, 0, 1, 2)) for p in PODS}
+            mine, anyone = rng.choice(PODS), rng.random() < 0.2
+            i = scan(plain, mine, anyone, counts)
+            if rng.random() < 0.5:
+                got = ranked.pop_for(mine, anyone, counts)
+            else:
+                found = ranked.best(mine, anyone, counts)
+                got = None if found is None else ranked.take(*found)
+            assert got is (plain.pop(i) if i >= 0 else None)
+            assert len(ranked) == len(plain) and list(ranked) == plain
+        # a leaver's own work merged in, longest waiting first: the queue is rebuilt in that order
+        merged = sorted([*ranked, Item("care", None, -1.0)], key=lambda r: r.since)
+        assert list(Ranked(RANK, merged)) == merged
+
+
+def test_empty_and_unlisted_kinds():
+    q = Ranked(RANK)
+    assert len(q) == 0 and q.pop_for(None, True, {}) is None and q.best(None, True, {}) is None
+    a, b, c = Item(None, None, 0.0), Item("key_person", None, 1.0), Item("care", None, 2.0)
+    for x in (a, b, c):
+        q.append(x)
+    # care is listed, so it comes first; the two unlisted kinds after it, first come first served
+    assert [q.pop_for(None, True, {}) for _ in range(3)] == [c, a, b]
