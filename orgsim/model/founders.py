@@ -196,9 +196,10 @@ class Founders:
             care.pop(0)
             return best, True
         pool, k = where
-        del pool.queue[k]
         if pool.rank is not None:
-            pool._queued_out(best.pod)
+            pool.queue.remove(best)  # a `Ranked` queue: by rank and pod
+        else:
+            del pool.queue[k]
         stage = best.stage
         stage.waiting -= 1
         stage.waits_days.append(best.wait)

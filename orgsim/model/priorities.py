@@ -104,6 +104,13 @@ class Ranked:
                 return found.popleft()
         return None
 
+    def remove(self, item: Any) -> None:
+        """Take `item` out wherever it waits (founders taking a queued task; not the hot path)."""
+        k = self.rank.get(item.kind, self.worst)
+        self.buckets[k][item.pod].remove(item)
+        self.sizes[k] -= 1
+        self.n -= 1
+
     def take(self, k: int, bucket: deque[Any]) -> Any:
         """Remove and return the head of `bucket`, of rank `k` (as `best` gave them)."""
         self.sizes[k] -= 1

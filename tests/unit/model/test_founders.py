@@ -68,6 +68,21 @@ def test_overloaded_founders_take_what_waited_too_long():
     assert f.tasks == 1 and list(st.waits_days) == [0.0, 2.0]
 
 
+def test_founders_take_from_a_pool_with_priorities():
+    """A pool with `priorities` keeps its queue by rank and pod (`Ranked`): the founder takes the
+    task out of it, and the pool's own person still finds the rest."""
+    clock, f, pools, log = build({"csm": 1}, kinds=["renewal"], step_in="overloaded", overload_wait_days=2.0)
+    csm = pools["csm"]
+    csm.prioritise(["care", "renewal"])
+    st = stage("csm", csm)
+    submit(clock, csm, st, log, "long", 60.0, "renewal")
+    submit(clock, csm, st, log, "next", 6.0, "renewal")
+    submit(clock, csm, st, log, "care", 6.0, "care")
+    clock.env.run(until=20)
+    assert log == [("next", 3.0), ("long", 10.0), ("care", 11.0)]
+    assert f.tasks == 1 and len(csm.queue) == 0
+
+
 def test_founders_take_only_their_kinds():
     clock, f, pools, log = build({"ae": 0}, kinds=["care"])
     st = stage("sales", pools["ae"])
