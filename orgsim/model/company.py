@@ -32,6 +32,7 @@ import simpy
 
 from orgsim.model.clock import Clock
 from orgsim.model.delivery import ROLE_OF_TEAM, STAGE_OF_TEAM, Delivery
+from orgsim.model.entities import Task
 from orgsim.model.finance import Finance
 from orgsim.model.founders import founders_for
 from orgsim.model.management import Management
@@ -245,9 +246,18 @@ class Company:
         for arr in self.monthly.values():
             arr[m + 1 :] = arr[m]
         self.sales.stop(m)
+        self._unbook_busy_after_stop()
         stop = self.env.event()
         stop.callbacks.append(simpy.core.StopSimulation.callback)
         stop.succeed()
+
+    def _unbook_busy_after_stop(self) -> None:
+        """Tasks under way count their busy time up to the horizon when they start; the company
+        stops now, so the part after now comes off (people are on staff until now, not after)."""
+        now, end = self.env.now, self.end
+        for when, _, _, entity in self.env._queue:  # SimPy's heap: (time, priority, id, event)
+            if type(entity) is Task and entity.person is not None and when > now:
+                entity.stage.busy_days -= min(when, end) - now
 
     def _snapshot(self, m: int) -> None:
         """Everything reported monthly, at the end of month `m`."""

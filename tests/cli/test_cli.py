@@ -29,7 +29,7 @@ SHORT = ("--set", "horizon_months=12")
 STAGE_IDS = {"marketing", "sdr", "sales", "presales", "implementation", "csm"}
 CONTRACT_TOP = {"scenario", "seed", "replications", "horizon_months", "kpis", "funnel", "stages", "roles"}
 # Keys Results.to_dict() adds beyond the section-6 example; consumers must tolerate extras.
-KNOWN_EXTRAS = {"funnel_by_source", "runtime_s", "retention"}
+KNOWN_EXTRAS = {"funnel_by_source", "runtime_s", "retention", "founders"}
 
 
 def orgsim_cmd(*args: str, cwd: Path = REPO, timeout: float = 120) -> subprocess.CompletedProcess:
@@ -407,7 +407,7 @@ def test_interrupt_exits_130(monkeypatch, capsys):
 def test_validate_good_file():
     p = orgsim_cmd("validate", SCENARIO)
     assert p.returncode == 0, p.stderr
-    assert p.stdout.strip() == f"OK  {SCENARIO} (series-a-reference: 3 segments, 10 roles, horizon 36 months)"
+    assert p.stdout.strip() == f"OK  {SCENARIO} (series-a-reference: 3 segments, 11 roles, horizon 36 months)"
 
 
 def test_validate_several_files_one_bad(tmp_path):
@@ -427,6 +427,7 @@ def test_validate_several_files_one_bad(tmp_path):
 # renewals moved to AEs, no CSM ever, expansion still passes to CSMs after 6 months (issue 13)
 NO_CSM = ["--set", "ownership.renewal=ae", "--set", "roles.csm.headcount=0", "--set", "hiring.plan=[]"]
 NO_CSM += ["--set", "hiring.growth.mix.service={implementer: 1, csm: 0}"]
+NO_CSM += ["--set", "founders=null"]  # series-a's founders would take the CSMs' work: no stall
 
 
 @pytest.mark.parametrize("command", ["run", "sweep", "focus"])
@@ -435,7 +436,7 @@ def test_work_no_one_can_do_is_refused(command):
     p = orgsim_cmd(command, SCENARIO, *NO_CSM, *extra, "-n", "2")  # refused before anything runs
     assert_clean_failure(p)
     assert (
-        "ownership.expansion_by_sales_months (line 148): expansions after 6 months pass from sales to CSMs" in p.stderr
+        "ownership.expansion_by_sales_months (line 159): expansions after 6 months pass from sales to CSMs" in p.stderr
     )
     assert "never has a CSM (roles.csm)" in p.stderr
 
@@ -445,6 +446,7 @@ def test_validate_refuses_work_no_one_can_do(tmp_path):
     bad.write_text(
         f"extends: {REPO / SCENARIO}\nownership: {{renewal: ae}}\nroles:\n  csm: {{headcount: 0}}\n"
         "hiring:\n  plan: []\n  growth:\n    mix:\n      service: {implementer: 1, csm: 0}\n"
+        "founders: null\n"  # series-a's founders would take the CSMs' work
     )
     p = orgsim_cmd("validate", str(bad))
     assert_clean_failure(p)

@@ -97,7 +97,7 @@ CASES: dict[str, tuple[int, list[str]]] = {
         1,
         [
             "ownership.qualification: is 'sdr' but the scenario never has an SDR",
-            f"{BASE}, line 146)",  # the value was written in the base file
+            f"{BASE}, line 157)",  # the value was written in the base file
         ],
     ),
     "delivery_without_implementers.yaml": (
@@ -113,7 +113,7 @@ CASES: dict[str, tuple[int, list[str]]] = {
         [
             "ownership.expansion_by_sales_months: expansions after 6 months pass from sales to CSMs, but the "
             "scenario never has a CSM (roles.csm), so they would wait forever",
-            f"{BASE}, line 148)",
+            f"{BASE}, line 159)",
         ],
     ),
     "mql_review_without_marketers.yaml": (

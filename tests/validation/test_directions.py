@@ -192,14 +192,10 @@ def test_more_paid_budget_brings_more_leads_and_sqls_and_longer_ae_waits():
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="model: series-a's AEs are the bottleneck since issue 13's customer side (sales wait 847 h, utilisation "
-    "0.76); doubling paid budget adds 3,943 paid leads and 271 SQLs (se 10) but only 17.5 wins of 248 "
-    "(se 6.7, 2.6 standard errors; 12 replications, 24 months, seed 20260): deal momentum loses the rest "
-    "in the AE queue. It held before issue 13's customer side was turned on.",
-)
 def test_article_more_paid_budget_brings_more_wins():
+    # holds again on series-a once it turned on founders, collections, the admin span and sales
+    # managers: won +23.4 of 244 (se 5.6, 4.1 se; 12 replications, 24 months, seed 20260); with
+    # issue 13's customer side alone it was +17.5 (se 6.7, 2.6 se): a strict xfail until then
     base, more = lever(), lever(lead_sources__paid__budget_per_month=100_000)
     assert_higher(more.funnel("won"), base.funnel("won"), "won, $100k vs $50k a month")
 
@@ -279,14 +275,13 @@ def test_no_sdr_loses_pipeline():
     assert_higher(v.kpi("cac"), base.kpi("cac"), "cac, no-sdr")
 
 
-def test_sales_delivers_eats_ae_capacity_slows_go_live_and_hurts_health():
+def test_sales_delivers_eats_ae_capacity_and_hurts_health():
     base, v = variant(BASE), variant("sales-delivers.yaml")
     assert np.all(v.stage("implementation", "arrivals") == 0)
     assert_higher(v.stage("sales", "utilization"), base.stage("sales", "utilization"), "AE utilisation, sales-delivers")
     assert_higher(
         v.stage("sales", "mean_wait_hours"), base.stage("sales", "mean_wait_hours"), "sales mean wait, sales-delivers"
     )
-    assert_higher(v.counter("mean_go_live_days"), base.counter("mean_go_live_days"), "go-live days, sales-delivers")
     assert_higher(
         v.counter("mean_onboarding_wait_days"),
         base.counter("mean_onboarding_wait_days"),
@@ -294,6 +289,17 @@ def test_sales_delivers_eats_ae_capacity_slows_go_live_and_hurts_health():
     )
     assert_lower(v.kpi("health_rate"), base.kpi("health_rate"), "health_rate, sales-delivers")
     assert_lower(v.kpi("arr_end"), base.kpi("arr_end"), "arr_end, sales-delivers")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="model: since series-a turned on founders, collections, the admin span and sales managers, "
+    "sales-delivers still lengthens go-live but by +14.0 days (se 5.7, 2.5 standard errors; 16 "
+    "replications, 36 months, seed 20260), not beyond 3; it was clear before",
+)
+def test_sales_delivers_slows_go_live():
+    base, v = variant(BASE), variant("sales-delivers.yaml")
+    assert_higher(v.counter("mean_go_live_days"), base.counter("mean_go_live_days"), "go-live days, sales-delivers")
 
 
 def test_article_sales_delivers_wins_fewer_customers():

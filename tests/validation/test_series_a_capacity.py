@@ -79,6 +79,12 @@ def test_a_budget_set_by_override_or_by_extends_gives_the_same_leads(tmp_path):
     assert a.funnel == b.funnel
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="model: since series-a turned on founders, collections, the admin span and sales managers the "
+    "difference is -3.8 new customers (se 3.0; 24 months, 16 reps, seed 2026), not beyond 3 standard "
+    "errors; without the managers -2.8 (se 2.9), without the founders -4.1 (se 1.9); it was -5.0 (se 1.5)",
+)
 def test_least_loaded_and_round_robin_routing_differ_when_aes_differ():
     """With owners working their own deals (`ownership.deal_work: owner`) and series-a's spread of AE
     productivity (cv 0.3), the routing rule changes outcomes: least-loaded wins 5.0 fewer customers

@@ -46,6 +46,18 @@ def test_a_company_out_of_cash_defaults_and_stops():
     assert violations(rec) == []
 
 
+def test_a_stopped_company_books_no_busy_time_after_the_stop():
+    """A task under way at the default counted its busy time to the horizon; the people are on
+    staff only until the stop. One SDR, never more, is busy all the time: busy = staffed."""
+    one_sdr = {"roles.sdr.headcount": 1, "hiring.growth.mix.sales.sdr": 0, "hiring.attrition_per_year.sdr": 0}
+    rec, rep = run(**one_sdr, **{"lead_sources.paid.budget_per_month": 200_000})
+    assert "default_month" in rep.counters
+    sdr = rec.stages["sdr"]
+    assert sdr.busy_days <= sdr.person_days * (1 + 1e-9)
+    assert sdr.busy_days > 0.99 * sdr.person_days  # saturated: a task was under way at the stop
+    assert violations(rec) == []
+
+
 def test_with_grace_hiring_freezes_while_cash_is_below_zero():
     _, stopped = run()
     month = int(stopped.kpis["cash_out_month"])
