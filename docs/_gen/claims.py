@@ -63,9 +63,12 @@ def _num(row: Any, key: str) -> float | None:
 
 
 def claims_section(rows: pd.DataFrame, companies: list[str]) -> list[str]:
-    out = ["## Summary", "", "| claim | KPI | verdict |", "|---|---|---|"]
+    out = ["## Summary", "", "| claim | against | KPI | verdict |", "|---|---|---|---|"]
     for c in CLAIMS:
-        out.append(f"| [{c.title}](#{c.key}) | `{c.kpi}` | {overall(rows[rows.claim == c.key])} |")
+        verdict = overall(rows[rows.claim == c.key])
+        if c.key == "focus_order":  # one alternative of 23: the tournament below ranks them all
+            verdict += " (against this one order; see [the tournament](#focus-tournament) for all 24)"
+        out.append(f"| [{c.title}](#{c.key}) | {c.alternative_arm} | `{c.kpi}` | {verdict} |")
     out.append("")
     for c in CLAIMS:
         unit = KPIS[c.kpi].unit
