@@ -85,24 +85,11 @@ class Ranked:
         return None
 
     def pop_for(self, mine: str | None, anyone: bool, counts: dict[str | None, int]) -> Any:
-        """Remove and return the item `best` finds (None if none): `best` and `take` in one call,
-        for the pool's hot path."""
+        """Remove and return the item `best` finds (None if none): `best` and `take` in one call."""
         if not self.n:
             return None
-        sizes = self.sizes
-        for k, by_pod in enumerate(self.buckets):
-            if not sizes[k]:
-                continue
-            found = None
-            for pod, b in by_pod.items():
-                if b and (anyone or pod is None or pod == mine or not counts.get(pod, 0)):
-                    if found is None or b[0].seq < found[0].seq:
-                        found = b
-            if found is not None:
-                sizes[k] -= 1
-                self.n -= 1
-                return found.popleft()
-        return None
+        found = self.best(mine, anyone, counts)
+        return None if found is None else self.take(*found)
 
     def remove(self, item: Any) -> None:
         """Take `item` out wherever it waits (founders taking a queued task; not the hot path)."""
