@@ -161,7 +161,47 @@ def stall_warnings(sc: Scenario) -> Problems:
     out: Problems = []
     _later(sc, out)
     _idle_settings(sc, out)
+    _no_leads(sc, out)
     return out
+
+
+def _no_leads(sc: Scenario, out: Problems) -> None:
+    """No lead source that can give a lead (every source defaults to 0), and outbound meetings
+    asked of people who are given no time to prospect: a run that wins nothing, said once each."""
+    ls, ob = sc.lead_sources, sc.lead_sources.outbound
+    if ob.meetings_per_sdr_month > 0 and ob.sdr_time_share == 0 and sc.role_ever_staffed("sdr"):
+        out.append(
+            (
+                "lead_sources.outbound.meetings_per_sdr_month",
+                f"is {ob.meetings_per_sdr_month:g} but lead_sources.outbound.sdr_time_share is 0, so SDRs never "
+                "prospect and outbound books no meetings; give SDRs a share of their time (e.g. 0.4)",
+            )
+        )
+    if ob.meetings_per_ae_month > 0 and not ob.ae_prospects:
+        out.append(
+            (
+                "lead_sources.outbound.meetings_per_ae_month",
+                f"is {ob.meetings_per_ae_month:g} but lead_sources.outbound.ae_time_share (and "
+                "ae_time_share_without_sdrs) is 0, so AEs never prospect and book no meetings",
+            )
+        )
+    sources = {
+        "paid": ls.paid.budget_per_month > 0,
+        "content": ls.content.leads_per_marketer_month > 0 and sc.role_ever_staffed("marketer"),
+        "outbound": ob.sdr_time_share > 0 and ob.meetings_per_sdr_month > 0 and sc.role_ever_staffed("sdr"),
+        "ae_outbound": ob.ae_prospects and ob.meetings_per_ae_month > 0 and sc.role_ever_staffed("ae"),
+        "referral": ls.referral.per_healthy_account_year > 0 and sum(sc.company.starting_customers.values()) > 0,
+    }
+    if not any(sources.values()):
+        out.append(
+            (
+                "lead_sources",
+                "no source gives a lead, so the run wins no customers: paid.budget_per_month is 0, content needs "
+                "leads_per_marketer_month > 0 and a marketer, outbound needs sdr_time_share and "
+                "meetings_per_sdr_month > 0 and an SDR (or ae_time_share and meetings_per_ae_month), referral needs "
+                "per_healthy_account_year > 0 and company.starting_customers",
+            )
+        )
 
 
 def _later(sc: Scenario, out: Problems) -> None:

@@ -36,6 +36,7 @@ BASE: dict = {
         "sdr": {"department": "sales", "headcount": 1},
         "csm": {"department": "service", "headcount": 1},
     },
+    "lead_sources": {"paid": {"budget_per_month": 20000}},  # a lead source, or the run wins nothing
 }
 
 
@@ -202,13 +203,14 @@ def test_outbound_without_sdrs():
         ownership={"qualification": "ae"},
         lead_sources={"outbound": {"sdr_time_share": 0.4, "meetings_per_sdr_month": 5}},
     )
+    data["lead_sources"]["paid"] = BASE["lead_sources"]["paid"]
     assert warnings(data) == [
         "lead_sources.outbound.sdr_time_share: outbound books no meetings: the scenario never has an SDR (roles.sdr)"
     ]
 
 
 def test_content_without_marketers():
-    data = scenario(lead_sources={"content": {"leads_per_marketer_month": 40}})
+    data = scenario(lead_sources__content={"leads_per_marketer_month": 40})
     assert warnings(data) == [
         "lead_sources.content.leads_per_marketer_month: content gives no leads: the scenario never has a marketer "
         "(roles.marketer)"
@@ -254,6 +256,7 @@ def test_warnings_carry_the_line_and_the_base_file(tmp_path):
         "segments:\n  smb: {lead_mix: 1, acv: 1000, sales_cycle_days: 30, win_rate: 0.2,"
         " effort_hours: {opportunity: 5}}\nroles:\n  ae: {department: sales, headcount: 1}\n"
         "  csm: {department: service, headcount: 1}\n  sdr: {department: sales, headcount: 1, pods: {smb: 1}}\n"
+        "lead_sources: {paid: {budget_per_month: 1000}}\n"
     )
     child = tmp_path / "child.yaml"
     child.write_text("extends: base.yaml\nroles:\n  csm: {headcount: 0}\nhiring:\n  plan: [{month: 12, role: csm}]\n")
@@ -287,3 +290,34 @@ def test_first_requisition_month_matches_the_workforce(growth):
         wf.start_of_month(month, 0.0)
     for role in ("ae", "sdr", "csm"):
         assert first_requisition_month(sc, role) == opened.get(role), role
+
+
+# ---- warnings: a first scenario that can win nothing (issue 15) ---------------------------------
+
+
+def test_no_lead_source_at_all():
+    # the issue's first scenario: every source left at its default of 0
+    data = scenario(lead_sources=None)
+    (msg,) = warnings(data)
+    assert msg.startswith("lead_sources: no source gives a lead, so the run wins no customers: paid.budget_per_month")
+    for field in ("leads_per_marketer_month", "sdr_time_share", "meetings_per_sdr_month", "per_healthy_account_year"):
+        assert field in msg
+    # any one working source silences it; one that cannot work (no one to refer) does not
+    assert warnings(scenario(lead_sources={"referral": {"per_healthy_account_year": 2}})) == [msg]
+    referrals = {"referral": {"per_healthy_account_year": 2}}
+    referral = scenario(lead_sources=referrals, company={"starting_customers": {"smb": 5}})
+    assert warnings(referral) == []
+    outbound = scenario(lead_sources={"outbound": {"sdr_time_share": 0.4, "meetings_per_sdr_month": 5}})
+    assert warnings(outbound) == []
+
+
+def test_outbound_meetings_with_no_prospecting_time():
+    data = scenario(lead_sources__outbound={"meetings_per_sdr_month": 5})
+    assert warnings(data) == [
+        "lead_sources.outbound.meetings_per_sdr_month: is 5 but lead_sources.outbound.sdr_time_share is 0, so SDRs "
+        "never prospect and outbound books no meetings; give SDRs a share of their time (e.g. 0.4)"
+    ]
+    data = scenario(lead_sources__outbound={"meetings_per_ae_month": 1.5})
+    (msg,) = warnings(data)
+    assert msg.startswith("lead_sources.outbound.meetings_per_ae_month: is 1.5 but lead_sources.outbound.ae_time_share")
+    assert warnings(scenario(lead_sources__outbound={"meetings_per_ae_month": 1.5, "ae_time_share": 0.1})) == []
