@@ -29,6 +29,7 @@ from orgsim.cli.common import (
     echo_err,
     failure_text,
 )
+from orgsim.cli.init import init_command
 from orgsim.cli.options import debug_option
 from orgsim.experiments.runner import ReplicationError
 from orgsim.scenario.errors import OrgsimError, ScenarioError, UsageError
@@ -67,6 +68,7 @@ for _command in (
     compare.compare_command,
     sweep.sweep_command,
     focus.focus_command,
+    init_command,
 ):
     cli.add_command(_command)
 
