@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import click
 
 from orgsim import __version__
-from orgsim.cli import compare, focus, report, run, sweep, validate
+from orgsim.cli import compare, focus, hire, report, run, sweep, validate
 from orgsim.cli.common import (
     CONTEXT,
     EXIT_INTERNAL,
@@ -67,6 +67,7 @@ for _command in (
     compare.compare_command,
     sweep.sweep_command,
     focus.focus_command,
+    hire.hire_command,
 ):
     cli.add_command(_command)
 
