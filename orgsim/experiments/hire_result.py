@@ -240,7 +240,7 @@ class HireResult:
             f"{'; '.join(mix_label(m) for m in survivors)}. {mix_label(self.chosen)} has the best sample mean ({how})."
         )
 
-    def _option(self, rec: dict[str, Any], m: Mix) -> dict[str, Any]:
+    def _option(self, rec: dict[Any, Any], m: Mix) -> dict[str, Any]:
         res = self.results[m]
         return {
             "hires": dict(m),

@@ -85,7 +85,7 @@ def options_plot(ranking: pd.DataFrame, kpi: str, month: Any = None) -> Figure:
     df = ranking.dropna(subset=["diff_mean"]).reset_index(drop=True)
     fig = Figure(figsize=(9, 1.2 + 0.3 * max(len(df), 1)), layout="constrained")
     ax = fig.add_subplot()
-    for i, r in df.iterrows():
+    for i, r in enumerate(df.to_dict(orient="records")):
         m = float(r["diff_mean"])
         lo, hi = as_number(r.get("diff_ci95_low")), as_number(r.get("diff_ci95_high"))
         lo, hi = (m if lo is None else lo), (m if hi is None else hi)
