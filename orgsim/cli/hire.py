@@ -50,14 +50,14 @@ from orgsim.scenario.errors import UsageError
     "-n",
     "--replications",
     type=click.IntRange(min=2, max=MAX_REPLICATIONS),
-    default=8,
+    default=10,
     show_default=True,
     metavar="N0",
     help="First-stage replications of every option.",
 )
 @click.option("--batch", type=click.IntRange(min=1, max=MAX_REPLICATIONS), default=None, metavar="B",
               help="Replications added to each surviving option per look [default: N0].")  # fmt: skip
-@click.option("--max-replications", type=click.IntRange(min=2, max=MAX_REPLICATIONS), default=24, show_default=True,
+@click.option("--max-replications", type=click.IntRange(min=2, max=MAX_REPLICATIONS), default=30, show_default=True,
               metavar="M", help="At most M replications per option; unseparated ones are contenders.")  # fmt: skip
 @click.option("--alpha", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.05, show_default=True,
               help="1 - confidence of the selection statement.")  # fmt: skip

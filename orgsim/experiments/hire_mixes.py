@@ -49,8 +49,8 @@ HIRE_DEPARTMENTS = ("sales", "marketing", "service")
 # pipeline or retention: name them with roles=... to include them).
 DEFAULT_ROLES = ("ae", "sdr", "se", "csm", "marketer")
 DEFAULT_AT_MONTH = 24
-DEFAULT_HIRE_N0 = 8
-DEFAULT_HIRE_CAP = 24
+DEFAULT_HIRE_N0 = 10
+DEFAULT_HIRE_CAP = 30
 MAX_OPTIONS = 500
 
 
