@@ -18,7 +18,7 @@ from collections.abc import Sequence
 import click
 
 from orgsim import __version__
-from orgsim.cli import compare, focus, report, run, sweep, validate
+from orgsim.cli import compare, focus, hire, report, run, sweep, validate
 from orgsim.cli.common import (
     CONTEXT,
     EXIT_INTERNAL,
@@ -47,8 +47,9 @@ def cli() -> None:
     who owns which link of the customer value chain, and how it hires. `run` simulates it many
     times and reports KPIs with 95% confidence intervals; `validate` checks files without running
     them; `compare`, `sweep` and `focus` run experiments with common random numbers (paired
-    differences, parameter grids, growth-stage focus orders). Exit codes: 0 ok, 2 bad input or
-    usage, 1 internal error.
+    differences, parameter grids, growth-stage focus orders); `init` writes a scenario from a few
+    answers; `hire` answers "who should I hire next?". Exit codes: 0 ok, 2 bad input or usage,
+    1 internal error.
 
     \b
     Examples:
@@ -58,6 +59,8 @@ def cli() -> None:
       orgsim compare scenarios/series-a.yaml scenarios/no-sdr.yaml
       orgsim sweep scenarios/series-a.yaml --vary roles.sdr.headcount=2..8
       orgsim focus scenarios/series-a.yaml --min cash_end=0
+      orgsim init my-company.yaml --arr 600k --acv smb=9000,mid_market=40000
+      orgsim hire scenarios/series-a.yaml --next 3
     """
 
 
@@ -69,6 +72,7 @@ for _command in (
     sweep.sweep_command,
     focus.focus_command,
     init_command,
+    hire.hire_command,
 ):
     cli.add_command(_command)
 

@@ -20,7 +20,7 @@ from orgsim.scenario.errors import ScenarioError, UsageError, printable
 __all__ = ["KEY_COLUMNS", "TEXT_COLUMNS", "check_manifest", "check_numbers", "read_csv_text"]
 
 # Columns that hold names; every other column of a table orgsim writes holds numbers.
-TEXT_COLUMNS = frozenset({"scenario", "metric", "stage", "arm", "kpi", "order", "status"})
+TEXT_COLUMNS = frozenset({"scenario", "metric", "stage", "arm", "kpi", "order", "status", "hires", "note", "feasible"})
 # Columns that identify a row: never blank.
 KEY_COLUMNS = frozenset({"replication", "month", "point", "rank", "seed"})
 

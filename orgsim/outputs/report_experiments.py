@@ -27,7 +27,7 @@ import pandas as pd
 from orgsim.outputs import plots
 from orgsim.outputs.files import csv_text, dumps_json, parquet_files, write_bytes_atomic
 from orgsim.outputs.html import CSS, E, figure_html, html_table, paragraphs
-from orgsim.outputs.pages import compare, focus, sweep
+from orgsim.outputs.pages import compare, focus, hire as hire_page, sweep
 from orgsim.outputs.readback import check_manifest, check_numbers, read_csv_text
 from orgsim.outputs.report import REPORT_FILE
 from orgsim.scenario.errors import UsageError
@@ -35,6 +35,7 @@ from orgsim.scenario.errors import UsageError
 if TYPE_CHECKING:
     from orgsim.experiments.comparison import Comparison
     from orgsim.experiments.focus_result import FocusResult
+    from orgsim.experiments.hire_result import HireResult
     from orgsim.experiments.sweeps import SweepResult
 
 __all__ = [
@@ -45,6 +46,7 @@ __all__ = [
     "experiment_command",
     "experiment_files",
     "focus_tables",
+    "hire_tables",
     "load_experiment",
     "render_html",
     "report_files",
@@ -54,9 +56,9 @@ __all__ = [
 ]
 
 
-COMMANDS = ("compare", "sweep", "focus")
+COMMANDS = ("compare", "sweep", "focus", "hire")
 MANIFEST = "manifest.json"
-PLOTS = {"compare": ("differences", "arr_fan"), "sweep": ("sweep",), "focus": ("ranking",)}
+PLOTS = {"compare": ("differences", "arr_fan"), "sweep": ("sweep",), "focus": ("ranking",), "hire": ("options",)}
 # The CSV tables a report is made from (with the columns it needs), besides the JSON and the manifest.
 REPORT_TABLES: dict[str, dict[str, tuple[str, ...]]] = {
     "compare": {
@@ -68,11 +70,15 @@ REPORT_TABLES: dict[str, dict[str, tuple[str, ...]]] = {
         "kpis": ("point", "replication"),
     },
     "focus": {"ranking": ("rank", "order", "status", "replications", "mean", "ci95_low", "ci95_high")},
+    "hire": {
+        "ranking": ("rank", "hires", "status", "replications", "mean", "diff_mean", "diff_ci95_low", "diff_ci95_high")
+    },
 }
 RESULT_KEYS: dict[str, tuple[str, ...]] = {
     "compare": ("arms", "differences"),
     "sweep": ("scenario", "vary", "points"),
     "focus": ("scenario", "by", "orders", "statement"),
+    "hire": ("scenario", "by", "options", "baseline", "recommendation"),
 }
 EXTRA_CSS = (
     "tr.better td{background:#eaf6ee} tr.worse td{background:#fbeaea} "
@@ -92,7 +98,7 @@ MANIFEST_FIELDS = (
     "python",
     "files",
 )
-_PAGES = {"compare": compare, "sweep": sweep, "focus": focus}
+_PAGES = {"compare": compare, "sweep": sweep, "focus": focus, "hire": hire_page}
 
 
 @dataclass
@@ -133,6 +139,18 @@ def focus_tables(result: FocusResult) -> dict[str, pd.DataFrame]:
     for order, res in result.results.items():
         frame = res.kpis
         frame.insert(0, "order", label(order))
+        frames.append(frame)
+    return {"ranking": result.ranking(), "kpis": pd.concat(frames, ignore_index=True)}
+
+
+def hire_tables(result: HireResult) -> dict[str, pd.DataFrame]:
+    """ranking (one row per option, best first) and kpis (per option and replication, a hires column first)."""
+    from orgsim.experiments.hire_result import mix_label
+
+    frames = []
+    for mix, res in result.results.items():
+        frame = res.kpis
+        frame.insert(0, "hires", mix_label(mix))
         frames.append(frame)
     return {"ranking": result.ranking(), "kpis": pd.concat(frames, ignore_index=True)}
 

@@ -1,0 +1,129 @@
+"""`orgsim hire`: the JSON shape, the no-hire baseline, bad input, worker-independence, the sentence.
+
+Small on purpose: reference.yaml, one or two hires over two roles, a few replications and a short
+horizon (--at-month), so the whole file takes seconds.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from orgsim.cli import main
+from orgsim.engine import run_replication
+from orgsim.experiments.hire_mixes import mixes
+from orgsim.metrics import KPI_KEYS
+from orgsim.scenario.loader import load_scenario
+
+REPO = Path(__file__).resolve().parents[2]
+REF = str(REPO / "scenarios" / "reference.yaml")
+FAST = ("--roles", "ae,sdr", "--at-month", "9", "-n", "3", "--max-replications", "6", "-s", "11", "-q")
+
+
+def _hire(tmp_path: Path, name: str, *extra: str) -> dict:
+    out = tmp_path / f"{name}.json"
+    assert main(["hire", REF, "--next", "2", *FAST, *extra, "--json", str(out)]) == 0
+    return json.loads(out.read_text())
+
+
+@pytest.fixture(scope="module")
+def doc(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    return _hire(tmp_path_factory.mktemp("hire"), "w1", "-w", "1")
+
+
+def test_json_shape_and_baseline(doc):
+    assert {"options", "baseline", "recommendation"} <= set(doc)
+    hires = [o["hires"] for o in doc["options"]]
+    # 2 hires over ae, sdr: {ae: 2}, {ae: 1, sdr: 1}, {sdr: 2}, and no hire
+    assert sorted(map(json.dumps, hires)) == sorted(map(json.dumps, [{}, {"ae": 2}, {"ae": 1, "sdr": 1}, {"sdr": 2}]))
+    assert [o["rank"] for o in doc["options"]] == [1, 2, 3, 4]
+    for o in doc["options"]:
+        assert {"hires", "rank", "feasible", "kpis"} <= set(o)
+        assert isinstance(o["feasible"], bool)
+        assert set(o["kpis"]) == set(KPI_KEYS)
+        assert set(o["kpis"]["arr_end"]) == {"mean", "std", "ci95"}
+    assert doc["baseline"]["hires"] == {}
+    assert doc["baseline"] == next(o for o in doc["options"] if o["hires"] == {})
+    assert doc["at_month"] == 9
+
+
+def test_recommendation_matches_the_json(doc):
+    best = doc["options"][0]
+    assert best["rank"] == 1 and best["status"] == "chosen"
+    rec = doc["recommendation"]
+    if best["hires"]:
+        names = {"ae": "AE", "sdr": "SDR"}
+        for role, count in best["hires"].items():
+            assert re.search(rf"\b{count} {names[role]}s?\b", rec), rec
+        d = best["difference_to_baseline"]
+        m = re.search(r": ([+-])\$([\d.,]+)([Mk]?) ARR at month 9 \[", rec)
+        assert m, rec
+        scale = {"M": 1e6, "k": 1e3, "": 1}[m.group(3)]
+        value = float(m.group(2).replace(",", "")) * scale * (1 if m.group(1) == "+" else -1)
+        assert value == pytest.approx(d["mean"], rel=0.01, abs=scale)
+        # the paired difference is the chosen option's ARR minus no hire's, over the same replications
+        assert d["mean"] == pytest.approx(best["kpis"]["arr_end"]["mean"] - doc["baseline"]["kpis"]["arr_end"]["mean"])
+    else:
+        assert rec.startswith("Hire no one yet")
+    cash = round(best["kpis"]["cash_out"]["mean"] * 100)
+    assert f"cash runs out in {cash}% of futures" in rec
+
+
+def test_same_seed_same_ranking_whatever_the_workers(doc, tmp_path):
+    other = _hire(tmp_path, "w2", "-w", "2")
+    assert [o["hires"] for o in other["options"]] == [o["hires"] for o in doc["options"]]
+    assert [o["kpis"]["arr_end"] for o in other["options"]] == [o["kpis"]["arr_end"] for o in doc["options"]]
+    assert other["recommendation"] == doc["recommendation"]
+
+
+def test_a_constraint_nobody_meets_is_reported(tmp_path):
+    doc = _hire(tmp_path, "none", "--min", "arr_end=1e12")
+    assert all(not o["feasible"] for o in doc["options"])
+    assert doc["recommendation"].startswith("No option meets the constraints")
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (("--roles", "ae,sdrr"), "--roles: unknown role 'sdrr'; did you mean 'sdr'?"),
+        (("--roles", "ae,ae"), "--roles: role 'ae' is given twice"),
+        (("--by", "arr_ned"), "--by: unknown KPI to rank by 'arr_ned'; did you mean 'arr_end'?"),
+        (("--min", "runway=12"), "--min: unknown KPI 'runway'"),
+        (("--min", "runway_months:12"), "--min: constraint 'runway_months:12': write KPI=VALUE"),
+        (("--max", "cash_out=lots"), "--max: constraint 'cash_out=lots': 'lots' is not a number"),
+        (("--at-month", "99"), "--at-month 99: the scenario's horizon_months is"),
+    ],
+)
+def test_bad_input_exits_2_naming_the_option(extra, message, capsys, tmp_path):
+    out = tmp_path / "x.json"
+    assert main(["hire", REF, "--next", "1", *extra, "--json", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert message in err
+    assert "Traceback" not in err
+    assert not out.exists()
+
+
+def test_mixes_are_every_multiset_plus_no_hire():
+    got = mixes(["ae", "sdr", "se", "marketer"], 3)
+    assert got[0] == () and len(got) == 21  # C(6, 3) = 20 mixes + no hire
+    assert len(set(got)) == 21 and all(sum(c for _, c in m) == 3 for m in got[1:])
+
+
+def test_at_month_reads_the_kpis_of_a_longer_run_at_that_month():
+    """--at-month M runs M months: the model is causal, so month M is the same in a longer run."""
+    long_ = run_replication(load_scenario(REF), 11, 0).monthly
+    short = run_replication(load_scenario(REF, {"horizon_months": 9}), 11, 0).monthly
+    assert short["arr"][-1] == long_["arr"][8] and short["cash"][-1] == long_["cash"][8]
+
+
+def test_out_dir_has_tables_plot_and_report(tmp_path):
+    out = tmp_path / "out"
+    assert main(["hire", REF, "--next", "1", *FAST, "--out", str(out)]) == 0
+    for name in ("hire.json", "ranking.csv", "kpis.csv", "manifest.json", "plots/options.png", "report.html"):
+        assert (out / name).is_file(), name
+    html = (out / "report.html").read_text()
+    assert json.loads((out / "hire.json").read_text())["recommendation"].split(":")[0] in html
+    assert main(["report", str(out)]) == 0  # rebuilt from the files alone
