@@ -30,6 +30,7 @@ from orgsim.cli.common import (
     failure_text,
 )
 from orgsim.cli.options import debug_option
+from orgsim.cli.sensitivity import sensitivity_command
 from orgsim.experiments.runner import ReplicationError
 from orgsim.scenario.errors import OrgsimError, ScenarioError, UsageError
 
@@ -69,6 +70,7 @@ for _command in (
     focus.focus_command,
 ):
     cli.add_command(_command)
+cli.add_command(sensitivity_command)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
