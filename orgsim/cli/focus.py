@@ -17,6 +17,7 @@ from orgsim.cli.common import (
     load_one,
     progress_bar,
     remember,
+    report_written,
     write_experiment,
 )
 from orgsim.cli.options import (
@@ -241,6 +242,7 @@ def focus_command(
             )
         )
         write_experiment(json_file, out_dir, text, files)
+        report_written(out_dir, quiet)
     if not quiet:
         render_focus(wide_console(), result)
     if checkpoint is not None:

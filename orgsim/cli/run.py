@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
@@ -20,16 +20,19 @@ from orgsim.cli.common import (
     load_one,
     progress_bar,
     remember,
+    report_written,
     write_file,
     write_out_dir,
 )
 from orgsim.cli.options import debug_option, precision_options, quiet_option, replications_option, scheduler_option
-from orgsim.experiments import Results, simulate
 from orgsim.outputs.files import check_distinct_outputs, csv_text, dumps_json, parquet_files
 from orgsim.outputs.manifest import run_manifest
 from orgsim.outputs.text import render_run
 from orgsim.scenario import Scenario
 from orgsim.scenario.errors import UsageError
+
+if TYPE_CHECKING:
+    from orgsim.experiments import Results
 
 
 @click.command(context_settings=CONTEXT)
@@ -138,6 +141,8 @@ def run(
       orgsim run scenarios/series-a.yaml --precision 0.02 --target arr_end --target cac
       orgsim run scenarios/series-a.yaml -n 1 --events events.csv
     """
+    from orgsim.experiments import simulate  # here, not at the top: `orgsim --help` imports no pandas or scipy
+
     sc = load_one(scenario, overrides)
     remember({sc.name: scenario}, overrides)
     if first_replication and precision is not None:
@@ -184,6 +189,7 @@ def run(
         render_run(Console(highlight=False), doc, wall_s, res.executor)
         if events_file is not None:
             click.echo(f"wrote {res.meta['events']['rows']:,} events to {events_file}")
+    report_written(out_dir, quiet)
     if res.failures:
         echo_err(failure_text(res.failures, res.n + len(res.failures)))
         raise click.exceptions.Exit(EXIT_INTERNAL)

@@ -13,10 +13,10 @@ from orgsim.cli.common import (
     check_destinations,
     check_kpis,
     dask_executor,
-    echo_err,
     load_one,
     progress_bar,
     remember,
+    report_written,
     write_experiment,
 )
 from orgsim.cli.options import (
@@ -174,8 +174,7 @@ def sensitivity_command(
     write_experiment(json_file, out_dir, text, files)
     if not quiet:
         _render(result)
-        if out_dir is not None:
-            echo_err(f"report: {out_dir / 'report.html'}")
+    report_written(out_dir, quiet)
 
 
 def _render(result: object) -> None:

@@ -21,6 +21,7 @@ from orgsim.cli.common import (
     precision_settings,
     progress_bar,
     remember,
+    report_written,
     write_experiment,
     write_file,
 )
@@ -200,6 +201,7 @@ def sweep_command(
     if csv_file is not None:
         write_file(csv_file, table_text)
     write_experiment(json_file, out_dir, json_text, files)
+    report_written(out_dir, quiet)
     if not quiet:
         render_sweep(wide_console(), result, tuple(kpis) or SWEEP_KPIS)
     if checkpoint is not None:

@@ -14,7 +14,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
 from orgsim.metrics.registry import KPI_DIRECTION, KPI_KEYS
 from orgsim.scenario.errors import OrgsimError
@@ -62,6 +61,8 @@ def describe(values: Sequence[float | None]) -> dict[str, Any]:
         return {"n": 0, "mean": None, "std": None, "ci95": [None, None]}
     mean = float(x.mean())
     std = float(x.std(ddof=1)) if n > 1 else 0.0
+    from scipy import stats  # imported here: the CLI's start-up needs no scipy
+
     half = float(stats.t.ppf(0.975, n - 1) * std / math.sqrt(n)) if n > 1 else 0.0
     return {"n": n, "mean": mean, "std": std, "ci95": [mean - half, mean + half]}
 
@@ -102,6 +103,8 @@ def paired_difference(a: Sequence[float | None], b: Sequence[float | None], dire
         if out["std"] == 0:
             out["p_value"] = 1.0 if out["mean"] == 0 else 0.0
         else:
+            from scipy import stats
+
             out["p_value"] = float(stats.ttest_1samp(d, 0.0).pvalue)
         out["p_wilcoxon"] = _wilcoxon(d)
     if direction:
@@ -122,6 +125,8 @@ def _wilcoxon(d: np.ndarray) -> float:
     # approximation with tie correction (scipy would fall back to a slow permutation test).
     nonzero = np.abs(d[d != 0])
     exact = d.size <= 50 and nonzero.size == d.size and np.unique(nonzero).size == nonzero.size
+    from scipy import stats
+
     try:
         return float(stats.wilcoxon(d, zero_method="pratt", method="exact" if exact else "approx").pvalue)
     except ValueError:  # too few non-zero differences for the test
@@ -131,6 +136,8 @@ def _wilcoxon(d: np.ndarray) -> float:
 def _prob_better(signed_mean: float, std: float, n: int) -> float:
     if n < 2 or std == 0:
         return 1.0 if signed_mean > 0 else 0.0 if signed_mean < 0 else 0.5
+    from scipy import stats
+
     return float(stats.t.cdf(signed_mean / (std / math.sqrt(n)), n - 1))
 
 

@@ -146,3 +146,13 @@ def test_help_has_examples(capsys):
     assert cli.main(["sensitivity", "--help"]) == 0
     out = capsys.readouterr().out
     assert "orgsim sensitivity scenarios/series-a.yaml" in out and "--method" in out
+
+
+@pytest.mark.parametrize("quiet", [False, True])
+def test_out_prints_where_the_report_is_unless_quiet(quiet: bool, tmp_path: Path, capsys):
+    out = tmp_path / "run"
+    args = ["run", str(REFERENCE), "-n", "2", "-w", "1", "--set", "horizon_months=3", "--out", str(out)]
+    assert cli.main(args + (["-q"] if quiet else [])) == 0
+    err = capsys.readouterr().err
+    assert (f"report: {out / 'report.html'}" in err) is not quiet
+    assert (out / "report.html").is_file()
