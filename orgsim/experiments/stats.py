@@ -45,7 +45,11 @@ def check_kpi(name: str, what: str = "KPI", allowed: Iterable[str] = KPI_KEYS) -
     if name in options:
         return name
     close = difflib.get_close_matches(name, options, n=1, cutoff=0.5)
-    hint = f"; did you mean {close[0]!r}?" if close else f"; choose from {', '.join(options)}"
+    hint = (
+        f"; did you mean {close[0]!r}? (or one of {', '.join(options)})"
+        if close
+        else f"; choose from {', '.join(options)}"
+    )
     raise ExperimentError(f"unknown {what} {name!r}{hint}")
 
 

@@ -156,3 +156,12 @@ def test_out_prints_where_the_report_is_unless_quiet(quiet: bool, tmp_path: Path
     err = capsys.readouterr().err
     assert (f"report: {out / 'report.html'}" in err) is not quiet
     assert (out / "report.html").is_file()
+
+
+def test_unknown_kpi_lists_every_valid_name_even_with_a_close_match(capsys):
+    from orgsim.metrics import KPI_KEYS
+
+    assert cli.main(["sweep", str(REFERENCE), "--vary", "roles.sdr.headcount=1,2", "--kpi", "arr_ed", "-q"]) == 2
+    err = capsys.readouterr().err
+    assert "did you mean 'arr_end'?" in err
+    assert all(k in err for k in KPI_KEYS)
