@@ -25,7 +25,7 @@ from orgsim.outputs.pages.words import (
     precision_sentence,
     verdict_of,
 )
-from orgsim.outputs.plots.experiments import sorted_values
+from orgsim.outputs.plots.experiments import is_categorical, sorted_values
 from orgsim.outputs.text import param_text
 from orgsim.outputs.text_experiments import SWEEP_KPIS
 
@@ -122,11 +122,21 @@ def _runner_up_sentence(
 
 
 def _response_sentence(ranked: pd.DataFrame, key: str, keys: Sequence[str], kpi: str) -> str:
-    """How the KPI's mean moves along one parameter (averaged over the others)."""
+    """How the KPI's mean moves along one parameter (averaged over the others); for categories (roles,
+    modes, orders) which is best and worst, never a trend."""
     values = sorted_values(ranked[key])
     effect = ranked.groupby(key, sort=False)["mean"].mean().reindex(values)
     unit, steps = kpi_unit(kpi), effect.diff().dropna()
     others = " (averaged over the other parameters)" if len(keys) > 1 else ""
+    if is_categorical(values):
+        higher = (KPI_DIRECTION.get(kpi) or 1) >= 0
+        order = effect.sort_values(ascending=not higher, kind="stable")
+        best, worst = order.index[0], order.index[-1]
+        return (
+            f"Of the {len(values)} values of {key}{others}, {kpi_label(kpi)} is best at {param_text(best)} "
+            f"({fmt(order.iloc[0], unit)}) and worst at {param_text(worst)} ({fmt(order.iloc[-1], unit)}); "
+            "these are categories, not a scale."
+        )
     if len({fmt(v, unit) for v in effect}) == 1:
         return (
             f"{capitalised(kpi_label(kpi))} stays at {fmt(effect.iloc[0], unit)} whatever {key} is, "
