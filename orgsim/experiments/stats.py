@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from orgsim.metrics.registry import KPI_DIRECTION, KPI_KEYS
+from orgsim.metrics.registry import KPI_DIRECTION, KPI_KEYS, PROBABILITY_KPIS
 from orgsim.scenario.errors import OrgsimError
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "ExperimentError",
     "check_kpi",
     "describe",
+    "describe_kpi",
     "paired_difference",
     "relative_half_width",
     "significant",
@@ -69,6 +70,16 @@ def describe(values: Sequence[float | None]) -> dict[str, Any]:
 
     half = float(stats.t.ppf(0.975, n - 1) * std / math.sqrt(n)) if n > 1 else 0.0
     return {"n": n, "mean": mean, "std": std, "ci95": [mean - half, mean + half]}
+
+
+def describe_kpi(kpi: str, values: Sequence[float | None]) -> dict[str, Any]:
+    """`describe` of one KPI's values; for a share (`PROBABILITY_KPIS`: win rate, cash_out...) the 95% CI
+    is clipped to [0, 1] - a t-interval around a mean of 0.02 from 10 replications can reach below 0,
+    a probability cannot. The mean and std are as computed."""
+    d = describe(values)
+    if kpi in PROBABILITY_KPIS and d["n"]:
+        d["ci95"] = [min(max(v, 0.0), 1.0) for v in d["ci95"]]
+    return d
 
 
 def relative_half_width(values: Sequence[float | None]) -> float:

@@ -24,7 +24,7 @@ from orgsim.experiments.executors import Executor, Progress, using
 from orgsim.experiments.precision import Precision, as_precision, replicate
 from orgsim.experiments.results import Results, failure_records, frame_html
 from orgsim.experiments.runner import ReplicationError
-from orgsim.experiments.stats import ExperimentError, describe
+from orgsim.experiments.stats import ExperimentError, describe_kpi
 from orgsim.experiments.sweep_grid import as_overrides, as_vary, grid, load_points, plain
 from orgsim.metrics.registry import KPI_KEYS
 from orgsim.scenario import Scenario
@@ -73,7 +73,7 @@ class SweepResult:
         rows = []
         for i, (p, res) in enumerate(zip(self.points, self.results)):
             for k in kpis:
-                d = describe(res.values(k))
+                d = describe_kpi(k, res.values(k))
                 rows.append(
                     {
                         **{key: _cell(p[key]) for key in self.keys},

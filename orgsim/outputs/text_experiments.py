@@ -163,7 +163,7 @@ def render_sweep(console: Console, result: Any, kpis: tuple[str, ...] = SWEEP_KP
     """Print a sweep: one row per point with its parameters and each KPI's mean ± CI half-width;
     the best point of each KPI (by its direction) in bold."""
     from orgsim.experiments.stats import (
-        describe,  # not at import: pandas and scipy only when needed
+        describe_kpi,  # not at import: pandas and scipy only when needed
     )
 
     first = result.results[0]
@@ -177,7 +177,7 @@ def render_sweep(console: Console, result: Any, kpis: tuple[str, ...] = SWEEP_KP
         f"{result.runtime_s:.1f} s wall, {result.executor}"
     )
     console.print(head, soft_wrap=True)
-    stats_ = [[describe(r.values(k)) for k in kpis] for r in result.results]
+    stats_ = [[describe_kpi(k, r.values(k)) for k in kpis] for r in result.results]
     best = {}
     for j, k in enumerate(kpis):
         direction = KPI_DIRECTION.get(k, 0)
