@@ -200,6 +200,11 @@ def render_sweep(console: Console, result: Any, kpis: tuple[str, ...] = SWEEP_KP
             cell = _pm(stats_[i][j], unit_of(k))
             cells.append(Text(cell, style="bold") if best.get(j) == i else cell)
         t.add_row(*cells)
+    if result.baseline is not None:  # the scenario as written: a reference row, never the best
+        res = result.baseline
+        row = ["as written"] + [""] * (len(result.keys) - 1) + ([str(res.n)] if show_n else [])
+        row += [_pm(describe_kpi(k, res.values(k)), unit_of(k)) for k in kpis]
+        t.add_row(*row, style="italic")
     console.print(t)
     broke = [i for i, res in enumerate(result.results) if any(v for v in res.values("cash_out") if v is not None)]
     if broke:

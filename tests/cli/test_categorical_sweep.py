@@ -42,3 +42,25 @@ def test_numbers_are_still_a_scale():
     assert sorted_values([4, 2, 3]) == [2, 3, 4]
     assert is_categorical(["ae", "sdr"]) and is_categorical([True, False])
     assert sorted_values(["sdr", "ae", "csm", "ae"]) == ["sdr", "ae", "csm"]
+
+
+def test_baseline_point_is_the_scenario_as_written(tmp_path: Path, capsys):
+    out, js = tmp_path / "sweep", tmp_path / "sweep.json"
+    args = ["sweep", str(REFERENCE), "--vary", "roles.ae.headcount=1", "--baseline", "-n", "2", "-w", "2"]
+    args += ["--set", "horizon_months=6", "--kpi", "arr_end", "--out", str(out), "--json", str(js)]
+    assert cli.main(args) == 0
+    printed = capsys.readouterr().out
+    assert "as written" in printed
+    doc = json.loads(js.read_text())
+    assert doc["baseline"]["replications"] == 2 and len(doc["points"]) == 1
+    # the same seed and replications as `run`: the baseline is exactly the scenario run alone
+    run_json = tmp_path / "run.json"
+    assert (
+        cli.main(
+            ["run", str(REFERENCE), "-n", "2", "-w", "1", "--set", "horizon_months=6", "-q", "--json", str(run_json)]
+        )
+        == 0
+    )
+    assert doc["baseline"]["kpis"] == json.loads(run_json.read_text())["kpis"]
+    assert doc["points"][0]["kpis"]["arr_end"] != doc["baseline"]["kpis"]["arr_end"]  # one AE sells less
+    assert "The scenario as written" in (out / "report.html").read_text()

@@ -78,7 +78,7 @@ def build_page(data: ExperimentData) -> Page:
         f"Sweep of {doc['scenario']}: {', '.join(keys)}",
         facts,
         method,
-        _sweep_headline(ranked, data.tables["kpis"], keys, kpis[0]),
+        _sweep_headline(ranked, data.tables["kpis"], keys, kpis[0]) + _baseline_sentence(doc, kpis[0]),
         _sweep_table(frame, keys, kpis, ranked),
         captions,
     )
@@ -98,6 +98,18 @@ def _sweep_headline(ranked: pd.DataFrame, kpis_table: pd.DataFrame, keys: Sequen
         out.append(_runner_up_sentence(best, ranked.iloc[1], kpis_table, keys, kpi))
     out += [_response_sentence(ranked, key, keys, kpi) for key in keys if ranked[key].nunique() > 1]
     return out
+
+
+def _baseline_sentence(doc: Mapping[str, Any], kpi: str) -> list[str]:
+    """The scenario as written (sweep --baseline), beside the points."""
+    stat = ((doc.get("baseline") or {}).get("kpis") or {}).get(kpi)
+    if not stat or stat.get("mean") is None:
+        return []
+    lo, hi = stat.get("ci95") or (None, None)
+    return [
+        f"The scenario as written (no varied value, the same random numbers): {kpi_label(kpi)} "
+        f"{mean_ci_text(stat['mean'], as_number(lo), as_number(hi), kpi_unit(kpi))}."
+    ]
 
 
 def _runner_up_sentence(
@@ -213,4 +225,6 @@ def build_figures(data: ExperimentData) -> dict[str, Figure]:
     if fixed:
         best = _ranked(frame, kpis[0]).iloc[0]
         frame = frame[(frame[fixed] == best[fixed]).all(axis=1)].drop(columns=fixed)
-    return {"sweep": plots.sweep(frame.drop(columns=["point", "replications"]), kpis=kpis)}
+    base = (data.result.get("baseline") or {}).get("kpis") or {}
+    lines = {k: base[k]["mean"] for k in kpis if isinstance((base.get(k) or {}).get("mean"), (int, float))}
+    return {"sweep": plots.sweep(frame.drop(columns=["point", "replications"]), kpis=kpis, baseline=lines or None)}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -158,11 +158,15 @@ def sorted_values(values: Iterable[Any]) -> list[Any]:
     return sorted(vals)
 
 
-def sweep(results: pd.DataFrame, kpis: Sequence[str] | None = None) -> Figure:
-    """A parameter sweep: response curves with 95% CI bands (one parameter) or heatmaps (two).
+def sweep(
+    results: pd.DataFrame, kpis: Sequence[str] | None = None, baseline: Mapping[str, float] | None = None
+) -> Figure:
+    """A parameter sweep: response curves with 95% CI bands (one parameter; dots with CI whiskers
+    for categories) or heatmaps (two).
 
     Input: tidy rows with one column per swept parameter plus kpi, mean, ci95_low, ci95_high.
-    One panel per KPI.
+    One panel per KPI. `baseline`: KPI -> the scenario's mean as written, drawn as a dashed line
+    (one-parameter panels).
     """
     params = [c for c in results.columns if c not in _STAT_COLUMNS]
     if not 1 <= len(params) <= 2:
@@ -194,6 +198,8 @@ def sweep(results: pd.DataFrame, kpis: Sequence[str] | None = None) -> Figure:
                 ax.set_xlim(-0.5, len(xs) - 0.5)
             if numeric and all(float(v).is_integer() for v in xs):
                 ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+            if baseline and baseline.get(k) is not None:
+                ax.axhline(baseline[k], color="#888", ls="--", lw=1, label="as written")
             ax.set_xlabel(p)
             ax.yaxis.set_major_formatter(unit_formatter(unit))
             ax.grid(True, alpha=0.3)
