@@ -9,19 +9,21 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from orgsim.metrics.registry import KPI_LABELS, fmt, unit_of
 from orgsim.outputs.files import csv_text, dumps_json, parquet_files
 from orgsim.outputs.html import CSS, E, figure_html, html_table, paragraphs
 from orgsim.outputs.report import REPORT_FILE
+from orgsim.scenario.errors import UsageError
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from orgsim.experiments.sensitivity import SensitivityResult
 
-__all__ = ["headline", "sensitivity_files", "tornado_figure"]
+__all__ = ["headline", "is_sensitivity_dir", "report_files", "sensitivity_files", "tornado_figure", "write_report"]
 
 
 def tornado_figure(doc: Mapping[str, Any]) -> Figure:
@@ -135,19 +137,48 @@ def sensitivity_files(
 ) -> dict[str, bytes]:
     """Every file of `--out DIR` as bytes by relative path: sensitivity.json, ranking.csv, points.csv
     (Parquet copies with pyarrow), manifest.json, plots/tornado.png, report.html."""
-    from orgsim.outputs.plots.common import png_bytes
-
     tables = {"ranking": result.ranking(), "points": result.points}
     texts = {"sensitivity.json": json_text, **{f"{stem}.csv": csv_text(df) for stem, df in tables.items()}}
     parquet = parquet_files(tables)
-    doc = json.loads(json_text)
-    images = {"tornado": png_bytes(tornado_figure(doc), dpi=dpi)}
     names = [*texts, *parquet, "manifest.json", "plots/tornado.png", REPORT_FILE]
     full = {**manifest, "command": "sensitivity", "files": names}
     texts["manifest.json"] = dumps_json(full)
-    texts[REPORT_FILE] = _page(doc, images, full)
     return {
         **{n: t.encode("utf-8") for n, t in texts.items()},
         **parquet,
-        **{f"plots/{n}.png": png for n, png in images.items()},
+        **report_files(json.loads(json_text), full, dpi),
     }
+
+
+def report_files(doc: Mapping[str, Any], manifest: Mapping[str, Any], dpi: int = 100) -> dict[str, bytes]:
+    """plots/tornado.png and report.html from the result's JSON and the manifest (nothing written)."""
+    from orgsim.outputs.plots.common import png_bytes
+
+    images = {"tornado": png_bytes(tornado_figure(doc), dpi=dpi)}
+    return {
+        **{f"plots/{n}.png": png for n, png in images.items()},
+        REPORT_FILE: _page(doc, images, manifest).encode("utf-8"),
+    }
+
+
+def is_sensitivity_dir(directory: str | Path) -> bool:
+    """True when DIR's manifest.json says `orgsim sensitivity --out` wrote it."""
+    try:
+        doc = json.loads((Path(directory) / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(doc, dict) and doc.get("command") == "sensitivity"
+
+
+def write_report(directory: str | Path, dpi: int = 100) -> list[Path]:
+    """`orgsim report DIR` for a sensitivity directory: report.html and the tornado from its files alone."""
+    from orgsim.outputs.report_experiments import write_files
+
+    d = Path(directory)
+    try:
+        doc = json.loads((d / "sensitivity.json").read_text(encoding="utf-8"))
+        manifest = json.loads((d / "manifest.json").read_text(encoding="utf-8"))
+        files = report_files(doc, manifest, dpi)
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise UsageError(f"{d}: cannot rebuild the sensitivity report from sensitivity.json: {e}") from None
+    return write_files(d, files)

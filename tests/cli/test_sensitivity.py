@@ -165,3 +165,14 @@ def test_unknown_kpi_lists_every_valid_name_even_with_a_close_match(capsys):
     err = capsys.readouterr().err
     assert "did you mean 'arr_end'?" in err
     assert all(k in err for k in KPI_KEYS)
+
+
+def test_report_command_rebuilds_a_sensitivity_report(made: tuple[Path, dict], capsys):
+    tmp, _ = made
+    out = tmp / "out"
+    before = (out / "report.html").read_text()
+    (out / "report.html").unlink()
+    (out / "plots" / "tornado.png").unlink()
+    assert cli.main(["report", str(out)]) == 0
+    assert (out / "report.html").read_text() == before
+    assert (out / "plots" / "tornado.png").read_bytes().startswith(b"\x89PNG")
