@@ -35,6 +35,14 @@ if TYPE_CHECKING:
     from orgsim.experiments import Results
 
 
+def simulate(*args: Any, **kwargs: Any) -> Results:
+    """`orgsim.experiments.simulate`, imported when a run starts (it brings pandas and scipy), so that
+    `orgsim --help` and `validate` start fast; tests replace this name to inject failures."""
+    from orgsim.experiments import simulate as _simulate
+
+    return _simulate(*args, **kwargs)
+
+
 @click.command(context_settings=CONTEXT)
 @click.argument("scenario", metavar="SCENARIO")
 @replications_option("Number of replications [default: the scenario's `replications`].")
@@ -141,8 +149,6 @@ def run(
       orgsim run scenarios/series-a.yaml --precision 0.02 --target arr_end --target cac
       orgsim run scenarios/series-a.yaml -n 1 --events events.csv
     """
-    from orgsim.experiments import simulate  # here, not at the top: `orgsim --help` imports no pandas or scipy
-
     sc = load_one(scenario, overrides)
     remember({sc.name: scenario}, overrides)
     if first_replication and precision is not None:
