@@ -106,8 +106,8 @@ def _page(doc: Mapping[str, Any], images: Mapping[str, bytes], manifest: Mapping
         f"{what}, {design['points']} sample points of {len(doc['params'])} inputs; each point is scenario "
         f"{doc['scenario']} with those values, run for {doc['horizon_months']} months with {doc['replications']} "
         f"replications on seed {doc['seed']} (the same random numbers at every point) and averaged.",
-        "mu* is the mean absolute change of the KPI when one input moves by levels/(2 x (levels - 1)) "
-        "of its range (2/3 with 4 levels), in the KPI's unit; "
+        "mu* is the mean absolute change of the KPI when one input moves one grid step (2/3 of its range with "
+        "4 levels), scaled to the input's whole range, in the KPI's unit; "
         "sigma large beside mu* means the effect depends on the other inputs. S1 is the share of the KPI's variance "
         "an input explains alone, ST with its interactions. The tornado moves one input at a time and ignores "
         "interactions; read it beside the ranking.",
