@@ -131,6 +131,6 @@ def compare_command(
             )
         )
         write_experiment(json_file, out_dir, text, files)
-        report_written(out_dir, quiet)
     if not quiet:
         render_compare(wide_console(), cmp)
+    report_written(out_dir, quiet)  # after the tables: the last line a user sees

@@ -242,8 +242,8 @@ def focus_command(
             )
         )
         write_experiment(json_file, out_dir, text, files)
-        report_written(out_dir, quiet)
     if not quiet:
         render_focus(wide_console(), result)
+    report_written(out_dir, quiet)  # after the tables: the last line a user sees
     if checkpoint is not None:
         checkpoint.unlink(missing_ok=True)  # everything it saved is in the outputs now

@@ -210,9 +210,9 @@ def sweep_command(
     if csv_file is not None:
         write_file(csv_file, table_text)
     write_experiment(json_file, out_dir, json_text, files)
-    report_written(out_dir, quiet)
     if not quiet:
         render_sweep(wide_console(), result, tuple(kpis) or SWEEP_KPIS)
+    report_written(out_dir, quiet)  # after the tables: the last line a user sees
     if checkpoint is not None:
         checkpoint.unlink(missing_ok=True)  # everything it saved is in the outputs now
     if result.failures:
