@@ -31,6 +31,7 @@ from orgsim.cli.common import (
 )
 from orgsim.cli.init import init_command
 from orgsim.cli.options import debug_option
+from orgsim.cli.sensitivity import sensitivity_command
 from orgsim.experiments.runner import ReplicationError
 from orgsim.scenario.errors import OrgsimError, ScenarioError, UsageError
 
@@ -75,6 +76,7 @@ for _command in (
     hire.hire_command,
 ):
     cli.add_command(_command)
+cli.add_command(sensitivity_command)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -40,6 +40,7 @@ __all__ = [
     "precision_settings",
     "progress_bar",
     "remember",
+    "report_written",
     "write_binaries",
     "write_experiment",
     "write_file",
@@ -271,3 +272,9 @@ class progress_bar:
 
 def echo_err(text: str) -> None:
     click.echo(text, err=True)
+
+
+def report_written(out_dir: Path | None, quiet: bool) -> None:
+    """After --out DIR: say where the report is (stderr, so stdout stays the tables); not with --quiet."""
+    if out_dir is not None and not quiet:
+        echo_err(f"report: {out_dir / 'report.html'}")

@@ -17,6 +17,7 @@ from orgsim.cli.common import (
     precision_settings,
     progress_bar,
     remember,
+    report_written,
     write_experiment,
 )
 from orgsim.cli.options import (
@@ -132,3 +133,4 @@ def compare_command(
         write_experiment(json_file, out_dir, text, files)
     if not quiet:
         render_compare(wide_console(), cmp)
+    report_written(out_dir, quiet)  # after the tables: the last line a user sees

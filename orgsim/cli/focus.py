@@ -17,6 +17,7 @@ from orgsim.cli.common import (
     load_one,
     progress_bar,
     remember,
+    report_written,
     write_experiment,
 )
 from orgsim.cli.options import (
@@ -243,5 +244,6 @@ def focus_command(
         write_experiment(json_file, out_dir, text, files)
     if not quiet:
         render_focus(wide_console(), result)
+    report_written(out_dir, quiet)  # after the tables: the last line a user sees
     if checkpoint is not None:
         checkpoint.unlink(missing_ok=True)  # everything it saved is in the outputs now

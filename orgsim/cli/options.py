@@ -12,6 +12,7 @@ from orgsim.cli.common import State
 from orgsim.scenario.base import MAX_REPLICATIONS
 
 __all__ = [
+    "CONNECT_TIMEOUT_S",
     "checkpoint_options",
     "common_options",
     "debug_option",
@@ -21,6 +22,11 @@ __all__ = [
     "replications_option",
     "scheduler_option",
 ]
+
+
+# dask_exec.CONNECT_TIMEOUT_S, repeated so that building the commands (`orgsim --help`) imports no
+# executor, engine or scipy; tests/cli/test_sensitivity.py checks the two agree.
+CONNECT_TIMEOUT_S = 20
 
 
 # ---- Options ---------------------------------------------------------------------------------
@@ -72,8 +78,6 @@ def precision_options(f: Any) -> Any:
 
 def scheduler_option(f: Any) -> Any:
     """--scheduler and --connect-timeout (every command that runs replications)."""
-    from orgsim.experiments.dask_exec import CONNECT_TIMEOUT_S
-
     f = click.option(
         "--connect-timeout",
         type=click.FloatRange(0, 3600, min_open=True),

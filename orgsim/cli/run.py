@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
@@ -20,16 +20,27 @@ from orgsim.cli.common import (
     load_one,
     progress_bar,
     remember,
+    report_written,
     write_file,
     write_out_dir,
 )
 from orgsim.cli.options import debug_option, precision_options, quiet_option, replications_option, scheduler_option
-from orgsim.experiments import Results, simulate
 from orgsim.outputs.files import check_distinct_outputs, csv_text, dumps_json, parquet_files
 from orgsim.outputs.manifest import run_manifest
 from orgsim.outputs.text import render_run
 from orgsim.scenario import Scenario
 from orgsim.scenario.errors import UsageError
+
+if TYPE_CHECKING:
+    from orgsim.experiments import Results
+
+
+def simulate(*args: Any, **kwargs: Any) -> Results:
+    """`orgsim.experiments.simulate`, imported when a run starts (it brings pandas and scipy), so that
+    `orgsim --help` and `validate` start fast; tests replace this name to inject failures."""
+    from orgsim.experiments import simulate as _simulate
+
+    return _simulate(*args, **kwargs)
 
 
 @click.command(context_settings=CONTEXT)
@@ -184,6 +195,7 @@ def run(
         render_run(Console(highlight=False), doc, wall_s, res.executor)
         if events_file is not None:
             click.echo(f"wrote {res.meta['events']['rows']:,} events to {events_file}")
+    report_written(out_dir, quiet)
     if res.failures:
         echo_err(failure_text(res.failures, res.n + len(res.failures)))
         raise click.exceptions.Exit(EXIT_INTERNAL)

@@ -21,6 +21,7 @@ from orgsim.cli.common import (
     precision_settings,
     progress_bar,
     remember,
+    report_written,
     write_experiment,
     write_file,
 )
@@ -51,6 +52,12 @@ from orgsim.scenario.errors import UsageError
     help="A parameter and its values (each read as YAML); FROM..TO is every integer in between, "
     "FROM..TO:STEP steps by STEP. Repeat for more parameters: every combination runs.",
 )
+@click.option(
+    "--baseline",
+    is_flag=True,
+    help="Also run SCENARIO as written (with --set, without any --vary value) on the same random numbers: a "
+    "reference point in the table, the report and the plot, e.g. the company without the varied change.",
+)
 @replications_option("Replications per point [default: the scenario's `replications`].")
 @common_options
 @click.option(
@@ -79,6 +86,7 @@ from orgsim.scenario.errors import UsageError
 def sweep_command(
     scenario: str,
     vary: tuple[str, ...],
+    baseline: bool,
     replications: int | None,
     seed: int | None,
     workers: int,
@@ -148,7 +156,7 @@ def sweep_command(
     )
     base = load_one(scenario, overrides)
     remember({base.name: scenario}, overrides)
-    total = prod(len(v) for v in vary_.values()) * (replications or 1)
+    total = (prod(len(v) for v in vary_.values()) + baseline) * (replications or 1)
     started, t0 = _dt.datetime.now(_dt.UTC), time.perf_counter()
     with dask_executor(scheduler, connect_timeout) as ex, progress_bar(quiet, total) as progress:
         result = run_sweep(
@@ -165,6 +173,7 @@ def sweep_command(
             max_replications=max_replications,
             checkpoint=checkpoint,
             resume=resume,
+            baseline=baseline,
         )
     if resume:
         if result.meta.get("checkpoint_skipped"):
@@ -191,6 +200,7 @@ def sweep_command(
                 runtime_s=time.perf_counter() - t0,
                 settings={
                     "vary": list(vary),
+                    **({"baseline": True} if baseline else {}),
                     "kpis": list(kpis or SWEEP_KPIS),
                     **precision_settings(precision, targets, max_replications),
                 },
@@ -202,6 +212,7 @@ def sweep_command(
     write_experiment(json_file, out_dir, json_text, files)
     if not quiet:
         render_sweep(wide_console(), result, tuple(kpis) or SWEEP_KPIS)
+    report_written(out_dir, quiet)  # after the tables: the last line a user sees
     if checkpoint is not None:
         checkpoint.unlink(missing_ok=True)  # everything it saved is in the outputs now
     if result.failures:

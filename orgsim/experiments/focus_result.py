@@ -10,7 +10,7 @@ import pandas as pd
 
 from orgsim.experiments.results import Results, frame_html
 from orgsim.experiments.selection import Selection, indifference_zone, mean_of
-from orgsim.experiments.stats import describe, paired_difference
+from orgsim.experiments.stats import describe_kpi, paired_difference
 from orgsim.metrics.registry import KPI_KEYS
 
 __all__ = ["FocusResult", "Order", "label"]
@@ -96,7 +96,7 @@ class FocusResult:
         rows = []
         for rank, o in enumerate(self._ranked(), start=1):
             res = self.results[o]
-            d = describe(res.values(self.by))
+            d = describe_kpi(self.by, res.values(self.by))
             row: dict[str, Any] = {
                 "rank": rank,
                 "order": label(o),
@@ -188,7 +188,7 @@ class FocusResult:
                     "replications": res.n,
                     "left_at_look": None if rec["left_at_look"] is None else int(rec["left_at_look"]),
                     "note": rec["note"],
-                    "kpis": {k: describe(res.values(k)) for k in KPI_KEYS},
+                    "kpis": {k: describe_kpi(k, res.values(k)) for k in KPI_KEYS},
                     "difference_to_chosen": None
                     if rec.get("diff_ci95_low") is None
                     else {"mean": rec["diff_mean"], "ci95": [rec["diff_ci95_low"], rec["diff_ci95_high"]]},

@@ -22,7 +22,7 @@ from orgsim.experiments.executors import Executor, Progress, using
 from orgsim.experiments.precision import Precision, as_precision, replicate
 from orgsim.experiments.retention_summary import cohort_frame, retention_doc
 from orgsim.experiments.runner import ReplicationError
-from orgsim.experiments.stats import describe
+from orgsim.experiments.stats import describe, describe_kpi
 from orgsim.metrics.kpis import Replication
 from orgsim.metrics.registry import FUNNEL_KEYS, KPI_KEYS, STAGE_KEYS
 from orgsim.metrics.roles import ROLE_KEYS
@@ -141,7 +141,7 @@ class Results:
         """One row per KPI: n (replications where defined), mean, std, ci95_low, ci95_high."""
         rows = []
         for k in KPI_KEYS:
-            d = describe(self.values(k))
+            d = describe_kpi(k, self.values(k))
             rows.append(
                 {
                     "kpi": k,
@@ -175,7 +175,7 @@ class Results:
             "seed": self.seed,
             "replications": len(reps),
             "horizon_months": self.scenario.horizon_months,
-            "kpis": {k: describe([r.kpis[k] for r in reps]) for k in KPI_KEYS},
+            "kpis": {k: describe_kpi(k, [r.kpis[k] for r in reps]) for k in KPI_KEYS},
             "funnel": {k: describe([r.funnel[k] for r in reps]) for k in FUNNEL_KEYS},
             "funnel_by_source": {
                 k: describe([r.funnel[k] for r in reps]) for k in reps[0].funnel if k not in FUNNEL_KEYS

@@ -14,9 +14,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
-from scipy import stats
 
-from orgsim.metrics.registry import KPI_DIRECTION, KPI_KEYS
+from orgsim.metrics.registry import KPI_DIRECTION, KPI_KEYS, PROBABILITY_KPIS
 from orgsim.scenario.errors import OrgsimError
 
 __all__ = [
@@ -24,6 +23,7 @@ __all__ = [
     "ExperimentError",
     "check_kpi",
     "describe",
+    "describe_kpi",
     "paired_difference",
     "relative_half_width",
     "significant",
@@ -46,7 +46,11 @@ def check_kpi(name: str, what: str = "KPI", allowed: Iterable[str] = KPI_KEYS) -
     if name in options:
         return name
     close = difflib.get_close_matches(name, options, n=1, cutoff=0.5)
-    hint = f"; did you mean {close[0]!r}?" if close else f"; choose from {', '.join(options)}"
+    hint = (
+        f"; did you mean {close[0]!r}? (or one of {', '.join(options)})"
+        if close
+        else f"; choose from {', '.join(options)}"
+    )
     raise ExperimentError(f"unknown {what} {name!r}{hint}")
 
 
@@ -62,8 +66,20 @@ def describe(values: Sequence[float | None]) -> dict[str, Any]:
         return {"n": 0, "mean": None, "std": None, "ci95": [None, None]}
     mean = float(x.mean())
     std = float(x.std(ddof=1)) if n > 1 else 0.0
+    from scipy import stats  # imported here: the CLI's start-up needs no scipy
+
     half = float(stats.t.ppf(0.975, n - 1) * std / math.sqrt(n)) if n > 1 else 0.0
     return {"n": n, "mean": mean, "std": std, "ci95": [mean - half, mean + half]}
+
+
+def describe_kpi(kpi: str, values: Sequence[float | None]) -> dict[str, Any]:
+    """`describe` of one KPI's values; for a share (`PROBABILITY_KPIS`: win rate, cash_out...) the 95% CI
+    is clipped to [0, 1] - a t-interval around a mean of 0.02 from 10 replications can reach below 0,
+    a probability cannot. The mean and std are as computed."""
+    d = describe(values)
+    if kpi in PROBABILITY_KPIS and d["n"]:
+        d["ci95"] = [min(max(v, 0.0), 1.0) for v in d["ci95"]]
+    return d
 
 
 def relative_half_width(values: Sequence[float | None]) -> float:
@@ -102,6 +118,8 @@ def paired_difference(a: Sequence[float | None], b: Sequence[float | None], dire
         if out["std"] == 0:
             out["p_value"] = 1.0 if out["mean"] == 0 else 0.0
         else:
+            from scipy import stats
+
             out["p_value"] = float(stats.ttest_1samp(d, 0.0).pvalue)
         out["p_wilcoxon"] = _wilcoxon(d)
     if direction:
@@ -122,6 +140,8 @@ def _wilcoxon(d: np.ndarray) -> float:
     # approximation with tie correction (scipy would fall back to a slow permutation test).
     nonzero = np.abs(d[d != 0])
     exact = d.size <= 50 and nonzero.size == d.size and np.unique(nonzero).size == nonzero.size
+    from scipy import stats
+
     try:
         return float(stats.wilcoxon(d, zero_method="pratt", method="exact" if exact else "approx").pvalue)
     except ValueError:  # too few non-zero differences for the test
@@ -131,6 +151,8 @@ def _wilcoxon(d: np.ndarray) -> float:
 def _prob_better(signed_mean: float, std: float, n: int) -> float:
     if n < 2 or std == 0:
         return 1.0 if signed_mean > 0 else 0.0 if signed_mean < 0 else 0.5
+    from scipy import stats
+
     return float(stats.t.cdf(signed_mean / (std / math.sqrt(n)), n - 1))
 
 

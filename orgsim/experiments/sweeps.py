@@ -24,7 +24,7 @@ from orgsim.experiments.executors import Executor, Progress, using
 from orgsim.experiments.precision import Precision, as_precision, replicate
 from orgsim.experiments.results import Results, failure_records, frame_html
 from orgsim.experiments.runner import ReplicationError
-from orgsim.experiments.stats import ExperimentError, describe
+from orgsim.experiments.stats import ExperimentError, describe_kpi
 from orgsim.experiments.sweep_grid import as_overrides, as_vary, grid, load_points, plain
 from orgsim.metrics.registry import KPI_KEYS
 from orgsim.scenario import Scenario
@@ -54,6 +54,7 @@ class SweepResult:
     runtime_s: float = 0.0
     executor: str = ""
     meta: dict[str, Any] = field(default_factory=dict)
+    baseline: Results | None = None  # the scenario as written (with --set, no --vary value), when asked
 
     def __repr__(self) -> str:
         return f"<SweepResult over {', '.join(self.vary)}: {len(self.points)} points, seed {self.seed}>"
@@ -73,7 +74,7 @@ class SweepResult:
         rows = []
         for i, (p, res) in enumerate(zip(self.points, self.results)):
             for k in kpis:
-                d = describe(res.values(k))
+                d = describe_kpi(k, res.values(k))
                 rows.append(
                     {
                         **{key: _cell(p[key]) for key in self.keys},
@@ -112,6 +113,7 @@ class SweepResult:
             "horizon_months": first.scenario.horizon_months,
             "vary": {k: [plain(v) for v in vals] for k, vals in self.vary.items()},
             "points": [{"point": i, **r.to_dict()} for i, r in enumerate(self.results)],
+            **({"baseline": self.baseline.to_dict()} if self.baseline is not None else {}),
         }
 
     def _repr_html_(self) -> str:
@@ -134,6 +136,7 @@ def sweep(
     max_replications: int | None = None,
     checkpoint: str | os.PathLike | None = None,
     resume: bool = False,
+    baseline: bool = False,
 ) -> SweepResult:
     # Over 60 lines: a public function with many options, half of it the docstring that documents them;
     # the body is the steps in order.
@@ -151,6 +154,8 @@ def sweep(
             interrupted sweep loses no finished point. Not with `precision`.
         resume: reuse the points already in `checkpoint` (same resolved scenario, seed and
             replications) instead of running them again; `meta["resumed"]` says how many.
+        baseline: also run the scenario as written (with `overrides`, without any varied value)
+            on the same random numbers, as `SweepResult.baseline` (not checkpointed).
 
     A failed replication (an exception in the model or a broken invariant) does not stop the
     sweep: it is listed in its point's `Results.failures`. `ReplicationError` is raised when
@@ -168,6 +173,7 @@ def sweep(
         raise ExperimentError(f"{both[0]} is both set (--set) and varied (--vary); drop one")
     points = grid(vary_)
     scs = load_points(scenario, points, sets)
+    base_sc = load_points(scenario, [{}], sets)[0] if baseline else None
     reps = scs[0].replications if replications is None else int(replications)
     seed = scs[0].seed if seed is None else int(seed)
     if reps < 1:
@@ -178,7 +184,7 @@ def sweep(
     if resume and checkpoint is None:
         raise ExperimentError("resume needs a checkpoint file")
     params = [{k: plain(v) for k, v in p.items()} for p in points]
-    failures: dict[int, list[dict[str, Any]]] = {i: [] for i in range(len(scs))}
+    failures: dict[Any, list[dict[str, Any]]] = {i: [] for i in range(len(scs))}
     meta: dict[str, Any] = {}
     t0 = time.perf_counter()
     with using(executor, workers, scheduler, cap=None if prec else max(1, reps * len(scs))) as ex:
@@ -201,28 +207,34 @@ def sweep(
 
             def on_done(i: Any, reps_: list, fails: list) -> None:
                 assert ck is not None and keys is not None  # on_done is passed only with a checkpoint
+                if i == "baseline":
+                    return  # not a grid point: run again on resume
                 ck.put(keys[i], reps_, fails, {"point": i, "params": params[i]})
 
             lost: list[dict[str, Any]] = []
+            extra = [("baseline", base_sc, seed, range(reps))] if base_sc is not None else []
             got.update(
                 ex.run(
-                    [(i, scs[i], seed, range(reps)) for i in todo],
+                    [*((i, scs[i], seed, range(reps)) for i in todo), *extra],
                     progress,
                     failures=lost,
                     on_done=on_done if ck is not None else None,
                 )
             )
             for f in lost:
-                failures[f["key"]].append(f)
+                failures.setdefault(f["key"], []).append(f)
             info: dict[Any, Any] = {}
             meta = {"resumed": len(scs) - len(todo)} if ck is not None else {}
             if ck is not None and ck.skipped:
                 meta["checkpoint_skipped"] = ck.skipped_summary()
         else:
-            got, info = replicate(ex, dict(enumerate(scs)), seed, reps, prec, progress=progress)
+            arms: dict[Any, Scenario] = dict(enumerate(scs))
+            if base_sc is not None:
+                arms["baseline"] = base_sc
+            got, info = replicate(ex, arms, seed, reps, prec, progress=progress)
         label = ex.label
     runtime = time.perf_counter() - t0
-    failed = {i: failure_records(failures[i], params[i]) for i in failures}
+    failed = {i: failure_records(failures[i], params[i]) for i in range(len(scs))}
     empty = [i for i in range(len(scs)) if not got[i]]
     if empty:
         raise ReplicationError(
@@ -242,4 +254,17 @@ def sweep(
         )
         for i, s in enumerate(scs)
     ]
-    return SweepResult(vary_, points, results, seed=seed, runtime_s=runtime, executor=label, meta=meta)
+    base_res = None
+    if base_sc is not None and got.get("baseline"):
+        base_res = Results(
+            base_sc,
+            seed,
+            got["baseline"],
+            runtime_s=runtime,
+            executor=label,
+            meta={"precision": info["baseline"]} if info else {},
+            failures=failure_records(failures.get("baseline", [])),
+        )
+    return SweepResult(
+        vary_, points, results, seed=seed, runtime_s=runtime, executor=label, meta=meta, baseline=base_res
+    )

@@ -171,6 +171,22 @@ KPI_KEYS: tuple[str, ...] = tuple(KPIS)
 KPI_DIRECTION: Mapping[str, int] = MappingProxyType({k: s.direction for k, s in KPIS.items()})
 KPI_UNITS: Mapping[str, str] = MappingProxyType({k: s.unit for k, s in KPIS.items()})
 KPI_LABELS: Mapping[str, str] = MappingProxyType({k: s.label for k, s in KPIS.items()})
+# KPIs that are shares of a whole (a probability, or a fraction of a count): a 95% CI of their mean is
+# clipped to [0, 1] (`orgsim.experiments.stats.describe_kpi`). Not nrr, sm_share_of_revenue or
+# logo_churn_rate (annualised), which can exceed 1.
+PROBABILITY_KPIS: frozenset[str] = frozenset(
+    {
+        "logo_renewal_rate",
+        "grr",
+        "health_rate",
+        "activity_rate",
+        "win_rate",
+        "no_decision_rate",
+        "quota_attainment",
+        "cash_out",
+        "expansion_share_of_new_arr",
+    }
+)
 
 FUNNEL_KEYS = ("leads", "mql", "sql", "opportunities", "won")
 STAGE_KEYS = ("arrivals", "completed", "mean_wait_hours", "p90_wait_hours", "utilization")

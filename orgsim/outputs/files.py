@@ -24,9 +24,10 @@ import sys
 import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+if TYPE_CHECKING:
+    import pandas as pd  # imported where used: `orgsim --help` and `validate` need no pandas
 
 from orgsim.scenario.errors import UsageError
 

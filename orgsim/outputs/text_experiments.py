@@ -163,7 +163,7 @@ def render_sweep(console: Console, result: Any, kpis: tuple[str, ...] = SWEEP_KP
     """Print a sweep: one row per point with its parameters and each KPI's mean ± CI half-width;
     the best point of each KPI (by its direction) in bold."""
     from orgsim.experiments.stats import (
-        describe,  # not at import: pandas and scipy only when needed
+        describe_kpi,  # not at import: pandas and scipy only when needed
     )
 
     first = result.results[0]
@@ -177,7 +177,7 @@ def render_sweep(console: Console, result: Any, kpis: tuple[str, ...] = SWEEP_KP
         f"{result.runtime_s:.1f} s wall, {result.executor}"
     )
     console.print(head, soft_wrap=True)
-    stats_ = [[describe(r.values(k)) for k in kpis] for r in result.results]
+    stats_ = [[describe_kpi(k, r.values(k)) for k in kpis] for r in result.results]
     best = {}
     for j, k in enumerate(kpis):
         direction = KPI_DIRECTION.get(k, 0)
@@ -200,6 +200,11 @@ def render_sweep(console: Console, result: Any, kpis: tuple[str, ...] = SWEEP_KP
             cell = _pm(stats_[i][j], unit_of(k))
             cells.append(Text(cell, style="bold") if best.get(j) == i else cell)
         t.add_row(*cells)
+    if result.baseline is not None:  # the scenario as written: a reference row, never the best
+        res = result.baseline
+        row = ["as written"] + [""] * (len(result.keys) - 1) + ([str(res.n)] if show_n else [])
+        row += [_pm(describe_kpi(k, res.values(k)), unit_of(k)) for k in kpis]
+        t.add_row(*row, style="italic")
     console.print(t)
     broke = [i for i, res in enumerate(result.results) if any(v for v in res.values("cash_out") if v is not None)]
     if broke:

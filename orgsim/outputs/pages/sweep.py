@@ -25,7 +25,7 @@ from orgsim.outputs.pages.words import (
     precision_sentence,
     verdict_of,
 )
-from orgsim.outputs.plots.experiments import sorted_values
+from orgsim.outputs.plots.experiments import is_categorical, sorted_values
 from orgsim.outputs.text import param_text
 from orgsim.outputs.text_experiments import SWEEP_KPIS
 
@@ -78,7 +78,7 @@ def build_page(data: ExperimentData) -> Page:
         f"Sweep of {doc['scenario']}: {', '.join(keys)}",
         facts,
         method,
-        _sweep_headline(ranked, data.tables["kpis"], keys, kpis[0]),
+        _sweep_headline(ranked, data.tables["kpis"], keys, kpis[0]) + _baseline_sentence(doc, kpis[0]),
         _sweep_table(frame, keys, kpis, ranked),
         captions,
     )
@@ -98,6 +98,18 @@ def _sweep_headline(ranked: pd.DataFrame, kpis_table: pd.DataFrame, keys: Sequen
         out.append(_runner_up_sentence(best, ranked.iloc[1], kpis_table, keys, kpi))
     out += [_response_sentence(ranked, key, keys, kpi) for key in keys if ranked[key].nunique() > 1]
     return out
+
+
+def _baseline_sentence(doc: Mapping[str, Any], kpi: str) -> list[str]:
+    """The scenario as written (sweep --baseline), beside the points."""
+    stat = ((doc.get("baseline") or {}).get("kpis") or {}).get(kpi)
+    if not stat or stat.get("mean") is None:
+        return []
+    lo, hi = stat.get("ci95") or (None, None)
+    return [
+        f"The scenario as written (no varied value, the same random numbers): {kpi_label(kpi)} "
+        f"{mean_ci_text(stat['mean'], as_number(lo), as_number(hi), kpi_unit(kpi))}."
+    ]
 
 
 def _runner_up_sentence(
@@ -122,11 +134,21 @@ def _runner_up_sentence(
 
 
 def _response_sentence(ranked: pd.DataFrame, key: str, keys: Sequence[str], kpi: str) -> str:
-    """How the KPI's mean moves along one parameter (averaged over the others)."""
+    """How the KPI's mean moves along one parameter (averaged over the others); for categories (roles,
+    modes, orders) which is best and worst, never a trend."""
     values = sorted_values(ranked[key])
     effect = ranked.groupby(key, sort=False)["mean"].mean().reindex(values)
     unit, steps = kpi_unit(kpi), effect.diff().dropna()
     others = " (averaged over the other parameters)" if len(keys) > 1 else ""
+    if is_categorical(values):
+        higher = (KPI_DIRECTION.get(kpi) or 1) >= 0
+        order = effect.sort_values(ascending=not higher, kind="stable")
+        best, worst = order.index[0], order.index[-1]
+        return (
+            f"Of the {len(values)} values of {key}{others}, {kpi_label(kpi)} is best at {param_text(best)} "
+            f"({fmt(order.iloc[0], unit)}) and worst at {param_text(worst)} ({fmt(order.iloc[-1], unit)}); "
+            "these are categories, not a scale."
+        )
     if len({fmt(v, unit) for v in effect}) == 1:
         return (
             f"{capitalised(kpi_label(kpi))} stays at {fmt(effect.iloc[0], unit)} whatever {key} is, "
@@ -203,4 +225,6 @@ def build_figures(data: ExperimentData) -> dict[str, Figure]:
     if fixed:
         best = _ranked(frame, kpis[0]).iloc[0]
         frame = frame[(frame[fixed] == best[fixed]).all(axis=1)].drop(columns=fixed)
-    return {"sweep": plots.sweep(frame.drop(columns=["point", "replications"]), kpis=kpis)}
+    base = (data.result.get("baseline") or {}).get("kpis") or {}
+    lines = {k: base[k]["mean"] for k in kpis if isinstance((base.get(k) or {}).get("mean"), (int, float))}
+    return {"sweep": plots.sweep(frame.drop(columns=["point", "replications"]), kpis=kpis, baseline=lines or None)}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -19,7 +19,7 @@ from orgsim.outputs.plots.common import (
     unit_formatter,
 )
 
-__all__ = ["differences_forest", "focus_ranking", "sorted_values", "sweep"]
+__all__ = ["differences_forest", "focus_ranking", "is_categorical", "sorted_values", "sweep"]
 
 
 def _kpi_label(kpi: str) -> str:
@@ -143,20 +143,30 @@ def focus_ranking(ranks: pd.DataFrame, kpi: str = "arr_end", top: int | None = N
     return fig
 
 
+def is_categorical(values: Iterable[Any]) -> bool:
+    """True when some value is not a number (roles, ownership modes, focus orders): categories
+    keep the order the user gave them and are never read as a scale or a trend."""
+    return not all(isinstance(v, (int, float, np.number)) and not isinstance(v, (bool, np.bool_)) for v in values)
+
+
 def sorted_values(values: Iterable[Any]) -> list[Any]:
-    """Distinct values in order (sorted when they can be, else as first seen): a sweep axis."""
+    """Distinct values of a sweep axis: numbers sorted; categories as first seen (the user's order
+    in a sweep's table, whose rows follow the grid)."""
     vals = list(dict.fromkeys(values))
-    try:
-        return sorted(vals)
-    except TypeError:
+    if is_categorical(vals):
         return vals
+    return sorted(vals)
 
 
-def sweep(results: pd.DataFrame, kpis: Sequence[str] | None = None) -> Figure:
-    """A parameter sweep: response curves with 95% CI bands (one parameter) or heatmaps (two).
+def sweep(
+    results: pd.DataFrame, kpis: Sequence[str] | None = None, baseline: Mapping[str, float] | None = None
+) -> Figure:
+    """A parameter sweep: response curves with 95% CI bands (one parameter; dots with CI whiskers
+    for categories) or heatmaps (two).
 
     Input: tidy rows with one column per swept parameter plus kpi, mean, ci95_low, ci95_high.
-    One panel per KPI.
+    One panel per KPI. `baseline`: KPI -> the scenario's mean as written, drawn as a dashed line
+    (one-parameter panels).
     """
     params = [c for c in results.columns if c not in _STAT_COLUMNS]
     if not 1 <= len(params) <= 2:
@@ -175,22 +185,21 @@ def sweep(results: pd.DataFrame, kpis: Sequence[str] | None = None) -> Figure:
             p = params[0]
             xs = sorted_values(d[p])
             d = d.set_index(p).loc[xs]
-            numeric = all(isinstance(x, (int, float, np.number)) and not isinstance(x, bool) for x in xs)
+            numeric = not is_categorical(xs)
             x = np.asarray(xs, dtype=float) if numeric else np.arange(len(xs))
-            ax.fill_between(
-                x,
-                d["ci95_low"].astype(float),
-                d["ci95_high"].astype(float),
-                color="#4C72B0",
-                alpha=0.2,
-                linewidth=0,
-                label="95% CI",
-            )
-            ax.plot(x, d["mean"].astype(float), "o-", color="#4C72B0", label="mean")
-            if not numeric:
+            mean, lo, hi = (d[c].astype(float).to_numpy() for c in ("mean", "ci95_low", "ci95_high"))
+            if numeric:
+                ax.fill_between(x, lo, hi, color="#4C72B0", alpha=0.2, linewidth=0, label="95% CI")
+                ax.plot(x, mean, "o-", color="#4C72B0", label="mean")
+            else:  # categories: dots with whiskers, no line (no order between them to draw)
+                err = np.vstack([np.clip(mean - lo, 0, None), np.clip(hi - mean, 0, None)])
+                ax.errorbar(x, mean, yerr=err, fmt="o", color="#4C72B0", capsize=4, label="mean and 95% CI")
                 ax.set_xticks(x, [str(v) for v in xs])
-            elif all(float(v).is_integer() for v in xs):
+                ax.set_xlim(-0.5, len(xs) - 0.5)
+            if numeric and all(float(v).is_integer() for v in xs):
                 ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+            if baseline and baseline.get(k) is not None:
+                ax.axhline(baseline[k], color="#888", ls="--", lw=1, label="as written")
             ax.set_xlabel(p)
             ax.yaxis.set_major_formatter(unit_formatter(unit))
             ax.grid(True, alpha=0.3)

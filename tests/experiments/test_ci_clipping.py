@@ -1,0 +1,43 @@
+"""A share's 95% CI (win rate, GRR, cash_out...) stays within [0, 1]; other KPIs are untouched."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import orgsim
+from orgsim.experiments.stats import describe, describe_kpi
+from orgsim.metrics.registry import KPI_UNITS, PROBABILITY_KPIS
+
+REFERENCE = Path(__file__).resolve().parents[2] / "scenarios" / "reference.yaml"
+
+
+def test_a_rare_event_s_ci_does_not_go_below_zero():
+    values = [0.0] * 9 + [1.0]  # cash ran out in 1 of 10 futures
+    assert describe(values)["ci95"][0] < 0  # the t-interval itself does
+    d = describe_kpi("cash_out", values)
+    assert d["ci95"][0] == 0.0 and d["ci95"][1] == pytest.approx(describe(values)["ci95"][1])
+    assert d["mean"] == pytest.approx(0.1)
+
+
+def test_only_shares_are_clipped():
+    values = [0.9, 1.3, 1.1]  # NRR can exceed 1
+    assert describe_kpi("nrr", values) == describe(values)
+    assert describe_kpi("win_rate", [0.99, 0.5, 0.98])["ci95"][1] == 1.0
+    assert PROBABILITY_KPIS <= {k for k, u in KPI_UNITS.items() if u == "pct"}
+    assert "nrr" not in PROBABILITY_KPIS and "sm_share_of_revenue" not in PROBABILITY_KPIS
+
+
+def test_results_report_clipped_cis():
+    sc = orgsim.load_scenario(REFERENCE, overrides={"horizon_months": 3})
+    res = orgsim.simulate(sc, replications=2, seed=2026, workers=1)
+    doc = res.to_dict()
+    raw = describe(res.values("grr"))["ci95"][1]
+    assert raw > 1  # two replications of a 3-month GRR near 1: the t-interval passes 1
+    assert doc["kpis"]["grr"]["ci95"][1] == 1.0
+    summary = res.summary()
+    assert summary.loc["grr", "ci95_high"] == 1.0
+    for k in PROBABILITY_KPIS:
+        lo, hi = doc["kpis"][k]["ci95"]
+        assert lo is None or 0.0 <= lo <= hi <= 1.0
