@@ -49,7 +49,8 @@ def cli() -> None:
     times and reports KPIs with 95% confidence intervals; `validate` checks files without running
     them; `compare`, `sweep` and `focus` run experiments with common random numbers (paired
     differences, parameter grids, growth-stage focus orders); `init` writes a scenario from a few
-    answers; `hire` answers "who should I hire next?". Exit codes: 0 ok, 2 bad input or usage,
+    answers; `hire` answers "who should I hire next?"; `sensitivity` ranks the assumptions by how
+    much they move a KPI. Exit codes: 0 ok, 2 bad input or usage,
     1 internal error.
 
     \b
@@ -74,9 +75,9 @@ for _command in (
     focus.focus_command,
     init_command,
     hire.hire_command,
+    sensitivity_command,
 ):
     cli.add_command(_command)
-cli.add_command(sensitivity_command)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
