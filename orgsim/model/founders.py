@@ -175,19 +175,19 @@ class Founders:
         withdrawn = self._withdrawn()
         kinds = self.kinds - SERVICE_KINDS if withdrawn else self.kinds
         best: Task | None = care[0] if care and not withdrawn else None
-        where: tuple[Pool, int] | None = None
+        where: Pool | None = None
         overloaded = self.spec.step_in == "overloaded"
         limit = now - self.spec.overload_wait_days
         for pool in self.pools:
             if not pool.queue or (pool.headcount > 0 and not overloaded):
                 continue
-            for k, t in enumerate(pool.queue):
+            for t in pool.queue:
                 if type(t) is not Task or t.kind not in kinds:
                     continue  # (a process's request, or work founders do not take)
                 # the pool's first such task is its longest waiting (FIFO): if it has not waited
                 # long enough, none of the others has
                 if (pool.headcount == 0 or t.since <= limit) and (best is None or t.since < best.since):
-                    best, where = t, (pool, k)
+                    best, where = t, pool
                 break
         if best is None:
             return None
@@ -195,14 +195,8 @@ class Founders:
         if where is None:
             care.pop(0)
             return best, True
-        pool, k = where
-        if pool.rank is not None:
-            pool.queue.remove(best)  # a `Ranked` queue: by rank and pod
-        else:
-            del pool.queue[k]
-        stage = best.stage
-        stage.waiting -= 1
-        stage.waits_days.append(best.wait)
+        where.withdraw(best)
+        best.stage.waits_days.append(best.wait)
         return best, False
 
 

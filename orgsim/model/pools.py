@@ -215,6 +215,12 @@ class Pool(Priorities):
         self.queue.append(_Request(ev, pod, stage, self.env.now, kind))
         return ev
 
+    def withdraw(self, task: Task) -> None:
+        """Take a queued `task` out of the queue, to be done outside the pool (founders stepping
+        in): it no longer waits at its stage."""
+        self.queue.remove(task)  # a deque, or a `Ranked` queue (by rank and pod)
+        task.stage.waiting -= 1
+
     def release(self, person: Person) -> None:
         """The person's task is done: they take the next one they may, or leave, or wait."""
         person.busy = False
