@@ -105,6 +105,11 @@ def _share(mix: dict[str, float], segments: list[str]) -> str:
     return ", ".join(f"{s}: {mix[s] / total:.3g}" for s in segments)
 
 
+def pace_text(pace: float) -> str:
+    """'1 hire a month', '2 hires a month', '0.5 hires a month'."""
+    return f"{pace:g} hire{'' if pace == 1 else 's'} a month"
+
+
 def _money_text(x: float) -> str:
     return f"{x / 1e6:.3g}M" if x >= 1e6 else f"{x / 1e3:.3g}k" if x >= 1e3 else f"{x:g}"
 
@@ -132,6 +137,7 @@ def render(answers: dict[str, Any], command: str) -> str:
         cash_text=_money_text(answers["cash"]),
         people=sum(headcount.values()),
         hires_per_month=f"{answers['hires_per_month']:g}",
+        pace_text=pace_text(answers["hires_per_month"]),
         horizon=answers["horizon"],
         cash=f"{answers['cash']:.0f}",
         customers=", ".join(f"{s}: {customers[s]}" for s in segs),
@@ -239,7 +245,7 @@ def init_command(file: Path, force: bool, horizon_months: int, **given: str | No
     click.echo(
         f"Wrote {file}: {answers['name']}, {len(answers['acv'])} segments, "
         f"{sum(customers.values())} starting customers ({', '.join(f'{s} {n}' for s, n in customers.items())}), "
-        f"${_money_text(answers['cash'])} cash, {answers['hires_per_month']:g} hires a month, "
+        f"${_money_text(answers['cash'])} cash, {pace_text(answers['hires_per_month'])}, "
         f"{horizon_months} months."
     )
     click.echo(f"Next: orgsim validate {shlex.quote(str(file))} && orgsim run {shlex.quote(str(file))}")

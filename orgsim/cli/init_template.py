@@ -84,7 +84,7 @@ TEMPLATE = Template("""\
 # company: replace them with yours. Check the file with `orgsim validate`, run it with `orgsim run`.
 name: "$name"
 description: >
-  $name: $$$arr_text ARR, $people people, $$$cash_text cash, $hires_per_month hires a month (from orgsim init).
+  $name: $$$arr_text ARR, $people people, $$$cash_text cash, $pace_text (from orgsim init).
 horizon_months: $horizon              # months simulated
 replications: 30                       # futures simulated by `orgsim run` (override with -n)
 seed: 2026                             # same seed, same numbers
