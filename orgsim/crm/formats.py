@@ -23,7 +23,7 @@ import pandas as pd
 from orgsim.crm.export import Deals
 from orgsim.scenario.errors import UsageError
 
-__all__ = ["COLUMNS", "FILES", "FORMATS", "SEGMENT_COLUMN", "render", "salesforce_id"]
+__all__ = ["COLUMNS", "FILES", "FORMATS", "SEGMENT_COLUMN", "render", "salesforce_checksum", "salesforce_id"]
 
 # HubSpot default sales pipeline stage ids, for orgsim's stages
 HS_STAGES = {
@@ -95,11 +95,15 @@ def salesforce_id(prefix: str, n: int) -> str:
         if n == 0:
             break
     body = (prefix + "5g" + digits.rjust(10, "0"))[:15]
-    suffix = ""
-    for chunk in (body[0:5], body[5:10], body[10:15]):
-        bits = sum(1 << i for i, ch in enumerate(chunk) if "A" <= ch <= "Z")
-        suffix += "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"[bits]
-    return body + suffix
+    return body + salesforce_checksum(body)
+
+
+def salesforce_checksum(body: str) -> str:
+    """The 3 characters that make a 15-character Id case-insensitive: per 5-character chunk, which are capitals."""
+    return "".join(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"[sum(1 << i for i, ch in enumerate(body[k : k + 5]) if "A" <= ch <= "Z")]
+        for k in (0, 5, 10)
+    )
 
 
 def render(snap: Deals, fmt: str, provenance: dict | None = None) -> dict[str, str]:
