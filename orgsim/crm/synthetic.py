@@ -55,7 +55,7 @@ def synthetic_deals(
         `open_share` (expected) and `window_days` (how far back deals were created);
         ``attrs["as_of"]`` the date.
     """
-    from scipy import integrate, optimize, stats
+    from scipy import optimize, stats
 
     if not 0.0 < open_share < 1.0:
         raise ValueError(f"open_share must be between 0 and 1 (got {open_share})")
@@ -65,11 +65,16 @@ def synthetic_deals(
     won_t = stats.gamma(shape, scale=won_cycle_mean / shape)
     lost_t = stats.gamma(shape, scale=lost_cycle_mean / shape)
 
-    def survival(t: float) -> float:
-        return float(win_rate * won_t.sf(t) + (1 - win_rate) * lost_t.sf(t))
+    def truncated_mean(mean: float, w: float) -> float:  # E[min(T, w)] = mean F_{k+1}(w) + w S_k(w), T gamma
+        return float(
+            mean * stats.gamma.cdf(w, shape + 1, scale=mean / shape) + w * stats.gamma.sf(w, shape, scale=mean / shape)
+        )
 
-    def open_at(window: float) -> float:  # P(open) for creation uniform over the window
-        return integrate.quad(survival, 0.0, window, limit=200)[0] / window - open_share
+    def open_at(window: float) -> float:  # P(open) = E[min(T, window)] / window, creation uniform over the window
+        mixed = win_rate * truncated_mean(won_cycle_mean, window) + (1 - win_rate) * truncated_mean(
+            lost_cycle_mean, window
+        )
+        return mixed / window - open_share
 
     window = float(optimize.brentq(open_at, 1e-3, 1e6))
     rng = np.random.default_rng(seed)

@@ -12,7 +12,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "cli"))
 from test_cli import assert_clean_failure, orgsim_cmd  # noqa: E402
 
-from orgsim.cli import export_crm as cli_module  # noqa: E402
+from orgsim.cli import export_crm as cli_module, main  # noqa: E402
 from orgsim.crm.formats import FORMATS  # noqa: E402
 
 SHORT = ("--set", "horizon_months=12")
@@ -81,7 +81,8 @@ def test_export_from_a_scenario_matches_the_log(tmp_path, log_file):
         (("{log}", "-f", "generic", "-o", "{tmp}/notes"), "error: --out {tmp}/notes: holds notes.txt, which orgsim"),
     ],
 )
-def test_bad_input_exits_2_naming_the_option_or_file(tmp_path, log_file, args, message):
+def test_bad_input_exits_2_naming_the_option_or_file(tmp_path, log_file, args, message, capsys):
+    # in this process (orgsim.cli.main, as the console script runs it): a subprocess each would cost a second
     (tmp_path / "bad.csv").write_text(
         "replication,case_id,activity,lifecycle,timestamp,segment,source\n0,a,b,c,d,e,f\n"
     )
@@ -90,11 +91,18 @@ def test_bad_input_exits_2_naming_the_option_or_file(tmp_path, log_file, args, m
     (tmp_path / "notes").mkdir()
     (tmp_path / "notes" / "notes.txt").write_text("mine")
     fill = {"log": str(log_file), "out": str(tmp_path / "out"), "tmp": str(tmp_path)}
-    p = orgsim_cmd("export-crm", *(a.format(**fill) for a in args))
-    assert_clean_failure(p, 2)
-    assert message.format(**fill) in p.stderr
+    code = main(["export-crm", *(a.format(**fill) for a in args)])
+    err = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in err
+    assert message.format(**fill) in err
     assert not (tmp_path / "out").exists()  # nothing half-written
     assert (tmp_path / "notes" / "notes.txt").read_text() == "mine"
+
+
+def test_bad_input_from_the_console_script(tmp_path):
+    p = orgsim_cmd("export-crm", str(tmp_path / "none.csv"), "-f", "hubspot", "-o", str(tmp_path / "out"))
+    assert_clean_failure(p, 2)
+    assert f"error: {tmp_path / 'none.csv'}: no such file" in p.stderr
 
 
 def test_help_has_examples_and_the_cli_knows_every_format():
