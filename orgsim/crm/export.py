@@ -138,6 +138,7 @@ def check_events(df: pd.DataFrame, where: str = "events") -> pd.DataFrame:
     out = df.copy()
     for col in ("timestamp", "replication", "amount"):
         if col == "timestamp" and pd.api.types.is_datetime64_any_dtype(df[col]):
+            out[col] = df[col].astype("datetime64[s]")  # whole seconds, as orgsim writes them, whatever the file
             continue
         values: pd.Series = (
             pd.to_datetime(df[col].astype(object), errors="coerce", format="ISO8601")
@@ -151,7 +152,7 @@ def check_events(df: pd.DataFrame, where: str = "events") -> pd.DataFrame:
             what = "is blank" if pd.isna(cell) else f"holds {str(cell)[:40]!r}"
             expected = "a timestamp YYYY-MM-DD HH:MM:SS" if col == "timestamp" else "a number"
             raise UsageError(printable(f"{where}: line {row + 2}, column {col!r} {what}; expected {expected}"))
-        out[col] = values
+        out[col] = values.astype("datetime64[s]") if col == "timestamp" else values
     return out
 
 

@@ -98,3 +98,14 @@ def test_bad_replication_and_as_of_are_refused(events):
         deals_from_events(events, as_of=dt.date(2025, 12, 30))
     with pytest.raises(UsageError, match=r"--as-of 1st of July: expected a date as YYYY-MM-DD"):
         deals_from_events(events, as_of="1st of July")
+
+
+def test_an_event_log_file_gives_the_same_deals(events, tmp_path):
+    from orgsim.crm import read_events
+
+    want = deals_from_events(events, as_of=AS_OF).deals
+    for name in ("events.csv.gz", "events.parquet"):
+        path = tmp_path / name
+        events.to_parquet(path) if name.endswith(".parquet") else events.to_csv(path, index=False)
+        got = deals_from_events(read_events(path), as_of=AS_OF).deals
+        pd.testing.assert_frame_equal(got, want, check_dtype=False)

@@ -72,6 +72,10 @@ def test_export_from_a_scenario_matches_the_log(tmp_path, log_file):
         (("{tmp}/bad.csv", "-f", "generic", "-o", "{out}"), "error: {tmp}/bad.csv: missing columns resource, amount;"),
         (("{tmp}/empty.csv", "-f", "generic", "-o", "{out}"), "error: {tmp}/empty.csv: the file is empty;"),
         (
+            ("{tmp}/late.csv", "-f", "generic", "-o", "{out}"),
+            "error: {tmp}/late.csv: line 3, column 'timestamp' holds 'tomorrow'; expected a timestamp",
+        ),
+        (
             ("{tmp}/events.txt", "-f", "generic", "-o", "{out}"),
             "error: {tmp}/events.txt: expected an event log ending in",
         ),
@@ -87,6 +91,9 @@ def test_bad_input_exits_2_naming_the_option_or_file(tmp_path, log_file, args, m
         "replication,case_id,activity,lifecycle,timestamp,segment,source\n0,a,b,c,d,e,f\n"
     )
     (tmp_path / "empty.csv").write_text("")
+    head = "replication,case_id,activity,lifecycle,timestamp,resource,segment,source,amount\n"
+    rows = "0,r0-L1,Opportunity created,complete,{},,smb,paid,\n"
+    (tmp_path / "late.csv").write_text(head + rows.format("2026-01-02 10:00:00") + rows.format("tomorrow"))
     (tmp_path / "events.txt").write_text("x")
     (tmp_path / "notes").mkdir()
     (tmp_path / "notes" / "notes.txt").write_text("mine")
