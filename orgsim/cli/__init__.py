@@ -29,6 +29,7 @@ from orgsim.cli.common import (
     echo_err,
     failure_text,
 )
+from orgsim.cli.export_crm import export_crm_command
 from orgsim.cli.init import init_command
 from orgsim.cli.options import debug_option
 from orgsim.cli.sensitivity import sensitivity_command
@@ -76,6 +77,7 @@ for _command in (
     init_command,
     hire.hire_command,
     sensitivity_command,
+    export_crm_command,
 ):
     cli.add_command(_command)
 
