@@ -18,6 +18,12 @@ AS_OF = "2026-07-01"  # the middle of the horizon: many deals still open
 
 
 @pytest.fixture(scope="session")
+def as_of() -> str:
+    """The as-of date of the exports (a fixture: `from conftest import` is ambiguous with several conftests)."""
+    return AS_OF
+
+
+@pytest.fixture(scope="session")
 def events():
     import orgsim
 

@@ -6,7 +6,6 @@ import datetime as dt
 
 import pandas as pd
 import pytest
-from conftest import AS_OF
 
 from orgsim.crm import deals_from_events
 from orgsim.crm.export import DEAL_COLUMNS, STAGES
@@ -41,10 +40,10 @@ def test_won_amounts_and_owners_come_from_the_log(events):
     assert set(d["segment"]) <= {"smb", "mid_market", "enterprise"}
 
 
-def test_as_of_cuts_the_log_and_open_deals_are_censored(events):
-    snap = deals_from_events(events, as_of=AS_OF)
+def test_as_of_cuts_the_log_and_open_deals_are_censored(events, as_of):
+    snap = deals_from_events(events, as_of=as_of)
     d = snap.deals.set_index("deal_id")
-    end = pd.Timestamp(AS_OF) + pd.Timedelta(days=1)
+    end = pd.Timestamp(as_of) + pd.Timedelta(days=1)
     created = _first(events, "Opportunity created")
     assert set(d.index) == set(created[created < end].index)  # deals created after as-of do not exist
     decided = pd.concat([_first(events, "Won"), _first(events, "Lost")])
@@ -58,8 +57,8 @@ def test_as_of_cuts_the_log_and_open_deals_are_censored(events):
     assert 0.2 < (d["outcome"] == "open").mean() < 0.6
 
 
-def test_stage_history_moves_forward_and_ends_in_the_outcome(events):
-    snap = deals_from_events(events, as_of=AS_OF)
+def test_stage_history_moves_forward_and_ends_in_the_outcome(events, as_of):
+    snap = deals_from_events(events, as_of=as_of)
     h = snap.history
     rank = h["stage"].map({s: i for i, s in enumerate(STAGES[:-1])} | {"lost": len(STAGES) - 2})
     assert (rank.groupby(h["deal_id"]).diff().dropna() > 0).all()
@@ -100,12 +99,12 @@ def test_bad_replication_and_as_of_are_refused(events):
         deals_from_events(events, as_of="1st of July")
 
 
-def test_an_event_log_file_gives_the_same_deals(events, tmp_path):
+def test_an_event_log_file_gives_the_same_deals(events, tmp_path, as_of):
     from orgsim.crm import read_events
 
-    want = deals_from_events(events, as_of=AS_OF).deals
+    want = deals_from_events(events, as_of=as_of).deals
     for name in ("events.csv.gz", "events.parquet"):
         path = tmp_path / name
         events.to_parquet(path) if name.endswith(".parquet") else events.to_csv(path, index=False)
-        got = deals_from_events(read_events(path), as_of=AS_OF).deals
+        got = deals_from_events(read_events(path), as_of=as_of).deals
         pd.testing.assert_frame_equal(got, want, check_dtype=False)

@@ -8,7 +8,6 @@ import re
 
 import pandas as pd
 import pytest
-from conftest import AS_OF
 
 from orgsim.crm import deals_from_events
 from orgsim.crm.formats import FORMATS, render, salesforce_checksum, salesforce_id
@@ -37,8 +36,8 @@ SPACE = r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d"
 
 
 @pytest.fixture(scope="module")
-def snap(events):
-    return deals_from_events(events, as_of=AS_OF)
+def snap(events, as_of):
+    return deals_from_events(events, as_of=as_of)
 
 
 @pytest.fixture(scope="module")
@@ -59,13 +58,13 @@ def test_columns_are_exactly_the_issues(files, fmt, name):
     assert list(_table(files, fmt, name).columns) == ISSUE_COLUMNS[fmt, name].split(", ")
 
 
-def test_every_format_has_one_row_per_deal_and_a_manifest(files, snap):
+def test_every_format_has_one_row_per_deal_and_a_manifest(files, snap, as_of):
     counts = snap.counts()
     main = {"salesforce": "Opportunity.csv", "sales-pipeline": "sales_pipeline.csv"}
     for fmt in FORMATS:
         assert len(_table(files, fmt, main.get(fmt, "deals.csv"))) == counts["deals"]
         manifest = json.loads(files[fmt]["manifest.json"])
-        assert manifest["counts"] == counts and manifest["as_of"] == AS_OF and manifest["format"] == fmt
+        assert manifest["counts"] == counts and manifest["as_of"] == as_of and manifest["format"] == fmt
         assert sorted(manifest["files"]) == sorted(files[fmt])
     assert counts["open"] > 20 and counts["won"] > 10 and counts["lost"] > 10
 
