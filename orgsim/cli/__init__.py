@@ -30,6 +30,7 @@ from orgsim.cli.common import (
     failure_text,
 )
 from orgsim.cli.init import init_command
+from orgsim.cli.optimize import optimize_command
 from orgsim.cli.options import debug_option
 from orgsim.cli.sensitivity import sensitivity_command
 from orgsim.experiments.runner import ReplicationError
@@ -76,6 +77,7 @@ for _command in (
     init_command,
     hire.hire_command,
     sensitivity_command,
+    optimize_command,
 ):
     cli.add_command(_command)
 
