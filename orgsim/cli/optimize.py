@@ -278,8 +278,9 @@ def _run(
         if value is not None and t["feasible"] and (not best or direction * value > direction * best[0]):
             best[:] = [value]
         params = ", ".join(f"{k}={show_value(v)}" for k, v in t["params"].items())
+        of = "" if budget else f"/{t['trials']}"
         echo_err(
-            f"trial {t['done']}/{t['trials']} (#{t['number']}): {params}: {kpi} {fmt(value, unit_of(kpi))}"
+            f"trial {t['done']}{of} (#{t['number']}): {params}: {kpi} {fmt(value, unit_of(kpi))}"
             f"{'' if t['feasible'] else ' (breaks a constraint)'}{' (cached)' if t['cached'] else ''}; "
             f"best feasible {fmt(best[0], unit_of(kpi)) if best else '-'}"
         )
