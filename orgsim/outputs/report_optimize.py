@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -23,13 +24,14 @@ from orgsim.metrics.registry import KPI_LABELS, fmt, unit_of
 from orgsim.outputs.files import csv_text, dumps_json
 from orgsim.outputs.html import CSS, E, figure_html, html_table, paragraphs
 from orgsim.outputs.report import REPORT_FILE
+from orgsim.scenario.errors import UsageError
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from orgsim.experiments.optimize_result import OptimizeResult
 
-__all__ = ["best_yaml", "optimize_files", "scenario_yaml"]
+__all__ = ["best_yaml", "is_optimize_dir", "optimize_files", "scenario_yaml", "write_report"]
 
 STUDY_FILE = "study.db"
 
@@ -261,3 +263,36 @@ def optimize_files(
         **{f"plots/{n}.png": png for n, png in images.items()},
         REPORT_FILE: _page(doc, images, full).encode("utf-8"),
     }
+
+
+def is_optimize_dir(directory: str | Path) -> bool:
+    """True when DIR's manifest.json says `orgsim optimize --out` wrote it."""
+    try:
+        doc = json.loads((Path(directory) / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(doc, dict) and doc.get("command") == "optimize"
+
+
+def write_report(directory: str | Path, dpi: int = 100) -> list[Path]:
+    """`orgsim report DIR` for an optimize directory: report.html and the plots from optimize.json,
+    trials.csv and manifest.json alone."""
+    from orgsim.outputs.plots.common import png_bytes
+    from orgsim.outputs.report_experiments import write_files
+
+    d = Path(directory)
+    try:
+        doc = json.loads((d / "optimize.json").read_text(encoding="utf-8"))
+        manifest = json.loads((d / "manifest.json").read_text(encoding="utf-8"))
+        trials = pd.read_csv(d / "trials.csv")
+        trials["feasible"] = trials["feasible"].astype(bool)
+        images = {
+            "pareto": png_bytes(pareto_figure(trials, doc), dpi=dpi),
+            "history": png_bytes(history_figure(trials, doc), dpi=dpi),
+            "importances": png_bytes(importance_figure(doc), dpi=dpi),
+        }
+        page = _page(doc, images, manifest)
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise UsageError(f"{d}: cannot rebuild the optimize report from optimize.json and trials.csv: {e}") from None
+    files = {**{f"plots/{n}.png": png for n, png in images.items()}, REPORT_FILE: page.encode("utf-8")}
+    return write_files(d, files)

@@ -96,6 +96,10 @@ def test_best_yaml_loads_and_carries_the_best_params(run_dir):
     assert same.model_dump() == load_scenario(REF).model_dump()
     with open(out / "trials.csv", newline="") as f:
         assert len(list(csv.DictReader(f))) == doc["trials"]["total"]
+    # `orgsim report DIR` rebuilds the report and plots from the files alone
+    (out / "report.html").unlink()
+    assert main(["report", str(out)]) == 0
+    assert "The best plan" in (out / "report.html").read_text()
 
 
 def test_resume_adds_trials_to_the_same_study(run_dir):
@@ -154,3 +158,17 @@ def test_missing_optuna_says_what_to_install(monkeypatch, capsys):
     monkeypatch.setitem(sys.modules, "optuna", None)  # import optuna -> ImportError
     assert main(["optimize", REF, *VARY, "--trials", "1", "-q"]) == 2
     assert 'pip install "orgsim[optimize]"' in capsys.readouterr().err
+
+
+def test_a_line_per_trial_then_the_answer_and_quiet_silences_both(tmp_path, capsys):
+    args = ["optimize", REF, *VARY, "--at-month", "6", "-n", "2", "--max-replications", "2", "--confirm", "1"]
+    assert main([*args, "--trials", "2"]) == 0
+    got = capsys.readouterr()
+    assert [line.split(" (#")[0] for line in got.err.splitlines() if line.startswith("trial ")] == [
+        "trial 1/2",
+        "trial 2/2",
+    ]
+    assert "Best plan: " in got.out or "Keep the scenario's own plan" in got.out
+    assert main([*args, "--trials", "2", "-q"]) == 0
+    got = capsys.readouterr()
+    assert got.out == "" and got.err == ""
