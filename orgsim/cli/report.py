@@ -19,7 +19,8 @@ def report(directory: Path) -> None:
 
     Reads only the files `orgsim run --out DIR` wrote there (summary.json, monthly.csv,
     stages.csv, funnel.csv, manifest.json; counters.csv when present) — or, in a directory of
-    `orgsim compare`, `sweep`, `focus`, `sensitivity` or `optimize --out DIR`, its JSON result, CSV tables and manifest.json
+    `orgsim compare`, `sweep`, `focus`, `sensitivity` or `optimize --out DIR`, its JSON result, CSV tables
+    and manifest.json
     — and rewrites the plots and the self-contained HTML report (images embedded, no network
     needed) atomically. Exits 2 when DIR is not such a directory.
 
