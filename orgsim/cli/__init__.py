@@ -31,6 +31,7 @@ from orgsim.cli.common import (
 )
 from orgsim.cli.export_crm import export_crm_command
 from orgsim.cli.init import init_command
+from orgsim.cli.optimize import optimize_command
 from orgsim.cli.options import debug_option
 from orgsim.cli.sensitivity import sensitivity_command
 from orgsim.experiments.runner import ReplicationError
@@ -78,6 +79,7 @@ for _command in (
     hire.hire_command,
     sensitivity_command,
     export_crm_command,
+    optimize_command,
 ):
     cli.add_command(_command)
 

@@ -19,7 +19,8 @@ def report(directory: Path) -> None:
 
     Reads only the files `orgsim run --out DIR` wrote there (summary.json, monthly.csv,
     stages.csv, funnel.csv, manifest.json; counters.csv when present) — or, in a directory of
-    `orgsim compare`, `sweep`, `focus` or `sensitivity --out DIR`, its JSON result, CSV tables and manifest.json
+    `orgsim compare`, `sweep`, `focus`, `sensitivity` or `optimize --out DIR`, its JSON result, CSV tables
+    and manifest.json
     — and rewrites the plots and the self-contained HTML report (images embedded, no network
     needed) atomically. Exits 2 when DIR is not such a directory.
 
@@ -34,10 +35,13 @@ def report(directory: Path) -> None:
         experiment_command,
         write_report as write_experiment_report,
     )
+    from orgsim.outputs.report_optimize import is_optimize_dir, write_report as write_optimize_report
     from orgsim.outputs.report_sensitivity import is_sensitivity_dir, write_report as write_sensitivity_report
 
     try:
-        if is_sensitivity_dir(directory):
+        if is_optimize_dir(directory):
+            paths = write_optimize_report(directory)
+        elif is_sensitivity_dir(directory):
             paths = write_sensitivity_report(directory)
         else:
             paths = (write_experiment_report if experiment_command(directory) else write_report)(directory)
