@@ -19,6 +19,8 @@ from rich.text import Text
 from orgsim.metrics.registry import FUNNEL_KEYS, KPI_KEYS, STAGE_KEYS, fmt, unit_of
 
 __all__ = [
+    "BOTTLENECK_UTILISATION",
+    "BOTTLENECK_WAIT_HOURS",
     "NEGLIGIBLE_WAIT_HOURS",
     "bottleneck",
     "cash_line",
@@ -26,6 +28,8 @@ __all__ = [
     "diff_text",
     "failure_block",
     "header",
+    "is_bottleneck",
+    "longest_wait",
     "p_text",
     "param_text",
     "precision_line",
@@ -38,6 +42,7 @@ __all__ = [
 ]
 
 BOTTLENECK = "<- bottleneck"
+LONGEST = "<- longest"
 
 
 def table(title: str) -> Table:
@@ -128,7 +133,26 @@ def funnel_table(doc: dict[str, Any]) -> Table:
 NEGLIGIBLE_WAIT_HOURS = 0.05
 
 
-def bottleneck(doc: dict[str, Any]) -> str | None:
+# A stage is a bottleneck only when its work waits at least this long on average AND its people
+# are at least this busy: a long wait with people to spare comes from a rule (a cap on open deals,
+# a hand-off), and a busy team whose work waits minutes holds nothing up. Every report (terminal,
+# plots, report.html) applies both; `orgsim report --bottleneck-wait-hours/--bottleneck-utilisation`
+# changes them for report.html.
+BOTTLENECK_WAIT_HOURS = 4.0
+BOTTLENECK_UTILISATION = 0.85
+
+
+def is_bottleneck(
+    wait_hours: float,
+    utilization: float,
+    min_wait_hours: float = BOTTLENECK_WAIT_HOURS,
+    busy: float = BOTTLENECK_UTILISATION,
+) -> bool:
+    """The rule every report applies: a mean wait and a utilisation both at or above their thresholds."""
+    return wait_hours >= max(min_wait_hours, NEGLIGIBLE_WAIT_HOURS) and utilization >= busy
+
+
+def longest_wait(doc: dict[str, Any]) -> str | None:
     """The stage where work waits longest on average (None when nothing waits noticeably)."""
     waits = {name: (st["mean_wait_hours"]["mean"] or 0.0) for name, st in doc["stages"].items()}
     if not waits:
@@ -137,9 +161,21 @@ def bottleneck(doc: dict[str, Any]) -> str | None:
     return name if waits[name] >= NEGLIGIBLE_WAIT_HOURS else None
 
 
+def bottleneck(doc: dict[str, Any]) -> str | None:
+    """Of the stages above both thresholds (`is_bottleneck`), the one where work waits longest; None
+    when no stage is above both."""
+    waits = {
+        name: st["mean_wait_hours"]["mean"] or 0.0
+        for name, st in doc["stages"].items()
+        if is_bottleneck(st["mean_wait_hours"]["mean"] or 0.0, st["utilization"]["mean"] or 0.0)
+    }
+    return max(waits, key=lambda n: waits[n]) if waits else None
+
+
 def stage_table(doc: dict[str, Any]) -> Table:
-    """Per stage: arrivals, completed, mean and p90 wait (hours), utilisation; marks the bottleneck."""
-    worst = bottleneck(doc)
+    """Per stage: arrivals, completed, mean and p90 wait (hours), utilisation; marks the bottleneck
+    and, when another stage, the longest wait."""
+    worst, longest = bottleneck(doc), longest_wait(doc)
     t = table("Stages of the value chain (mean over replications)")
     t.add_column("stage", no_wrap=True)
     for head in ("arrivals", "completed", "mean\nwait h", "p90\nwait h", "util"):
@@ -148,6 +184,7 @@ def stage_table(doc: dict[str, Any]) -> Table:
     for name, st in doc["stages"].items():
         m = {k: st[k]["mean"] for k in STAGE_KEYS}
         mark = name == worst
+        note = BOTTLENECK if mark else LONGEST if name == longest else ""
         t.add_row(
             name,
             fmt(m["arrivals"]),
@@ -155,9 +192,13 @@ def stage_table(doc: dict[str, Any]) -> Table:
             fmt(m["mean_wait_hours"], "hours"),
             fmt(m["p90_wait_hours"], "hours"),
             fmt(m["utilization"], "pct"),
-            BOTTLENECK if mark else "",
+            note,
             style="bold" if mark else None,
         )
+    t.caption = (
+        f"bottleneck: the longest mean wait of the stages waiting at least {BOTTLENECK_WAIT_HOURS:g} h at "
+        f"utilisation at least {BOTTLENECK_UTILISATION:.0%}; longest: the longest wait, when not the bottleneck"
+    )
     return t
 
 

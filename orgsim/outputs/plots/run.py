@@ -233,7 +233,7 @@ def headcount_and_cost(
 def bottlenecks(monthly: pd.DataFrame, stages: pd.DataFrame, scenario: str | None = None) -> Figure:
     """Where work waits: queue length by stage over time, mean/p90 wait and utilisation by stage.
 
-    The worst stage (longest mean wait) is drawn in red in every panel.
+    The bottleneck (longest mean wait, above the wait and utilisation thresholds) is drawn in red in every panel.
     """
     rows, scenario = one_scenario(monthly, scenario, "bottlenecks")
     st, _ = one_scenario(stages, scenario if "scenario" in stages.columns else None, "bottlenecks")
