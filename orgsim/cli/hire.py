@@ -149,6 +149,12 @@ def hire_command(
         from orgsim.experiments.top_inputs import measured as read_measured
 
         measured = read_measured(sensitivity_file, by)  # before the run: a bad file fails fast (exit 2)
+        if measured["scenario"] not in (None, base.name):
+            click.echo(
+                f"warning: --sensitivity {sensitivity_file}: ranks the inputs of {measured['scenario']}, "
+                f"not of {base.name}",
+                err=True,
+            )
     if at_month is not None and at_month > base.horizon_months:
         raise UsageError(f"--at-month {at_month}: the scenario's horizon_months is {base.horizon_months}")
     remember({base.name: scenario}, overrides)

@@ -133,8 +133,9 @@ def ranked_findings(
     busy: float = BOTTLENECK_UTILISATION,
     unhealthy: float = 0.1,
 ) -> list[Finding]:
-    """Every finding of a run, cash first, then what stops growth (the scenario's own warnings, no
-    customer won, the bottleneck and other waits), then the rest; by severity within each group."""
+    """Every finding of a run, cash first (whether it runs out, then the runway and the burn
+    multiple), then what stops growth (the scenario's own warnings, no customer won, the bottleneck
+    and other waits), then the rest; by severity within those two groups."""
     out = [Finding("critical" if "runs out in" in t else "info" if "never runs out" in t else "warning", "cash", t)
            for t in cash_findings(run.summary)]  # fmt: skip
     out += _runway(run.summary)
@@ -159,7 +160,8 @@ def ranked_findings(
         out.append(Finding("warning", "other", below))
     threshold = run.health_thresholds().get("healthy_threshold", 0.6)
     out += [Finding("info", "other", t) for t in retention_findings(run.summary, threshold)]
-    return sorted(out, key=lambda f: (GROUPS.index(f.group), severity_rank(f.severity)))
+    # the cash group keeps its order (the answer, whether cash runs out, first); the others by severity
+    return sorted(out, key=lambda f: (GROUPS.index(f.group), 0 if f.group == "cash" else severity_rank(f.severity)))
 
 
 def findings(

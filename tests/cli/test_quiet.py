@@ -1,6 +1,7 @@
 """`-q/--quiet` does what the docs say for every command that runs replications: nothing on stdout
 or stderr (no progress bar, no tables, no `report:` line) but errors and the scenario's warnings;
-the files are written as usual (`run -q --out` in tests/cli/test_cli.py). reference.yaml, 3 months, 2 replications: seconds in all."""
+the files are written as usual (`run -q --out` in tests/cli/test_cli.py). reference.yaml, 3 months,
+2 replications: seconds in all."""
 
 from __future__ import annotations
 
