@@ -75,7 +75,8 @@ PLOT_CAPTIONS = {
     "headcount_cost": "Left: people by department. Right: monthly cost (people by department, paid marketing, "
     "overhead, cost of goods sold) against monthly revenue; the gap is the operating burn.",
     "bottlenecks": "Where work waits for a free person. Left: tasks waiting at each month's end; middle: the "
-    "wait per task; right: how busy each stage's people are. The bottleneck is drawn in red.",
+    "wait per task; right: how busy each stage's people are. The stage where work waits longest is drawn in red "
+    "(called the bottleneck only when its people are also busy enough: see the findings).",
     "health": "Left: share of active accounts that are healthy (renew and expand more) and active at all, "
     "with product maturity. Right: active customers.",
     "health_distribution": "How health is spread over the active accounts. Left: the share of accounts in each tenth "

@@ -133,11 +133,13 @@ def funnel_table(doc: dict[str, Any]) -> Table:
 NEGLIGIBLE_WAIT_HOURS = 0.05
 
 
-# A stage is a bottleneck only when its work waits at least this long on average AND its people
-# are at least this busy: a long wait with people to spare comes from a rule (a cap on open deals,
-# a hand-off), and a busy team whose work waits minutes holds nothing up. Every report (terminal,
-# plots, report.html) applies both; `orgsim report --bottleneck-wait-hours/--bottleneck-utilisation`
-# changes them for report.html.
+# A stage is called a bottleneck only when its work waits at least this long on average AND its
+# people are at least this busy (issue 15): a busy team whose work waits minutes holds nothing up,
+# and a long wait with people to spare may come from a rule (a cap on open deals) rather than from
+# people. Long tasks in a small pool also wait at moderate utilisation (notebook 01), so every
+# report still shows the longest wait (terminal `<- longest`, the red line of the plots, the
+# report's "Work waits longest at"). `orgsim report --bottleneck-wait-hours/--bottleneck-utilisation`
+# changes both for report.html.
 BOTTLENECK_WAIT_HOURS = 4.0
 BOTTLENECK_UTILISATION = 0.85
 

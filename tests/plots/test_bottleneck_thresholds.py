@@ -30,7 +30,19 @@ def test_both_thresholds_are_needed():
         [(s, w, u) for s, (w, u) in {"sales": (423.0, 0.72), "presales": (188.0, 0.95)}.items()],
         columns=["stage", "mean_wait_hours", "utilization"],
     )
-    assert worst_stage(rows) == "presales"  # the plots draw the same stage in red
+    assert worst_stage(rows) == "sales"  # the plots draw the longest wait in red, labelled by the rule
+
+
+def test_the_plot_labels_the_longest_wait_by_the_rule(run_dir: Path):
+    from orgsim.outputs import plots
+
+    monthly, stages = (pd.read_csv(run_dir / f"{n}.csv") for n in ("monthly", "stages"))
+    summary = json.loads((run_dir / "summary.json").read_text())
+    longest = longest_wait(summary)
+    fig = plots.bottlenecks(monthly, stages)
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    word = "bottleneck" if bottleneck(summary) == longest else "longest wait"
+    assert f"{longest} ({word})" in labels and sum("(" in x for x in labels) == 1
 
 
 def test_report_options_match_the_defaults_and_move_the_bottleneck(run_dir: Path, tmp_path: Path, capsys):

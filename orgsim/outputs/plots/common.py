@@ -14,7 +14,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator, PercentFormatter
 
 from orgsim.metrics.registry import KPI_DIRECTION, fmt
 from orgsim.names import STAGES
-from orgsim.outputs.text import NEGLIGIBLE_WAIT_HOURS, is_bottleneck
+from orgsim.outputs.text import NEGLIGIBLE_WAIT_HOURS
 
 __all__ = [
     "BAD",
@@ -143,15 +143,15 @@ def subtitle(scenario: str, n: int) -> str:
 
 
 def worst_stage(stages: pd.DataFrame) -> str | None:
-    """The bottleneck, as the terminal report names it: of the stages whose mean wait and
-    utilisation are both above the thresholds (`is_bottleneck`), the one where work waits longest;
-    None when there is none."""
+    """The stage where work waits longest on average (drawn in red); None when no stage's mean
+    wait reaches `NEGLIGIBLE_WAIT_HOURS`. Whether it is called the bottleneck is `is_bottleneck`'s
+    rule (its wait and utilisation both above their thresholds), as on the terminal."""
     if stages.empty:
         return None
-    means = stages.groupby("stage", sort=False)[["mean_wait_hours", "utilization"]].mean()
-    rows = {str(k): (float(v["mean_wait_hours"]), float(v["utilization"])) for k, v in means.iterrows()}
-    above = {k: w for k, (w, u) in rows.items() if w >= NEGLIGIBLE_WAIT_HOURS and is_bottleneck(w, u)}
-    return max(above, key=lambda k: above[k]) if above else None
+    waits = stages.groupby("stage", sort=False)["mean_wait_hours"].mean()
+    if waits.max() < NEGLIGIBLE_WAIT_HOURS:
+        return None
+    return str(waits.idxmax())
 
 
 def show_figures_inline_in_ipython() -> None:
