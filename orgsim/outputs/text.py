@@ -17,6 +17,14 @@ from rich.table import Table
 from rich.text import Text
 
 from orgsim.metrics.registry import FUNNEL_KEYS, KPI_KEYS, STAGE_KEYS, fmt, unit_of
+from orgsim.outputs.bottleneck import (
+    BOTTLENECK_UTILISATION,
+    BOTTLENECK_WAIT_HOURS,
+    NEGLIGIBLE_WAIT_HOURS,
+    bottleneck,
+    is_bottleneck,
+    longest_wait,
+)
 
 __all__ = [
     "BOTTLENECK_UTILISATION",
@@ -126,52 +134,6 @@ def funnel_table(doc: dict[str, Any]) -> Table:
         prev = mean
     t.caption = "sql includes SDRs' outbound meetings"
     return t
-
-
-# A mean wait shorter than this (3 minutes) is no queue: work is picked up as it arrives. Every
-# report (terminal, plots, report.html) names a bottleneck only above it.
-NEGLIGIBLE_WAIT_HOURS = 0.05
-
-
-# A stage is called a bottleneck only when its work waits at least this long on average AND its
-# people are at least this busy (issue 15): a busy team whose work waits minutes holds nothing up,
-# and a long wait with people to spare may come from a rule (a cap on open deals) rather than from
-# people. Long tasks in a small pool also wait at moderate utilisation (notebook 01), so every
-# report still shows the longest wait (terminal `<- longest`, the red line of the plots, the
-# report's "Work waits longest at"). `orgsim report --bottleneck-wait-hours/--bottleneck-utilisation`
-# changes both for report.html.
-BOTTLENECK_WAIT_HOURS = 4.0
-BOTTLENECK_UTILISATION = 0.85
-
-
-def is_bottleneck(
-    wait_hours: float,
-    utilization: float,
-    min_wait_hours: float = BOTTLENECK_WAIT_HOURS,
-    busy: float = BOTTLENECK_UTILISATION,
-) -> bool:
-    """The rule every report applies: a mean wait and a utilisation both at or above their thresholds."""
-    return wait_hours >= max(min_wait_hours, NEGLIGIBLE_WAIT_HOURS) and utilization >= busy
-
-
-def longest_wait(doc: dict[str, Any]) -> str | None:
-    """The stage where work waits longest on average (None when nothing waits noticeably)."""
-    waits = {name: (st["mean_wait_hours"]["mean"] or 0.0) for name, st in doc["stages"].items()}
-    if not waits:
-        return None
-    name = max(waits, key=lambda n: waits[n])
-    return name if waits[name] >= NEGLIGIBLE_WAIT_HOURS else None
-
-
-def bottleneck(doc: dict[str, Any]) -> str | None:
-    """Of the stages above both thresholds (`is_bottleneck`), the one where work waits longest; None
-    when no stage is above both."""
-    waits = {
-        name: st["mean_wait_hours"]["mean"] or 0.0
-        for name, st in doc["stages"].items()
-        if is_bottleneck(st["mean_wait_hours"]["mean"] or 0.0, st["utilization"]["mean"] or 0.0)
-    }
-    return max(waits, key=lambda n: waits[n]) if waits else None
 
 
 def stage_table(doc: dict[str, Any]) -> Table:
