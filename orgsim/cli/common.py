@@ -150,17 +150,30 @@ def check_kpis(option: str, names: Sequence[str]) -> None:
         check_kpi(name, f"KPI in {option}")
 
 
-def load_one(path: str, overrides: Sequence[str] = ()) -> Scenario:
-    """The scenario in `path`; its warnings (`Scenario.warnings()`) go to stderr, one line each.
+def load_one(path: str, overrides: Sequence[str] = (), collect: list[dict[str, Any]] | None = None) -> Scenario:
+    """The scenario in `path`; its warnings (`Scenario.warnings()`) go to stderr, one line each,
+    most serious first, a critical one (the run cannot win a customer) as `warning (critical):`.
 
     Every command that loads a scenario loads it here, so a structure in which some work waits
-    for a role hired only later, or a setting that can do nothing, is never silent; stdout (and
-    `--json`) stay as they were.
+    for a role hired only later, or a setting that can do nothing, is never silent; stdout stays
+    as it was. `collect`, when given, receives each warning as {"severity", "path", "line",
+    "message"} (for `run --json`).
     """
+    from orgsim.scenario.severity import graded_warnings, severity_rank
+
     found: list[Problem] = []
     sc = load_scenario(path, list(overrides), warnings=found)
-    for w in found:
-        click.echo(f"warning: {printable(path)}: {w.render()}", err=True)
+    graded = graded_warnings(sc) if found else []
+
+    def severity(w: Problem) -> str:
+        # the loader words a warning as a problem (with "(in overrides)" or "(in base.yaml)" appended)
+        return next((s for s, p, m in graded if p == w.path and w.message.startswith(m)), "warning")
+
+    for sev, w in sorted(((severity(w), w) for w in found), key=lambda x: severity_rank(x[0])):
+        tag = "warning (critical)" if sev == "critical" else "warning"
+        click.echo(f"{tag}: {printable(path)}: {w.render()}", err=True)
+        if collect is not None:
+            collect.append({"severity": sev, "path": w.path, "line": w.line, "message": w.message})
     return sc
 
 

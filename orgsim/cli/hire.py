@@ -62,6 +62,15 @@ from orgsim.scenario.errors import UsageError
 @click.option("--alpha", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.05, show_default=True,
               help="1 - confidence of the selection statement.")  # fmt: skip
 @click.option("--delta", default=None, metavar="D", help="Indifference zone, as for `orgsim focus` (e.g. 1%).")
+@click.option(
+    "--sensitivity",
+    "sensitivity_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    metavar="FILE",
+    help="The JSON of `orgsim sensitivity ... --json FILE`: name its top-ranked inputs for --by as those the "
+    "answer rests on [default: a rule of thumb, the inputs each hired role's value is made of].",
+)
 @common_options
 @out_option(
     "hire.json (as --json), ranking.csv (one row per option, best first), kpis.csv (per option and replication)"
@@ -83,6 +92,7 @@ def hire_command(
     max_replications: int,
     alpha: float,
     delta: str | None,
+    sensitivity_file: Path | None,
     seed: int | None,
     workers: int,
     overrides: tuple[str, ...],
@@ -109,6 +119,7 @@ def hire_command(
       orgsim hire scenarios/series-a.yaml --next 2 --roles ae,sdr,csm --at-month 18
       orgsim hire scenarios/series-a.yaml --next 3 --min runway_months=12 --max cash_out=0.05
       orgsim hire scenarios/series-a.yaml --next 2 --json hire.json --out out/hire
+      orgsim hire scenarios/series-a.yaml --next 2 --sensitivity sens.json   # from orgsim sensitivity --json
     """
     from orgsim.experiments.focus_orders import parse_constraint
     from orgsim.experiments.hire_mixes import hire, parse_roles
@@ -133,6 +144,17 @@ def hire_command(
                 parse_constraint(text)
     except ExperimentError as e:
         raise UsageError(f"{option}: {e}") from None
+    measured = None
+    if sensitivity_file is not None:
+        from orgsim.experiments.top_inputs import measured as read_measured
+
+        measured = read_measured(sensitivity_file, by)  # before the run: a bad file fails fast (exit 2)
+        if measured["scenario"] not in (None, base.name):
+            click.echo(
+                f"warning: --sensitivity {sensitivity_file}: ranks the inputs of {measured['scenario']}, "
+                f"not of {base.name}",
+                err=True,
+            )
     if at_month is not None and at_month > base.horizon_months:
         raise UsageError(f"--at-month {at_month}: the scenario's horizon_months is {base.horizon_months}")
     remember({base.name: scenario}, overrides)
@@ -158,6 +180,8 @@ def hire_command(
             overrides=list(overrides),
             executor=ex,
         )
+    if measured is not None:
+        result.use_sensitivity(measured)
     if json_file is not None or out_dir is not None:
         text = dumps_json(result.to_dict())  # every file is rendered before the first is written
         settings = {"next": next_n, "roles": result.roles, "by": by, "at_month": result.at_month}

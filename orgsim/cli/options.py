@@ -169,7 +169,12 @@ def checkpoint_options(f: Any) -> Any:
 
 def quiet_option(f: Any) -> Any:
     """-q/--quiet (every command that runs replications)."""
-    return click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors (no progress, no tables).")(f)
+    return click.option(
+        "-q",
+        "--quiet",
+        is_flag=True,
+        help="Print nothing but errors and the scenario's warnings (no progress, no tables, no report path).",
+    )(f)
 
 
 def replications_option(help: str, minimum: int = 1, default: int | None = None) -> Any:

@@ -13,8 +13,24 @@ from orgsim.scenario.errors import UsageError
 
 @click.command(context_settings=CONTEXT)
 @click.argument("directory", metavar="DIR", type=click.Path(path_type=Path))
+@click.option(
+    "--bottleneck-wait-hours",
+    type=click.FloatRange(min=0),
+    default=4.0,
+    show_default=True,
+    metavar="H",
+    help="A run's stage is called the bottleneck only when its mean wait is at least H hours ...",
+)
+@click.option(
+    "--bottleneck-utilisation",
+    type=click.FloatRange(0, 1),
+    default=0.85,
+    show_default=True,
+    metavar="U",
+    help="... and its people are busy at least this share of their time (0-1).",
+)
 @debug_option
-def report(directory: Path) -> None:
+def report(directory: Path, bottleneck_wait_hours: float = 4.0, bottleneck_utilisation: float = 0.85) -> None:
     """Regenerate report.html and plots/*.png in a run or experiment directory.
 
     Reads only the files `orgsim run --out DIR` wrote there (summary.json, monthly.csv,
@@ -22,12 +38,15 @@ def report(directory: Path) -> None:
     `orgsim compare`, `sweep`, `focus`, `sensitivity` or `optimize --out DIR`, its JSON result, CSV tables
     and manifest.json
     — and rewrites the plots and the self-contained HTML report (images embedded, no network
-    needed) atomically. Exits 2 when DIR is not such a directory.
+    needed) atomically. Exits 2 when DIR is not such a directory. The findings of a run are
+    ranked (cash, then what stops growth, then the rest) with a severity each; the two
+    --bottleneck options set when a stage is called the bottleneck (both must hold).
 
     \b
     Examples:
       orgsim run scenarios/series-a.yaml --out runs/series-a --quiet
       orgsim report runs/series-a
+      orgsim report runs/series-a --bottleneck-wait-hours 24 --bottleneck-utilisation 0.7
       orgsim report out/no-sdr             # written by orgsim compare ... --out out/no-sdr
     """
     from orgsim.outputs.report import write_report
@@ -44,7 +63,11 @@ def report(directory: Path) -> None:
         elif is_sensitivity_dir(directory):
             paths = write_sensitivity_report(directory)
         else:
-            paths = (write_experiment_report if experiment_command(directory) else write_report)(directory)
+            if experiment_command(directory):
+                paths = write_experiment_report(directory)
+            else:
+                thresholds = {"min_wait_hours": bottleneck_wait_hours, "busy": bottleneck_utilisation}
+                paths = write_report(directory, thresholds=thresholds)
     except OSError as e:
         raise UsageError(f"cannot write the report in {directory}: {e.strerror or e}") from None
     html_path = next((p for p in paths if p.name == "report.html"), directory / "report.html")

@@ -149,7 +149,8 @@ def run(
       orgsim run scenarios/series-a.yaml --precision 0.02 --target arr_end --target cac
       orgsim run scenarios/series-a.yaml -n 1 --events events.csv
     """
-    sc = load_one(scenario, overrides)
+    warns: list[dict[str, Any]] = []
+    sc = load_one(scenario, overrides, collect=warns)
     remember({sc.name: scenario}, overrides)
     if first_replication and precision is not None:
         raise UsageError("--first-replication cannot be combined with --precision")
@@ -181,6 +182,8 @@ def run(
     reps = res.n  # with --precision, the count it took
     wall_s = time.perf_counter() - t0
     doc = res.to_dict()
+    doc["warnings"] = [*cash_warning(doc), *warns]  # cash first: it ends the company
+    doc["findings"] = _findings(res, sc)
 
     if json_file is not None or out_dir is not None:
         summary_text = dumps_json(doc)  # rendered first: nothing is written if it cannot be
@@ -199,6 +202,43 @@ def run(
     if res.failures:
         echo_err(failure_text(res.failures, res.n + len(res.failures)))
         raise click.exceptions.Exit(EXIT_INTERNAL)
+
+
+def cash_warning(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """ "cash runs out in k of R replications, first in month N on average" as a critical warning
+    (none when it never does); the first entry of `run --json`'s "warnings"."""
+    k = doc["kpis"]
+    reps = doc["replications"]
+    n_out = round(((k.get("cash_out") or {}).get("mean") or 0.0) * reps)
+    if not n_out:
+        return []
+    month = (k.get("cash_out_month") or {}).get("mean")
+    when = f", first in month {month:.1f} on average" if month is not None else ""
+    return [
+        {
+            "severity": "critical",
+            "path": "company.starting_cash",
+            "line": None,
+            "message": f"cash runs out in {n_out} of {reps} replications{when}",
+        }
+    ]
+
+
+def _findings(res: Results, sc: Scenario) -> list[dict[str, str]]:
+    """The report's findings, ranked, with their severity (`orgsim.outputs.findings`)."""
+    from orgsim.outputs.findings import ranked_findings
+    from orgsim.outputs.report import RunData
+    from orgsim.scenario.loader import scenario_to_dict
+
+    run = RunData(
+        summary=res.to_dict(),
+        monthly=res.monthly,
+        stages=res.stages,
+        funnel=res.funnel,
+        manifest={"scenario": scenario_to_dict(sc)},
+        counters=res.counters,
+    )
+    return [f.to_dict() for f in ranked_findings(run)]
 
 
 def _write_out_dir(

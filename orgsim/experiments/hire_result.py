@@ -1,9 +1,10 @@
 """The result of `orgsim hire`: options ranked, the recommendation sentence, the inputs it rests on.
 
-`sensitive_inputs` is the hook for `orgsim sensitivity` (issue 15, item 5): until a sensitivity
-analysis ranks the assumptions, it lists, for the roles of the winning mix, the scenario inputs
-that role's value is made of (`ROLE_INPUTS`, those the scenario has), so a founder knows which
-guesses the answer rests on and what to pass to `orgsim sensitivity SCENARIO --params KEY=LOW..HIGH`.
+`sensitive_inputs` is the rule of thumb used until `orgsim sensitivity` has ranked the assumptions
+(`hire --sensitivity FILE` names its top-ranked ones instead, `HireResult.use_sensitivity`): it
+lists, for the roles of the winning mix, the scenario inputs that role's value is made of
+(`ROLE_INPUTS`, those the scenario has), so a founder knows which guesses the answer rests on and
+what to pass to `orgsim sensitivity SCENARIO --params KEY=LOW..HIGH`.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import pandas as pd
 from orgsim.experiments.results import Results
 from orgsim.experiments.selection import Selection, mean_of
 from orgsim.experiments.stats import describe, paired_difference
+from orgsim.experiments.top_inputs import rule_of_thumb
 from orgsim.metrics.registry import KPI_KEYS, KPI_LABELS, KPI_UNITS
 from orgsim.scenario import Scenario
 
@@ -124,6 +126,18 @@ class HireResult:
     runtime_s: float = 0.0
     executor: str = ""
     sensitive_to: list[str] = field(default_factory=list)
+    # where sensitive_to comes from: `top_inputs.rule_of_thumb` or `top_inputs.measured` (hire --sensitivity)
+    sensitivity: dict[str, Any] = field(default_factory=dict)
+
+    def use_sensitivity(self, info: dict[str, Any]) -> None:
+        """Name the inputs of a measured ranking (`top_inputs.measured`) instead of the rule of thumb."""
+        self.sensitivity = info
+        self.sensitive_to = list(info["inputs"])
+
+    @property
+    def sensitivity_info(self) -> dict[str, Any]:
+        """Where `sensitive_to` comes from: a measured ranking, or the rule of thumb and how to measure one."""
+        return self.sensitivity or rule_of_thumb(self.sensitive_to)
 
     def __repr__(self) -> str:
         chosen = mix_label(self.chosen) if self.chosen is not None else "none"
@@ -264,6 +278,7 @@ class HireResult:
             "recommendation": self.recommendation,
             "statement": self.statement,
             "sensitive_to": self.sensitive_to,
+            "sensitivity": self.sensitivity_info,
             "scenario": self.scenario,
             "seed": self.seed,
             "next": self.next_n,

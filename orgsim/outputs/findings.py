@@ -1,13 +1,16 @@
 """A run in words: the headline and the findings of a run report, derived from its data.
 
-Cash first (does the company run out, when, how low it goes; ratios a failing company leaves
-undefined), then the bottleneck in plain sentences (where work waits, since when, what it costs),
-an unhealthy customer base, and the headline numbers. Input is a `RunData` (the files of a run directory).
+Findings are ranked: cash first (does the company run out, when, how low it goes; a short runway;
+ratios a failing company leaves undefined), then what stops growth (the scenario's own warnings,
+no customer won, the bottleneck in plain sentences: where work waits, since when, what it costs),
+then the rest (an unhealthy customer base, retention); each carries a severity (`Finding`).
+Input is a `RunData` (the files of a run directory).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, cast
 
 import pandas as pd
@@ -15,12 +18,23 @@ import pandas as pd
 from orgsim.metrics.registry import fmt
 from orgsim.outputs.html import ci_range, mean_of
 from orgsim.outputs.report_retention import retention_findings
-from orgsim.outputs.text import NEGLIGIBLE_WAIT_HOURS
+from orgsim.outputs.text import BOTTLENECK_UTILISATION, BOTTLENECK_WAIT_HOURS, NEGLIGIBLE_WAIT_HOURS, is_bottleneck
+from orgsim.scenario.severity import severity_rank
 
 if TYPE_CHECKING:
     from orgsim.outputs.report import RunData
 
-__all__ = ["cash_findings", "findings", "headline", "onset_month"]
+__all__ = [
+    "BOTTLENECK_UTILISATION",
+    "BOTTLENECK_WAIT_HOURS",
+    "Finding",
+    "cash_findings",
+    "findings",
+    "headline",
+    "is_bottleneck",
+    "onset_month",
+    "ranked_findings",
+]
 
 
 def _duration(hours: float) -> str:
@@ -96,61 +110,177 @@ def _consequence(stage: str, sc: Mapping[str, Any], run: RunData) -> str:
     return "work waits here"
 
 
-def findings(run: RunData, min_wait_hours: float = 4.0, busy: float = 0.85, unhealthy: float = 0.1) -> list[str]:
-    """The bottleneck and other places where work waits, in plain sentences."""
+@dataclass(frozen=True)
+class Finding:
+    """One finding of a run: its severity ("critical", "warning", "info"), its group ("cash",
+    "growth", "other": the order findings are listed in) and its sentence."""
+
+    severity: str
+    group: str
+    text: str
+
+    def to_dict(self) -> dict[str, str]:
+        return {"severity": self.severity, "group": self.group, "text": self.text}
+
+
+GROUPS = ("cash", "growth", "other")
+RUNWAY_WARNING_MONTHS = 12.0  # a runway shorter than a typical fundraise (6-9 months) plus slack
+
+
+def ranked_findings(
+    run: RunData,
+    min_wait_hours: float = BOTTLENECK_WAIT_HOURS,
+    busy: float = BOTTLENECK_UTILISATION,
+    unhealthy: float = 0.1,
+) -> list[Finding]:
+    """Every finding of a run, cash first (whether it runs out, then the runway and the burn
+    multiple), then what stops growth (the scenario's own warnings, no customer won, the bottleneck
+    and other waits), then the rest; by severity within those two groups."""
+    out = [Finding("critical" if "runs out in" in t else "info" if "never runs out" in t else "warning", "cash", t)
+           for t in cash_findings(run.summary)]  # fmt: skip
+    out += _runway(run.summary)
+    out += _scenario_warnings(run.scenario)
+    won = mean_of((run.summary.get("kpis") or {}).get("new_customers"))
+    if won is not None and won == 0:
+        out.append(Finding("critical", "growth", "No new customer is won in any replication."))
+    out += _waits(run, min_wait_hours, busy)
+    hr = _series_mean(run.monthly, "health_rate")
+    if len(hr) > 1 and hr.iloc[-1] < hr.iloc[0] - 0.05:
+        low = int(cast(int, hr.idxmin()))  # the index is the month
+        out.append(
+            Finding(
+                "warning",
+                "other",
+                f"Customer health slips: the share of healthy accounts falls from {hr.iloc[0]:.0%} to "
+                f"{hr.iloc[-1]:.0%} (lowest {hr.min():.0%} in month {low}).",
+            )
+        )
+    below = _unhealthy_sentence(run, unhealthy)
+    if below:
+        out.append(Finding("warning", "other", below))
+    threshold = run.health_thresholds().get("healthy_threshold", 0.6)
+    out += [Finding("info", "other", t) for t in retention_findings(run.summary, threshold)]
+    # the cash group keeps its order (the answer, whether cash runs out, first); the others by severity
+    return sorted(out, key=lambda f: (GROUPS.index(f.group), 0 if f.group == "cash" else severity_rank(f.severity)))
+
+
+def findings(
+    run: RunData,
+    min_wait_hours: float = BOTTLENECK_WAIT_HOURS,
+    busy: float = BOTTLENECK_UTILISATION,
+    unhealthy: float = 0.1,
+) -> list[str]:
+    """The sentences of `ranked_findings`, in its order."""
+    return [f.text for f in ranked_findings(run, min_wait_hours, busy, unhealthy)]
+
+
+def _runway(summary: Mapping[str, Any]) -> list[Finding]:
+    k = summary.get("kpis") or {}
+    runway, out_share = mean_of(k.get("runway_months")), mean_of(k.get("cash_out")) or 0.0
+    if runway is None or out_share > 0 or runway >= RUNWAY_WARNING_MONTHS:
+        return []
+    return [
+        Finding(
+            "warning",
+            "cash",
+            f"The runway at the end is {runway:.1f} months at the recent burn (mean; 95% CI "
+            f"{ci_range(k.get('runway_months'), 'count')}), under {RUNWAY_WARNING_MONTHS:g} months: raising "
+            "money takes months.",
+        )
+    ]
+
+
+def _scenario_warnings(scenario: Mapping[str, Any]) -> list[Finding]:
+    """The warnings of the resolved scenario in the manifest (none without a manifest)."""
+    if not scenario:
+        return []
+    from pydantic import ValidationError
+
+    from orgsim.scenario.schema import Scenario
+    from orgsim.scenario.severity import graded_warnings
+
+    try:
+        sc = Scenario.model_validate(dict(scenario))
+    except (ValidationError, ValueError, TypeError):
+        return []  # a manifest from another version: the run's own numbers still speak
+    return [
+        Finding(sev, "other" if sev == "info" else "growth", f"Scenario: {path}: {msg}.")
+        for sev, path, msg in graded_warnings(sc)
+    ]
+
+
+def _waits(run: RunData, min_wait_hours: float, busy: float) -> list[Finding]:
+    """The bottleneck (of the stages above both thresholds, the longest wait), the longest wait when
+    it is not the bottleneck, and other stages where work waits at least `min_wait_hours`."""
     stages = run.summary.get("stages") or {}
     table = {
         name: {k: mean_of(st.get(k)) or 0.0 for k in ("mean_wait_hours", "p90_wait_hours", "utilization", "arrivals")}
         for name, st in stages.items()
     }
-    out: list[str] = cash_findings(run.summary)
     if not table:
-        return out
-    first_wait = len(out)  # the cash findings come first; then where work waits, or that it does not
-    worst = max(table, key=lambda n: table[n]["mean_wait_hours"])
+        return []
+    out: list[Finding] = []
+    above = [
+        n for n in table if is_bottleneck(table[n]["mean_wait_hours"], table[n]["utilization"], min_wait_hours, busy)
+    ]
+    neck = max(above, key=lambda n: table[n]["mean_wait_hours"]) if above else None
+    longest = max(table, key=lambda n: table[n]["mean_wait_hours"])
     sc = run.scenario
-    ordered = [worst] + [n for n in table if n != worst]
+    ordered = list(dict.fromkeys([*([neck] if neck else []), longest, *table]))
     for name in ordered:
         t = table[name]
-        if t["mean_wait_hours"] < NEGLIGIBLE_WAIT_HOURS or (name != worst and t["mean_wait_hours"] < min_wait_hours):
+        if t["mean_wait_hours"] < NEGLIGIBLE_WAIT_HOURS or (name != longest and t["mean_wait_hours"] < min_wait_hours):
             continue
         onset = onset_month(_series_mean(run.monthly, f"queue.{name}"))
         waits = (
             f"{_duration(t['mean_wait_hours'])} on average (p90 {_duration(t['p90_wait_hours'])}) "
             f"at {t['utilization']:.0%} utilisation"
         )
-        if name == worst:
+        if name == neck:
             when = f" from month {onset}" if onset else ""
             tail = "" if onset else " Its queue comes and goes rather than building up."
-            out.append(
+            text = (
                 f"{name.capitalize()} is the bottleneck{when}: work waits {waits}; {_consequence(name, sc, run)}.{tail}"
             )
+            out.append(Finding("warning", "growth", text))
+        elif name == longest:
+            why = (
+                f"its people are busy less than {busy:.0%} of their time"
+                if t["mean_wait_hours"] >= min_wait_hours
+                else f"the wait is under {_duration(min_wait_hours)}"
+            )
+            when = f", with a queue from month {onset}" if onset else ""
+            text = (
+                f"Work waits longest at {name}{when}: {waits}; {_consequence(name, sc, run)}. Not called a "
+                f"bottleneck: {why} (a bottleneck needs a mean wait of {_duration(min_wait_hours)} and "
+                f"{busy:.0%} utilisation)."
+            )
+            out.append(Finding("warning" if t["mean_wait_hours"] >= min_wait_hours else "info", "growth", text))
         else:
             when = f", with a queue from month {onset}" if onset else ""
-            out.append(f"Work also waits at {name}{when}: {waits}; {_consequence(name, sc, run)}.")
-    if len(out) == first_wait:
+            out.append(
+                Finding("info", "growth", f"Work also waits at {name}{when}: {waits}; {_consequence(name, sc, run)}.")
+            )
+    if not out:
         top = max(table, key=lambda n: table[n]["utilization"])
         out.append(
-            f"No stage makes work wait: every team has spare capacity (the busiest, {top}, "
-            f"is busy {table[top]['utilization']:.0%} of its time)."
+            Finding(
+                "info",
+                "growth",
+                f"No stage makes work wait: every team has spare capacity (the busiest, {top}, "
+                f"is busy {table[top]['utilization']:.0%} of its time).",
+            )
         )
     for name, t in table.items():
         if t["utilization"] >= busy:
             out.append(
-                f"{name.capitalize()} people are busy {t['utilization']:.0%} of their time: "
-                "little slack to absorb growth or a resignation."
+                Finding(
+                    "info",
+                    "other",
+                    f"{name.capitalize()} people are busy {t['utilization']:.0%} of their time: "
+                    "little slack to absorb growth or a resignation.",
+                )
             )
-    hr = _series_mean(run.monthly, "health_rate")
-    if len(hr) > 1 and hr.iloc[-1] < hr.iloc[0] - 0.05:
-        low = int(cast(int, hr.idxmin()))  # the index is the month
-        out.append(
-            f"Customer health slips: the share of healthy accounts falls from {hr.iloc[0]:.0%} to "
-            f"{hr.iloc[-1]:.0%} (lowest {hr.min():.0%} in month {low})."
-        )
-    below = _unhealthy_sentence(run, unhealthy)
-    if below:
-        out.append(below)
-    out += retention_findings(run.summary, run.health_thresholds().get("healthy_threshold", 0.6))
     return out
 
 

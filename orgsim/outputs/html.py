@@ -26,6 +26,8 @@ h1{margin:0 0 4px;font-size:28px} h2{margin-top:36px;border-bottom:2px solid #e3
 h3{margin:20px 0 8px}
 .sub{color:#666;margin:0 0 16px} .lead p{font-size:17px;margin:6px 0}
 .findings li{margin:6px 0} .findings li.worst{font-weight:600;color:#a33}
+.sev{display:inline-block;min-width:58px;font-size:12px;text-transform:uppercase;color:#555}
+.critical .sev{color:#fff;background:#a33;border-radius:3px;padding:0 4px} .warning .sev{color:#a60}
 table{border-collapse:collapse;margin:8px 0 16px;font-size:14px}
 th,td{padding:4px 10px;border-bottom:1px solid #e3e6ea;text-align:left;vertical-align:top}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}

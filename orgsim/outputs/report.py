@@ -24,7 +24,14 @@ import pandas as pd
 
 from orgsim.metrics.registry import FUNNEL_KEYS, KPIS, fmt
 from orgsim.outputs import plots
-from orgsim.outputs.findings import findings, headline, onset_month
+from orgsim.outputs.findings import (
+    BOTTLENECK_UTILISATION,
+    BOTTLENECK_WAIT_HOURS,
+    findings,
+    headline,
+    onset_month,
+    ranked_findings,
+)
 from orgsim.outputs.html import CSS, E, ci_range, html_table, mean_of
 from orgsim.outputs.readback import check_manifest, check_numbers, read_csv_text
 from orgsim.outputs.report_retention import retention_figures, retention_section
@@ -68,7 +75,8 @@ PLOT_CAPTIONS = {
     "headcount_cost": "Left: people by department. Right: monthly cost (people by department, paid marketing, "
     "overhead, cost of goods sold) against monthly revenue; the gap is the operating burn.",
     "bottlenecks": "Where work waits for a free person. Left: tasks waiting at each month's end; middle: the "
-    "wait per task; right: how busy each stage's people are. The bottleneck is drawn in red.",
+    "wait per task; right: how busy each stage's people are. The stage where work waits longest is drawn in red "
+    "(called the bottleneck only when its people are also busy enough: see the findings).",
     "health": "Left: share of active accounts that are healthy (renew and expand more) and active at all, "
     "with product maturity. Right: active customers.",
     "health_distribution": "How health is spread over the active accounts. Left: the share of accounts in each tenth "
@@ -272,8 +280,27 @@ def _manifest_section(run: RunData) -> str:
     )
 
 
-def render_html(run: RunData, images: Mapping[str, bytes]) -> str:
-    """The report as one HTML string; `images` maps plot name -> PNG bytes (embedded as data: URIs)."""
+def _findings_section(run: RunData, thresholds: Mapping[str, float]) -> str:
+    """Findings ranked (cash, then what stops growth, then the rest), each with its severity."""
+    items = "".join(
+        f'<li class="{f.severity}{" worst" if " is the bottleneck" in f.text else ""}">'
+        f'<span class="sev">{E(f.severity)}</span> {E(f.text)}</li>'
+        for f in ranked_findings(run, **thresholds)
+    )
+    wait = thresholds.get("min_wait_hours", BOTTLENECK_WAIT_HOURS)
+    busy = thresholds.get("busy", BOTTLENECK_UTILISATION)
+    note = (
+        '<p class="sub">Cash first, then what stops growth, then the rest. A stage is called the bottleneck only '
+        f"when its work waits at least {wait:g} hours on average and its people are busy at least {busy:.0%} "
+        "of their time.</p>"
+    )
+    return f'<h2>Findings</h2>{note}<ul class="findings">{items}</ul>'
+
+
+def render_html(run: RunData, images: Mapping[str, bytes], thresholds: Mapping[str, float] | None = None) -> str:
+    """The report as one HTML string; `images` maps plot name -> PNG bytes (embedded as data: URIs);
+    `thresholds`: `min_wait_hours` and `busy` (utilisation) for the bottleneck, as `ranked_findings`."""
+    thresholds = dict(thresholds or {})
     s = run.summary
     name = str(s.get("scenario", "scenario"))
     sub = (
@@ -291,11 +318,7 @@ def render_html(run: RunData, images: Mapping[str, bytes]) -> str:
     body = [
         f'<h1>{E(name)}</h1><p class="sub">{E(sub)}</p>',
         '<section class="lead">' + "".join(f"<p>{E(x)}</p>" for x in headline(run)) + "</section>",
-        '<h2>Findings</h2><ul class="findings">'
-        + "".join(
-            ('<li class="worst">' if " is the bottleneck" in x else "<li>") + f"{E(x)}</li>" for x in findings(run)
-        )
-        + "</ul>",
+        _findings_section(run, thresholds),
         _kpi_section(run),
         "<h2>Plots</h2>" + "".join(figs),
         retention_section(run.summary),
@@ -313,21 +336,21 @@ def render_html(run: RunData, images: Mapping[str, bytes]) -> str:
     )
 
 
-def report_files(run: RunData, dpi: int = 100) -> dict[str, bytes]:
+def report_files(run: RunData, dpi: int = 100, thresholds: Mapping[str, float] | None = None) -> dict[str, bytes]:
     """plots/*.png and report.html for a run, as bytes by relative path (nothing written)."""
     figures = plots.run_figures(run.monthly, run.stages, run.funnel, run.role_departments(), **run.health_thresholds())
     figures.update(retention_figures(run.summary))  # (none for a run written before retention outputs)
     images = {name: plots.png_bytes(fig, dpi=dpi) for name, fig in figures.items()}
     files = {f"plots/{name}.png": png for name, png in images.items()}
-    files[REPORT_FILE] = render_html(run, images).encode("utf-8")
+    files[REPORT_FILE] = render_html(run, images, thresholds).encode("utf-8")
     return files
 
 
-def write_report(directory: str | Path, dpi: int = 100) -> list[Path]:
+def write_report(directory: str | Path, dpi: int = 100, thresholds: Mapping[str, float] | None = None) -> list[Path]:
     """Regenerate report.html and plots/*.png in a run directory, atomically; returns the paths."""
     from orgsim.outputs.files import write_bytes_atomic
 
     d = Path(directory)
-    files = report_files(load_run(d), dpi=dpi)  # everything rendered before anything is written
+    files = report_files(load_run(d), dpi=dpi, thresholds=thresholds)  # everything rendered before anything is written
     (d / "plots").mkdir(exist_ok=True)
     return [write_bytes_atomic(d / rel, data) for rel, data in files.items()]

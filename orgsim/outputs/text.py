@@ -17,8 +17,18 @@ from rich.table import Table
 from rich.text import Text
 
 from orgsim.metrics.registry import FUNNEL_KEYS, KPI_KEYS, STAGE_KEYS, fmt, unit_of
+from orgsim.outputs.bottleneck import (
+    BOTTLENECK_UTILISATION,
+    BOTTLENECK_WAIT_HOURS,
+    NEGLIGIBLE_WAIT_HOURS,
+    bottleneck,
+    is_bottleneck,
+    longest_wait,
+)
 
 __all__ = [
+    "BOTTLENECK_UTILISATION",
+    "BOTTLENECK_WAIT_HOURS",
     "NEGLIGIBLE_WAIT_HOURS",
     "bottleneck",
     "cash_line",
@@ -26,6 +36,8 @@ __all__ = [
     "diff_text",
     "failure_block",
     "header",
+    "is_bottleneck",
+    "longest_wait",
     "p_text",
     "param_text",
     "precision_line",
@@ -38,6 +50,7 @@ __all__ = [
 ]
 
 BOTTLENECK = "<- bottleneck"
+LONGEST = "<- longest"
 
 
 def table(title: str) -> Table:
@@ -123,23 +136,10 @@ def funnel_table(doc: dict[str, Any]) -> Table:
     return t
 
 
-# A mean wait shorter than this (3 minutes) is no queue: work is picked up as it arrives. Every
-# report (terminal, plots, report.html) names a bottleneck only above it.
-NEGLIGIBLE_WAIT_HOURS = 0.05
-
-
-def bottleneck(doc: dict[str, Any]) -> str | None:
-    """The stage where work waits longest on average (None when nothing waits noticeably)."""
-    waits = {name: (st["mean_wait_hours"]["mean"] or 0.0) for name, st in doc["stages"].items()}
-    if not waits:
-        return None
-    name = max(waits, key=lambda n: waits[n])
-    return name if waits[name] >= NEGLIGIBLE_WAIT_HOURS else None
-
-
 def stage_table(doc: dict[str, Any]) -> Table:
-    """Per stage: arrivals, completed, mean and p90 wait (hours), utilisation; marks the bottleneck."""
-    worst = bottleneck(doc)
+    """Per stage: arrivals, completed, mean and p90 wait (hours), utilisation; marks the bottleneck
+    and, when another stage, the longest wait."""
+    worst, longest = bottleneck(doc), longest_wait(doc)
     t = table("Stages of the value chain (mean over replications)")
     t.add_column("stage", no_wrap=True)
     for head in ("arrivals", "completed", "mean\nwait h", "p90\nwait h", "util"):
@@ -148,6 +148,7 @@ def stage_table(doc: dict[str, Any]) -> Table:
     for name, st in doc["stages"].items():
         m = {k: st[k]["mean"] for k in STAGE_KEYS}
         mark = name == worst
+        note = BOTTLENECK if mark else LONGEST if name == longest else ""
         t.add_row(
             name,
             fmt(m["arrivals"]),
@@ -155,9 +156,13 @@ def stage_table(doc: dict[str, Any]) -> Table:
             fmt(m["mean_wait_hours"], "hours"),
             fmt(m["p90_wait_hours"], "hours"),
             fmt(m["utilization"], "pct"),
-            BOTTLENECK if mark else "",
+            note,
             style="bold" if mark else None,
         )
+    t.caption = (
+        f"bottleneck: the longest mean wait of the stages waiting at least {BOTTLENECK_WAIT_HOURS:g} h at "
+        f"utilisation at least {BOTTLENECK_UTILISATION:.0%}; longest: the longest wait, when not the bottleneck"
+    )
     return t
 
 

@@ -11,7 +11,22 @@ from rich.text import Text
 from orgsim.metrics.registry import fmt, unit_of
 from orgsim.outputs.text import ci_text, diff_text, table
 
-__all__ = ["render_hire"]
+__all__ = ["render_hire", "rests_on"]
+
+
+def rests_on(info: dict[str, Any]) -> str:
+    """The inputs the answer rests on, and whether the ranking was measured or is a rule of thumb."""
+    if info.get("kind") == "measured":
+        score = info.get("score", "mu_star")
+        ranked = ", ".join(
+            f"{r['param']} ({score} {r[score]:.3g})" if isinstance(r.get(score), (int, float)) else r["param"]
+            for r in info.get("ranking", [])
+        )
+        return (
+            f"the answer is most sensitive to: {ranked} (measured: {info.get('method')} ranking of {info.get('kpi')} "
+            f"in {info.get('file')}, over the horizon of that analysis)"
+        )
+    return f"the answer rests on: {', '.join(info.get('inputs', []))} ({info.get('note', '')})"
 
 
 def _v(x: Any) -> float | None:
@@ -59,11 +74,7 @@ def render_hire(console: Console, result: Any) -> None:
     console.print(Text.assemble(("answer: ", "bold"), result.recommendation), soft_wrap=True, highlight=False)
     console.print(result.statement, soft_wrap=True, highlight=False)
     if result.sensitive_to:
-        console.print(
-            "the answer rests on: " + ", ".join(result.sensitive_to) + " (vary them with `orgsim sensitivity`)",
-            soft_wrap=True,
-            highlight=False,
-        )
+        console.print(rests_on(result.sensitivity_info), soft_wrap=True, highlight=False)
     console.print(
         f"replications: {result.replications_used:,} in {len(result.selection.rounds)} looks", highlight=False
     )

@@ -38,7 +38,7 @@ from orgsim.scenario.founders import Founders
 from orgsim.scenario.functional import AdminSpan, Collections, Management
 from orgsim.scenario.handoff import Handoff
 from orgsim.scenario.retention import Contraction, Relationship, RenewalCurve, Reversion, TechTouch
-from orgsim.scenario.stalls import stall_warnings
+from orgsim.scenario.severity import graded_warnings
 
 # --------------------------------------------------------------------------------------------
 # The company and its customers' segments
@@ -351,8 +351,10 @@ class Scenario(Model):
     def warnings(self) -> list[tuple[str, str]]:
         """What the scenario runs with but probably does not mean, as (dotted path, message): work
         that waits until its role is first hired, settings that can do nothing (the rules are in
-        `orgsim.scenario.stalls`). Empty for a scenario without such structures."""
-        return stall_warnings(self)
+        `orgsim.scenario.stalls`), a run that can win nothing, settings outside the horizon; most
+        serious first (`orgsim.scenario.severity.graded_warnings` gives each one's severity). Empty
+        for a scenario without such structures."""
+        return [(path, msg) for _, path, msg in graded_warnings(self)]
 
     @property
     def horizon_days(self) -> float:

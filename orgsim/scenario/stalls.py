@@ -26,7 +26,14 @@ from orgsim.scenario.founders import founders_take
 if TYPE_CHECKING:
     from orgsim.scenario.schema import Scenario
 
-__all__ = ["first_requisition_month", "stall_problems", "stall_warnings"]
+__all__ = [
+    "first_requisition_month",
+    "idle_settings",
+    "later_hires",
+    "no_leads",
+    "stall_problems",
+    "stall_warnings",
+]
 
 Problems = list[tuple[str, str]]
 
@@ -157,15 +164,18 @@ def _sales_only_months(sc: Scenario) -> float:
 
 
 def stall_warnings(sc: Scenario) -> Problems:
-    """What waits until someone is hired, and settings that do nothing: (dotted path, message)."""
+    """What waits until someone is hired, and settings that do nothing: (dotted path, message).
+
+    The scenario's warnings with their severity, and the rest of them, are
+    `orgsim.scenario.severity.graded_warnings`."""
     out: Problems = []
-    _later(sc, out)
-    _idle_settings(sc, out)
-    _no_leads(sc, out)
+    later_hires(sc, out)
+    idle_settings(sc, out)
+    no_leads(sc, out)
     return out
 
 
-def _no_leads(sc: Scenario, out: Problems) -> None:
+def no_leads(sc: Scenario, out: Problems) -> None:
     """No lead source that can give a lead (every source defaults to 0), and outbound meetings
     asked of people who are given no time to prospect: a run that wins nothing, said once each."""
     ls, ob = sc.lead_sources, sc.lead_sources.outbound
@@ -204,7 +214,7 @@ def _no_leads(sc: Scenario, out: Problems) -> None:
         )
 
 
-def _later(sc: Scenario, out: Problems) -> None:
+def later_hires(sc: Scenario, out: Problems) -> None:
     """Roles with no one at the start whose work arises before the first hire can join."""
     by_role: dict[str, list[_Need]] = {}
     for need in _needs(sc):
@@ -228,7 +238,7 @@ def _later(sc: Scenario, out: Problems) -> None:
         )
 
 
-def _idle_settings(sc: Scenario, out: Problems) -> None:
+def idle_settings(sc: Scenario, out: Problems) -> None:
     """Lead sources with no one to work them, presales that never happens, pods nothing uses."""
     ls = sc.lead_sources
     if ls.outbound.sdr_time_share > 0 and ls.outbound.meetings_per_sdr_month > 0 and not sc.role_ever_staffed("sdr"):

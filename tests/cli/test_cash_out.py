@@ -124,3 +124,20 @@ def test_a_sweep_says_which_points_go_bankrupt():
     assert p.returncode == 0, p.stderr
     assert "cash_out" in p.stdout.splitlines()[2]  # a column of the table
     assert "cash runs out at 1 of 2 points" in p.stdout
+
+
+def test_cash_out_is_the_first_warning_and_the_first_finding(broke):
+    """Ranked by severity: cash first (issue 15), in the JSON and in report.html."""
+    _, run, d = broke
+    first = run["warnings"][0]
+    assert first["severity"] == "critical" and first["path"] == "company.starting_cash"
+    month = run["kpis"]["cash_out_month"]["mean"]
+    assert first["message"] == f"cash runs out in 6 of 6 replications, first in month {month:.1f} on average"
+    f0 = run["findings"][0]
+    assert (f0["severity"], f0["group"]) == ("critical", "cash") and f0["text"].startswith("Cash runs out in 6 of 6")
+    assert [f["group"] for f in run["findings"]] == sorted(
+        (f["group"] for f in run["findings"]), key=["cash", "growth", "other"].index
+    )
+    html = (d / "report.html").read_text(encoding="utf-8")
+    items = html.split('<ul class="findings">')[1].split("</ul>")[0].split("</li>")
+    assert items[0].startswith('<li class="critical"><span class="sev">critical</span> Cash runs out in 6 of 6')

@@ -29,7 +29,7 @@ SHORT = ("--set", "horizon_months=12")
 STAGE_IDS = {"marketing", "sdr", "sales", "presales", "implementation", "csm"}
 CONTRACT_TOP = {"scenario", "seed", "replications", "horizon_months", "kpis", "funnel", "stages", "roles"}
 # Keys Results.to_dict() adds beyond the section-6 example; consumers must tolerate extras.
-KNOWN_EXTRAS = {"funnel_by_source", "runtime_s", "retention", "founders"}
+KNOWN_EXTRAS = {"funnel_by_source", "runtime_s", "retention", "founders", "warnings", "findings"}
 
 
 def orgsim_cmd(*args: str, cwd: Path = REPO, timeout: float = 120) -> subprocess.CompletedProcess:

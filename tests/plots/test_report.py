@@ -244,14 +244,22 @@ def test_findings_name_the_bottleneck_and_when_it_starts():
         manifest={"scenario": scenario_to_dict(sc)},
         counters=res.counters,
     )
+    # implementation waits longest, but its people are busy 77% of the horizon (the queue builds
+    # from month ~5): under the default 85% it is not called the bottleneck; presales (95%) is
+    stage = res.to_dict()["stages"]
+    assert stage["implementation"]["utilization"]["mean"] < 0.85 <= stage["presales"]["utilization"]["mean"]
     found = report.findings(run)
     assert found[0].startswith("Cash never runs out")  # cash always comes first (issue 14)
+    assert found[1].startswith("Presales is the bottleneck")
+    assert found[2].startswith("Work waits longest at implementation, with a queue from month ")
+    assert "Not called a bottleneck: its people are busy less than 85% of their time" in found[2]
+    found = report.findings(run, busy=0.75)  # `orgsim report --bottleneck-utilisation 0.75`
     first = found[1]
     assert first.startswith("Implementation is the bottleneck from month ")
     month = int(first.split("from month ")[1].split(":")[0])
     queue = res.monthly.query("metric == 'queue.implementation'").groupby("month")["value"].mean()
     assert 3 <= month <= 10 and queue.loc[month:].min() >= 1
-    stage = res.to_dict()["stages"]["implementation"]
+    stage = stage["implementation"]
     assert f"work waits {stage['mean_wait_hours']['mean'] / 24:.1f} days on average" in first
     assert f"at {stage['utilization']['mean']:.0%} utilisation" in first
     assert "customers waiting for delivery start with lower health" in first

@@ -40,10 +40,18 @@ def build_page(data: ExperimentData) -> Page:
         *([f"Options had to meet {' and '.join(cons)}; those that did not were dropped."] if cons else []),
     ]
     headline = [doc["recommendation"], doc.get("statement", "")]
-    if doc.get("sensitive_to"):
+    info = doc.get("sensitivity") or {}
+    if doc.get("sensitive_to") and info.get("kind") == "measured":
         headline.append(
-            "The answer rests on these inputs of the scenario: " + ", ".join(doc["sensitive_to"]) + ". Vary them with "
-            "`orgsim sensitivity` before acting on a close call."
+            f"The answer is most sensitive to {', '.join(doc['sensitive_to'])}: the top of the {info.get('method')} "
+            f"ranking of {info.get('kpi')} measured by `orgsim sensitivity` ({info.get('file')})."
+        )
+    elif doc.get("sensitive_to"):
+        headline.append(
+            "The answer rests on these inputs of the scenario: " + ", ".join(doc["sensitive_to"]) + ". This is a rule "
+            "of thumb (the inputs the hired roles' value is made of), not a measured ranking: rank them with "
+            "`orgsim sensitivity SCENARIO --params KEY=LOW..HIGH ... --json sens.json` and pass "
+            "`orgsim hire --sensitivity sens.json` before acting on a close call."
         )
     captions = {
         "options": f"Each option's paired difference in {kpi_label(by)} at month {month} against no hire (dot: mean; "

@@ -143,8 +143,9 @@ def subtitle(scenario: str, n: int) -> str:
 
 
 def worst_stage(stages: pd.DataFrame) -> str | None:
-    """The stage where work waits longest on average (the terminal report's bottleneck); None when
-    no stage's mean wait reaches `NEGLIGIBLE_WAIT_HOURS`."""
+    """The stage where work waits longest on average (drawn in red); None when no stage's mean
+    wait reaches `NEGLIGIBLE_WAIT_HOURS`. Whether it is called the bottleneck is `is_bottleneck`'s
+    rule (its wait and utilisation both above their thresholds), as on the terminal."""
     if stages.empty:
         return None
     waits = stages.groupby("stage", sort=False)["mean_wait_hours"].mean()

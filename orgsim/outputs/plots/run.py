@@ -43,6 +43,7 @@ from orgsim.outputs.plots.health import (
     health_bands,
     health_distribution,
 )
+from orgsim.outputs.text import is_bottleneck
 
 __all__ = ["arr_bridge", "arr_fan", "bottlenecks", "funnel", "headcount_and_cost", "run_figures"]
 
@@ -233,7 +234,8 @@ def headcount_and_cost(
 def bottlenecks(monthly: pd.DataFrame, stages: pd.DataFrame, scenario: str | None = None) -> Figure:
     """Where work waits: queue length by stage over time, mean/p90 wait and utilisation by stage.
 
-    The worst stage (longest mean wait) is drawn in red in every panel.
+    The stage where work waits longest is drawn in red in every panel, labelled "(bottleneck)" when
+    its mean wait and utilisation are both above the thresholds (`is_bottleneck`), else "(longest wait)".
     """
     rows, scenario = one_scenario(monthly, scenario, "bottlenecks")
     st, _ = one_scenario(stages, scenario if "scenario" in stages.columns else None, "bottlenecks")
@@ -241,6 +243,10 @@ def bottlenecks(monthly: pd.DataFrame, stages: pd.DataFrame, scenario: str | Non
     table = st.groupby("stage", sort=False)[["mean_wait_hours", "p90_wait_hours", "utilization"]].mean()
     order = [s for s in STAGES if s in table.index] + [s for s in table.index if s not in STAGES]
     table = table.loc[order]
+    worst_label = "longest wait"
+    if worst is not None:
+        w, u = (float(table.to_dict()[k][worst]) for k in ("mean_wait_hours", "utilization"))
+        worst_label = "bottleneck" if is_bottleneck(w, u) else "longest wait"
     fig = Figure(figsize=(13, 5), layout="constrained")
     ax, ax2, ax3 = fig.subplots(1, 3, width_ratios=[5, 3, 3])
     for stage in order:
@@ -255,7 +261,7 @@ def bottlenecks(monthly: pd.DataFrame, stages: pd.DataFrame, scenario: str | Non
             color=WORST if is_worst else STAGE_COLORS.get(stage, NEUTRAL),
             linewidth=3 if is_worst else 1.3,
             alpha=1 if is_worst else 0.8,
-            label=f"{stage}{' (bottleneck)' if is_worst else ''}",
+            label=f"{stage}{f' ({worst_label})' if is_worst else ''}",
             zorder=3 if is_worst else 2,
         )
     ax.set_title("Tasks waiting at month end, by stage (mean)")
@@ -300,7 +306,7 @@ def bottlenecks(monthly: pd.DataFrame, stages: pd.DataFrame, scenario: str | Non
     ax3.set_xlabel("share of staffed time busy on the stage")
     ax3.set_title("Utilisation")
     ax3.grid(True, axis="x", alpha=0.3)
-    head = f"Bottleneck: {worst}" if worst else "No stage makes work wait"
+    head = f"{worst_label.capitalize()}: {worst}" if worst else "No stage makes work wait"
     fig.suptitle(f"{head} — where work waits ({subtitle(scenario, n_reps(st))})")
     return fig
 

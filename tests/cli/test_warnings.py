@@ -1,0 +1,110 @@
+"""Warnings that save you: each one names its field, `validate` exits 0 with warnings (2 when refused),
+critical ones first; `run --json` lists them (cash out first) with the ranked findings.
+
+Every scenario is a small file extending a bundled one; no simulation runs except two short ones.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from orgsim.cli import main
+from orgsim.scenario.loader import load_scenario
+from orgsim.scenario.severity import graded_warnings
+
+REPO = Path(__file__).resolve().parents[2]
+SERIES_A = REPO / "scenarios" / "series-a.yaml"
+
+# (YAML body extending series-a, severity, dotted path, words of the message)
+CASES = [
+    (
+        "segments: {smb: {win_rate: 0}, mid_market: {win_rate: 0}, enterprise: {win_rate: 0}}",
+        "critical",
+        "segments",
+        "every segment's win_rate is 0 (segments.smb.win_rate, segments.mid_market.win_rate",
+    ),
+    ("segments: {smb: {win_rate: 0}}", "warning", "segments.smb.win_rate", "is 0 but segments.smb.lead_mix is 0.55"),
+    ("funnel: {sql_to_opportunity: 0}", "critical", "funnel.sql_to_opportunity", "no SQL becomes an opportunity"),
+    (
+        "funnel: {mql_to_sql: 0}\nlead_sources: {outbound: {meetings_per_sdr_month: 0, meetings_per_ae_month: 0}}",
+        "critical",
+        "funnel.mql_to_sql",
+        "no lead becomes an SQL and the run wins no customers",
+    ),
+    (
+        "lead_sources: {paid: {mql_rate: 0}}",
+        "warning",
+        "lead_sources.paid.mql_rate",
+        "budget_per_month (50,000 a month) buys leads none of which becomes an MQL",
+    ),
+    (
+        "company: {funding: [{month: 40, amount: 1000000}]}",
+        "info",
+        "company.funding[0].month",
+        "is 40, after the horizon (36 months)",
+    ),
+    (
+        "hiring: {plan: [{month: 36, role: ae}]}",
+        "info",
+        "hiring.plan[0].month",
+        "the hire would join after the horizon",
+    ),
+]
+
+
+def _file(tmp_path: Path, body: str) -> Path:
+    p = tmp_path / "s.yaml"
+    p.write_text(f"extends: {SERIES_A}\n{body}\n")
+    return p
+
+
+@pytest.mark.parametrize("body, severity, path, words", CASES, ids=[c[2] for c in CASES])
+def test_each_warning_names_its_field_and_validate_still_exits_0(body, severity, path, words, tmp_path, capsys):
+    f = _file(tmp_path, body)
+    assert (severity, path) in [(s, p) for s, p, m in graded_warnings(load_scenario(str(f)))]
+    assert main(["validate", str(f)]) == 0
+    captured = capsys.readouterr()
+    assert captured.out.startswith(f"OK  {f}")
+    tag = "warning (critical)" if severity == "critical" else "warning"
+    line = next(ln for ln in captured.err.splitlines() if f": {path}" in ln)
+    assert line.startswith(f"{tag}: {f}: {path} (line ") and words in line, captured.err
+
+
+def test_critical_warnings_come_first(tmp_path, capsys):
+    f = _file(tmp_path, "funnel: {sql_to_opportunity: 0}\ncompany: {funding: [{month: 40, amount: 1000000}]}")
+    assert main(["validate", str(f)]) == 0
+    lines = capsys.readouterr().err.splitlines()
+    assert [ln.split(":")[0] for ln in lines] == ["warning (critical)", "warning"]
+    assert "funnel.sql_to_opportunity" in lines[0] and "company.funding[0].month" in lines[1]
+
+
+def test_a_refused_structure_still_exits_2(tmp_path, capsys):
+    f = _file(tmp_path, "hiring: {plan: [{month: 40, role: ae}]}")
+    assert main(["validate", str(f)]) == 2
+    assert "hiring.plan[0].month" in capsys.readouterr().err
+
+
+def test_bundled_scenarios_have_no_warnings():
+    for f in sorted((REPO / "scenarios").glob("*.yaml")):
+        assert graded_warnings(load_scenario(str(f))) == [], f.name
+
+
+def test_run_json_lists_warnings_and_ranked_findings(tmp_path):
+    """A run that can win nothing: the static warning is in the JSON, and the findings say it too."""
+    f = _file(tmp_path, "funnel: {sql_to_opportunity: 0}\nhorizon_months: 3")
+    out = tmp_path / "run.json"
+    assert main(["run", str(f), "-n", "2", "-s", "1", "-q", "--json", str(out)]) == 0
+    doc = json.loads(out.read_text())
+    assert [(w["severity"], w["path"]) for w in doc["warnings"]] == [("critical", "funnel.sql_to_opportunity")]
+    assert doc["funnel"]["won"]["mean"] == 0  # the warning was true
+    groups = [f["group"] for f in doc["findings"]]
+    assert groups == sorted(groups, key=["cash", "growth", "other"].index) and groups[0] == "cash"
+    growth = [f for f in doc["findings"] if f["group"] == "growth"]
+    assert growth[0]["severity"] == "critical"
+    assert {f["text"] for f in growth[:2]} >= {
+        "No new customer is won in any replication.",
+        "Scenario: funnel.sql_to_opportunity: is 0, so no SQL becomes an opportunity and the run wins no customers.",
+    }
