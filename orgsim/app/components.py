@@ -89,7 +89,11 @@ def Inputs(controls: list[logic.Control], starts: dict[str, str], texts: solara.
 def RunPanel(task: Any, progress: solara.Reactive[float], cancel: threading.Event, label: str, disabled: bool) -> None:
     """The Run button, then a progress bar and Cancel while it runs."""
     with solara.Row():
-        start = lambda: (cancel.clear(), task())  # noqa: E731
+
+        def start() -> None:
+            cancel.clear()
+            task()
+
         solara.Button(label, on_click=start, disabled=disabled or task.pending, color="primary")
         if task.pending:
             solara.Button("Cancel", on_click=cancel.set, color="error")
@@ -113,23 +117,19 @@ def ResultsView(out: dict[str, Any]) -> None:
     _table(out["kpis"], "orgsim-kpis")
     solara.Text(out["cash_words"], classes=["orgsim-cash"])
     figs = out["figures"]
-    with solara.lab.Tabs():
-        with solara.lab.Tab("ARR"):
-            solara.Image(figs["arr"], width="100%")
-        with solara.lab.Tab("Cash"):
-            solara.Image(figs["cash"], width="100%")
-        with solara.lab.Tab("Differences"):
-            solara.Image(figs["differences"], width="100%")
-        with solara.lab.Tab("Funnel"):
-            _table(out["funnel"], "orgsim-funnel")
-            solara.Image(figs["funnel"], width="100%")
-        with solara.lab.Tab("Bottlenecks"):
-            solara.Text("Mean wait in each stage, hours")
-            _table(out["stages"], "orgsim-stages")
-            solara.Image(figs["bottlenecks"], width="100%")
-        with solara.lab.Tab("Roles"):
-            solara.Text("Utilisation of each role")
-            _table(out["roles"], "orgsim-roles")
+    # one after the other (solara.lab.Tabs squeezes an image into its tab bar with Vuetify 3)
+    with solara.Column(classes=["orgsim-results"]):
+        for title, key in [("ARR", "arr"), ("Cash", "cash"), ("Paired differences (95% CI)", "differences")]:
+            solara.HTML(tag="h3", unsafe_innerHTML=title)
+            solara.Image(figs[key], width="100%")
+        solara.HTML(tag="h3", unsafe_innerHTML="Funnel")
+        _table(out["funnel"], "orgsim-funnel")
+        solara.Image(figs["funnel"], width="100%")
+        solara.HTML(tag="h3", unsafe_innerHTML="Bottlenecks: mean wait in each stage, hours")
+        _table(out["stages"], "orgsim-stages")
+        solara.Image(figs["bottlenecks"], width="100%")
+        solara.HTML(tag="h3", unsafe_innerHTML="Utilisation of each role")
+        _table(out["roles"], "orgsim-roles")
 
 
 def failure_message(err: BaseException, path: str, overrides: list[str]) -> str:
@@ -152,19 +152,10 @@ def HirePanel(scenario: Any, replications: int, workers: int | None) -> None:
     progress = solara.use_reactive(0.0)
 
     def ask() -> str:
-        from orgsim.experiments.hire_mixes import hire
+        words, table = logic.who_to_hire(scenario, replications, workers, lambda d, t: progress.set(d / max(t, 1)))
+        return words + "\n\n" + table.to_html(index=False, border=0)
 
-        res = hire(
-            scenario,
-            1,
-            replications=max(2, min(replications, 5)),
-            max_replications=max(4, min(replications, 10)),
-            executor=logic.shared_executor(workers),
-            progress=lambda d, t: progress.set(d / max(t, 1)),
-        )
-        return res.recommendation() + "\n\n" + res.ranking().to_html(index=False, border=0)
-
-    task = solara.lab.use_task(ask, dependencies=None, raise_error=False)  # type: ignore[call-overload]
+    task = solara.lab.use_task(ask, dependencies=None, raise_error=False)
     solara.Button("Who should I hire next?", on_click=task, disabled=scenario is None or task.pending)
     if task.pending:
         solara.ProgressLinear(value=max(progress.value * 100, 1))
@@ -181,13 +172,11 @@ def Downloads(scenario: Any, path: str, plan: logic.Plan | None) -> None:
     """The edited scenario as YAML (loads and validates on its own) and report.html of the last run."""
     if scenario is not None:
         name = Path(path).stem + "-edited.yaml"
-        solara.FileDownload(
-            lambda: logic.scenario_yaml(scenario, path), filename=name, label="Download scenario (YAML)"
-        )
+        yaml_text: Any = lambda: logic.scenario_yaml(scenario, path)  # noqa: E731  (made when clicked)
+        solara.FileDownload(yaml_text, filename=name, label="Download scenario (YAML)")
     if plan is not None:
-        solara.FileDownload(
-            lambda: logic.report_html(plan.plan, path), filename="report.html", label="Download report (HTML)"
-        )
+        report: Any = lambda: logic.report_html(plan.plan, path)  # noqa: E731  (made when clicked)
+        solara.FileDownload(report, filename="report.html", label="Download report (HTML)")
 
 
 @solara.component
@@ -196,7 +185,7 @@ def Lab(scenario: str | None = None, workers: int | None = None, replications: i
     files = solara.use_memo(lambda: logic.bundled_scenarios(scenario), [scenario])
     first = Path(scenario).stem if scenario else ("series-a" if "series-a" in files else next(iter(files), ""))
     chosen = solara.use_reactive(first)
-    texts = solara.use_reactive({})
+    texts: solara.Reactive[dict[str, str]] = solara.use_reactive({})
     reps = solara.use_reactive(replications)
     progress = solara.use_reactive(0.0)
     cancel = solara.use_memo(threading.Event, [])
@@ -228,6 +217,7 @@ def Lab(scenario: str | None = None, workers: int | None = None, replications: i
         assert edited is not None and base is not None
         t0 = time.perf_counter()
         base_h, _ = logic.load_edited(path, {}, {"horizon_months": h})
+        assert base_h is not None
         plan = logic.run_plan(
             base_h,
             edited,
@@ -250,7 +240,7 @@ def Lab(scenario: str | None = None, workers: int | None = None, replications: i
         plan.seconds = time.perf_counter() - t0
         return out
 
-    task = solara.lab.use_task(run, dependencies=None, raise_error=False)  # type: ignore[call-overload]
+    task = solara.lab.use_task(run, dependencies=None, raise_error=False)
     outcome = task.value if task.finished and not task.error else None
     last = outcome if outcome and "plan" in outcome else None
 
