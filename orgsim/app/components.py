@@ -21,7 +21,7 @@ import solara
 import solara.lab
 import yaml
 
-from orgsim.app import logic
+from orgsim.app import files, logic
 from orgsim.experiments.runner import ReplicationError
 
 __all__ = ["Downloads", "HirePanel", "Inputs", "Lab", "Page", "ResultsView", "RunPanel", "ScenarioPicker"]
@@ -172,24 +172,28 @@ def Downloads(scenario: Any, path: str, plan: logic.Plan | None) -> None:
     """The edited scenario as YAML (loads and validates on its own) and report.html of the last run."""
     if scenario is not None:
         name = Path(path).stem + "-edited.yaml"
-        yaml_text: Any = lambda: logic.scenario_yaml(scenario, path)  # noqa: E731  (made when clicked)
+        yaml_text: Any = lambda: files.scenario_yaml(scenario, path)  # noqa: E731  (made when clicked)
         solara.FileDownload(yaml_text, filename=name, label="Download scenario (YAML)")
     if plan is not None:
-        report: Any = lambda: logic.report_html(plan.plan, path)  # noqa: E731  (made when clicked)
+        report: Any = lambda: files.report_html(plan.plan, path)  # noqa: E731  (made when clicked)
         solara.FileDownload(report, filename="report.html", label="Download report (HTML)")
 
 
 @solara.component
 def Lab(scenario: str | None = None, workers: int | None = None, replications: int = 10) -> None:
     """The whole app: pick a scenario, edit it, run it against the baseline, download it."""
-    files = solara.use_memo(lambda: logic.bundled_scenarios(scenario), [scenario])
-    first = Path(scenario).stem if scenario else ("series-a" if "series-a" in files else next(iter(files), ""))
+    scenario_files = solara.use_memo(lambda: logic.bundled_scenarios(scenario), [scenario])
+    first = (
+        Path(scenario).stem
+        if scenario
+        else ("series-a" if "series-a" in scenario_files else next(iter(scenario_files), ""))
+    )
     chosen = solara.use_reactive(first)
     texts: solara.Reactive[dict[str, str]] = solara.use_reactive({})
     reps = solara.use_reactive(replications)
     progress = solara.use_reactive(0.0)
     cancel = solara.use_memo(threading.Event, [])
-    path = files.get(chosen.value, "")
+    path = scenario_files.get(chosen.value, "")
     solara.use_effect(lambda: texts.set({}), [path])  # a new scenario starts unedited
 
     base, base_err = solara.use_memo(lambda: logic.load_edited(path, {}), [path])
@@ -235,7 +239,7 @@ def Lab(scenario: str | None = None, workers: int | None = None, replications: i
             "stages": logic.stage_table(plan),
             "roles": logic.role_table(plan),
             "cash_words": logic.cash_out_words(plan),
-            "figures": logic.figures(plan),
+            "figures": files.figures(plan),
         }
         plan.seconds = time.perf_counter() - t0
         return out
@@ -247,7 +251,7 @@ def Lab(scenario: str | None = None, workers: int | None = None, replications: i
     with solara.Columns([1, 2]):
         with solara.Column():
             solara.HTML(tag="h2", unsafe_innerHTML="orgsim what-if")
-            ScenarioPicker(files, chosen)
+            ScenarioPicker(scenario_files, chosen)
             if base_err is not None:
                 solara.Error(str(base_err), classes=["orgsim-scenario-error"])
             solara.SliderInt("Replications", value=reps, min=2, max=200)

@@ -14,14 +14,11 @@ returns.
   replications (`Cancelled`).
 - Summaries: KPIs, cash-out, funnel, stages and roles, each as baseline, plan and paired
   difference with its 95% CI (`kpi_table`, `funnel_table`, `stage_table`, `role_table`).
-- Files: the edited scenario as a full YAML document that loads and validates on its own
-  (`scenario_yaml`) and report.html (`report_html`).
+- Files (the plots, the edited scenario as YAML, report.html) are `orgsim.app.files`.
 """
 
 from __future__ import annotations
 
-import datetime as _dt
-import json
 import os
 import threading
 from collections.abc import Callable, Mapping, Sequence
@@ -38,7 +35,7 @@ from orgsim.experiments.results import Results, simulate
 from orgsim.experiments.stats import describe, paired_difference
 from orgsim.metrics.registry import FUNNEL_KEYS
 from orgsim.scenario import Scenario
-from orgsim.scenario.errors import Problem, ScenarioError
+from orgsim.scenario.errors import ScenarioError
 from orgsim.scenario.loader import load_scenario
 
 __all__ = [
@@ -52,10 +49,8 @@ __all__ = [
     "funnel_table",
     "kpi_table",
     "load_edited",
-    "report_html",
     "role_table",
     "run_plan",
-    "scenario_yaml",
     "shared_executor",
     "stage_table",
     "who_to_hire",
@@ -377,61 +372,3 @@ def cash_out_words(plan: Plan) -> str:
         when = f", median month {pd.Series(months).median():.0f}" if months else ""
         parts.append(f"{res.name}: cash runs out in {p:.0%} of {res.n} replications{when}")
     return "; ".join(parts) + "."
-
-
-def figures(plan: Plan) -> dict[str, bytes]:
-    """PNG images: ARR fan and cash fan (both arms), funnel and bottlenecks (the plan), the
-    forest of paired differences."""
-    from orgsim.outputs import plots
-    from orgsim.outputs.plots.common import png_bytes
-
-    monthly = plan.monthly if plan.monthly is not None else pd.concat([plan.baseline.monthly, plan.plan.monthly])
-    mine = monthly[monthly["scenario"] == plan.plan.name]
-    figs = {
-        "arr": plots.arr_fan(monthly),
-        "cash": plots.arr_fan(monthly, metric="cash"),
-        "differences": plots.differences_forest(
-            plan.comparison.differences(["arr_end", "new_customers", "cash_end", "logo_renewal_rate"])
-        ),
-        "funnel": plots.funnel(plan.plan.funnel),
-        "bottlenecks": plots.bottlenecks(mine, plan.plan.stages),
-    }
-    return {k: png_bytes(f, dpi=72) for k, f in figs.items()}
-
-
-# ---- Files -----------------------------------------------------------------------------------
-
-
-def scenario_yaml(sc: Scenario, source: str = "") -> str:
-    """The whole scenario as YAML: every value written out (no `extends`), so the file loads and
-    validates wherever it is saved."""
-    head = f"# Written by `orgsim app` on {_dt.date.today().isoformat()}"
-    head += f" from {Path(source).name}" if source else ""
-    data = sc.model_dump(mode="json")
-    return head + "; every value is written out.\n" + yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
-
-
-def report_html(res: Results, source: str) -> bytes:
-    """report.html of one run (as `orgsim run --out` writes it), from results already in memory."""
-    from orgsim.outputs.files import dumps_json
-    from orgsim.outputs.manifest import run_manifest
-    from orgsim.outputs.report import REPORT_FILE, RunData, report_files
-
-    manifest = run_manifest(
-        source,
-        res.scenario,
-        overrides=[],
-        seed=res.seed,
-        replications=res.n,
-        workers=0,
-        started=_dt.datetime.now(_dt.UTC),
-        runtime_s=res.runtime_s,
-        files=[REPORT_FILE],
-    )
-    summary = json.loads(dumps_json(res.to_dict()))
-    run = RunData(summary, res.monthly, res.stages, res.funnel, manifest=manifest, counters=res.counters)
-    return report_files(run)[REPORT_FILE]
-
-
-def render_problem(p: Problem) -> str:
-    return p.render()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import orgsim
-from orgsim.app import logic
+from orgsim.app import files, logic
 
 ROOT = Path(__file__).resolve().parents[2]
 SERIES_A = str(ROOT / "scenarios" / "series-a.yaml")
@@ -76,7 +76,7 @@ def test_summaries_hold_paired_differences(plan):
     assert "sdr" in roles.index and "pp" in roles.loc["sdr", "difference [95% CI]"]
     assert set(logic.stage_table(plan)[""]) >= {"sdr", "sales"}
     assert "cash runs out in" in logic.cash_out_words(plan)
-    figs = logic.figures(plan)
+    figs = files.figures(plan)
     assert set(figs) == {"arr", "cash", "differences", "funnel", "bottlenecks"}
     assert all(png.startswith(b"\x89PNG") for png in figs.values())
 
@@ -98,14 +98,14 @@ def test_cancel_stops_between_replications():
 
 def test_downloaded_yaml_loads_and_validates(plan, tmp_path):
     path = tmp_path / "plan.yaml"
-    path.write_text(logic.scenario_yaml(plan.plan.scenario, REFERENCE))
+    path.write_text(files.scenario_yaml(plan.plan.scenario, REFERENCE))
     sc = orgsim.load_scenario(path)
     assert sc.roles["sdr"].headcount == 6 and sc.horizon_months == 6
     assert sc.model_dump() == plan.plan.scenario.model_dump()
 
 
 def test_report_html(plan):
-    html = logic.report_html(plan.plan, REFERENCE).decode()
+    html = files.report_html(plan.plan, REFERENCE).decode()
     assert html.startswith("<!DOCTYPE html>") and logic.PLAN_NAME in html
 
 
