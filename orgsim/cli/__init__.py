@@ -19,6 +19,7 @@ import click
 
 from orgsim import __version__
 from orgsim.cli import compare, focus, hire, report, run, sweep, validate
+from orgsim.cli.app import app_command
 from orgsim.cli.common import (
     CONTEXT,
     EXIT_INTERNAL,
@@ -80,6 +81,7 @@ for _command in (
     sensitivity_command,
     export_crm_command,
     optimize_command,
+    app_command,
 ):
     cli.add_command(_command)
 

@@ -165,9 +165,10 @@ def show_figures_inline_in_ipython() -> None:
     except ImportError:
         return
     ip = get_ipython()
-    if ip is None:
+    formatter = getattr(ip, "display_formatter", None)  # None outside IPython; absent in Solara's server
+    if formatter is None:
         return
-    png = ip.display_formatter.formatters["image/png"]
+    png = formatter.formatters["image/png"]
     try:
         png.lookup_by_type(Figure)
     except KeyError:
