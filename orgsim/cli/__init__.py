@@ -19,6 +19,7 @@ import click
 
 from orgsim import __version__
 from orgsim.cli import compare, focus, hire, report, run, sweep, validate
+from orgsim.cli.calibrate import calibrate_command
 from orgsim.cli.common import (
     CONTEXT,
     EXIT_INTERNAL,
@@ -76,6 +77,7 @@ for _command in (
     init_command,
     hire.hire_command,
     sensitivity_command,
+    calibrate_command,
 ):
     cli.add_command(_command)
 
