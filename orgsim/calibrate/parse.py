@@ -80,7 +80,8 @@ def require_columns(label: str, df: pd.DataFrame, needed: Iterable[str], layout:
 
 
 def _bad(label: str, col: str, i: int, value: str, expected: str) -> CrmError:
-    return CrmError(f"{label}: row {i + 1}, column {col!r}: {expected} (got {show(value)})")
+    got = f" (got {show(value)})" if value.strip() else ""
+    return CrmError(f"{label}: row {i + 1}, column {col!r}: {expected}{got}")
 
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$")

@@ -56,7 +56,7 @@ REQUIRED: dict[str, tuple[str, ...]] = {
     "generic": ("deal_id", "created", "closed", "outcome", "amount"),
     "sales-pipeline": ("deal_id", "stage", "created", "closed", "amount"),
 }
-# the stage-history files: field -> default column (a file holding the deal-id column is history)
+# the stage-history files: field -> default column (a file with all of them and no outcome column is history)
 HISTORY: dict[str, dict[str, str]] = {
     "salesforce": {"deal_id": "OpportunityId", "stage": "StageName", "entered": "CreatedDate"},
     "generic": {"deal_id": "deal_id", "stage": "stage", "entered": "entered_date"},
@@ -110,7 +110,7 @@ def _text(df: pd.DataFrame, col: str | None) -> pd.Series:
 
 def read_export(fmt: str, paths: Sequence[Path], mapping: Mapping[str, str] | None = None) -> Export:
     """Read every file of an export in layout `fmt` (deal files, and stage-history files where the
-    layout has them: a file is history when it holds the history's deal-id column)."""
+    layout has them: a file is history when it holds every history column and no outcome column)."""
     if fmt not in FIELDS:
         raise CrmError(f"--format: unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
     mapping = dict(mapping or {})
@@ -124,12 +124,8 @@ def read_export(fmt: str, paths: Sequence[Path], mapping: Mapping[str, str] | No
     for path in paths:
         df = read_csv(path)
         label = str(path)
-        if (
-            hcols is not None
-            and hcols["deal_id"] in df.columns
-            and cols["outcome" if fmt == "generic" else "is_won"] not in df.columns
-        ):
-            require_columns(label, df, hcols.values(), f"{fmt} stage-history")
+        deal_key = cols.get("outcome" if fmt == "generic" else "is_won")
+        if hcols is not None and set(hcols.values()) <= set(df.columns) and deal_key not in df.columns:
             h = pd.DataFrame({"deal_id": df[hcols["deal_id"]].str.strip(), "stage": df[hcols["stage"]].str.strip()})
             h["entered"] = parse_dates(label, hcols["entered"], df[hcols["entered"]], required=True)
             hist.append(h)
