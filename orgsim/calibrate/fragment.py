@@ -96,7 +96,16 @@ def relative_base(base: str, fragment_path: str | None) -> str:
 
 def validate_with_base(cal: Calibration, base: str) -> None:
     """Load `base` with the fragment merged over it; raises `ScenarioError` when the result is invalid."""
-    from orgsim.scenario.loader import load_scenario_dict
+    from orgsim.scenario.errors import UsageError
+    from orgsim.scenario.loader import load_scenario, load_scenario_dict
 
-    data = {"extends": os.path.abspath(base), **fragment_data(cal)}
+    frag = fragment_data(cal)
+    known = list(load_scenario(base).segments)
+    unknown = [s for s in frag["segments"] if s not in known]
+    if unknown:
+        raise UsageError(
+            f"--extends {base}: it has no segment {unknown[0]!r} (its segments: {', '.join(known)}); "
+            "name the export's segments as the scenario does, with --segments or a segment column"
+        )
+    data = {"extends": os.path.abspath(base), **frag}
     load_scenario_dict(data, source="the calibrated fragment", extends_roots=[os.path.dirname(os.path.abspath(base))])

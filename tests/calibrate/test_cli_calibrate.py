@@ -97,7 +97,22 @@ def test_a_segment_the_base_lacks_fails_the_extends_check(monkeypatch, capsys, t
     args = [*ARGS["sales-pipeline"][:1], "--format", "sales-pipeline", "--segments", "all"]
     assert cli.main(["calibrate", *args, "--extends", "scenarios/series-a.yaml", "--out", str(out)]) == 2
     err = capsys.readouterr().err
-    assert "segments.all.lead_mix" in err and not out.exists()
+    assert err.endswith(
+        "error: --extends scenarios/series-a.yaml: it has no segment 'all' (its segments: smb, mid_market, enterprise);"
+        " name the export's segments as the scenario does, with --segments or a segment column\n"
+    )
+    assert not out.exists()
+
+
+def test_the_benchmark_script_runs(capsys):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_calibrate", REPO / "benchmarks" / "calibrate.py")
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    assert mod.main(["--deals", "3000", "--repeats", "1"]) == 0
+    assert "calibrate on 3,000 deals" in capsys.readouterr().out
 
 
 def test_help_has_examples(capsys):
