@@ -50,8 +50,9 @@ def _ci(x: dict[str, Any], key: str = "ci95", digits: int = 3) -> str:
     return f"{lo:,.{digits}f}-{hi:,.{digits}f}"
 
 
-def fragment_text(cal: Calibration, extends: str | None = None) -> str:
-    """The fragment as commented YAML (n, 95% CI and as-of date for every value)."""
+def fragment_text(cal: Calibration, extends: str | None = None, name: str | None = None) -> str:
+    """The fragment as commented YAML (n, 95% CI and as-of date for every value); `name` is written
+    only with `extends` (a scenario of its own)."""
     d = cal.data
     data = fragment_data(cal)
     lines = [
@@ -64,6 +65,8 @@ def fragment_text(cal: Calibration, extends: str | None = None) -> str:
         lines.append("# A partial scenario: put `extends: YOUR-SCENARIO.yaml` first, or run calibrate with --extends.")
     else:
         lines.append(f"extends: {extends if re.fullmatch(r'[A-Za-z0-9_./-]+', extends) else json.dumps(extends)}")
+        if name is not None:  # else the merged scenario keeps the base's name
+            lines.append(f"name: {json.dumps(name)}")
     if not data["segments"]:
         lines.append("segments: {}")
     else:

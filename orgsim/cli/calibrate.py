@@ -127,7 +127,8 @@ def calibrate_command(
     cal = estimate(prep, export.history, fmt, export.files, seed)
     for w in cal.data["data_quality"]["warnings"]:
         echo_err(f"warning: data quality: {w['message']}")
-    text = fragment_text(cal, relative_base(base, str(out_file) if out_file else None) if base else None)
+    extends = relative_base(base, str(out_file) if out_file else None) if base else None
+    text = fragment_text(cal, extends, out_file.stem if base and out_file else None)
     if base is not None:
         validate_with_base(cal, base)
     files: dict[str, bytes | str] = {}

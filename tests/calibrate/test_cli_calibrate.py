@@ -65,6 +65,7 @@ def test_fragment_extends_a_scenario_and_validates(generic):
     assert "# enterprise: 12 deals, left out: 6 decided deals (< 20)" in text
     assert "as of 2024-06-30" in text and "95% CI" in text
     sc = load_scenario(str(generic / "fragment.yaml"))
+    assert sc.name == "fragment"  # named after the file, not the base
     assert sc.segments["smb"].win_rate == data["segments"]["smb"]["win_rate"]
     assert sc.segments["mid_market"].acv.dist == data["segments"]["mid_market"]["acv"]["dist"]
     assert (
