@@ -8,13 +8,14 @@ Thin: `orgsim.calibrate.readers` reads the files, `quality` cleans them at the a
 from __future__ import annotations
 
 import importlib.util
+import os
 from pathlib import Path
 
 import click
 
-from orgsim.cli.common import CONTEXT, check_destinations, echo_err, write_file, write_out_dir
+from orgsim.cli.common import CONTEXT, echo_err, write_file
 from orgsim.cli.options import debug_option
-from orgsim.outputs.files import check_distinct_outputs, check_writable_file
+from orgsim.outputs.files import check_distinct_outputs, check_replaceable_dir, check_writable_file, write_dir_atomic
 from orgsim.scenario.errors import UsageError
 
 FORMATS = ("salesforce", "hubspot", "pipedrive", "generic", "sales-pipeline")
@@ -94,11 +95,11 @@ def calibrate_command(
     from orgsim.calibrate.readers import read_export
     from orgsim.outputs.files import dumps_json
 
-    for p in exports:
-        if not p.exists():
-            raise UsageError(f"{p}: no such file")
-        if p.is_dir():
-            raise UsageError(f"{p}: is a directory; give the CSV file")
+    for export_file in exports:
+        if not export_file.exists():
+            raise UsageError(f"{export_file}: no such file")
+        if export_file.is_dir():
+            raise UsageError(f"{export_file}: is a directory; give the CSV file")
     mapping = {}
     for m in maps:
         column, sep, fld = m.partition("=")
@@ -115,8 +116,9 @@ def calibrate_command(
         parse_segments(segments)
     for option, path in (("--out", out_file), ("--json", json_file)):
         check_writable_file(option, path)
-    check_distinct_outputs({"--out": out_file, "--json": json_file}, report_dir)
-    check_destinations(None, report_dir)
+    check_distinct_outputs({"--out": out_file, "--json": json_file})
+    if report_dir is not None:
+        _check_report_dir(report_dir, [p for p in (out_file, json_file) if p is not None])
     if base is not None and not Path(base).is_file():
         raise UsageError(f"--extends {base}: no such file")
 
@@ -144,8 +146,30 @@ def calibrate_command(
     if json_file is not None:
         write_file(json_file, dumps_json(cal.data))
     if report_dir is not None:
-        write_out_dir(report_dir, files)
+        try:
+            write_dir_atomic(report_dir, files, option="--report")
+        except OSError as e:
+            raise UsageError(
+                f"--report {report_dir}: cannot write {e.filename or report_dir}: {e.strerror or e}"
+            ) from None
         echo_err(f"report: {report_dir / 'report.html'}")
+
+
+def _check_report_dir(report_dir: Path, files: list[Path]) -> None:
+    """--report DIR is replaced as a whole: it must be a directory (or new) and hold no other output."""
+    if report_dir.exists() and not report_dir.is_dir():
+        raise UsageError(f"--report {report_dir}: exists and is not a directory")
+    existing = next((p for p in [report_dir.parent, *report_dir.parents] if p.exists()), None)
+    if existing is not None and not (existing.is_dir() and os.access(existing, os.W_OK)):
+        raise UsageError(f"--report {report_dir}: cannot create or write in {existing}")
+    check_replaceable_dir("--report", report_dir)
+    d = Path(os.path.realpath(report_dir))
+    for f in files:
+        pf = Path(os.path.realpath(f))
+        if d == pf or d in pf.parents:
+            raise UsageError(
+                f"{f} is inside --report {report_dir}, which orgsim replaces as a whole; write it elsewhere"
+            )
 
 
 def _ci(x: dict | None, digits: int = 2) -> str:

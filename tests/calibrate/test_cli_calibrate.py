@@ -121,3 +121,19 @@ def test_help_has_examples(capsys):
         cli.cli.main(["calibrate", "--help"], prog_name="orgsim")
     text = capsys.readouterr().out
     assert "Examples:" in text and "--format" in text and "--extends" in text
+
+
+def test_report_and_out_are_checked_before_reading(monkeypatch, capsys, tmp_path):
+    monkeypatch.chdir(REPO)
+    a_file = tmp_path / "report"
+    a_file.write_text("x")
+    assert cli.main(["calibrate", *GENERIC, "--format", "generic", "--report", str(a_file)]) == 2
+    assert capsys.readouterr().err == f"error: --report {a_file}: exists and is not a directory\n"
+    rep = tmp_path / "rep"
+    rep.mkdir()
+    out = rep / "f.yaml"
+    assert cli.main(["calibrate", *GENERIC, "--format", "generic", "--report", str(rep), "--out", str(out)]) == 2
+    assert capsys.readouterr().err == (
+        f"error: {out} is inside --report {rep}, which orgsim replaces as a whole; write it elsewhere\n"
+    )
+    assert list(rep.iterdir()) == []
