@@ -1,8 +1,10 @@
 """Per-segment estimates from a prepared export: what `orgsim calibrate` reports and writes.
 
 Per segment: deal counts; the closed-only win rate won / decided (Wilson interval); the
-censoring-aware win rate, the Aalen-Johansen cumulative incidence of a win at the last day with at
-least `MIN_AT_RISK` undecided deals (the value the fragment gets); the time to decision fitted with
+censoring-aware win rate (the value the fragment gets): the share of wins among the deals decided by
+the last day with at least `MIN_AT_RISK` undecided deals, from the Aalen-Johansen cumulative
+incidences of a win and a loss (`fits.win_share`), and those incidences themselves (`won_by_day`,
+`lost_by_day`, lifelines with its interval); the time to decision fitted with
 censoring; the ACV of won deals fitted; deals per month (overall and by source); the no-decision
 share of lost deals when lost reasons exist. Segments with fewer than `MIN_DECIDED` decided deals are
 estimated but left out of the fragment.
@@ -16,7 +18,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from orgsim.calibrate.fits import MIN_AT_RISK, Fit, Incidence, cumulative_incidence, fit_amounts, fit_durations, wilson
+from orgsim.calibrate.fits import (
+    MIN_AT_RISK,
+    Fit,
+    Incidence,
+    cumulative_incidence,
+    fit_amounts,
+    fit_durations,
+    wilson,
+    win_share,
+)
 from orgsim.calibrate.quality import Prepared, stage_conversion
 
 __all__ = ["MIN_DECIDED", "NO_DECISION", "Calibration", "SegmentFit", "estimate"]
@@ -99,16 +110,15 @@ def _segment(name: str, d: pd.DataFrame, as_of: pd.Timestamp, seed: int) -> Segm
     days, event = d["days"].to_numpy(), d["event"].to_numpy()
     inc_w = cumulative_incidence(days, event, 1, seed)
     inc_l = cumulative_incidence(days, event, 2, seed)
-    if inc_w is not None:
-        s["win_rate"] = {**_interval(inc_w.estimate, *inc_w.ci95), "method": "aalen-johansen", "at_days": inc_w.at_days}
+    share = win_share(days, event, seed) if won else None
+    if share is not None:
+        s["win_rate"] = {**_interval(share.estimate, *share.ci95), "method": "aalen-johansen share of decided",
+                         "at_days": share.at_days}  # fmt: skip
     elif decided:  # no win at all: 0, with the Wilson upper limit of 0 wins in the decided deals
         s["win_rate"] = {**_interval(*(wilson(0, decided) or (0.0, 0.0, 1.0))), "method": "none won", "at_days": None}
-    if inc_l is not None:
-        s["loss_rate"] = {
-            **_interval(inc_l.estimate, *inc_l.ci95),
-            "method": "aalen-johansen",
-            "at_days": inc_l.at_days,
-        }
+    for key, inc in (("won_by_day", inc_w), ("lost_by_day", inc_l)):
+        if inc is not None:
+            s[key] = {**_interval(inc.estimate, *inc.ci95), "method": "aalen-johansen", "at_days": inc.at_days}
     w = wilson(won, decided)
     if w is not None:
         s["win_rate_closed_only"] = {**_interval(*w), "method": "wilson"}

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-__all__ = ["FAMILIES", "Fit", "cumulative_incidence", "fit_amounts", "fit_durations", "wilson"]
+__all__ = ["FAMILIES", "Fit", "WinShare", "cumulative_incidence", "fit_amounts", "fit_durations", "win_share", "wilson"]
 
 FAMILIES = ("exponential", "gamma", "lognormal")
 MIN_AT_RISK = 10  # the win rate is read at the last day on which at least this many deals were undecided
@@ -76,6 +76,55 @@ def cumulative_incidence(days: np.ndarray, event: np.ndarray, cause: int, seed: 
         return Incidence(curve, float(round(t[-1])), float(cif[-1]), (0.0, 1.0))
     i = int(ok[-1])
     return Incidence(curve, float(round(t[i])), float(cif[i]), (float(low[i]), float(high[i])))
+
+
+def _aj(w: np.ndarray, lost: np.ndarray, c: np.ndarray, total: np.ndarray | int) -> tuple[np.ndarray, ...]:
+    """Exact Aalen-Johansen on whole days (ties kept: no jitter) over the last axis: at risk, F_won, F_lost."""
+    removed = w + lost + c
+    at_risk = np.asarray(total)[..., None] - (np.cumsum(removed, axis=-1) - removed)
+    h_w = np.divide(w, at_risk, out=np.zeros(w.shape), where=at_risk > 0)
+    h_l = np.divide(lost, at_risk, out=np.zeros(w.shape), where=at_risk > 0)
+    surv = np.cumprod(1 - h_w - h_l, axis=-1)
+    before = np.concatenate([np.ones(surv.shape[:-1] + (1,)), surv[..., :-1]], axis=-1)
+    return at_risk, np.cumsum(before * h_w, axis=-1), np.cumsum(before * h_l, axis=-1)
+
+
+@dataclass
+class WinShare:
+    """P(won | decided by day `at_days`), open deals censored: F_won / (F_won + F_lost) at that day."""
+
+    estimate: float
+    ci95: tuple[float, float]
+    at_days: float
+    won_by_day: float  # F_won(at_days) itself: a lower bound of the eventual win probability
+
+
+def win_share(days: np.ndarray, event: np.ndarray, seed: int = 0, boot: int = 500) -> WinShare | None:
+    """The win rate the fragment gets: the share of wins among the deals decided by the last day with
+    at least `MIN_AT_RISK` undecided deals, from the Aalen-Johansen cumulative incidences of a win and
+    of a loss; 95% percentile interval from `boot` bootstrap resamples of the deals (seeded).
+
+    With follow-up long enough for nearly every deal to be decided it is the eventual win
+    probability F_won(inf); when won and lost deals take the same time (the scenario's model: one
+    cycle, then win or lose) it is that probability at any day, where F_won(t) alone falls short.
+    """
+    if len(days) == 0 or not (event > 0).any():
+        return None
+    t, inv = np.unique(days.astype(float), return_inverse=True)
+    counts = np.zeros((len(t), 3))
+    np.add.at(counts, (inv, event.astype(int)), 1.0)
+    c, w, lost = counts[:, 0], counts[:, 1], counts[:, 2]
+    at_risk, f_w, f_l = _aj(w, lost, c, len(days))
+    ok = np.flatnonzero((at_risk >= MIN_AT_RISK) & (w + lost > 0))
+    j = int(ok[-1]) if len(ok) else int(np.flatnonzero(w + lost > 0)[-1])
+    est = f_w[j] / (f_w[j] + f_l[j])
+    gen = np.random.default_rng([seed, 16])
+    draws = gen.multinomial(len(days), counts.ravel() / len(days), size=boot).reshape(boot, len(t), 3).astype(float)
+    _, bw, bl = _aj(draws[..., 1], draws[..., 2], draws[..., 0], np.full(boot, len(days)))
+    den = bw[:, j] + bl[:, j]
+    ratio = np.divide(bw[:, j], den, out=np.full(boot, np.nan), where=den > 0)
+    lo, hi = np.nanpercentile(ratio, [2.5, 97.5]) if np.isfinite(ratio).any() else (est, est)
+    return WinShare(float(est), (float(min(lo, est)), float(max(hi, est))), float(t[j]), float(f_w[j]))
 
 
 @dataclass

@@ -58,7 +58,7 @@ def fragment_text(cal: Calibration, extends: str | None = None, name: str | None
     lines = [
         f"# orgsim calibrate: {d['format']} export {', '.join(d['files'])}",
         f"# as of {d['as_of']} ({d['as_of_source']}); segments from {d['segment_rule']}.",
-        "# win_rate: Aalen-Johansen cumulative incidence of a win, open deals right-censored at the as-of date;",
+        "# win_rate: share of wins among deals decided by day N (Aalen-Johansen, open deals right-censored at as-of);",
         "# sales_cycle_days (time to decision, censored) and acv (won deals): maximum likelihood, family by AIC.",
     ]
     if extends is None:
@@ -82,7 +82,8 @@ def fragment_text(cal: Calibration, extends: str | None = None, name: str | None
             f"  {name}:",
             f"    # n={s['n_deals']} deals ({s['n_open']} open, {s['n_won']} won, {s['n_lost']} lost)"
             f" as of {d['as_of']}; closed-only win rate {co['estimate']:.3f} (95% CI {_ci(co)})",
-            f"    win_rate: {frag['win_rate']}  # P(win by day {wr['at_days']:g}), 95% CI {_ci(wr)}",
+            f"    win_rate: {frag['win_rate']}"
+            f"  # won / decided by day {wr['at_days']:g}, open censored; 95% CI {_ci(wr)}",
             f"    sales_cycle_days: {_flow(frag['sales_cycle_days'])}"
             f"  # mean 95% CI {_ci(cy, 'mean_ci95', 1)}; {cy['n_decided']} decided, {cy['n_censored']} censored",
             f"    acv: {_flow(frag['acv'])}  # mean 95% CI {_ci(acv, 'mean_ci95', 0)}; n={acv['n']} won deals",

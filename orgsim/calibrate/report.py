@@ -100,8 +100,9 @@ def report_files(cal: Calibration) -> dict[str, bytes | str]:
         f"segments from {E(d['segment_rule'])} · seed {d['seed']}</p>",
         "<h2>Estimates</h2>",
         html_table([*head, "in fragment"], rows, numeric={1, 2}),
-        "<p>Win rate, censoring-aware: the Aalen–Johansen cumulative incidence of a win at the last day on "
-        f"which at least {d['min_at_risk']} deals were undecided (open deals right-censored at the as-of date). "
+        "<p>Win rate, censoring-aware: F<sub>won</sub>(t) / (F<sub>won</sub>(t) + F<sub>lost</sub>(t)), the "
+        "Aalen–Johansen cumulative incidences of a win and a loss (open deals right-censored at the as-of date) at "
+        f"the last day t on which at least {d['min_at_risk']} deals were undecided; 95% bootstrap interval. "
         "Closed only: won ÷ decided with its Wilson interval, biased when won and lost deals take different "
         "times.</p>",
         "<h2>Data quality</h2>",

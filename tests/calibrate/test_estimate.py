@@ -14,7 +14,7 @@ import pytest
 pytest.importorskip("lifelines")
 
 from orgsim.calibrate.estimate import estimate  # noqa: E402
-from orgsim.calibrate.fits import cumulative_incidence, fit_amounts, fit_durations, wilson  # noqa: E402
+from orgsim.calibrate.fits import cumulative_incidence, fit_amounts, fit_durations, wilson, win_share  # noqa: E402
 from orgsim.calibrate.quality import Prepared  # noqa: E402
 
 TRUE_WIN, WON_DAYS, LOST_DAYS, WINDOW = 0.3, 30.0, 90.0, 200
@@ -33,13 +33,36 @@ def censoring_set(n: int = 2000, seed: int = 0) -> tuple[np.ndarray, np.ndarray]
 def test_censoring_aware_win_rate_covers_the_truth_closed_only_does_not():
     days, event = censoring_set()
     assert 0.30 < (event == 0).mean() < 0.40  # about a third still open
-    inc = cumulative_incidence(days, event, 1, seed=0)
-    assert inc is not None
-    assert inc.ci95[0] <= TRUE_WIN <= inc.ci95[1]
+    share = win_share(days, event, seed=0)
+    assert share is not None
+    assert share.ci95[0] <= TRUE_WIN <= share.ci95[1]
     closed = wilson(int((event == 1).sum()), int((event > 0).sum()))
     assert closed is not None
     assert closed[1] > TRUE_WIN + 0.05  # the whole closed-only interval sits well above the truth
-    assert closed[0] - TRUE_WIN > 3 * abs(inc.estimate - TRUE_WIN)
+    assert closed[0] - TRUE_WIN > 3 * abs(share.estimate - TRUE_WIN)
+    inc = cumulative_incidence(days, event, 1, seed=0)  # lifelines' P(won by day t), with its interval
+    assert inc is not None and inc.ci95[0] <= TRUE_WIN <= inc.ci95[1]
+    assert inc.at_days == share.at_days and inc.estimate == pytest.approx(share.won_by_day, abs=0.002)
+
+
+def test_win_share_needs_no_complete_follow_up_when_outcomes_take_the_same_time():
+    # the scenario's own model: one gamma(230 days) cycle, then win (0.2) or lose; exported after 300 days
+    rng = np.random.default_rng(4)
+    n, window = 3000, 300
+    created = rng.uniform(0, window, n).round()
+    won = rng.random(n) < 0.2
+    cycle = np.round(rng.gamma(1 / 0.4**2, 230 * 0.4**2, n))
+    decided = created + cycle <= window
+    days, event = np.where(decided, cycle, window - created), np.where(decided, np.where(won, 1, 2), 0)
+    share = win_share(days, event, seed=0)
+    assert share is not None and share.ci95[0] <= 0.2 <= share.ci95[1]
+    assert share.won_by_day < 0.2 - 0.03  # P(won by the last supported day) alone falls short (0.162)
+
+
+def test_win_share_repeats_with_its_seed():
+    days, event = censoring_set(500, seed=3)
+    assert win_share(days, event, seed=1) == win_share(days, event, seed=1)
+    assert win_share(days, event, seed=1).ci95 != win_share(days, event, seed=2).ci95  # type: ignore[union-attr]
 
 
 def test_censored_cycle_fit_recovers_the_mean_time_to_decision():
