@@ -2,8 +2,8 @@
 
     python benchmarks/calibrate.py [--deals 100000] [--seed 1] [--repeats 3]
 
-Writes a generic export (deals.csv, three segments, a third of the deals still open, lost deals
-slower than won ones) and a stage history (four stages per deal at most) to a temporary
+Writes a generic export (deals.csv, three segments, lost deals slower than won ones, those not
+decided by day 900 open) and a stage history (four stages per deal at most) to a temporary
 directory, then times the whole command in this process (`orgsim calibrate deals.csv stages.csv
 --format generic --json ... --out ...`, reading included; not --report, whose plots are extra)
 and each part of it. Prints one line per part: the best of `--repeats` runs, in seconds.

@@ -53,7 +53,13 @@ FORMATS = ("salesforce", "hubspot", "pipedrive", "generic", "sales-pipeline")
     metavar="SCENARIO",
     help="Start the fragment with `extends: SCENARIO` and check that the merged scenario is valid.",
 )
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the jitter that breaks tied days.")
+@click.option(
+    "--seed",
+    type=int,
+    default=0,
+    show_default=True,
+    help="Seed of the bootstrap interval and of the jitter of tied days.",
+)
 @debug_option
 def calibrate_command(
     exports: tuple[Path, ...],
@@ -69,18 +75,20 @@ def calibrate_command(
 ) -> None:
     """Estimate win rates, sales cycles and ACV per segment from a CRM export.
 
-    Open deals are right-censored at the as-of date: the win rate the fragment gets is the
-    Aalen-Johansen probability of eventually winning (with 95% CI), shown beside the biased
-    closed-deals-only rate; cycle times are fitted with censoring and ACVs of won deals by maximum
-    likelihood (exponential, gamma or lognormal by AIC). Suspicious rows are counted and reported
-    (stderr), never dropped silently; unreadable data stops with the file, column and data row
-    (1-based, header not counted). Needs pip install "orgsim[calibrate]".
+    Open deals are right-censored at the as-of date: the win rate the fragment gets is the share
+    of wins among the deals decided by the last well-supported day, from the Aalen-Johansen
+    incidences of a win and a loss (95% bootstrap CI), shown beside the closed-deals-only rate
+    (biased when won and lost deals take different times); cycle times are fitted with censoring
+    and ACVs of won deals by maximum likelihood (exponential, gamma or lognormal by AIC).
+    Suspicious rows are counted and reported (stderr), never dropped silently; unreadable data
+    stops with the file, column and data row (1-based, header not counted). Needs
+    pip install "orgsim[calibrate]".
 
     \b
     Examples:
       orgsim calibrate tests/fixtures/crm/generic/deals.csv --format generic
       orgsim calibrate deals.csv stages.csv --format generic --out calibrated.yaml --extends scenarios/series-a.yaml
-      orgsim calibrate Opportunity.csv OpportunityHistory.csv --format salesforce --segments smb:<15000,enterprise
+      orgsim calibrate Opportunity.csv OpportunityHistory.csv --format salesforce --segments 'smb:<15000,enterprise'
       orgsim calibrate deals.csv --format hubspot --as-of 2024-06-30 --json cal.json --report cal-report
     """
     if fmt not in FORMATS:
