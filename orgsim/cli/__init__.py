@@ -70,6 +70,7 @@ def cli() -> None:
 for _command in (
     run.run,
     validate.validate,
+    calibrate_command,
     report.report,
     compare.compare_command,
     sweep.sweep_command,
@@ -77,7 +78,6 @@ for _command in (
     init_command,
     hire.hire_command,
     sensitivity_command,
-    calibrate_command,
 ):
     cli.add_command(_command)
 
