@@ -20,6 +20,7 @@ import click
 from orgsim import __version__
 from orgsim.cli import compare, focus, hire, report, run, sweep, validate
 from orgsim.cli.app import app_command
+from orgsim.cli.calibrate import calibrate_command
 from orgsim.cli.common import (
     CONTEXT,
     EXIT_INTERNAL,
@@ -72,6 +73,7 @@ def cli() -> None:
 for _command in (
     run.run,
     validate.validate,
+    calibrate_command,
     report.report,
     compare.compare_command,
     sweep.sweep_command,
