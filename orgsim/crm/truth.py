@@ -11,19 +11,28 @@ Two kinds of truth per segment, because they differ and calibrate can only see t
   mean days from "Opportunity created" to Won or Lost of decided deals, the mean ACV of won deals.
   Deals still open at the end of the horizon are left out of these (they are counted in
   `n_open`); they are few when the horizon is long compared with the cycle.
+
+With `as_of`, the empirical values are those of the deals an export at that date holds (created by
+the end of the day), each with its outcome from the full log, also when it was decided after as-of:
+what a censoring-aware calibration of that export estimates (the win probability and the time to
+decision of those deals), where counting only the deals closed by as-of is biased.
 """
 
 from __future__ import annotations
 
+import datetime as _dt
+
 import pandas as pd
 
-from orgsim.crm.export import deals_from_events
+from orgsim.crm.export import deals_from_events, parse_as_of
 from orgsim.scenario import Scenario
 
 __all__ = ["truth"]
 
 
-def truth(scenario: Scenario, events: pd.DataFrame | None = None, replication: int = 0) -> pd.DataFrame:
+def truth(
+    scenario: Scenario, events: pd.DataFrame | None = None, replication: int = 0, as_of: str | _dt.date | None = None
+) -> pd.DataFrame:
     """The per-segment truth a round trip compares calibrate's estimates with.
 
     Args:
@@ -31,6 +40,8 @@ def truth(scenario: Scenario, events: pd.DataFrame | None = None, replication: i
         events: its event log (`orgsim.simulate(..., events=True).events`); without it only the
             keys are returned.
         replication: which replication of the log.
+        as_of: only the deals created by the end of this day (YYYY-MM-DD or a date), outcomes
+            from the full log; default every deal of the log.
 
     Returns:
         One row per segment (index `segment`): `win_rate_key`, `sales_cycle_days_key`,
@@ -51,6 +62,9 @@ def truth(scenario: Scenario, events: pd.DataFrame | None = None, replication: i
     if events is None:
         return out
     d = deals_from_events(events, None, replication).deals
+    day = parse_as_of(as_of, "as_of")
+    if day is not None:
+        d = d[d["created"] < pd.Timestamp(day) + pd.Timedelta(days=1)]
     by = d.groupby("segment")
     decided = d[d["outcome"] != "open"]
     cycle = (decided["closed"] - decided["created"]).dt.total_seconds() / 86400.0
