@@ -54,6 +54,7 @@ LESSONS = [
     "03-growth-stage-focus.ipynb",
     "04-hiring-plan-lab.ipynb",
     "05-founder-decisions.ipynb",
+    "06-crm-calibration.ipynb",
 ]
 CI_PARAMETERS = {"ORGSIM_NB_REPLICATIONS": "3", "ORGSIM_NB_HORIZON_MONTHS": "24", "ORGSIM_NB_WORKERS": "2"}
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
