@@ -137,15 +137,33 @@ def prepare(export: Export, as_of: pd.Timestamp | None, segments: str | None) ->
 
 
 def stage_order(history: pd.DataFrame) -> list[str]:
-    """Stages in their usual order: by the median rank at which deals enter them, the terminal ones
-    (never followed by another stage, e.g. closed won / closed lost) last."""
+    """Stages in their usual order, the terminal ones (never followed by another stage, e.g. closed
+    won / closed lost) last. Pairwise: a stage comes before another when, among the deals that entered
+    both, more entered it first; stages are ranked by how many others they precede that way (a
+    Copeland score), then by their median rank. Pairwise, a stage that many deals skip (presales)
+    keeps its place, which a median rank alone does not give."""
     h = history.sort_values(["deal_id", "entered"], kind="stable")
     rank = h.groupby("deal_id").cumcount()
     followed = h["deal_id"].eq(h["deal_id"].shift(-1))
     terminal = ~followed.groupby(h["stage"]).any()
     median = rank.groupby(h["stage"]).median()
-    key = pd.DataFrame({"terminal": terminal.reindex(median.index), "median": median})
-    return list(key.sort_values(["terminal", "median"], kind="stable").index)
+    first = pd.DataFrame({"deal": h["deal_id"], "stage": h["stage"], "rank": rank}).drop_duplicates(["deal", "stage"])
+    wide = first.pivot(index="deal", columns="stage", values="rank")
+    stages = list(median.index)
+    wins = dict.fromkeys(stages, 0)
+    for i, a in enumerate(stages):
+        for b in stages[i + 1 :]:
+            both = wide[[a, b]].dropna()
+            before = int((both[a] < both[b]).sum())
+            after = int((both[a] > both[b]).sum())
+            if before > after:
+                wins[a] += 1
+            elif after > before:
+                wins[b] += 1
+    key = pd.DataFrame(
+        {"terminal": terminal.reindex(median.index), "wins": pd.Series(wins), "median": median}
+    ).sort_values(["terminal", "wins", "median"], ascending=[True, False, True], kind="stable")
+    return list(key.index)
 
 
 def terminal_stages(history: pd.DataFrame) -> set[str]:
