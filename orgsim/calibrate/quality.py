@@ -139,9 +139,9 @@ def prepare(export: Export, as_of: pd.Timestamp | None, segments: str | None) ->
 def stage_order(history: pd.DataFrame) -> list[str]:
     """Stages in their usual order, the terminal ones (never followed by another stage, e.g. closed
     won / closed lost) last. Pairwise: a stage comes before another when, among the deals that entered
-    both, more entered it first; stages are ranked by how many others they precede that way (a
-    Copeland score), then by their median rank. Pairwise, a stage that many deals skip (presales)
-    keeps its place, which a median rank alone does not give."""
+    both, more entered it first; stages are ranked by how many others they precede less how many
+    precede them (a Copeland score), then by their median rank. Pairwise, a stage that many deals
+    skip (presales) keeps its place, which a median rank alone does not give."""
     h = history.sort_values(["deal_id", "entered"], kind="stable")
     rank = h.groupby("deal_id").cumcount()
     followed = h["deal_id"].eq(h["deal_id"].shift(-1))
@@ -156,10 +156,10 @@ def stage_order(history: pd.DataFrame) -> list[str]:
             both = wide[[a, b]].dropna()
             before = int((both[a] < both[b]).sum())
             after = int((both[a] > both[b]).sum())
-            if before > after:
-                wins[a] += 1
-            elif after > before:
-                wins[b] += 1
+            if before != after:  # net wins: +1 for the stage entered first, -1 for the other
+                first_, second = (a, b) if before > after else (b, a)
+                wins[first_] += 1
+                wins[second] -= 1
     key = pd.DataFrame(
         {"terminal": terminal.reindex(median.index), "wins": pd.Series(wins), "median": median}
     ).sort_values(["terminal", "wins", "median"], ascending=[True, False, True], kind="stable")
