@@ -47,6 +47,9 @@ def app_command(scenario: str | None, port: int, host: str, workers: int) -> Non
     if port == 0:
         port = server.free_port(host)
     server.check_port(host, port)
+    from orgsim.app import assets
+
+    assets.ensure()  # the page's scripts in Solara's cache (npm), or one line saying why not
     code = server.serve(scenario, host, port, workers, echo=click.echo)
     if code not in (0, -2, -15, 130):
         raise UsageError(f"the app's server stopped with exit code {code}")

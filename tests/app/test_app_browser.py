@@ -47,12 +47,13 @@ def app_url():
         _missing("/usr/bin/chromium is not installed (apt-get install -y --no-install-recommends chromium)")
     try:
         import playwright.sync_api  # noqa: F401
-        import solara.server.settings as settings
+        import solara  # noqa: F401
     except ImportError as e:
         _missing(f"the app tests need solara and playwright ({e}): pip install -e '.[test]'")
-    assets = Path(settings.assets.proxy_cache_dir) / "requirejs@2.3.6"
-    if not assets.is_dir() and not os.environ.get("ORGSIM_APP_ONLINE"):
-        _missing(f"Solara's page assets are not in {assets.parent}: run python .ci/solara_assets.py")
+    from orgsim.app import assets
+
+    if assets.missing(assets.cache_dir()) and not os.environ.get("ORGSIM_APP_ONLINE"):
+        _missing(f"Solara's page assets are not in {assets.cache_dir()}: run python -m orgsim.app.assets")
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
