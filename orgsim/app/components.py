@@ -86,8 +86,11 @@ def Inputs(controls: list[logic.Control], starts: dict[str, str], texts: solara.
 
 
 @solara.component
-def RunPanel(task: Any, progress: solara.Reactive[float], cancel: threading.Event, label: str, disabled: bool) -> None:
-    """The Run button, then a progress bar and Cancel while it runs."""
+def RunPanel(
+    task: Any, progress: solara.Reactive[float], cancel: threading.Event, label: str, disabled: bool, drawing: bool
+) -> None:
+    """The Run button, then a progress bar and Cancel while the replications run (the figures
+    that follow take a second or two and are not cancelled: the numbers are already shown)."""
     with solara.Row():
 
         def start() -> None:
@@ -95,39 +98,54 @@ def RunPanel(task: Any, progress: solara.Reactive[float], cancel: threading.Even
             task()
 
         solara.Button(label, on_click=start, disabled=disabled or task.pending, color="primary")
-        if task.pending:
+        if task.pending and not drawing:
             solara.Button("Cancel", on_click=cancel.set, color="error")
-    if task.pending:
+    if task.pending and not drawing:
         solara.ProgressLinear(value=max(progress.value * 100, 1))
         solara.Text(f"{progress.value:.0%} of the replications done", classes=["orgsim-progress"])
+
+
+def timing_words(out: dict[str, Any]) -> str:
+    """How long the run took: to the numbers (replications and tables), then to the last figure."""
+    plan: logic.Plan = out["plan"]
+    words = (
+        f"Run {out['run']}: {plan.plan.n} paired replications (seed {plan.plan.seed}) of your plan"
+        f" against {plan.baseline.name}"
+        f"{' (baseline reused)' if plan.baseline_cached else ''}: numbers in {out['numbers_s']:.1f} s"
+    )
+    if out.get("figures_s") is None:
+        return words + f"; drawing the figures ({len(out['figures'])} of {len(files.FIGURES)})"
+    return words + f", figures {out['figures_s']:.1f} s later."
 
 
 @solara.component
 def ResultsView(out: dict[str, Any]) -> None:
     """ARR and cash fans (with cash-out month and probability), paired differences, funnel,
-    bottlenecks and per-role utilisation, each against the baseline."""
-    plan: logic.Plan = out["plan"]
-    n = plan.plan.n
+    bottlenecks and per-role utilisation, each against the baseline. The numbers show as soon as
+    the replications are done; each figure as soon as it is drawn (the two fans first)."""
     # solara.Markdown would load mermaid from a CDN: plain text and HTML only
-    solara.Text(
-        f"{n} paired replications (seed {plan.plan.seed}) of your plan against {plan.baseline.name} "
-        f"in {plan.seconds:.1f} s{' (baseline reused)' if plan.baseline_cached else ''}.",
-        classes=["orgsim-timing"],
-    )
+    solara.Text(timing_words(out), classes=["orgsim-timing"])
     _table(out["kpis"], "orgsim-kpis")
     solara.Text(out["cash_words"], classes=["orgsim-cash"])
     figs = out["figures"]
+
+    def image(key: str) -> None:
+        if key in figs:
+            solara.Image(figs[key], width="100%", classes=[f"orgsim-figure-{key}"])
+        else:
+            solara.Text("drawing ...", classes=["orgsim-drawing"])
+
     # one after the other (solara.lab.Tabs squeezes an image into its tab bar with Vuetify 3)
     with solara.Column(classes=["orgsim-results"]):
         for title, key in [("ARR", "arr"), ("Cash", "cash"), ("Paired differences (95% CI)", "differences")]:
             solara.HTML(tag="h3", unsafe_innerHTML=title)
-            solara.Image(figs[key], width="100%")
+            image(key)
         solara.HTML(tag="h3", unsafe_innerHTML="Funnel")
         _table(out["funnel"], "orgsim-funnel")
-        solara.Image(figs["funnel"], width="100%")
+        image("funnel")
         solara.HTML(tag="h3", unsafe_innerHTML="Bottlenecks: mean wait in each stage, hours")
         _table(out["stages"], "orgsim-stages")
-        solara.Image(figs["bottlenecks"], width="100%")
+        image("bottlenecks")
         solara.HTML(tag="h3", unsafe_innerHTML="Utilisation of each role")
         _table(out["roles"], "orgsim-roles")
 
@@ -207,8 +225,13 @@ def Lab(scenario: str | None = None, workers: int | None = None, replications: i
     problems = logic.field_problems(err)
     overrides = [f"{k}={v}" for k, v in texts.value.items()]
 
+    shown: solara.Reactive[dict[str, Any] | None] = solara.use_reactive(None)  # the run on the page
+    runs = solara.use_memo(lambda: [0], [])  # runs started in this page (numbers the timing line)
+
     def run() -> dict[str, Any]:
         # Whatever happens is a result to show, never an exception for the server to log.
+        shown.set(None)
+        runs[0] += 1
         try:
             return simulate_and_summarise()
         except logic.Cancelled:
@@ -232,21 +255,31 @@ def Lab(scenario: str | None = None, workers: int | None = None, replications: i
             progress=lambda d, t: progress.set(d / max(t, 1)),
             cancel=cancel,
         )
-        out = {
+        out: dict[str, Any] = {
             "plan": plan,
+            "run": runs[0],
             "kpis": logic.kpi_table(plan),
             "funnel": logic.funnel_table(plan),
             "stages": logic.stage_table(plan),
             "roles": logic.role_table(plan),
             "cash_words": logic.cash_out_words(plan),
-            "figures": files.figures(plan),
+            "figures": {},
+            "numbers_s": time.perf_counter() - t0,
+            "figures_s": None,
         }
+        shown.set(out)  # the numbers now; each figure as it is drawn (1-2 s for the five)
+        t1 = time.perf_counter()
+        for key in files.FIGURES:
+            out = {**out, "figures": {**out["figures"], key: files.figure(plan, key)}}
+            shown.set(out)
+        out = {**out, "figures_s": time.perf_counter() - t1}
         plan.seconds = time.perf_counter() - t0
+        shown.set(out)
         return out
 
     task = solara.lab.use_task(run, dependencies=None, raise_error=False)
     outcome = task.value if task.finished and not task.error else None
-    last = outcome if outcome and "plan" in outcome else None
+    last = shown.value
 
     with solara.Columns([1, 2]):
         with solara.Column():
@@ -260,7 +293,8 @@ def Lab(scenario: str | None = None, workers: int | None = None, replications: i
             if err is not None:
                 solara.Error(str(err), classes=["orgsim-error"])
         with solara.Column():
-            RunPanel(task, progress, cancel, "Run against the baseline", disabled=edited is None)
+            drawing = last is not None and last["figures_s"] is None
+            RunPanel(task, progress, cancel, "Run against the baseline", disabled=edited is None, drawing=drawing)
             if outcome and outcome.get("cancelled"):
                 solara.Warning("Cancelled: no result from this run.", classes=["orgsim-cancelled"])
             elif outcome and "error" in outcome:
