@@ -198,8 +198,17 @@ def Downloads(scenario: Any, path: str, plan: logic.Plan | None) -> None:
 
 
 @solara.component
-def Lab(scenario: str | None = None, workers: int | None = None, replications: int = 10) -> None:
-    """The whole app: pick a scenario, edit it, run it against the baseline, download it."""
+def Lab(
+    scenario: str | None = None,
+    workers: int | None = None,
+    replications: int = 10,
+    horizon: int = 0,
+    seed: int | None = None,
+) -> None:
+    """The whole app: pick a scenario, edit it, run it against the baseline, download it.
+
+    `replications` and `horizon` (months; 0 = the scenario's) are where the page starts (both are
+    inputs on the page); `seed` defaults to the scenario's."""
     scenario_files = solara.use_memo(lambda: logic.bundled_scenarios(scenario), [scenario])
     first = (
         Path(scenario).stem
@@ -219,8 +228,8 @@ def Lab(scenario: str | None = None, workers: int | None = None, replications: i
     starts = {c.path: initial_text(c, logic.current_value(base, c.path)) for c in controls} if base else {}
     by_path = {c.path: c for c in controls}
     edits = {k: logic.parse_input(by_path[k], v) for k, v in texts.value.items() if k in by_path}
-    horizon = solara.use_reactive(0)
-    h = horizon.value or (base.horizon_months if base else 36)
+    months = solara.use_reactive(horizon)
+    h = months.value or (base.horizon_months if base else 36)
     edited, err = solara.use_memo(lambda: logic.load_edited(path, edits, {"horizon_months": h}), [path, texts.value, h])
     problems = logic.field_problems(err)
     overrides = [f"{k}={v}" for k, v in texts.value.items()]
@@ -249,7 +258,7 @@ def Lab(scenario: str | None = None, workers: int | None = None, replications: i
             base_h,
             edited,
             reps.value,
-            base.seed,
+            base.seed if seed is None else seed,
             key=(path, h),
             workers=workers,
             progress=lambda d, t: progress.set(d / max(t, 1)),
@@ -288,7 +297,7 @@ def Lab(scenario: str | None = None, workers: int | None = None, replications: i
             if base_err is not None:
                 solara.Error(str(base_err), classes=["orgsim-scenario-error"])
             solara.SliderInt("Replications", value=reps, min=2, max=200)
-            solara.InputInt("Horizon, months (0 = the scenario's)", value=horizon)
+            solara.InputInt("Horizon, months (0 = the scenario's)", value=months)
             Inputs(controls, starts, texts, problems)
             if err is not None:
                 solara.Error(str(err), classes=["orgsim-error"])

@@ -67,6 +67,7 @@ KPIS: dict[str, tuple[str, str]] = {
     "cash_out_month": ("month", "count"),
     "runway_months": ("month", "count"),
     "logo_renewal_rate": ("share", "pp"),
+    "health_rate": ("share", "pp"),
     "cac_payback_months": ("month", "count"),
     "headcount_end": ("count", "count"),
 }
