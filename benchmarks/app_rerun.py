@@ -80,9 +80,8 @@ def main() -> int:
             page.keyboard.press("Home")  # 2 replications
             for _ in range(args.replications - 2):
                 page.keyboard.press("ArrowRight")
-            page.wait_for_function(
-                f"() => document.querySelector('[role=slider]').getAttribute('aria-valuenow') == '{args.replications}'",
-                timeout=10_000,
+            expect(page.locator(".orgsim-edits")).to_contain_text(
+                f"Next run: {args.replications} replications", timeout=30_000
             )
             print("| run | load (1 min) | numbers | ARR and cash fans | every figure |")
             print("|---|---|---|---|---|")
@@ -90,8 +89,10 @@ def main() -> int:
                 box = page.get_by_label("(roles.sdr.headcount)", exact=False)
                 box.fill(str(5 + i))
                 box.press("Enter")
+                edits = page.locator(".orgsim-edits")
+                expect(edits).to_contain_text(f"roles.sdr.headcount={5 + i}", timeout=30_000)  # the server has it
                 run = page.get_by_role("button", name="Run against the baseline")
-                expect(run).to_be_enabled(timeout=30_000)  # the edit is validated
+                expect(run).to_be_enabled(timeout=30_000)
                 load = os.getloadavg()[0]
                 # The browser notes when each part first appears (a MutationObserver: Playwright's own
                 # waits poll every 0.5 s after the first second, too coarse for this)

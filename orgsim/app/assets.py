@@ -141,8 +141,10 @@ def ensure(echo: Echo = _stderr) -> bool:
     if not todo:
         return True
     names = ", ".join(f"{n}@{v}" for n, v in todo)
-    echo(f"orgsim app: fetching the page's scripts from the npm registry (npm pack {names}) into {cache} ...")
     try:
+        if shutil.which("npm") is None:
+            raise FileNotFoundError("npm is not on PATH")
+        echo(f"orgsim app: fetching the page's scripts from the npm registry (npm pack {names}) into {cache} ...")
         fill(cache, todo, echo)
         return True
     except (OSError, subprocess.SubprocessError) as e:

@@ -66,7 +66,9 @@ def ControlField(control: logic.Control, start: str, texts: solara.Reactive[dict
     if control.kind == "choice":
         solara.Select(label, value=text, values=list(control.choices), on_value=on_value)
     else:
-        solara.InputText(label, value=text, on_value=on_value, error=bool(problems))
+        # continuous: the value goes to the server with every change, in order. Updating on Enter
+        # only raced under load: the Enter event could reach the server before the text it ends.
+        solara.InputText(label, value=text, on_value=on_value, error=bool(problems), continuous_update=True)
     for line in problems:
         solara.Error(line, classes=["orgsim-field-error"], dense=True)
 
@@ -297,13 +299,18 @@ def Lab(
             if base_err is not None:
                 solara.Error(str(base_err), classes=["orgsim-scenario-error"])
             solara.SliderInt("Replications", value=reps, min=2, max=200)
-            solara.InputInt("Horizon, months (0 = the scenario's)", value=months)
+            solara.InputInt("Horizon, months (0 = the scenario's)", value=months, continuous_update=True)
             Inputs(controls, starts, texts, problems)
             if err is not None:
                 solara.Error(str(err), classes=["orgsim-error"])
         with solara.Column():
             drawing = last is not None and last["figures_s"] is None
             RunPanel(task, progress, cancel, "Run against the baseline", disabled=edited is None, drawing=drawing)
+            # what Run will simulate, as the server has it (and as --set would write it)
+            solara.Text(
+                f"Next run: {reps.value} replications of {h} months; edits: {'; '.join(overrides) or 'none'}",
+                classes=["orgsim-edits"],
+            )
             if outcome and outcome.get("cancelled"):
                 solara.Warning("Cancelled: no result from this run.", classes=["orgsim-cancelled"])
             elif outcome and "error" in outcome:

@@ -108,11 +108,28 @@ def field(page, path: str):
     return page.get_by_label(f"({path})", exact=False)
 
 
-def set_text(page, path: str, value: str) -> None:
+def edits(page):
+    """The line that says what the next run will simulate, as the server has it."""
+    return page.locator(".orgsim-edits")
+
+
+def set_text(page, path: str, value: str, *, edit: bool = True) -> None:
+    """Type a value and wait until the server has it: the edits line names it (or, when the
+    value is the scenario's own, `edit=False`, no longer names the path)."""
     box = field(page, path)
     box.fill(value)
     box.press("Enter")
-    expect(box).to_have_value(value)
+    if edit:
+        expect(edits(page)).to_contain_text(f"{path}={value}", timeout=30_000)
+    else:
+        expect(edits(page)).not_to_contain_text(f"{path}=", timeout=30_000)
+
+
+def set_horizon(page, months: int) -> None:
+    box = page.get_by_label("Horizon, months", exact=False)
+    box.fill(str(months))
+    box.press("Enter")
+    expect(edits(page)).to_contain_text(f"of {months} months", timeout=30_000)
 
 
 def run_button(page):
@@ -131,10 +148,7 @@ def test_edit_run_download_and_errors(app, tmp_path):
     import orgsim
     from orgsim.app import logic
 
-    horizon = page.get_by_label("Horizon, months", exact=False)
-    horizon.fill("12")
-    horizon.press("Enter")
-    expect(horizon).to_have_value("12")
+    set_horizon(page, 12)
     set_text(page, "roles.sdr.headcount", "8")
     expect(run_button(page)).to_be_enabled(timeout=30_000)  # the edit is validated
     run_button(page).click()
@@ -172,22 +186,19 @@ def test_edit_run_download_and_errors(app, tmp_path):
     assert err.inner_text().strip() == "roles.ae.headcount: must be >= 0 (got -1) (in overrides)"
     expect(run_button(page)).to_be_disabled()
     page.screenshot(path=str(ARTIFACTS / "error.png"), full_page=True)
-    set_text(page, "roles.ae.headcount", str(sc.roles["ae"].headcount))
+    set_text(page, "roles.ae.headcount", str(sc.roles["ae"].headcount), edit=False)
     expect(page.locator(".orgsim-field-error")).to_have_count(0, timeout=30_000)
 
 
 def test_long_run_can_be_cancelled_while_the_page_answers(app):
     page = app
-    horizon = page.get_by_label("Horizon, months", exact=False)
-    horizon.fill("36")
-    horizon.press("Enter")
-    expect(horizon).to_have_value("36")
+    set_horizon(page, 36)
     set_text(page, "roles.sdr.headcount", "9")
     # 200 replications via the keyboard: the slider's End key jumps to its maximum
     slider = page.get_by_role("slider").first
     slider.focus()
     page.keyboard.press("End")
-    expect(slider).to_have_attribute("aria-valuenow", "200")
+    expect(edits(page)).to_contain_text("Next run: 200 replications", timeout=30_000)
     expect(run_button(page)).to_be_enabled(timeout=30_000)
     run_button(page).click()
     expect(page.get_by_role("button", name="Cancel")).to_be_visible(timeout=60_000)

@@ -127,8 +127,8 @@ def uses_widgets(nb) -> bool:
 
 
 # Appended to the lab (a copy of it) before its last cell: drives the lab's Solara components from
-# the kernel, as a person would in Jupyter - types a headcount into the lab's input and presses
-# Enter, clicks Run, waits for that run's last figure - and checks what the lab shows against the
+# the kernel, as a person would in Jupyter - types a headcount into the lab's input, clicks Run,
+# waits for that run's last figure - and checks what the lab shows against the
 # same functions called directly: doubling the SDRs gives exactly the example cell's table (same
 # seed, same replications), and typing the reference company's value back gives the table of the
 # unedited company against itself. Relies on the lab's names `rc` (the lab's render context),
@@ -148,10 +148,11 @@ def _wait(what, ok, timeout=300):  # an explicit state, polled, with a deadline
         _time.sleep(0.05)
 
 
-def _type(role, value):
+def _type(role, value):  # what typing does: the text field's value changes (the lab takes every change)
     box = rc.find(_v.TextField, label=f"{role} (roles.{role}.headcount)").widget
     box.v_model = str(value)
-    box.fire_event("keyup.enter", None)
+    edits = lambda: rc.find(_v.Html, class_="orgsim-edits").widget.children[0]  # noqa: E731
+    _wait("take the edit", lambda: (f"roles.{role}.headcount={value}" in edits()) == (value != START[role]), 30)
 
 
 def _timing():
