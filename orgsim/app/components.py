@@ -89,7 +89,12 @@ def Inputs(controls: list[logic.Control], starts: dict[str, str], texts: solara.
 
 @solara.component
 def RunPanel(
-    task: Any, progress: solara.Reactive[float], cancel: threading.Event, label: str, disabled: bool, drawing: bool
+    task: Any,
+    progress: solara.Reactive[float],
+    cancel: threading.Event,
+    label: str,
+    disabled: bool,
+    drawing: bool = False,
 ) -> None:
     """The Run button, then a progress bar and Cancel while the replications run (the figures
     that follow take a second or two and are not cancelled: the numbers are already shown)."""
