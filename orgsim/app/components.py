@@ -66,7 +66,9 @@ def ControlField(control: logic.Control, start: str, texts: solara.Reactive[dict
     if control.kind == "choice":
         solara.Select(label, value=text, values=list(control.choices), on_value=on_value)
     else:
-        solara.InputText(label, value=text, on_value=on_value, error=bool(problems))
+        # continuous: the value goes to the server with every change, in order. Updating on Enter
+        # only raced under load: the Enter event could reach the server before the text it ends.
+        solara.InputText(label, value=text, on_value=on_value, error=bool(problems), continuous_update=True)
     for line in problems:
         solara.Error(line, classes=["orgsim-field-error"], dense=True)
 
@@ -86,8 +88,16 @@ def Inputs(controls: list[logic.Control], starts: dict[str, str], texts: solara.
 
 
 @solara.component
-def RunPanel(task: Any, progress: solara.Reactive[float], cancel: threading.Event, label: str, disabled: bool) -> None:
-    """The Run button, then a progress bar and Cancel while it runs."""
+def RunPanel(
+    task: Any,
+    progress: solara.Reactive[float],
+    cancel: threading.Event,
+    label: str,
+    disabled: bool,
+    drawing: bool = False,
+) -> None:
+    """The Run button, then a progress bar and Cancel while the replications run (the figures
+    that follow take a second or two and are not cancelled: the numbers are already shown)."""
     with solara.Row():
 
         def start() -> None:
@@ -95,39 +105,54 @@ def RunPanel(task: Any, progress: solara.Reactive[float], cancel: threading.Even
             task()
 
         solara.Button(label, on_click=start, disabled=disabled or task.pending, color="primary")
-        if task.pending:
+        if task.pending and not drawing:
             solara.Button("Cancel", on_click=cancel.set, color="error")
-    if task.pending:
+    if task.pending and not drawing:
         solara.ProgressLinear(value=max(progress.value * 100, 1))
         solara.Text(f"{progress.value:.0%} of the replications done", classes=["orgsim-progress"])
+
+
+def timing_words(out: dict[str, Any]) -> str:
+    """How long the run took: to the numbers (replications and tables), then to the last figure."""
+    plan: logic.Plan = out["plan"]
+    words = (
+        f"Run {out['run']}: {plan.plan.n} paired replications (seed {plan.plan.seed}) of your plan"
+        f" against {plan.baseline.name}"
+        f"{' (baseline reused)' if plan.baseline_cached else ''}: numbers in {out['numbers_s']:.1f} s"
+    )
+    if out.get("figures_s") is None:
+        return words + f"; drawing the figures ({len(out['figures'])} of {len(files.FIGURES)})"
+    return words + f", figures {out['figures_s']:.1f} s later."
 
 
 @solara.component
 def ResultsView(out: dict[str, Any]) -> None:
     """ARR and cash fans (with cash-out month and probability), paired differences, funnel,
-    bottlenecks and per-role utilisation, each against the baseline."""
-    plan: logic.Plan = out["plan"]
-    n = plan.plan.n
+    bottlenecks and per-role utilisation, each against the baseline. The numbers show as soon as
+    the replications are done; each figure as soon as it is drawn (the two fans first)."""
     # solara.Markdown would load mermaid from a CDN: plain text and HTML only
-    solara.Text(
-        f"{n} paired replications (seed {plan.plan.seed}) of your plan against {plan.baseline.name} "
-        f"in {plan.seconds:.1f} s{' (baseline reused)' if plan.baseline_cached else ''}.",
-        classes=["orgsim-timing"],
-    )
+    solara.Text(timing_words(out), classes=["orgsim-timing"])
     _table(out["kpis"], "orgsim-kpis")
     solara.Text(out["cash_words"], classes=["orgsim-cash"])
     figs = out["figures"]
+
+    def image(key: str) -> None:
+        if key in figs:
+            solara.Image(figs[key], width="100%", classes=[f"orgsim-figure-{key}"])
+        else:
+            solara.Text("drawing ...", classes=["orgsim-drawing"])
+
     # one after the other (solara.lab.Tabs squeezes an image into its tab bar with Vuetify 3)
     with solara.Column(classes=["orgsim-results"]):
         for title, key in [("ARR", "arr"), ("Cash", "cash"), ("Paired differences (95% CI)", "differences")]:
             solara.HTML(tag="h3", unsafe_innerHTML=title)
-            solara.Image(figs[key], width="100%")
+            image(key)
         solara.HTML(tag="h3", unsafe_innerHTML="Funnel")
         _table(out["funnel"], "orgsim-funnel")
-        solara.Image(figs["funnel"], width="100%")
+        image("funnel")
         solara.HTML(tag="h3", unsafe_innerHTML="Bottlenecks: mean wait in each stage, hours")
         _table(out["stages"], "orgsim-stages")
-        solara.Image(figs["bottlenecks"], width="100%")
+        image("bottlenecks")
         solara.HTML(tag="h3", unsafe_innerHTML="Utilisation of each role")
         _table(out["roles"], "orgsim-roles")
 
@@ -180,8 +205,17 @@ def Downloads(scenario: Any, path: str, plan: logic.Plan | None) -> None:
 
 
 @solara.component
-def Lab(scenario: str | None = None, workers: int | None = None, replications: int = 10) -> None:
-    """The whole app: pick a scenario, edit it, run it against the baseline, download it."""
+def Lab(
+    scenario: str | None = None,
+    workers: int | None = None,
+    replications: int = 10,
+    horizon: int = 0,
+    seed: int | None = None,
+) -> None:
+    """The whole app: pick a scenario, edit it, run it against the baseline, download it.
+
+    `replications` and `horizon` (months; 0 = the scenario's) are where the page starts (both are
+    inputs on the page); `seed` defaults to the scenario's."""
     scenario_files = solara.use_memo(lambda: logic.bundled_scenarios(scenario), [scenario])
     first = (
         Path(scenario).stem
@@ -201,14 +235,19 @@ def Lab(scenario: str | None = None, workers: int | None = None, replications: i
     starts = {c.path: initial_text(c, logic.current_value(base, c.path)) for c in controls} if base else {}
     by_path = {c.path: c for c in controls}
     edits = {k: logic.parse_input(by_path[k], v) for k, v in texts.value.items() if k in by_path}
-    horizon = solara.use_reactive(0)
-    h = horizon.value or (base.horizon_months if base else 36)
+    months = solara.use_reactive(horizon)
+    h = months.value or (base.horizon_months if base else 36)
     edited, err = solara.use_memo(lambda: logic.load_edited(path, edits, {"horizon_months": h}), [path, texts.value, h])
     problems = logic.field_problems(err)
     overrides = [f"{k}={v}" for k, v in texts.value.items()]
 
+    shown: solara.Reactive[dict[str, Any] | None] = solara.use_reactive(None)  # the run on the page
+    runs = solara.use_memo(lambda: [0], [])  # runs started in this page (numbers the timing line)
+
     def run() -> dict[str, Any]:
         # Whatever happens is a result to show, never an exception for the server to log.
+        shown.set(None)
+        runs[0] += 1
         try:
             return simulate_and_summarise()
         except logic.Cancelled:
@@ -226,27 +265,37 @@ def Lab(scenario: str | None = None, workers: int | None = None, replications: i
             base_h,
             edited,
             reps.value,
-            base.seed,
+            base.seed if seed is None else seed,
             key=(path, h),
             workers=workers,
             progress=lambda d, t: progress.set(d / max(t, 1)),
             cancel=cancel,
         )
-        out = {
+        out: dict[str, Any] = {
             "plan": plan,
+            "run": runs[0],
             "kpis": logic.kpi_table(plan),
             "funnel": logic.funnel_table(plan),
             "stages": logic.stage_table(plan),
             "roles": logic.role_table(plan),
             "cash_words": logic.cash_out_words(plan),
-            "figures": files.figures(plan),
+            "figures": {},
+            "numbers_s": time.perf_counter() - t0,
+            "figures_s": None,
         }
+        shown.set(out)  # the numbers now; each figure as it is drawn (1-2 s for the five)
+        t1 = time.perf_counter()
+        for key in files.FIGURES:
+            out = {**out, "figures": {**out["figures"], key: files.figure(plan, key)}}
+            shown.set(out)
+        out = {**out, "figures_s": time.perf_counter() - t1}
         plan.seconds = time.perf_counter() - t0
+        shown.set(out)
         return out
 
     task = solara.lab.use_task(run, dependencies=None, raise_error=False)
     outcome = task.value if task.finished and not task.error else None
-    last = outcome if outcome and "plan" in outcome else None
+    last = shown.value
 
     with solara.Columns([1, 2]):
         with solara.Column():
@@ -255,12 +304,18 @@ def Lab(scenario: str | None = None, workers: int | None = None, replications: i
             if base_err is not None:
                 solara.Error(str(base_err), classes=["orgsim-scenario-error"])
             solara.SliderInt("Replications", value=reps, min=2, max=200)
-            solara.InputInt("Horizon, months (0 = the scenario's)", value=horizon)
+            solara.InputInt("Horizon, months (0 = the scenario's)", value=months, continuous_update=True)
             Inputs(controls, starts, texts, problems)
             if err is not None:
                 solara.Error(str(err), classes=["orgsim-error"])
         with solara.Column():
-            RunPanel(task, progress, cancel, "Run against the baseline", disabled=edited is None)
+            drawing = last is not None and last["figures_s"] is None
+            RunPanel(task, progress, cancel, "Run against the baseline", disabled=edited is None, drawing=drawing)
+            # what Run will simulate, as the server has it (and as --set would write it)
+            solara.Text(
+                f"Next run: {reps.value} replications of {h} months; edits: {'; '.join(overrides) or 'none'}",
+                classes=["orgsim-edits"],
+            )
             if outcome and outcome.get("cancelled"):
                 solara.Warning("Cancelled: no result from this run.", classes=["orgsim-cancelled"])
             elif outcome and "error" in outcome:

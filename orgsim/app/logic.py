@@ -47,6 +47,7 @@ __all__ = [
     "controls",
     "field_problems",
     "funnel_table",
+    "hire_table",
     "kpi_table",
     "load_edited",
     "role_table",
@@ -67,6 +68,7 @@ KPIS: dict[str, tuple[str, str]] = {
     "cash_out_month": ("month", "count"),
     "runway_months": ("month", "count"),
     "logo_renewal_rate": ("share", "pp"),
+    "health_rate": ("share", "pp"),
     "cac_payback_months": ("month", "count"),
     "headcount_end": ("count", "count"),
 }
@@ -278,7 +280,28 @@ def who_to_hire(
         executor=shared_executor(workers),
         progress=progress,
     )
-    return res.recommendation, res.ranking()
+    return res.recommendation, hire_table(res.ranking(), res.goal_words, KPIS.get(res.by, ("count", ""))[0])
+
+
+def hire_table(ranking: pd.DataFrame, goal: str, unit: str) -> pd.DataFrame:
+    """The hire ranking as the page shows it: each option's mean and its paired difference to
+    hiring no one, with 95% CIs, formatted (`HireResult.ranking` holds the raw numbers)."""
+    diff_unit = "money" if unit == "money" else ("pp" if unit == "share" else unit)
+    rows = []
+    for _, r in ranking.iterrows():
+        ci = f" [{_fmt(r['diff_ci95_low'], diff_unit, True)}, {_fmt(r['diff_ci95_high'], diff_unit, True)}]"
+        rows.append(
+            {
+                "rank": r["rank"],
+                "hire": r["hires"],
+                "status": r["status"],
+                "replications": r["replications"],
+                goal: _fmt(r["mean"], unit),
+                "difference to no hire [95% CI]": _fmt(r["diff_mean"], diff_unit, True) + ci,
+                "cash runs out": _fmt(r.get("cash_out"), "share"),
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 # ---- Summaries -------------------------------------------------------------------------------

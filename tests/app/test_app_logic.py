@@ -119,3 +119,9 @@ def test_who_to_hire_ranks_every_single_hire():
     sc, _ = logic.load_edited(REFERENCE, {}, SHORT)
     words, ranking = logic.who_to_hire(sc, 2, workers=1)
     assert words and len(ranking) >= 2 and list(ranking["rank"])[0] == 1
+    first = ranking.iloc[0]
+    assert first["status"] == "chosen" and words.startswith(
+        f"Hire {first['hire']}:" if first["hire"] != "no hire" else "Hire no one"
+    )
+    assert ranking.set_index("hire").loc["no hire", "difference to no hire [95% CI]"] == "+$0.00M [+$0.00M, +$0.00M]"
+    assert "ARR at month" in ranking.columns[4] and ranking.iloc[0, 4].startswith("$")
