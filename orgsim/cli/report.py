@@ -105,15 +105,17 @@ def report(
 
 
 def _warn_other_scenario(directory: Path, ranked: dict[str, Any] | None) -> None:
-    """A ranking of another scenario's inputs: a warning on stderr (the report says it too), as in `orgsim hire`."""
-    if ranked is None or ranked["scenario"] is None:
+    """A ranking of another scenario's (or horizon's) inputs: a warning on stderr (the report says it
+    too), as in `orgsim hire`."""
+    if ranked is None:
         return
     import json
 
+    from orgsim.outputs.report_inputs import mismatches
+
     try:
-        name = json.loads((directory / "summary.json").read_text(encoding="utf-8")).get("scenario")
-    except (OSError, ValueError, AttributeError):
+        summary = json.loads((directory / "summary.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
         return
-    if name is not None and ranked["scenario"] != name:
-        click.echo(f"warning: --sensitivity {ranked['file']}: ranks the inputs of {ranked['scenario']}, not of {name}",
-                   err=True)  # fmt: skip
+    for text in mismatches(ranked, summary.get("scenario"), summary.get("horizon_months")):
+        click.echo(f"warning: {text}", err=True)

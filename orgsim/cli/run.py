@@ -172,7 +172,7 @@ def run(
         from orgsim.outputs.event_log import event_format
 
         event_format(events_file)
-    ranked = _ranked_inputs(sensitivity_file, sc.name)  # before the run: a bad file fails fast (exit 2)
+    ranked = _ranked_inputs(sensitivity_file, sc)  # before the run: a bad file fails fast (exit 2)
     reps = sc.replications if replications is None else replications
     used_seed = sc.seed if seed is None else seed
 
@@ -248,16 +248,17 @@ def cash_warning(doc: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def _ranked_inputs(path: Path | None, name: str) -> dict[str, Any]:
+def _ranked_inputs(path: Path | None, sc: Scenario) -> dict[str, Any]:
     """{"sensitivity": `top_inputs.measured_all(path)`} for the manifest ({} without --sensitivity); a
     ranking of another scenario's inputs is a warning on stderr, as in `orgsim hire`."""
     if path is None:
         return {}
     from orgsim.experiments.top_inputs import measured_all
+    from orgsim.outputs.report_inputs import mismatches
 
     info = measured_all(path)
-    if info["scenario"] not in (None, name):
-        echo_err(f"warning: --sensitivity {path}: ranks the inputs of {info['scenario']}, not of {name}")
+    for text in mismatches(info, sc.name, sc.horizon_months):
+        echo_err(f"warning: {text}")
     return {"sensitivity": info}
 
 

@@ -81,14 +81,17 @@ def _read(path: Path) -> dict[str, Any]:
 
 def measured_all(path: Path, top: int = TOP) -> dict[str, Any]:
     """The `top` parameters of every KPI `path` ranks, as `measured` gives them for one:
-    `{"kind": "measured", "file", "scenario", "method", "score", "kpis": {KPI: [{"param", SCORE}, ...]}}`."""
+    `{"kind": "measured", "file", "scenario", "method", "score", "horizon_months", "kpis": {KPI: [{"param",
+    SCORE}, ...]}}`."""
     per_kpi = {str(kpi): measured(path, str(kpi), top) for kpi in _read(path)["kpis"]}
     first = next(iter(per_kpi.values()))
+    horizon = _read(path).get("horizon_months")
     return {
         "kind": "measured",
         "file": first["file"],
         "scenario": first["scenario"],
         "method": first["method"],
         "score": first["score"],
+        "horizon_months": horizon if isinstance(horizon, int) else None,
         "kpis": {kpi: m["ranking"] for kpi, m in per_kpi.items()},
     }

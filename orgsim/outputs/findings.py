@@ -161,7 +161,8 @@ def ranked_findings(
         out.append(Finding("warning", "other", below))
     threshold = run.health_thresholds().get("healthy_threshold", 0.6)
     out += [Finding("info", "other", t) for t in retention_findings(run.summary, threshold)]
-    out += [Finding(sev, "other", t) for sev, t in input_findings(run.manifest, run.summary.get("scenario"))]
+    rest_on = input_findings(run.manifest, run.summary.get("scenario"), run.summary.get("horizon_months"))
+    out += [Finding(sev, "other", t) for sev, t in rest_on]
     # the cash group keeps its order (the answer, whether cash runs out, first); the others by severity
     return sorted(out, key=lambda f: (GROUPS.index(f.group), 0 if f.group == "cash" else severity_rank(f.severity)))
 

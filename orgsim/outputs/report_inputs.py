@@ -16,7 +16,7 @@ from typing import Any
 from orgsim.metrics.registry import KPIS, fmt
 from orgsim.outputs.html import html_table
 
-__all__ = ["input_findings", "inputs_section", "score_text"]
+__all__ = ["input_findings", "inputs_section", "mismatches", "score_text"]
 
 SHOWN = 3  # inputs named in a finding's sentence; the report's table has all of the file's top ones
 METHODS = {"morris": "Morris screening", "sobol": "Sobol indices"}
@@ -40,7 +40,19 @@ def score_text(value: Any, kpi: str, score: str) -> str:
     return fmt(float(value), spec.unit if spec else "count")
 
 
-def input_findings(manifest: Mapping[str, Any], scenario_name: str | None) -> list[tuple[str, str]]:
+def mismatches(info: Mapping[str, Any], scenario_name: Any, horizon: Any) -> list[str]:
+    """Why a ranking may be another run's: it names another scenario, or another horizon (scenarios
+    share names: reference.yaml and series-a.yaml are both series-a-reference)."""
+    out, where = [], f"--sensitivity {info.get('file')}"
+    if info.get("scenario") not in (None, scenario_name) and scenario_name is not None:
+        out.append(f"{where} ranks the inputs of {info['scenario']}, not of {scenario_name}")
+    ranked = info.get("horizon_months")
+    if isinstance(ranked, int) and isinstance(horizon, int) and ranked != horizon:
+        out.append(f"{where} ranks the inputs over {ranked} months, this run is {horizon}")
+    return out
+
+
+def input_findings(manifest: Mapping[str, Any], scenario_name: Any, horizon: Any = None) -> list[tuple[str, str]]:
     """(severity, sentence) pairs for the findings' "other" group."""
     info = _info(manifest)
     if info is None:
@@ -55,15 +67,7 @@ def input_findings(manifest: Mapping[str, Any], scenario_name: str | None) -> li
         ]
     method = METHODS.get(str(info.get("method") or "morris"), str(info.get("method")))
     score = str(info.get("score") or "mu_star")
-    out: list[tuple[str, str]] = []
-    if info.get("scenario") not in (None, scenario_name):
-        out.append(
-            (
-                "warning",
-                f"--sensitivity {info.get('file')} ranks the inputs of {info['scenario']}, not of {scenario_name}: "
-                "its ranking may not hold for this scenario.",
-            )
-        )
+    out = [("warning", f"{m}: its ranking may not hold here.") for m in mismatches(info, scenario_name, horizon)]
     for kpi, rows in info["kpis"].items():
         named = [
             f"{r['param']} ({score} {score_text(r.get(score), kpi, score)})"

@@ -23,6 +23,7 @@ RUN = ("run", REF, "-n", "2", "-s", "4", "-w", "2", "--set", "horizon_months=6",
 SENS = {
     "scenario": "series-a-reference",
     "method": "morris",
+    "horizon_months": 6,
     "kpis": {
         "arr_end": {
             "ranking": [
@@ -55,6 +56,7 @@ def _rest_on(findings: list[dict]) -> list[dict]:
 
 def test_the_findings_and_the_report_name_the_top_inputs_of_each_kpi(measured):
     d, doc = measured
+    assert not [f for f in doc["findings"] if "--sensitivity" in f["text"]]  # same scenario and horizon: no warning
     arr, cash = _rest_on(doc["findings"])
     assert (arr["severity"], arr["group"]) == ("info", "other")
     assert arr["text"].startswith(
@@ -79,13 +81,18 @@ def test_report_rebuilds_the_section_from_the_manifest_or_a_new_file(measured, t
     (run / "report.html").unlink()
     assert main(["report", str(run)]) == 0  # the ranking kept in manifest.json
     assert "<h2>What these numbers rest on</h2>" in (run / "report.html").read_text(encoding="utf-8")
-    other = _sens(tmp_path / "other.json", scenario="series-a")
-    assert main(["report", str(run), "--sensitivity", str(other)]) == 0
-    assert f"warning: --sensitivity {other}: ranks the inputs of series-a, not of series-a-reference" in (
-        capsys.readouterr().err
-    )
+    other = _sens(tmp_path / "other.json", scenario="series-a", horizon_months=12)
+    assert main(["report", str(run), "--sensitivity", str(other)]) == 0  # a warning, not a failure
+    err = capsys.readouterr().err
+    assert f"warning: --sensitivity {other} ranks the inputs of series-a, not of series-a-reference" in err
+    assert f"warning: --sensitivity {other} ranks the inputs over 12 months, this run is 6" in err
     html = (run / "report.html").read_text(encoding="utf-8")
-    assert f"--sensitivity {other} ranks the inputs of series-a, not of series-a-reference" in html
+    warned = html.split('<li class="warning"><span class="sev">warning</span> ')[1:]
+    tail = ": its ranking may not hold here."
+    assert [w.split("</li>")[0] for w in warned if "--sensitivity" in w] == [
+        f"--sensitivity {other} ranks the inputs of series-a, not of series-a-reference{tail}",
+        f"--sensitivity {other} ranks the inputs over 12 months, this run is 6{tail}",
+    ]
     assert "Morris screening of series-a;" in html
 
 
