@@ -100,6 +100,16 @@ def simulate(*args: Any, **kwargs: Any) -> Results:
     "role, segment, replication), for process-mining tools. About 92,000 rows (11 MB of CSV) per "
     "series-a replication; runs without it are not slowed.",
 )
+@click.option(
+    "--sensitivity",
+    "sensitivity_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    metavar="FILE",
+    help="The JSON of `orgsim sensitivity ... --json FILE`: the findings (and --out's report.html) name its "
+    "top-ranked inputs for each KPI it ranks, the assumptions these numbers rest on [default: a line saying "
+    "how to rank them].",
+)
 @quiet_option
 @click.option(
     "--first-replication",
@@ -129,6 +139,7 @@ def run(
     max_replications: int | None = None,
     scheduler: str | None = None,
     connect_timeout: float = 20.0,
+    sensitivity_file: Path | None = None,
 ) -> None:
     # Over 60 lines: the signature lists every option and the docstring is the --help text; the body
     # is the command's steps in order (check, load, run, write, print).
@@ -148,6 +159,7 @@ def run(
       orgsim run scenarios/series-a.yaml --json results.json --out runs/series-a --quiet
       orgsim run scenarios/series-a.yaml --precision 0.02 --target arr_end --target cac
       orgsim run scenarios/series-a.yaml -n 1 --events events.csv
+      orgsim run scenarios/series-a.yaml --out runs/series-a --sensitivity sens.json   # from orgsim sensitivity
     """
     warns: list[dict[str, Any]] = []
     sc = load_one(scenario, overrides, collect=warns)
@@ -160,6 +172,7 @@ def run(
         from orgsim.outputs.event_log import event_format
 
         event_format(events_file)
+    ranked = _ranked_inputs(sensitivity_file, sc)  # before the run: a bad file fails fast (exit 2)
     reps = sc.replications if replications is None else replications
     used_seed = sc.seed if seed is None else seed
 
@@ -183,7 +196,7 @@ def run(
     wall_s = time.perf_counter() - t0
     doc = res.to_dict()
     doc["warnings"] = [*cash_warning(doc), *warns]  # cash first: it ends the company
-    doc["findings"] = _findings(res, sc)
+    doc["findings"] = _findings(res, sc, {"scenario_file": scenario, **ranked})
 
     if json_file is not None or out_dir is not None:
         summary_text = dumps_json(doc)  # rendered first: nothing is written if it cannot be
@@ -191,7 +204,18 @@ def run(
             write_file(json_file, summary_text)
         if out_dir is not None:
             _write_out_dir(
-                out_dir, summary_text, res, sc, scenario, list(overrides), used_seed, reps, workers, started, wall_s
+                out_dir,
+                summary_text,
+                res,
+                sc,
+                scenario,
+                list(overrides),
+                used_seed,
+                reps,
+                workers,
+                started,
+                wall_s,
+                ranked,
             )
 
     if not quiet:
@@ -224,8 +248,23 @@ def cash_warning(doc: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def _findings(res: Results, sc: Scenario) -> list[dict[str, str]]:
-    """The report's findings, ranked, with their severity (`orgsim.outputs.findings`)."""
+def _ranked_inputs(path: Path | None, sc: Scenario) -> dict[str, Any]:
+    """{"sensitivity": `top_inputs.measured_all(path)`} for the manifest ({} without --sensitivity); a
+    ranking of another scenario's inputs is a warning on stderr, as in `orgsim hire`."""
+    if path is None:
+        return {}
+    from orgsim.experiments.top_inputs import measured_all
+    from orgsim.outputs.report_inputs import mismatches
+
+    info = measured_all(path)
+    for text in mismatches(info, sc.name, sc.horizon_months):
+        echo_err(f"warning: {text}")
+    return {"sensitivity": info}
+
+
+def _findings(res: Results, sc: Scenario, extra: dict[str, Any]) -> list[dict[str, str]]:
+    """The report's findings, ranked, with their severity (`orgsim.outputs.findings`); `extra`: more
+    manifest fields they read (scenario_file, sensitivity)."""
     from orgsim.outputs.findings import ranked_findings
     from orgsim.outputs.report import RunData
     from orgsim.scenario.loader import scenario_to_dict
@@ -235,7 +274,7 @@ def _findings(res: Results, sc: Scenario) -> list[dict[str, str]]:
         monthly=res.monthly,
         stages=res.stages,
         funnel=res.funnel,
-        manifest={"scenario": scenario_to_dict(sc)},
+        manifest={"scenario": scenario_to_dict(sc), **extra},
         counters=res.counters,
     )
     return [f.to_dict() for f in ranked_findings(run)]
@@ -253,6 +292,7 @@ def _write_out_dir(
     workers: int,
     started: _dt.datetime,
     wall_s: float,
+    ranked: dict[str, Any],
 ) -> None:
     # Every file's text is made before any is written, and the set replaces DIR as a whole
     # (`write_dir_atomic`), so a failure or a kill cannot leave a mixed set.
@@ -276,6 +316,7 @@ def _write_out_dir(
         runtime_s=wall_s,
         files=[*files, *tables, "manifest.json", *_report_file_names()],
     )
+    manifest.update(ranked)  # "sensitivity": what `orgsim report DIR` names as the inputs the numbers rest on
     files["manifest.json"] = dumps_json(manifest)
     binaries = {**tables, **_report_files(summary_text, res, manifest)}
     write_out_dir(out_dir, {**files, **binaries})

@@ -3,8 +3,8 @@
 Findings are ranked: cash first (does the company run out, when, how low it goes; a short runway;
 ratios a failing company leaves undefined), then what stops growth (the scenario's own warnings,
 no customer won, the bottleneck in plain sentences: where work waits, since when, what it costs),
-then the rest (an unhealthy customer base, retention); each carries a severity (`Finding`).
-Input is a `RunData` (the files of a run directory).
+then the rest (an unhealthy customer base, retention, what the numbers rest on: `report_inputs`);
+each carries a severity (`Finding`). Input is a `RunData` (the files of a run directory).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import pandas as pd
 
 from orgsim.metrics.registry import fmt
 from orgsim.outputs.html import ci_range, mean_of
+from orgsim.outputs.report_inputs import input_findings
 from orgsim.outputs.report_retention import retention_findings
 from orgsim.outputs.text import BOTTLENECK_UTILISATION, BOTTLENECK_WAIT_HOURS, NEGLIGIBLE_WAIT_HOURS, is_bottleneck
 from orgsim.scenario.severity import severity_rank
@@ -160,6 +161,8 @@ def ranked_findings(
         out.append(Finding("warning", "other", below))
     threshold = run.health_thresholds().get("healthy_threshold", 0.6)
     out += [Finding("info", "other", t) for t in retention_findings(run.summary, threshold)]
+    rest_on = input_findings(run.manifest, run.summary.get("scenario"), run.summary.get("horizon_months"))
+    out += [Finding(sev, "other", t) for sev, t in rest_on]
     # the cash group keeps its order (the answer, whether cash runs out, first); the others by severity
     return sorted(out, key=lambda f: (GROUPS.index(f.group), 0 if f.group == "cash" else severity_rank(f.severity)))
 

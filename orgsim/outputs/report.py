@@ -34,6 +34,7 @@ from orgsim.outputs.findings import (
 )
 from orgsim.outputs.html import CSS, E, ci_range, html_table, mean_of
 from orgsim.outputs.readback import check_manifest, check_numbers, read_csv_text
+from orgsim.outputs.report_inputs import inputs_section
 from orgsim.outputs.report_retention import retention_figures, retention_section
 from orgsim.outputs.report_scenario import scenario_section
 from orgsim.scenario.errors import UsageError
@@ -319,6 +320,7 @@ def render_html(run: RunData, images: Mapping[str, bytes], thresholds: Mapping[s
         f'<h1>{E(name)}</h1><p class="sub">{E(sub)}</p>',
         '<section class="lead">' + "".join(f"<p>{E(x)}</p>" for x in headline(run)) + "</section>",
         _findings_section(run, thresholds),
+        inputs_section(run.manifest),
         _kpi_section(run),
         "<h2>Plots</h2>" + "".join(figs),
         retention_section(run.summary),
@@ -346,11 +348,20 @@ def report_files(run: RunData, dpi: int = 100, thresholds: Mapping[str, float] |
     return files
 
 
-def write_report(directory: str | Path, dpi: int = 100, thresholds: Mapping[str, float] | None = None) -> list[Path]:
-    """Regenerate report.html and plots/*.png in a run directory, atomically; returns the paths."""
+def write_report(
+    directory: str | Path,
+    dpi: int = 100,
+    thresholds: Mapping[str, float] | None = None,
+    sensitivity: dict[str, Any] | None = None,
+) -> list[Path]:
+    """Regenerate report.html and plots/*.png in a run directory, atomically; returns the paths.
+    `sensitivity` (`top_inputs.measured_all`) replaces the ranking kept in manifest.json, for this report only."""
     from orgsim.outputs.files import write_bytes_atomic
 
     d = Path(directory)
-    files = report_files(load_run(d), dpi=dpi, thresholds=thresholds)  # everything rendered before anything is written
+    run = load_run(d)
+    if sensitivity is not None:
+        run.manifest["sensitivity"] = sensitivity
+    files = report_files(run, dpi=dpi, thresholds=thresholds)  # everything rendered before anything is written
     (d / "plots").mkdir(exist_ok=True)
     return [write_bytes_atomic(d / rel, data) for rel, data in files.items()]
