@@ -14,10 +14,13 @@ import signal
 import socket
 import subprocess
 import sys
+import time
+from collections.abc import Mapping
+from pathlib import Path
 
 from orgsim.scenario.errors import UsageError
 
-__all__ = ["EXTRA_MESSAGE", "check_installed", "command", "free_port", "serve"]
+__all__ = ["EXTRA_MESSAGE", "check_installed", "command", "free_port", "launch", "serve"]
 
 EXTRA_MESSAGE = "orgsim app needs Solara: pip install 'orgsim[app]'"
 
@@ -32,6 +35,39 @@ def free_port(host: str) -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind((host, 0))
         return int(s.getsockname()[1])
+
+
+def launch(
+    scenario: str,
+    workers: int = 2,
+    *,
+    cwd: str | Path | None = None,
+    env: Mapping[str, str] | None = None,
+    capture: bool = False,
+    timeout_s: float = 60.0,
+) -> tuple[subprocess.Popen, str]:
+    """`orgsim app SCENARIO` in a child process on a free loopback port, once it accepts connections
+    (for the browser tests, the screenshots and the benchmark): the process and the page's address.
+    With `capture` its output is kept (stdout and stderr together, text) for the caller to read.
+    RuntimeError, with what it printed when captured, if it exits or does not listen in time."""
+    port = free_port("127.0.0.1")
+    cmd = [sys.executable, "-m", "orgsim", "app", scenario, "--port", str(port), "--workers", str(workers)]
+    out = subprocess.PIPE if capture else subprocess.DEVNULL
+    proc = subprocess.Popen(
+        cmd, cwd=cwd, env=dict(env) if env is not None else None, stdout=out,
+        stderr=subprocess.STDOUT if capture else subprocess.DEVNULL, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), 0.5).close()
+            return proc, f"http://127.0.0.1:{port}/"
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                printed = proc.communicate()[0] if capture else ""
+                raise RuntimeError(f"the app did not start: {(printed or '')[-3000:]}") from None
+            time.sleep(0.2)
 
 
 def check_port(host: str, port: int) -> None:
