@@ -203,9 +203,9 @@ class Company:
             self.success.start_of_month(m)
             if self.founders is not None:  # care of the accounts no CSM book holds
                 success = self.success
-                cared = success._cared  # the founders' care counts as a CSM's would
+                care = success.care  # the founders' care counts as a CSM's would
                 self.founders.start_of_month(
-                    m, success.accounts, success.csm.headcount, success.care_hours, success.stage, cared
+                    m, success.accounts, success.csm.headcount, care.care_hours, success.stage, care.cared
                 )
             self.marketing.start_of_month(m)
             yield self.env.timeout((m + 1) * MONTH_DAYS - self.env.now)

@@ -220,6 +220,17 @@ class Care(_OfAccount):
         self.month_end = month_end
 
 
+class PooledCare(Care):
+    """One task of a tech-touch program's month: it reaches `accounts` at once (a webinar, a
+    campaign); it is logged under the first of them (`account`)."""
+
+    __slots__ = ("accounts",)
+
+    def __init__(self, accounts: list[Account], month_end: float):
+        super().__init__(accounts[0], month_end)
+        self.accounts = accounts
+
+
 class Task(Entity):
     """One task for a pool (`orgsim.model.pools.Pool.submit`).
 

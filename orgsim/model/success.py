@@ -18,15 +18,14 @@ relationship strengths move renewal, expansion and referrals (`orgsim.model.rela
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
 from orgsim.distributions import Sampler
-from orgsim.model.clock import Clock, Plan
-from orgsim.model.coverage import assign_books
-from orgsim.model.entities import Account, Care
+from orgsim.model.clock import Clock
+from orgsim.model.coverage import AccountCare
+from orgsim.model.entities import Account
 from orgsim.model.health import HealthDynamics, ProductMaturity, health_bands, health_rates
 from orgsim.model.relationships import Relationships
 from orgsim.model.renewals import RENEWED, Renewals
@@ -106,24 +105,17 @@ class Success:
         # one department that holds both pools
         self.aes.prioritise(sc.ownership.priorities.ae)
         self.csm.prioritise(sc.ownership.priorities.csm)
-        role = sc.roles.get("csm")
-        self.book_size = role.book_size if role is not None else None
-        self.arr_per_csm = role.arr_per_csm if role is not None else None
-        tt = sc.customers.tech_touch
-        self.pooled = frozenset(tt.segments) if tt is not None else frozenset()
-        self.pooled_hours = tt.care_hours_per_month if tt is not None else 0.0
-        self.simple_books = tt is None and self.arr_per_csm is None  # coverage as before the options
         self.renewal_owner, self.renewal_stage = sales if sc.ownership.renewal == "ae" else csm
         self.renewal_effort = Sampler(sc.effort_hours.renewal, streams.generator("effort.renewal"))
         self.expansion_effort = Sampler(sc.effort_hours.expansion, streams.generator("effort.expansion"))
         self.expansion_size = Sampler(sc.customers.expansion.size_of_arr, streams.generator("expansion.size"))
         self.expansion_gen = streams.generator("expansion.draw")
-        self.care_hours = sc.effort_hours.account_care_per_month
-        self.health = HealthDynamics(sc, streams, product, needs_care=self.care_hours > 0)
+        self.health = HealthDynamics(sc, streams, product, needs_care=sc.effort_hours.account_care_per_month > 0)
         self.renewals = Renewals(sc, streams)
         self.rel = Relationships(sc, self.env, sales, pods) if sc.customers.relationship is not None else None
         if self.rel is not None:
             self.renewals.shift = self.rel.renewal_shift
+        self.care = AccountCare(sc, self.env, self.csm, self.stage, self.rel)
         self.renewals_due = 0
         self.renewals_done = 0
         self.churned = 0
@@ -210,23 +202,8 @@ class Success:
         expansions."""
         if month == self.cohort_month:
             self.cohort_arr = {a.aid: a.arr for a in self.accounts}
-        ranked = [a for a in self._ranked if a.live]  # largest first: they are covered first
-        if self.simple_books:
-            capacity = self.csm.headcount * (self.book_size if self.book_size is not None else 10**9)
-            for i, a in enumerate(ranked):
-                a.covered = i < capacity
-            covered = [a for a in ranked if a.covered] if self.care_hours > 0 else []
-        else:
-            covered, pooled = assign_books(ranked, self.csm.headcount, self.book_size, self.arr_per_csm, self.pooled)
-            for a in pooled:
-                a.cared = self.pooled_hours <= 0  # a program that needs no CSM time always happens
-            if self.pooled_hours > 0 and pooled:
-                self._plan_care(pooled, month, self._care_pooled)
-        if self.care_hours > 0:
-            # each covered account's care task, spread evenly over the month
-            for a in covered:
-                a.cared = False
-            self._plan_care(covered, month, self._care)
+        # coverage and care tasks, largest accounts first
+        self.care.plan_month([a for a in self._ranked if a.live], month)
         p = self.sc.customers.expansion.monthly_probability
         if p > 0 and self.accounts:
             u = self.expansion_gen.random(len(self.accounts)).tolist()
@@ -238,14 +215,6 @@ class Success:
         if self.rel is not None:
             self.rel.start_of_month(self.accounts)
 
-    def _plan_care(self, accounts: list[Account], month: int, cb: Callable[[Care], None]) -> None:
-        """Each account's care task, spread evenly over the month."""
-        n = len(accounts)
-        month_end = (month + 1) * MONTH_DAYS
-        now = self.env.now
-        delays = [max(month * MONTH_DAYS + MONTH_DAYS * i / n - now, 0.0) for i in range(n)]
-        Plan(self.env, delays, [Care(a, month_end) for a in accounts], cb)
-
     def end_of_month(self, month: int) -> None:
         """Move every live account's health by coverage, product maturity and noise; at the
         horizon's last month, note the ARR of every account."""
@@ -254,21 +223,6 @@ class Success:
             self.final_arr = {a.aid: a.arr for a in self.accounts}
 
     # ---- care and expansion ------------------------------------------------------------------
-
-    def _care(self, care: Care) -> None:
-        """The account's care task for the month (its time in the month has come)."""
-        self.csm.submit(self.stage, self.care_hours, self._cared, care, kind="care")
-
-    def _care_pooled(self, care: Care) -> None:
-        """A tech-touch account's pooled care for the month."""
-        self.csm.submit(self.stage, self.pooled_hours, self._cared, care, kind="care")
-
-    def _cared(self, task: Task) -> None:
-        care: Care = task.ctx
-        if self.env.now <= care.month_end + 1e-9:
-            care.account.cared = True
-            if self.rel is not None:
-                self.rel.touch(care.account, by_sales=False)
 
     def _expand(self, acc: Account) -> None:
         """An expansion: a task for its owner (sales early in the relationship, then the CSM)."""

@@ -53,7 +53,8 @@ TASK_ACTIVITIES: dict[tuple[str, str | None], tuple[str, str]] = {
     ("Sales._worked", None): ("Sales work", "opportunity"),
     ("Presales._worked", None): ("Presales work", "opportunity"),
     ("Delivery._delivered", None): ("Implementation", "customer"),
-    ("Success._cared", None): ("Account care", "customer"),
+    ("AccountCare.cared", None): ("Account care", "customer"),
+    ("AccountCare.program_done", None): ("Account care", "customer"),
     ("Success._expanded", None): ("Expansion work", "customer"),
     ("Success._renewal_worked", None): ("Renewal work", "customer"),
 }

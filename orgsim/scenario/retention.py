@@ -81,6 +81,9 @@ class TechTouch(Model):
     """CSM hours of pooled care per account per month (assumption, no public figure)."""
     care_lift_share: Prob = 0.5
     """Share of `reversion.care_lift_per_month` a pooled program gives (assumption, no public figure)."""
+    accounts_per_task: Annotated[int, Field(ge=1, le=100_000)] = 1
+    """Accounts one task of the program reaches at once, taking `care_hours_per_month` for each
+    (1: a task per account, as before the key; assumption, no public figure)."""
 
 
 class Relationship(Model):

@@ -112,6 +112,22 @@ def test_tech_touch_accounts_are_pooled_outside_the_books():
     assert all(a.cared for a in accs) and s.stage.completed == 2
 
 
+def test_tech_touch_program_reaches_accounts_in_groups_of_accounts_per_task():
+    roles = {"csm": {"department": "service", "headcount": 1, "book_size": 1}}
+    tt = {"segments": ["smb"], "care_hours_per_month": 0.5, "accounts_per_task": 2}
+    clock, s, _ = build(roles=roles, customers={"tech_touch": tt})
+    accs = [account(a) for a in (50000.0, 20000.0, 10000.0)]
+    for a in accs:
+        s.accept(a)
+    s.start_of_month(0)
+    clock.env.run(until=1.0)  # the first task (the two largest accounts) is done, the second not begun
+    assert [a.cared for a in accs] == [True, True, False]
+    assert s.stage.completed == 1 and s.stage.busy_days * s.csm.hours_per_day == pytest.approx(2 * 0.5)
+    clock.env.run(until=MONTH_DAYS)
+    assert all(a.cared for a in accs) and s.stage.completed == 2
+    assert s.stage.busy_days * s.csm.hours_per_day == pytest.approx(3 * 0.5)  # the same CSM hours as a task per account
+
+
 def test_tech_touch_without_csms_covers_nobody():
     _clock, s, _ = build(csms=0, customers={"tech_touch": {"segments": ["smb"]}})
     a = account()
