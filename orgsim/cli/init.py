@@ -126,7 +126,8 @@ def render(answers: dict[str, Any], command: str) -> str:
     )
     headcount = {**DEFAULT_HEADCOUNT, **{r: int(n) for r, n in answers["headcount"].items()}}
     tech_touch = (
-        "  tech_touch: {segments: [smb], care_hours_per_month: 0.2}   # pooled care for SMB (assumption)"
+        "  tech_touch: {segments: [smb], care_hours_per_month: 0.2, accounts_per_task: 25}"
+        "   # pooled care for SMB: a program reaching 25 accounts a task (assumptions)"
         if "smb" in segs
         else "  # tech_touch: pooled care for SMB accounts (you sell no SMB)"
     )
