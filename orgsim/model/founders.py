@@ -32,6 +32,7 @@ import numpy as np
 import simpy
 
 from orgsim.model.entities import Care, Task
+from orgsim.model.priorities import Ranked
 from orgsim.scenario import MONTH_DAYS, Scenario
 from orgsim.scenario.founders import SERVICE_KINDS
 
@@ -71,6 +72,8 @@ class Founders:
         self.month_hours = self.rate * MONTH_DAYS  # H: a founder's productive hours in a month
         self.cap = spec.business_share_max * self.month_hours
         self.kinds = frozenset(spec.kinds)
+        self.service_free = self.kinds - SERVICE_KINDS  # the kinds founders take once withdrawn
+        self.overloaded = spec.step_in == "overloaded"
         self.care: list[Task] = []  # the founders' own care tasks, in order
         self.used = [0.0] * spec.count  # business hours of each founder this month
         self.hours: dict[str, float] = {k: 0.0 for k in spec.kinds}  # business hours by kind, whole run
@@ -173,22 +176,26 @@ class Founders:
         while care and care[0].ctx.month_end < now:
             care.pop(0)  # its month is over: care now would not count
         withdrawn = self._withdrawn()
-        kinds = self.kinds - SERVICE_KINDS if withdrawn else self.kinds
+        kinds = self.service_free if withdrawn else self.kinds
         best: Task | None = care[0] if care and not withdrawn else None
         where: Pool | None = None
-        overloaded = self.spec.step_in == "overloaded"
+        overloaded = self.overloaded
         limit = now - self.spec.overload_wait_days
         for pool in self.pools:
-            if not pool.queue or (pool.headcount > 0 and not overloaded):
+            staffed = len(pool.people) > 0  # (`headcount`, without the property: founders look daily)
+            if staffed and not overloaded:
                 continue
-            for t in pool.queue:
-                if type(t) is not Task or t.kind not in kinds:
-                    continue  # (a process's request, or work founders do not take)
-                # the pool's first such task is its longest waiting (FIFO): if it has not waited
-                # long enough, none of the others has
-                if (pool.headcount == 0 or t.since <= limit) and (best is None or t.since < best.since):
-                    best, where = t, pool
-                break
+            queue = pool.queue
+            if not queue:
+                continue
+            if type(queue) is Ranked:  # the first such task without sorting the whole queue
+                t = queue.first(kinds, Task)
+            else:
+                t = next((t for t in queue if type(t) is Task and t.kind in kinds), None)
+            # (not a process's request, nor work founders do not take) the pool's first such task
+            # is its longest waiting (FIFO): if it has not waited long enough, none of the others has
+            if t is not None and (not staffed or t.since <= limit) and (best is None or t.since < best.since):
+                best, where = t, pool
         if best is None:
             return None
         best.wait = now - best.since
