@@ -25,12 +25,13 @@ here runs and the model is what it was before founders.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import simpy
 
+from orgsim.model.clock import Entity, start, wake
 from orgsim.model.entities import Care, Task
 from orgsim.model.priorities import Ranked
 from orgsim.scenario import MONTH_DAYS, Scenario
@@ -42,6 +43,21 @@ if TYPE_CHECKING:
     from orgsim.model.stages import Results, StageStats
 
 __all__ = ["Founders", "founders_for"]
+
+
+class _Founder(Entity):
+    """One founder, as their own SimPy event (`orgsim.model.clock.Entity`): woken to look for
+    work, or when the task taken is done. In place of a process that yielded a timeout each day:
+    the same wake-ups, at the same times and in the same order, without a timeout event and a
+    generator's resumption each (two founders look about 2,200 times a replication)."""
+
+    __slots__ = ("i", "task", "own")
+
+    def __init__(self, i: int):
+        self.callbacks = None
+        self.i = i
+        self.task: Task | None = None
+        self.own = False
 
 
 class Founders:
@@ -82,8 +98,12 @@ class Founders:
         self.forgone = 0.0
         self.monthly_hours: list[float] = []
         self.monthly_forgone: list[float] = []
+        self.withdraw_above = spec.withdraw_above_customers
+        self.check_days = spec.check_days
+        self._look_cb = (self._look,)
+        self._done_cb = (self._done,)
         for i in range(spec.count):
-            env.process(self._work(i))
+            start(env, _Founder(i), self._look_cb)  # where `env.process` started each founder's process
 
     # ---- the month ---------------------------------------------------------------------------
 
@@ -148,25 +168,33 @@ class Founders:
     # ---- the founders' days ------------------------------------------------------------------
 
     def _withdrawn(self) -> bool:
-        limit = self.spec.withdraw_above_customers
+        limit = self.withdraw_above
         return limit is not None and self.customers() > limit
 
-    def _work(self, i: int) -> Generator[simpy.Event, None, None]:
-        env = self.env
-        while True:
-            got = self._next() if self.used[i] < self.cap else None
-            if got is None:
-                yield env.timeout(self.spec.check_days)
-                continue
-            task, own = got
-            self.used[i] += task.effort
-            self.hours[task.kind] += task.effort  # type: ignore[index]  # kinds founders take
-            self.tasks += 1
-            yield env.timeout(task.effort / self.rate)
-            if not own:  # a role's task (the founders' own care has no stage to tell)
-                task.stage.completed += 1
-            if task.then is not None:
-                task.then(task)
+    def _look(self, f: _Founder) -> None:
+        """Founder `f` is free: they take the longest-waiting task they may (and are woken when
+        it is done), or look again in `check_days`."""
+        i = f.i
+        got = self._next() if self.used[i] < self.cap else None
+        if got is None:
+            wake(self.env, f, self._look_cb, self.check_days)
+            return
+        task, own = got
+        self.used[i] += task.effort
+        self.hours[task.kind] += task.effort  # type: ignore[index]  # kinds founders take
+        self.tasks += 1
+        f.task, f.own = task, own
+        wake(self.env, f, self._done_cb, task.effort / self.rate)
+
+    def _done(self, f: _Founder) -> None:
+        """Founder `f`'s task is done: its department hears of it; then they look for more."""
+        task: Task = f.task  # type: ignore[assignment]  # set when the task was taken
+        f.task = None
+        if not f.own:  # a role's task (the founders' own care has no stage to tell)
+            task.stage.completed += 1
+        if task.then is not None:
+            task.then(task)
+        self._look(f)
 
     def _next(self) -> tuple[Task, bool] | None:
         """The longest-waiting task founders may take now, out of its queue, and whether it is
@@ -182,9 +210,12 @@ class Founders:
         overloaded = self.overloaded
         limit = now - self.spec.overload_wait_days
         for pool in self.pools:
-            staffed = len(pool.people) > 0  # (`headcount`, without the property: founders look daily)
-            if staffed and not overloaded:
-                continue
+            if pool.people:  # someone on staff (`headcount`, without the property: founders look daily)
+                if not overloaded:
+                    continue
+                staffed = True
+            else:
+                staffed = False
             queue = pool.queue
             if not queue:
                 continue
