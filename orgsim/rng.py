@@ -44,7 +44,12 @@ class Uniforms:
         return u
 
     def bernoulli(self, p: float) -> bool:
-        return self() < p
+        i = self._i  # (`__call__`, inlined: the same uniform)
+        if i >= len(self._buf):
+            self._buf = self._gen.random(self._batch).tolist()
+            i = 0
+        self._i = i + 1
+        return self._buf[i] < p
 
 
 class Streams:

@@ -100,6 +100,7 @@ class Founders:
         self.monthly_forgone: list[float] = []
         self.withdraw_above = spec.withdraw_above_customers
         self.check_days = spec.check_days
+        self.overload_wait = spec.overload_wait_days
         self._look_cb = (self._look,)
         self._done_cb = (self._done,)
         for i in range(spec.count):
@@ -203,12 +204,13 @@ class Founders:
         care = self.care
         while care and care[0].ctx.month_end < now:
             care.pop(0)  # its month is over: care now would not count
-        withdrawn = self._withdrawn()
+        above = self.withdraw_above  # (`_withdrawn`, inlined)
+        withdrawn = above is not None and self.customers() > above
         kinds = self.service_free if withdrawn else self.kinds
         best: Task | None = care[0] if care and not withdrawn else None
         where: Pool | None = None
         overloaded = self.overloaded
-        limit = now - self.spec.overload_wait_days
+        limit = now - self.overload_wait
         for pool in self.pools:
             if pool.people:  # someone on staff (`headcount`, without the property: founders look daily)
                 if not overloaded:
