@@ -163,15 +163,19 @@ class Relationships:
         chance = q e^d / (1 - q + q e^d) <= q e^dmax / (1 - q), with dmax the largest shift
         weight x (s - reference) can take. A uniform at or above that bound (raised by 1e-9, far
         beyond rounding) cannot be below the chance, so its chance is not computed; every other
-        one is, exactly as before.
+        one is, exactly as before. Health is at most 1, so every account's bound is at most the
+        bound of q = p (each step, rounding included, is monotone in q): a uniform at or above
+        that is passed over before the account is read.
         """
         now = self.env.now
         r = self.r
         grow = exp(max(r.expansion_weight * (1.0 - r.reference), r.expansion_weight * -r.reference)) * (1.0 + 1e-9)
         lo, hi = _EPS, 1 - _EPS
         chance = self.expansion_chance
+        q_top = min(max(p, lo), hi)
+        top = q_top * grow / (1 - q_top)
         for a, x in zip(accounts, u):
-            if a.live and not a.expanding:
+            if x < top and a.live and not a.expanding:
                 q = min(max(p * a.health, lo), hi)
                 if x < q * grow / (1 - q) and x < chance(a, p, now):
                     yield a
