@@ -1,13 +1,14 @@
 """What the model's mechanisms cost: series-a (every mechanism on) against reference.yaml (all off).
 
-    python benchmarks/mechanisms.py [--repeats 6] [--seed 7]
+    python benchmarks/mechanisms.py [--repeats 6] [--seed 7] [--set KEY=VALUE ...]
 
 One replication (`run_replication` + `reduce`, what a worker does) of each scenario, alternated
 (reference, series-a, reference, ...) after a warm-up of each, so that both see the same machine
 load; the medians and their ratio are printed as a markdown row. scenarios/reference.yaml is the
 company before issues 12 and 13 (byte for byte the original spec); scenarios/series-a.yaml is the
-same company with every mechanism switched on. The budget: series-a at most 1.3x the reference's
-time per replication (docs/explanation/performance.md).
+same company with every mechanism switched on; `--set` overrides a key of series-a only (as
+`orgsim run --set` does; e.g. ``--set customers.tech_touch.accounts_per_task=25``). The budget:
+series-a at most 1.3x the reference's time per replication (docs/explanation/performance.md).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -25,13 +27,18 @@ if str(ROOT) not in sys.path:
 from orgsim.engine import run_replication  # noqa: E402
 from orgsim.metrics import reduce  # noqa: E402
 from orgsim.scenario.loader import load_scenario  # noqa: E402
+from orgsim.scenario.overrides import parse_set  # noqa: E402
 
 BUDGET = 1.3
 
 
-def measure(repeats: int = 6, seed: int = 7) -> dict[str, float]:
-    """Median seconds of one replication of each scenario, and the ratio series-a / reference."""
-    scs = {name: load_scenario(ROOT / "scenarios" / f"{name}.yaml") for name in ("reference", "series-a")}
+def measure(repeats: int = 6, seed: int = 7, overrides: dict[str, Any] | None = None) -> dict[str, float]:
+    """Median seconds of one replication of each scenario, and the ratio series-a / reference
+    (`overrides`: dotted keys set in series-a only)."""
+    scs = {
+        "reference": load_scenario(ROOT / "scenarios" / "reference.yaml"),
+        "series-a": load_scenario(ROOT / "scenarios" / "series-a.yaml", overrides or None),
+    }
     times: dict[str, list[float]] = {name: [] for name in scs}
     for sc in scs.values():
         reduce(run_replication(sc, seed, 0))  # warm-up
@@ -48,8 +55,11 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeats", type=int, default=6)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", help="override a key of series-a")
     a = ap.parse_args()
-    m = measure(a.repeats, a.seed)
+    m = measure(a.repeats, a.seed, parse_set(a.set))
+    if a.set:
+        print("series-a with " + ", ".join(a.set))
     print("| benchmark | reference.yaml | series-a.yaml (all mechanisms) | ratio | budget | met |")
     print("|---|---:|---:|---:|---:|---|")
     print(

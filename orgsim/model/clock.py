@@ -29,7 +29,7 @@ from heapq import heappop, heappush
 from typing import Any
 
 import simpy
-from simpy.core import NORMAL
+from simpy.core import NORMAL, URGENT
 
 __all__ = [
     "NORMAL",
@@ -42,6 +42,7 @@ __all__ = [
     "Timer",
     "delay_until",
     "later",
+    "start",
     "wake",
     "waker",
 ]
@@ -72,6 +73,14 @@ def wake(env: simpy.Environment, entity: Entity, callbacks: Callbacks, delay: fl
     what is already scheduled for it), as a process's ``yield env.timeout(delay)`` resumes."""
     entity.callbacks = callbacks
     env.schedule(entity, NORMAL, delay)  # type: ignore[arg-type]  # an entity is an event to SimPy
+
+
+def start(env: simpy.Environment, entity: Entity, callbacks: Callbacks) -> None:
+    """Call each of `callbacks` with `entity` at this instant, as SimPy starts a process made now
+    (``env.process``: its first step runs from an urgent event, before the instant's others):
+    an entity in place of a long-lived process starts in the very same place."""
+    entity.callbacks = callbacks
+    env.schedule(entity, URGENT, 0.0)  # type: ignore[arg-type]  # an entity is an event to SimPy
 
 
 def _internals(env: simpy.Environment) -> tuple[list, Iterator[int]] | None:

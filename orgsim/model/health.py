@@ -79,14 +79,16 @@ class HealthDynamics:
         kappa, lift, pooled = rev.rate_per_month, rev.care_lift_per_month, self.pooled_share
         ttv_days, ttv_lift = rev.time_to_value_months * MONTH_DAYS, rev.time_to_value_lift_per_month
         base = self.base
+        care_lift = {s: lift * pooled.get(s, 1.0) for s in base}  # the lift of care, by segment
         for a, e in zip(live, noise.tolist()):
             x = a.health
             x += kappa * (base[a.segment] - x) + product + e
             if a.covered and (a.cared or not needs_care):
-                x += lift * pooled.get(a.segment, 1.0)
+                x += care_lift[a.segment]
             if now - a.first_start <= ttv_days:
                 x += ttv_lift
-            a.health = min(max(x, 0.0), 1.0)
+            x = 0.0 if x < 0.0 else x  # min(max(x, 0.0), 1.0), without the calls
+            a.health = 1.0 if x > 1.0 else x
 
     def _wait(self, accounts: list[Account], now: float) -> None:
         """Accounts not yet live past their expected go-live lose health for the part of this month

@@ -53,7 +53,7 @@ class Nurture:
     def accept(self, lead: Lead, reason: str) -> None:
         """A lead that left the funnel for `reason`: it comes back later, or not."""
         p = self.probability[reason]
-        if p <= 0.0 or not self.draws[reason].bernoulli(p):
+        if p <= 0.0 or not self.draws[reason]() < p:  # (`bernoulli`, inlined)
             return
         self.funnel[f"nurture.{reason}"] += 1
         self.clock.calendar.schedule(Timer(self._back, lead), self.delay())

@@ -85,11 +85,44 @@ class Ranked:
         return None
 
     def pop_for(self, mine: str | None, anyone: bool, counts: dict[str | None, int]) -> Any:
-        """Remove and return the item `best` finds (None if none): `best` and `take` in one call."""
+        """Remove and return the item `best` finds (None if none): `best` and `take` in one call
+        (inlined: a freed person of a pool with priorities calls it at every task's end)."""
         if not self.n:
             return None
-        found = self.best(mine, anyone, counts)
-        return None if found is None else self.take(*found)
+        sizes = self.sizes
+        k = 0
+        for by_pod in self.buckets:
+            if sizes[k]:
+                found: Any = None
+                for pod, b in by_pod.items():
+                    if b and (anyone or pod is None or pod == mine or not counts.get(pod, 0)):
+                        if found is None or b[0].seq < found[0].seq:
+                            found = b
+                if found is not None:
+                    sizes[k] -= 1
+                    self.n -= 1
+                    return found.popleft()
+            k += 1
+        return None
+
+    def first(self, kinds: frozenset[str], task_type: type[Any]) -> Any:
+        """The first item in queue order that is a `task_type` of one of `kinds` (None if none);
+        what iterating the queue and stopping at the first such item finds, without sorting the
+        whole queue (founders look once a day). A bucket of a listed kind holds only that kind."""
+        found: Any = None
+        worst = self.worst
+        for k, by_pod in enumerate(self.buckets):
+            if not self.sizes[k]:
+                continue
+            for b in by_pod.values():
+                if not b or (k < worst and b[0].kind not in kinds):
+                    continue
+                for t in b:
+                    if type(t) is task_type and t.kind in kinds:
+                        if found is None or t.seq < found.seq:
+                            found = t
+                        break
+        return found
 
     def remove(self, item: Any) -> None:
         """Take `item` out wherever it waits (founders taking a queued task; not the hot path)."""

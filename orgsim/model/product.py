@@ -37,6 +37,8 @@ class Product:
         self.engineers = engineers
         self.maturity = sc.product.maturity_start
         self.founders: Founders | None = None  # the founders' product work (set by the company; None: none)
+        self._fit_at: float | None = None  # the maturity `_fit` was computed at (it moves once a month)
+        self._fit = 1.0
 
     def end_of_month(self) -> None:
         """A month of engineering: maturity closes part of its gap to 1."""
@@ -52,10 +54,15 @@ class Product:
 
     def fit_factor(self) -> float:
         """What product-market fit does to each funnel conversion now; 1 when `product.fit` is off."""
+        m = self.maturity
+        if m == self._fit_at:  # (read for every lead, MQL and deal: kept for the month's maturity)
+            return self._fit
         fit = self.spec.fit
         if fit is None:
             return 1.0
-        return fit.floor + (1.0 - fit.floor) * min(1.0, self.maturity / fit.threshold)
+        self._fit = f = fit.floor + (1.0 - fit.floor) * min(1.0, m / fit.threshold)
+        self._fit_at = m
+        return f
 
     def win_factor(self) -> float:
         """What maturity does to win rates now (times the fit factor, when fit is on)."""

@@ -72,6 +72,7 @@ class Relationships:
         self.aes, self.sales_stage = aes
         self.pods = pods
         self.decay = math.log(2.0) / (r.half_life_months * MONTH_DAYS)  # per day
+        self.gain, self.handoff = r.gain_per_touch, r.handoff_factor  # (read at every touch)
         # a deal delivered by another team than sales is handed over at signing
         self.handed_over = {
             n: s.delivered_by != "sales" and s.effort_hours.delivery is not None for n, s in sc.segments.items()
@@ -112,16 +113,19 @@ class Relationships:
         """An owner task on the account was done: a contact. (`sales` and `csm` inlined: a CSM's
         monthly care touches every covered account.)"""
         now = self.env.now
-        g = self.r.gain_per_touch
+        g = self.gain
         if by_sales:
             s = acc.rel_sales * exp(-self.decay * (now - acc.rel_sales_t))
-            acc.rel_sales, acc.rel_sales_t = s + g * (1 - s), now
+            acc.rel_sales = s + g * (1 - s)
+            acc.rel_sales_t = now
         else:
-            if acc.rel_csm < 0:
-                s = self.r.handoff_factor * (acc.rel_sales * exp(-self.decay * (now - acc.rel_sales_t)))
+            c = acc.rel_csm
+            if c < 0:
+                s = self.handoff * (acc.rel_sales * exp(-self.decay * (now - acc.rel_sales_t)))
             else:
-                s = acc.rel_csm * exp(-self.decay * (now - acc.rel_csm_t))
-            acc.rel_csm, acc.rel_csm_t = s + g * (1 - s), now
+                s = c * exp(-self.decay * (now - acc.rel_csm_t))
+            acc.rel_csm = s + g * (1 - s)
+            acc.rel_csm_t = now
 
     # ---- what the strengths change ---------------------------------------------------------------
 
@@ -159,15 +163,19 @@ class Relationships:
         chance = q e^d / (1 - q + q e^d) <= q e^dmax / (1 - q), with dmax the largest shift
         weight x (s - reference) can take. A uniform at or above that bound (raised by 1e-9, far
         beyond rounding) cannot be below the chance, so its chance is not computed; every other
-        one is, exactly as before.
+        one is, exactly as before. Health is at most 1, so every account's bound is at most the
+        bound of q = p (each step, rounding included, is monotone in q): a uniform at or above
+        that is passed over before the account is read.
         """
         now = self.env.now
         r = self.r
         grow = exp(max(r.expansion_weight * (1.0 - r.reference), r.expansion_weight * -r.reference)) * (1.0 + 1e-9)
         lo, hi = _EPS, 1 - _EPS
         chance = self.expansion_chance
+        q_top = min(max(p, lo), hi)
+        top = q_top * grow / (1 - q_top)
         for a, x in zip(accounts, u):
-            if a.live and not a.expanding:
+            if x < top and a.live and not a.expanding:
                 q = min(max(p * a.health, lo), hi)
                 if x < q * grow / (1 - q) and x < chance(a, p, now):
                     yield a
@@ -175,8 +183,8 @@ class Relationships:
     def referring(self, accounts: list[Account], threshold: float, now: float) -> float:
         """Healthy accounts weighted by 1 + (relationship_boost - 1) x their sales strength."""
         b, decay = self.boost - 1.0, self.decay
-        return sum(
-            1.0 + b * (a.rel_sales * exp(-decay * (now - a.rel_sales_t))) for a in accounts if a.health >= threshold
+        return sum(  # (a list, not a generator: the same terms, summed alike, in less time)
+            [1.0 + b * (a.rel_sales * exp(-decay * (now - a.rel_sales_t))) for a in accounts if a.health >= threshold]
         )
 
     # ---- key-person touches -------------------------------------------------------------------
@@ -191,7 +199,12 @@ class Relationships:
         hours = self.r.key_person_touch_hours
         due, pending = self.key_every - 1e-9, self._touch_pending
         for a in accounts:
-            if a.live and now - max(a.rel_key_t, a.rel_sales_t) >= due:
+            if not a.live:
+                continue
+            last = a.rel_key_t  # max(rel_key_t, rel_sales_t), without the call
+            if a.rel_sales_t > last:
+                last = a.rel_sales_t
+            if now - last >= due:
                 if a.aid in pending:
                     continue
                 pending.add(a.aid)

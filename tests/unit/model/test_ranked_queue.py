@@ -63,3 +63,21 @@ def test_empty_and_unlisted_kinds():
         q.append(x)
     # care is listed, so it comes first; the two unlisted kinds after it, first come first served
     assert [q.pop_for(None, True, {}) for _ in range(3)] == [c, a, b]
+
+
+class Other(Item):
+    """Not a task (a pool's request): `first` passes over it."""
+
+
+def test_first_finds_what_iterating_the_queue_finds():
+    rng = random.Random(17)
+    for _ in range(200):
+        ranked = Ranked(RANK)
+        for step in range(rng.randrange(0, 60)):
+            ranked.append(rng.choice((Item, Item, Other))(rng.choice(KINDS), rng.choice(PODS), float(step)))
+        for _ in range(rng.randrange(0, 20)):
+            ranked.pop_for(rng.choice(PODS), rng.random() < 0.3, {p: rng.choice((0, 1)) for p in PODS})
+        kinds = frozenset(k for k in KINDS if k is not None and rng.random() < 0.5)
+        # what founders did: the first item in queue order that is an Item of one of `kinds`
+        expected = next((t for t in ranked if type(t) is Item and t.kind in kinds), None)
+        assert ranked.first(kinds, Item) is expected
