@@ -9,10 +9,8 @@ things (common random numbers), whatever the number of workers.
 from __future__ import annotations
 
 import hashlib
-from typing import Any
 
 import numpy as np
-from numpy.random.bit_generator import ISeedSequence
 
 
 def stable_hash(name: str) -> int:
@@ -21,89 +19,9 @@ def stable_hash(name: str) -> int:
 
 
 def generator(seed: int, replication: int, name: str) -> np.random.Generator:
-    """The generator of stream `name` for one replication: PCG64 seeded by
-    ``SeedSequence(seed, spawn_key=(replication, stable_hash(name)))``, built the cheaper way
-    `_state` describes (the very same numbers)."""
-    return _generator(_prefix(int(seed), int(replication)), stable_hash(name))
-
-
-# ---- the same generator, cheaper ---------------------------------------------------------------
-# A replication makes a generator per stream and, for monthly families, per month (about 360 in
-# series-a): SeedSequence's Python-level reading of the seed and spawn key, and its
-# generate_state under np.errstate, were two thirds of the ~12 us each took. NumPy fixes
-# SeedSequence's algorithm (its streams are reproducible across versions): the entropy it mixes is
-# the seed's 32-bit words padded with zeros to the pool size (4), then each spawn-key int's words;
-# PCG64 asks it for 4 uint64 words, i.e. 8 uint32 words, each a pool word hashed with a constant
-# that only depends on its place. `test_rng.py` checks both steps against SeedSequence itself.
-
-_M32 = 0xFFFFFFFF
-
-
-def _words(n: int) -> list[int]:
-    """`n` as SeedSequence reads an int: its 32-bit words, least significant first ([0] for 0)."""
-    if n <= 0:
-        if n < 0:
-            raise ValueError(f"a seed must be non-negative (got {n})")
-        return [0]
-    out = []
-    while n:
-        out.append(n & _M32)
-        n >>= 32
-    return out
-
-
-def _prefix(seed: int, replication: int) -> list[int]:
-    """The entropy words before the stream's hash: the seed padded to 4 words, the replication."""
-    run = _words(seed)
-    return run + [0] * (4 - len(run)) + _words(replication)
-
-
-def _state_constants() -> tuple[tuple[int, int], ...]:
-    """generate_state's hash constant before and after each of its 8 words (INIT_B, x MULT_B)."""
-    out, hc = [], 0x8B51F9DD
-    for _ in range(8):
-        nxt = (hc * 0x58F38DED) & _M32
-        out.append((hc, nxt))
-        hc = nxt
-    return tuple(out)
-
-
-_STATE = _state_constants()
-
-
-def _state(pool: list[int]) -> np.ndarray:
-    """SeedSequence.generate_state(4, np.uint64) from its pool (4 uint32 words)."""
-    out = []
-    for i, (a, b) in enumerate(_STATE):
-        v = ((pool[i & 3] ^ a) * b) & _M32
-        out.append(v ^ (v >> 16))
-    # as SeedSequence does: little-endian words, read as little-endian uint64, in native order
-    return np.array(out, dtype="<u4").view("<u8").astype(np.uint64)
-
-
-class _Seeded(ISeedSequence):
-    """What PCG64 asks of a seed sequence (its 4 uint64 words), computed beforehand; it pickles."""
-
-    __slots__ = ("words",)
-
-    def __init__(self, words: np.ndarray):
-        self.words = words
-
-    def generate_state(self, n_words: int, dtype: Any = np.uint32) -> np.ndarray:
-        assert n_words == 4 and np.dtype(dtype) == np.uint64, "only PCG64's request"
-        return self.words  # (PCG64 only reads it)
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (_Seeded, (self.words,))
-
-
-def _generator(prefix: list[int], name_hash: int) -> np.random.Generator:
-    """PCG64 as SeedSequence(entropy, spawn_key=(replication, name_hash)) seeds it, `prefix` being
-    `_prefix(entropy, replication)`: the assembled words as the entropy (no spawn key: the same
-    pool), then the state words from the pool."""
-    pool = np.random.SeedSequence(np.array(prefix + _words(name_hash), dtype=np.uint32)).pool
-    seeded = _Seeded(_state(pool.tolist()))  # (an ISeedSequence: numpy takes any; its stubs name SeedSequence)
-    return np.random.Generator(np.random.PCG64(seeded))  # type: ignore[arg-type]
+    """The generator of stream `name` for one replication."""
+    ss = np.random.SeedSequence(int(seed), spawn_key=(int(replication), stable_hash(name)))
+    return np.random.Generator(np.random.PCG64(ss))
 
 
 class Uniforms:
@@ -148,12 +66,11 @@ class Streams:
         self._gens: dict[str, np.random.Generator] = {}
         self._uniforms: dict[str, Uniforms] = {}
         self._families: set[str] = set()
-        self._prefix = _prefix(self.seed, self.replication)
 
     def generator(self, name: str) -> np.random.Generator:
         g = self._gens.get(name)
         if g is None:
-            g = self._gens[name] = _generator(self._prefix, stable_hash(name))
+            g = self._gens[name] = generator(self.seed, self.replication, name)
         return g
 
     def uniforms(self, name: str) -> Uniforms:
@@ -169,7 +86,7 @@ class Streams:
         month (one lead more) leaves the other months' numbers as they were.
         """
         self._families.add(f"{name}.<month>")
-        return _generator(self._prefix, stable_hash(f"{name}.{month}"))
+        return generator(self.seed, self.replication, f"{name}.{month}")
 
     @property
     def names(self) -> list[str]:
