@@ -53,8 +53,11 @@ below them are facts of the scenarios):
 
 {summary}
 
-- The seed company is measured over 24 months, a seed round's runway (assumption): over 36 months
-  it runs out of cash and stops, which leaves NRR, GRR and the magic number undefined.
+- The seed company is measured over 24 months, a seed round's runway (assumption). Its Series A
+  comes when ARR reaches $1.5M (assumption), which it does not reach: its cash runs out, and it
+  stops within the 24 months in most replications (the counts above). Over 36 months the months after it stops leave
+  NRR, GRR and the magic number undefined in most replications. Its inputs were not changed to
+  make it survive.
 - Sales cycles by segment are not independent checks: the input cycle is the cited figure, and
   the KPI adds the time deals wait for a seller. AEs per SDR and per SE are the growth plan's mix
   at the end, not a free output.
@@ -67,6 +70,19 @@ def _ci(vals: list[float]) -> tuple[float, float, float]:
         return float(x.mean()), float("nan"), float("nan")
     half = stats.t.ppf(0.975, x.size - 1) * x.std(ddof=1) / np.sqrt(x.size)
     return float(x.mean()), float(x.mean() - half), float(x.mean() + half)
+
+
+def _cash(reps: list) -> str:
+    """Whether the company's cash runs out within the horizon, and when (from the replications)."""
+    out = [r.kpis["cash_out_month"] for r in reps if r.kpis["cash_out"]]
+    arr = fmt(float(np.mean([r.kpis["arr_end"] for r in reps])), "money")
+    if not out:
+        return f"Cash never runs out; ARR at the end {arr}."
+    defaults = [r.counters["default_month"] for r in reps if "default_month" in r.counters]
+    text = f"Cash runs out in {len(out)} of {len(reps)} replications, in month {min(out):.0f} to {max(out):.0f}"
+    if defaults:
+        text += f", and the company stops (default) in {len(defaults)}, by month {max(defaults):.0f}"
+    return text + f"; ARR at the end {arr}."
 
 
 def section(stage: str, file: str, rows: list[dict]) -> tuple[str, str]:
@@ -98,6 +114,7 @@ def section(stage: str, file: str, rows: list[dict]) -> tuple[str, str]:
     verdict = "lands" if n >= 12 else "does not land"
     summary = f"- **{name}** {verdict} at least 12 KPIs in range: {n} of {len(rows)}"
     summary += f"; outside: {'; '.join(outside)}." if outside else "."
+    summary += " " + _cash(res.replications)
     return head + "\n" + "\n".join(lines) + "\n", summary
 
 

@@ -157,8 +157,7 @@ class AccountCare:
         """A task of the pooled program done: every account it reached, within its month."""
         care: PooledCare = task.ctx
         if self.env.now <= care.month_end + 1e-9:
-            rel = self.rel
             for a in care.accounts:
                 a.cared = True
-                if rel is not None:
-                    rel.touch(a, by_sales=False)
+            if self.rel is not None:
+                self.rel.touch_csm_all(care.accounts)

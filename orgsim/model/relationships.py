@@ -127,6 +127,20 @@ class Relationships:
             acc.rel_csm = s + g * (1 - s)
             acc.rel_csm_t = now
 
+    def touch_csm_all(self, accounts: list[Account]) -> None:
+        """`touch(a, by_sales=False)` for each of `accounts` in order (a pooled program's task
+        reaches many accounts at once): the same operations, one call."""
+        now = self.env.now
+        g, d, handoff = self.gain, self.decay, self.handoff
+        for acc in accounts:
+            c = acc.rel_csm
+            if c < 0:
+                s = handoff * (acc.rel_sales * exp(-d * (now - acc.rel_sales_t)))
+            else:
+                s = c * exp(-d * (now - acc.rel_csm_t))
+            acc.rel_csm = s + g * (1 - s)
+            acc.rel_csm_t = now
+
     # ---- what the strengths change ---------------------------------------------------------------
 
     def renewal_shift(self, acc: Account) -> float:

@@ -59,6 +59,22 @@ def test_the_csm_inherits_the_handoff_share_and_builds_it_by_contact():
     assert s.rel.sales(acc, 0.0) == pytest.approx(0.8)  # the key person's tie to sales is its own
 
 
+def test_a_program_task_touches_each_account_as_a_care_task_would():
+    clock, s, _ = with_rel()
+    assert s.rel is not None
+    one, many = [account(start=-50.0 * i) for i in range(4)], [account(start=-50.0 * i) for i in range(4)]
+    for a in one + many:
+        s.accept(a)
+    one[1].rel_csm, one[1].rel_csm_t = 0.5, -20.0  # one account already has a CSM relationship
+    many[1].rel_csm, many[1].rel_csm_t = 0.5, -20.0
+    clock.env.run(until=10.0)
+    for a in one:
+        s.rel.touch(a, by_sales=False)
+    s.rel.touch_csm_all(many)
+    assert [(a.rel_csm, a.rel_csm_t) for a in many] == [(a.rel_csm, a.rel_csm_t) for a in one]
+    assert many[1].rel_csm != many[2].rel_csm  # (the two kinds of account differ)
+
+
 def test_customers_at_the_start_have_a_csm_at_the_steady_strength_of_monthly_care():
     _clock, s, _ = with_rel()
     acc = account(start=-200.0)
