@@ -6,11 +6,12 @@ CSM: onboarding, care, expansion, renewal) take work in the order of `ownership.
 may do; kinds not listed come last. Without priorities the pool is FIFO and nothing here runs.
 `orgsim.model.pools.Pool` mixes this in.
 
-With priorities the pool's queue is a `Ranked` queue: one FIFO bucket per (rank, pod), so a
-freed person looks at the head of each bucket instead of scanning the whole queue (a pod of
-AEs can hold hundreds of key-person touches). The choice is the very one a scan of the queue in
-order would make: every queued item gets a number in the queue's order, and within a rank the
-eligible bucket head with the lowest number wins.
+With priorities the pool's queue is a `Ranked` queue: one FIFO bucket per (pod, rank), so a
+freed person looks at the first bucket with work of each pod they may work for instead of
+scanning the whole queue (a pod of AEs can hold hundreds of key-person touches). The choice is
+the very one a scan of the queue in order would make: every queued item gets a number in the
+queue's order; the best rank any eligible pod has work of wins, and among the pods with work of
+that rank, the bucket head with the lowest number.
 """
 
 from __future__ import annotations
@@ -30,19 +31,22 @@ _seq = attrgetter("seq")
 
 
 class Ranked:
-    """The queue of a pool with priorities, by rank (kinds not listed share the last rank) and pod.
+    """The queue of a pool with priorities, by pod and rank (kinds not listed share the last rank).
 
     Iterating gives the items in queue order (the order of `append`), as the FIFO deque would;
-    `len` counts them. Each item gets ``seq``, its place in that order.
+    `len` counts them. Each item gets ``seq``, its place in that order. A pod's items wait in one
+    FIFO bucket per rank (``by_pod[pod][rank]``): a freed person of a pod looks at the pods they
+    may work for (their own, None, pods with nobody in them) and in each at the first rank that
+    has work, instead of every rank of every pod (an AE's pod rarely has work of every rank, and
+    most ranks of a busy queue hold other pods' work).
     """
 
-    __slots__ = ("rank", "worst", "buckets", "sizes", "n", "seq")
+    __slots__ = ("rank", "worst", "by_pod", "n", "seq")
 
     def __init__(self, rank: dict[str | None, int], items: Iterable[Any] = ()):
         self.rank = rank
-        self.worst = worst = len(rank)
-        self.buckets: list[dict[str | None, deque[Any]]] = [{} for _ in range(worst + 1)]
-        self.sizes = [0] * (worst + 1)  # items queued at each rank
+        self.worst = len(rank)
+        self.by_pod: dict[str | None, list[deque[Any]]] = {}  # pod -> a FIFO bucket per rank
         self.n = 0
         self.seq = 0
         for item in items:
@@ -52,58 +56,53 @@ class Ranked:
         """Queue `item` (a `Task` or a pool's request: anything with kind, pod and seq) last."""
         item.seq = self.seq
         self.seq += 1
-        k = self.rank.get(item.kind, self.worst)
-        by_pod = self.buckets[k]
-        b = by_pod.get(item.pod)
-        if b is None:
-            by_pod[item.pod] = b = deque()
-        b.append(item)
-        self.sizes[k] += 1
+        ranks = self.by_pod.get(item.pod)
+        if ranks is None:
+            self.by_pod[item.pod] = ranks = [deque() for _ in range(self.worst + 1)]
+        ranks[self.rank.get(item.kind, self.worst)].append(item)
         self.n += 1
 
     def __len__(self) -> int:
         return self.n
 
     def __iter__(self) -> Iterator[Any]:
-        return iter(sorted((r for by_pod in self.buckets for b in by_pod.values() for r in b), key=_seq))
+        return iter(sorted((r for ranks in self.by_pod.values() for b in ranks for r in b), key=_seq))
 
     def best(self, mine: str | None, anyone: bool, counts: dict[str | None, int]) -> tuple[int, deque[Any]] | None:
         """The rank and bucket whose head a person of pod `mine` takes (the oldest item of the
         highest rank they may do; the pool's `_eligible`, inlined); None if there is none.
         `anyone`: no pod rule to check (the pool has nobody in a pod)."""
-        sizes = self.sizes
-        for k, by_pod in enumerate(self.buckets):
-            if not sizes[k]:
-                continue
-            found = None
-            for pod, b in by_pod.items():
-                if b and (anyone or pod is None or pod == mine or not counts.get(pod, 0)):
-                    if found is None or b[0].seq < found[0].seq:
-                        found = b
-            if found is not None:
-                return k, found
-        return None
+        found: Any = None
+        fk = self.worst + 1
+        for pod, ranks in self.by_pod.items():
+            if anyone or pod is None or pod == mine or not counts.get(pod, 0):
+                k = 0
+                for b in ranks:  # this pod's first rank with work: better than the best so far?
+                    if b:
+                        if k < fk or (k == fk and b[0].seq < found[0].seq):
+                            found, fk = b, k
+                        break
+                    k += 1
+        return None if found is None else (fk, found)
 
     def pop_for(self, mine: str | None, anyone: bool, counts: dict[str | None, int]) -> Any:
         """Remove and return the item `best` finds (None if none): `best` and `take` in one call
         (inlined: a freed person of a pool with priorities calls it at every task's end)."""
-        if not self.n:
+        found: Any = None
+        fk = self.worst + 1
+        for pod, ranks in self.by_pod.items():
+            if anyone or pod is None or pod == mine or not counts.get(pod, 0):
+                k = 0
+                for b in ranks:
+                    if b:
+                        if k < fk or (k == fk and b[0].seq < found[0].seq):
+                            found, fk = b, k
+                        break
+                    k += 1
+        if found is None:
             return None
-        sizes = self.sizes
-        k = 0
-        for by_pod in self.buckets:
-            if sizes[k]:
-                found: Any = None
-                for pod, b in by_pod.items():
-                    if b and (anyone or pod is None or pod == mine or not counts.get(pod, 0)):
-                        if found is None or b[0].seq < found[0].seq:
-                            found = b
-                if found is not None:
-                    sizes[k] -= 1
-                    self.n -= 1
-                    return found.popleft()
-            k += 1
-        return None
+        self.n -= 1
+        return found.popleft()
 
     def first(self, kinds: frozenset[str], task_type: type[Any]) -> Any:
         """The first item in queue order that is a `task_type` of one of `kinds` (None if none);
@@ -111,10 +110,8 @@ class Ranked:
         whole queue (founders look once a day). A bucket of a listed kind holds only that kind."""
         found: Any = None
         worst = self.worst
-        for k, by_pod in enumerate(self.buckets):
-            if not self.sizes[k]:
-                continue
-            for b in by_pod.values():
+        for ranks in self.by_pod.values():
+            for k, b in enumerate(ranks):
                 if not b or (k < worst and b[0].kind not in kinds):
                     continue
                 for t in b:
@@ -126,14 +123,11 @@ class Ranked:
 
     def remove(self, item: Any) -> None:
         """Take `item` out wherever it waits (founders taking a queued task; not the hot path)."""
-        k = self.rank.get(item.kind, self.worst)
-        self.buckets[k][item.pod].remove(item)
-        self.sizes[k] -= 1
+        self.by_pod[item.pod][self.rank.get(item.kind, self.worst)].remove(item)
         self.n -= 1
 
     def take(self, k: int, bucket: deque[Any]) -> Any:
         """Remove and return the head of `bucket`, of rank `k` (as `best` gave them)."""
-        self.sizes[k] -= 1
         self.n -= 1
         return bucket.popleft()
 

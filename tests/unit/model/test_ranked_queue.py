@@ -81,3 +81,26 @@ def test_first_finds_what_iterating_the_queue_finds():
         # what founders did: the first item in queue order that is an Item of one of `kinds`
         expected = next((t for t in ranked if type(t) is Item and t.kind in kinds), None)
         assert ranked.first(kinds, Item) is expected
+
+
+def test_remove_then_take_what_the_scan_takes():
+    """Founders take a queued task out (`remove`): the queue goes on as the plain list would."""
+    rng = random.Random(19)
+    for _ in range(100):
+        ranked, plain = Ranked(RANK), []
+        for step in range(200):
+            roll = rng.random()
+            if roll < 0.5 or not plain:
+                item = Item(rng.choice(KINDS), rng.choice(PODS), float(step))
+                ranked.append(item)
+                plain.append(item)
+            elif roll < 0.65:
+                item = rng.choice(plain)
+                ranked.remove(item)
+                plain.remove(item)
+            else:
+                counts = {p: rng.choice((0, 1)) for p in PODS}
+                mine, anyone = rng.choice(PODS), rng.random() < 0.2
+                i = scan(plain, mine, anyone, counts)
+                assert ranked.pop_for(mine, anyone, counts) is (plain.pop(i) if i >= 0 else None)
+            assert len(ranked) == len(plain) and list(ranked) == plain
