@@ -38,7 +38,10 @@ __all__ = ["SOURCES", "Marketing", "monthly_rates", "poisson_inverse"]
 
 
 class ProductFit(Protocol):
-    """What marketing needs of product: the product-market fit factor of conversions now."""
+    """What marketing needs of product: the product-market fit factor of conversions now
+    (``fit``: the same, kept as maturity moves, for the SDRs' every MQL)."""
+
+    fit: float
 
     def fit_factor(self) -> float: ...
 

@@ -39,6 +39,8 @@ class Product:
         self.founders: Founders | None = None  # the founders' product work (set by the company; None: none)
         self._fit_at: float | None = None  # the maturity `_fit` was computed at (it moves once a month)
         self._fit = 1.0
+        # `fit_factor()` of the maturity now, kept as maturity moves (read for every MQL and deal)
+        self.fit = self.fit_factor()
 
     def end_of_month(self) -> None:
         """A month of engineering: maturity closes part of its gap to 1."""
@@ -49,6 +51,7 @@ class Product:
             n += founders.product_month(n, self.spec.engineer_months_to_mature, self.maturity)
         step = min(1.0, n / self.spec.engineer_months_to_mature)
         self.maturity += (1.0 - self.maturity) * step
+        self.fit = self.fit_factor()
         if founders is not None:
             founders.end_of_month(self.maturity)
 
@@ -67,4 +70,4 @@ class Product:
     def win_factor(self) -> float:
         """What maturity does to win rates now (times the fit factor, when fit is on)."""
         factor = 1.0 - self.spec.win_rate_effect * (1.0 - self.maturity)
-        return factor if self.spec.fit is None else factor * self.fit_factor()
+        return factor if self.spec.fit is None else factor * self.fit

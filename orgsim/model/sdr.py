@@ -102,7 +102,7 @@ class SDR:
         """The qualification task is done: SQL (with speed to lead) or lost."""
         p = self.sc.funnel.mql_to_sql * speed_to_lead_factor(self.sc, task.wait)
         if self.product is not None:  # product-market fit
-            p *= self.product.fit_factor()
+            p *= self.product.fit  # (`fit_factor()`, kept by the product as maturity moves)
         lead: Lead = task.ctx
         log = self.log
         if not self.convert.bernoulli(p):

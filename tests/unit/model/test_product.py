@@ -24,3 +24,18 @@ def test_without_engineers_maturity_stays():
     p = Product(sc=sc, engineers=None)
     p.end_of_month()
     assert p.maturity == 0.3
+
+
+def test_fit_kept_is_fit_factor_as_maturity_moves():
+    """`Product.fit` (read for every MQL and deal) is `fit_factor()` of the maturity now."""
+    clock, _ = world()
+    sc = make_scenario(
+        product={"maturity_start": 0.1, "engineer_months_to_mature": 30.0, "fit": {"threshold": 0.6, "floor": 0.3}}
+    )
+    p = Product(sc=sc, engineers=make_pool(clock, "engineer", 4))
+    seen = set()
+    for _ in range(40):
+        assert p.fit == p.fit_factor() == 0.3 + 0.7 * min(1.0, p.maturity / 0.6)
+        seen.add(p.fit)
+        p.end_of_month()
+    assert len(seen) > 5 and 1.0 in seen  # it moved, up to full fit
