@@ -72,6 +72,11 @@ class Presales:
         self.enablement_factor = 1.0
         self.skipped = 0
         self.coverage = sc.funnel.presales_coverage
+        # `coverage_factor`'s constants (read for every presales deal): f0, 1 - f0, k, 1 - e^(-k)
+        self._f0 = f0 = sc.funnel.no_presales_win_factor
+        self._f0_gap = 1.0 - f0
+        self._k = k = self.coverage.curvature if self.coverage is not None else 1.0
+        self._g1 = 1.0 - math.exp(-k)
         self.month_hours = 0.0  # SE hours for deals this month (with coverage)
         self.hours_asked = 0.0
         self.hours_given = 0.0
@@ -118,10 +123,9 @@ class Presales:
 
     def coverage_factor(self, given_share: float) -> float:
         """f0 + (1 - f0) x g(x): the presales factor of a deal given the share x of its asked SE hours."""
-        f0 = self.sc.funnel.no_presales_win_factor
-        k = self.coverage.curvature if self.coverage is not None else 1.0
-        x = min(max(given_share, 0.0), 1.0)
-        return f0 + (1.0 - f0) * (1.0 - math.exp(-k * x)) / (1.0 - math.exp(-k))
+        f0, k = self._f0, self._k
+        x = 0.0 if given_share < 0.0 else 1.0 if given_share > 1.0 else given_share  # (clipped without min/max)
+        return f0 + self._f0_gap * (1.0 - math.exp(-k * x)) / self._g1
 
     def _ration(self, opp: Opportunity, asked: float) -> float:
         """The SE hours the deal gets (at most its share of the month's SE hours); sets its factor.
