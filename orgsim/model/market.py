@@ -10,8 +10,9 @@ docs/explanation/model/marketing.md (A finite market).
 
 from __future__ import annotations
 
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Sequence
+from operator import attrgetter
 
 import numpy as np
 
@@ -20,6 +21,9 @@ from orgsim.model.stages import Results
 from orgsim.scenario import Scenario
 
 __all__ = ["Market"]
+
+_aid = attrgetter("aid")
+_segment = attrgetter("segment")
 
 
 class Market:
@@ -38,7 +42,8 @@ class Market:
         self.recent = spec.recent_loss_months
         # addressable accounts per segment, in the segments' order; inf = unlimited
         self.addressable = np.array([float(spec.addressable_accounts.get(s, np.inf)) for s in self.segments])
-        self._seen: dict[int, int] = {}  # active account id -> its segment's index, at the last look
+        self._index = {s: i for i, s in enumerate(self.segments)}
+        self._seen: list[Account] = []  # the active accounts at the last look
         self._lost: deque[tuple[int, int]] = deque()  # (month lost, segment index), oldest first
         self.penetration = np.zeros(len(self.segments))
         self._monthly = np.zeros((sc.horizon_months, len(self.segments)))  # penetration at each month's start
@@ -50,14 +55,16 @@ class Market:
 
     def start_of_month(self, month: int) -> np.ndarray:
         """Penetration now; returns the share of each segment's leads still found this month."""
-        index = {s: i for i, s in enumerate(self.segments)}
-        now = {a.aid: index[a.segment] for a in self.accounts()}
+        books = self.accounts()
+        now = set(map(_aid, books))
         # accounts on the books at the last look and gone now were lost (in the month just ended)
-        self._lost.extend((month, seg) for aid, seg in self._seen.items() if aid not in now)
-        self._seen = now
+        index = self._index
+        self._lost.extend((month, index[a.segment]) for a in self._seen if a.aid not in now)
+        self._seen = list(books)
         while self._lost and self._lost[0][0] <= month - self.recent:
             self._lost.popleft()
-        counts = np.bincount(list(now.values()), minlength=len(self.segments)).astype(float)
+        on_books = Counter(map(_segment, books))  # (the same counts as a bincount of segment indices)
+        counts = np.array([on_books[s] for s in self.segments], dtype=float)
         counts += np.bincount([seg for _, seg in self._lost], minlength=len(self.segments))
         self.penetration = np.clip(counts / self.addressable, 0.0, 1.0)
         self._monthly[month] = self.penetration

@@ -4,6 +4,8 @@ the funnel (product, marketing's scoring, the SDRs' qualification)."""
 
 from __future__ import annotations
 
+import random
+from collections import deque
 from types import SimpleNamespace
 
 import numpy as np
@@ -65,6 +67,44 @@ def test_penetration_counts_customers_and_recent_losses():
     m.record(rec)
     assert list(rec.monthly) == ["penetration.smb"]
     assert rec.monthly["penetration.smb"][:6].tolist() == pytest.approx([0.2, 0.2, 0.2, 0.2, 0.1, 0.0])
+
+
+def test_penetration_is_what_the_books_by_id_gave():
+    """`Market.start_of_month` against the way it was computed before (a dict of the books by
+    account id each month, losses found in last month's dict): random books over 40 months."""
+    sc = make_scenario(
+        horizon_months=40,
+        segments=TWO,
+        market={"addressable_accounts": {"smb": 60, "mid": 25}, "saturation_exponent": 1.5, "recent_loss_months": 4},
+    )
+    rng = random.Random(23)
+    for _ in range(30):
+        books: list = []
+        m = Market(sc=sc, accounts=lambda b=books: b)  # type: ignore[misc]
+        seen: dict[int, int] = {}
+        lost: deque = deque()
+        index = {"smb": 0, "mid": 1}
+        next_aid = 0
+        for month in range(40):
+            for _ in range(rng.randrange(0, 4)):  # signings, and churn anywhere in the books
+                next_aid += 1
+                books.append(account(next_aid, rng.choice(("smb", "mid"))))
+            for _ in range(rng.randrange(0, 3)):
+                if books:
+                    books.pop(rng.randrange(len(books)))
+            if books and rng.random() < 0.3:  # the same account as a new object (only its id counts)
+                i = rng.randrange(len(books))
+                books[i] = account(books[i].aid, books[i].segment)
+            now = {a.aid: index[a.segment] for a in books}
+            lost.extend((month, seg) for aid, seg in seen.items() if aid not in now)
+            seen = now
+            while lost and lost[0][0] <= month - 4:
+                lost.popleft()
+            counts = np.bincount(list(now.values()), minlength=2).astype(float)
+            counts += np.bincount([seg for _, seg in lost], minlength=2)
+            penetration = np.clip(counts / np.array([60.0, 25.0]), 0.0, 1.0)
+            assert m.start_of_month(month).tolist() == ((1.0 - penetration) ** 1.5).tolist()
+            assert m.penetration.tolist() == penetration.tolist()
 
 
 def build_marketing(market: dict | None, books: list, fit: dict | None = None, maturity: float = 1.0):
