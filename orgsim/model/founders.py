@@ -82,6 +82,7 @@ class Founders:
         self.env = env
         self.spec = spec
         self.pools = pools
+        self._staff = tuple(p.people for p in pools)  # each pool's list of people (kept in place by the pool)
         self.customers = customers
         self.horizon_months = sc.horizon_months
         self.rate = sc.time.productive_hours_per_day  # hours of work per calendar day
@@ -204,6 +205,8 @@ class Founders:
         care = self.care
         while care and care[0].ctx.month_end < now:
             care.pop(0)  # its month is over: care now would not count
+        if not care and not self.overloaded and all(self._staff):
+            return None  # every role has someone and no care of their own: nothing founders may take
         above = self.withdraw_above  # (`_withdrawn`, inlined)
         withdrawn = above is not None and self.customers() > above
         kinds = self.service_free if withdrawn else self.kinds

@@ -57,6 +57,19 @@ def test_founders_leave_a_staffed_role_alone_under_nobody():
     assert f.tasks == 0
 
 
+def test_founders_notice_a_role_that_lost_its_only_person():
+    """Founders pass over staffed roles without looking at their queues (`_next`'s quick check of
+    every pool's people): once the CSM has left, the work waiting for the role is theirs."""
+    clock, f, pools, log = build({"csm": 1}, kinds=["renewal"])
+    st = stage("csm", pools["csm"])
+    submit(clock, pools["csm"], st, log, "long", 60.0, "renewal")  # the CSM: days 0 to 10
+    submit(clock, pools["csm"], st, log, "next", 6.0, "renewal")
+    pools["csm"].remove(pools["csm"].people[0])  # leaves when the long task is done
+    clock.env.run(until=20)
+    assert log == [("long", 10.0), ("next", 11.0)] and pools["csm"].headcount == 0
+    assert f.tasks == 1 and f.hours == {"renewal": 6.0}
+
+
 def test_overloaded_founders_take_what_waited_too_long():
     clock, f, pools, log = build({"csm": 1}, kinds=["renewal"], step_in="overloaded", overload_wait_days=2.0)
     st = stage("csm", pools["csm"])
