@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import simpy
 
-from orgsim.model.clock import Entity, start, wake
+from orgsim.model.clock import Entity, start, waker
 from orgsim.model.entities import Care, Task
 from orgsim.model.priorities import Ranked
 from orgsim.scenario import MONTH_DAYS, Scenario
@@ -103,7 +103,9 @@ class Founders:
         self.check_days = spec.check_days
         self.overload_wait = spec.overload_wait_days
         self._look_cb = (self._look,)
-        self._done_cb = (self._done,)
+        # `wake` with these callbacks, pushing the very entry `Environment.schedule` would (a look a day)
+        self._look_later = waker(env, self._look_cb)
+        self._done_later = waker(env, (self._done,))
         for i in range(spec.count):
             start(env, _Founder(i), self._look_cb)  # where `env.process` started each founder's process
 
@@ -179,14 +181,14 @@ class Founders:
         i = f.i
         got = self._next() if self.used[i] < self.cap else None
         if got is None:
-            wake(self.env, f, self._look_cb, self.check_days)
+            self._look_later(f, self.check_days)
             return
         task, own = got
         self.used[i] += task.effort
         self.hours[task.kind] += task.effort  # type: ignore[index]  # kinds founders take
         self.tasks += 1
         f.task, f.own = task, own
-        wake(self.env, f, self._done_cb, task.effort / self.rate)
+        self._done_later(f, task.effort / self.rate)
 
     def _done(self, f: _Founder) -> None:
         """Founder `f`'s task is done: its department hears of it; then they look for more."""
