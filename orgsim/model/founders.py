@@ -179,7 +179,10 @@ class Founders:
         """Founder `f` is free: they take the longest-waiting task they may (and are woken when
         it is done), or look again in `check_days`."""
         i = f.i
-        got = self._next() if self.used[i] < self.cap else None
+        if not self.care and not self.overloaded and all(self._staff):
+            got = None  # every role has someone and no care of their own: nothing founders may take
+        else:
+            got = self._next() if self.used[i] < self.cap else None
         if got is None:
             self._look_later(f, self.check_days)
             return
@@ -207,8 +210,6 @@ class Founders:
         care = self.care
         while care and care[0].ctx.month_end < now:
             care.pop(0)  # its month is over: care now would not count
-        if not care and not self.overloaded and all(self._staff):
-            return None  # every role has someone and no care of their own: nothing founders may take
         above = self.withdraw_above  # (`_withdrawn`, inlined)
         withdrawn = above is not None and self.customers() > above
         kinds = self.service_free if withdrawn else self.kinds
