@@ -45,6 +45,8 @@ class Nurture:
         self.clock = clock
         self.probability = {"lost": rc.lost, "no_decision": rc.no_decision, "disqualified": rc.disqualified}
         self.draws = {r: streams.uniforms(f"recycle.{r}") for r in REASONS}
+        # what `accept` reads for a reason, in one look-up: its probability, draws and counter
+        self._by_reason = {r: (self.probability[r], self.draws[r], f"nurture.{r}") for r in REASONS}
         self.delay = Sampler(rc.delay_days, streams.generator("recycle.delay"))
         self.next: Accepts[Lead] | None = None
         self.log = log
@@ -52,10 +54,10 @@ class Nurture:
 
     def accept(self, lead: Lead, reason: str) -> None:
         """A lead that left the funnel for `reason`: it comes back later, or not."""
-        p = self.probability[reason]
-        if p <= 0.0 or not self.draws[reason]() < p:  # (`bernoulli`, inlined)
+        p, draw, key = self._by_reason[reason]
+        if p <= 0.0 or not draw() < p:  # (`bernoulli`, inlined)
             return
-        self.funnel[f"nurture.{reason}"] += 1
+        self.funnel[key] += 1
         self.clock.calendar.schedule(Timer(self._back, lead), self.delay())
 
     def record(self, into: Results) -> None:
