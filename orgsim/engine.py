@@ -8,6 +8,7 @@ of the record (`orgsim.model.company.Company.results`).
 
 from __future__ import annotations
 
+import gc
 import time
 from dataclasses import dataclass, field
 
@@ -52,26 +53,37 @@ def run_replication(sc: Scenario, seed: int, replication: int, events: bool = Fa
     every other number is the same either way.
     """
     t0 = time.perf_counter()
-    co = Company(sc, seed, replication, events=events)
-    co.run()
-    res = co.results()
-    return RawRecord(
-        scenario=sc.name,
-        seed=seed,
-        replication=replication,
-        horizon_months=sc.horizon_months,
-        gross_margin=sc.company.gross_margin,
-        starting_arr=res.starting_arr,
-        starting_customers=res.starting_customers,
-        monthly=res.monthly,
-        funnel=res.funnel,
-        counters=res.counters,
-        stages=res.stages,
-        cohort_arr=res.cohort_arr,
-        final_arr=res.final_arr,
-        runtime_s=time.perf_counter() - t0,
-        streams=co.streams.names,
-        events=co.events.rows if co.events is not None else None,
-        roles=res.roles,
-        retention=res.retention,
-    )
+    was_enabled = gc.isenabled()
+    gc.disable()  # the whole replication (`Company.run` pauses the collector for the run alone)
+    try:
+        co = Company(sc, seed, replication, events=events)
+        co.run()
+        res = co.results()
+        record = RawRecord(
+            scenario=sc.name,
+            seed=seed,
+            replication=replication,
+            horizon_months=sc.horizon_months,
+            gross_margin=sc.company.gross_margin,
+            starting_arr=res.starting_arr,
+            starting_customers=res.starting_customers,
+            monthly=res.monthly,
+            funnel=res.funnel,
+            counters=res.counters,
+            stages=res.stages,
+            cohort_arr=res.cohort_arr,
+            final_arr=res.final_arr,
+            runtime_s=time.perf_counter() - t0,
+            streams=co.streams.names,
+            events=co.events.rows if co.events is not None else None,
+            roles=res.roles,
+            retention=res.retention,
+        )
+        # the collector comes back once the company is dropped: its next collection frees the
+        # replication's objects (cycles included) while they are young, instead of scanning them
+        # alive right after the run and again, promoted to older generations, in full collections
+        del co, res
+    finally:
+        if was_enabled:
+            gc.enable()
+    return record
