@@ -57,6 +57,7 @@ TASK_ACTIVITIES: dict[tuple[str, str | None], tuple[str, str]] = {
     ("AccountCare.program_done", None): ("Account care", "customer"),
     ("Success._expanded", None): ("Expansion work", "customer"),
     ("Success._renewal_worked", None): ("Renewal work", "customer"),
+    ("Relationships._touched", None): ("Key-person touch", "customer"),
 }
 
 

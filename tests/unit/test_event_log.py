@@ -246,3 +246,22 @@ def test_who_works_a_deal(deal_work):
         assert same == 1.0  # (an AE who leaves hands queued deals to the pod; none did here)
     else:
         assert same < 0.6
+
+
+def _documented_activities() -> set[str]:
+    """The activities of the table in docs/reference/outputs.md ("A / B", "A, B", "(task)")."""
+    text = (ROOT / "docs" / "reference" / "outputs.md").read_text(encoding="utf-8")
+    table = text[text.index("| object | activity | when |") :].split("\n\n")[0]
+    names: set[str] = set()
+    for row in table.splitlines()[2:]:
+        cell = row.split("|")[2]
+        for part in cell.replace(" / ", ", ").split(", "):
+            names.add(part.replace("(task)", "").strip())
+    return names
+
+
+def test_every_activity_logged_is_documented(log):
+    """A task whose callback has no entry in trace.TASK_ACTIVITIES would be logged under its
+    Python name (as key-person touches were, "Relationships._touched", with no object)."""
+    assert set(log.activity) - _documented_activities() == set()
+    assert "" not in set(log.object)
