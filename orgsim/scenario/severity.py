@@ -62,6 +62,7 @@ def graded_warnings(sc: Scenario) -> Graded:
     idle_settings(sc, idle)
     add("info", idle)
     _after_horizon(sc, out)
+    _care_beyond_a_month(sc, out)
     return sorted(out, key=lambda w: severity_rank(w[0]))
 
 
@@ -183,3 +184,31 @@ def _after_horizon(sc: Scenario, out: Graded) -> None:
                     f"after the horizon ({h} months): on average it does nothing in the run",
                 )
             )
+
+
+def _care_beyond_a_month(sc: Scenario, out: Graded) -> None:
+    """Care tasks longer than a CSM's month: care counts only when done within its month, so such a
+    task never counts and its accounts are never cared for (a stall no queue shows)."""
+    month = sc.time.productive_hours_per_day * MONTH_DAYS  # a CSM's hours in a month
+    tt = sc.customers.tech_touch
+    if tt is not None and tt.care_hours_per_month * tt.accounts_per_task > month:
+        hours = tt.care_hours_per_month * tt.accounts_per_task
+        out.append(
+            (
+                "warning",
+                "customers.tech_touch.accounts_per_task",
+                f"is {tt.accounts_per_task}: a program task takes {tt.accounts_per_task} x {tt.care_hours_per_month:g} = "
+                f"{hours:,.1f} CSM hours, more than a CSM's month ({month:,.1f} productive hours), so it is never "
+                "done within its month and the pooled accounts are never cared for; use fewer accounts per task",
+            )
+        )
+    care = sc.effort_hours.account_care_per_month
+    if care > month:
+        out.append(
+            (
+                "warning",
+                "effort_hours.account_care_per_month",
+                f"is {care:g} CSM hours, more than a CSM's month ({month:,.1f} productive hours): an account's care "
+                "task is never done within its month, so covered accounts are never cared for",
+            )
+        )

@@ -52,6 +52,18 @@ CASES = [
         "hiring.plan[0].month",
         "the hire would join after the horizon",
     ),
+    (
+        "customers: {tech_touch: {segments: [smb], care_hours_per_month: 0.2, accounts_per_task: 1000}}",
+        "warning",
+        "customers.tech_touch.accounts_per_task",
+        "a program task takes 1000 x 0.2 = 200.0 CSM hours, more than a CSM's month (182.6 productive hours)",
+    ),
+    (
+        "effort_hours: {account_care_per_month: 200}",
+        "warning",
+        "effort_hours.account_care_per_month",
+        "is 200 CSM hours, more than a CSM's month (182.6 productive hours)",
+    ),
 ]
 
 
