@@ -197,9 +197,10 @@ def _care_beyond_a_month(sc: Scenario, out: Graded) -> None:
             (
                 "warning",
                 "customers.tech_touch.accounts_per_task",
-                f"is {tt.accounts_per_task}: a program task takes {tt.accounts_per_task} x {tt.care_hours_per_month:g} = "
-                f"{hours:,.1f} CSM hours, more than a CSM's month ({month:,.1f} productive hours), so it is never "
-                "done within its month and the pooled accounts are never cared for; use fewer accounts per task",
+                f"is {tt.accounts_per_task}: a program task takes {tt.accounts_per_task} x "
+                f"{tt.care_hours_per_month:g} = {hours:,.1f} CSM hours, more than a CSM's month "
+                f"({month:,.1f} productive hours), so it is never done within its month and the pooled "
+                "accounts are never cared for; use fewer accounts per task",
             )
         )
     care = sc.effort_hours.account_care_per_month
