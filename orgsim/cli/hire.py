@@ -17,7 +17,14 @@ from orgsim.cli.common import (
     remember,
     write_experiment,
 )
-from orgsim.cli.options import common_options, debug_option, out_option, quiet_option, scheduler_option
+from orgsim.cli.options import (
+    common_options,
+    debug_option,
+    out_option,
+    quiet_option,
+    scheduler_option,
+    sensitivity_option,
+)
 from orgsim.outputs.files import check_distinct_outputs, check_writable_file, dumps_json
 from orgsim.scenario.base import MAX_REPLICATIONS
 from orgsim.scenario.errors import UsageError
@@ -62,14 +69,9 @@ from orgsim.scenario.errors import UsageError
 @click.option("--alpha", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.05, show_default=True,
               help="1 - confidence of the selection statement.")  # fmt: skip
 @click.option("--delta", default=None, metavar="D", help="Indifference zone, as for `orgsim focus` (e.g. 1%).")
-@click.option(
-    "--sensitivity",
-    "sensitivity_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    metavar="FILE",
-    help="The JSON of `orgsim sensitivity ... --json FILE`: name its top-ranked inputs for --by as those the "
-    "answer rests on [default: a rule of thumb, the inputs each hired role's value is made of].",
+@sensitivity_option(
+    "The JSON of `orgsim sensitivity ... --json FILE`: name its top-ranked inputs for --by as those the "
+    "answer rests on [default: a rule of thumb, the inputs each hired role's value is made of]."
 )
 @common_options
 @out_option(

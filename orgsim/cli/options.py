@@ -3,6 +3,7 @@ checkpoints, quiet. Each is a decorator that adds click options to a command."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -165,6 +166,19 @@ def checkpoint_options(f: Any) -> Any:
         "next to --json (or --csv), else .orgsim-checkpoint-<hash>.jsonl in the current directory]; "
         "deleted after a run that completes.",
     )(f)
+
+
+def sensitivity_option(help_text: str) -> Callable[[Any], Any]:
+    """--sensitivity FILE (run, report, hire): an `orgsim sensitivity --json` ranking whose top inputs
+    the command names; `help_text` says what it does with them."""
+    return click.option(
+        "--sensitivity",
+        "sensitivity_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        metavar="FILE",
+        help=help_text,
+    )
 
 
 def quiet_option(f: Any) -> Any:

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from orgsim.cli.common import CONTEXT
-from orgsim.cli.options import debug_option
+from orgsim.cli.options import debug_option, sensitivity_option
 from orgsim.scenario.errors import UsageError
 
 
@@ -30,15 +30,10 @@ from orgsim.scenario.errors import UsageError
     metavar="U",
     help="... and its people are busy at least this share of their time (0-1).",
 )
-@click.option(
-    "--sensitivity",
-    "sensitivity_file",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    metavar="FILE",
-    help="A run's report names the top-ranked inputs of this JSON of `orgsim sensitivity ... --json FILE` for "
+@sensitivity_option(
+    "A run's report names the top-ranked inputs of this JSON of `orgsim sensitivity ... --json FILE` for "
     "each KPI it ranks [default: the ranking `orgsim run --sensitivity` kept in manifest.json, else a line "
-    "saying how to rank them].",
+    "saying how to rank them]."
 )
 @debug_option
 def report(
