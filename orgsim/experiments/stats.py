@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from orgsim.metrics.registry import KPI_DIRECTION, KPI_KEYS, PROBABILITY_KPIS
+from orgsim.metrics.registry import KPI_DIRECTION, KPI_KEYS, NONNEGATIVE_KPIS, PROBABILITY_KPIS
 from orgsim.scenario.errors import OrgsimError
 
 __all__ = [
@@ -75,10 +75,13 @@ def describe(values: Sequence[float | None]) -> dict[str, Any]:
 def describe_kpi(kpi: str, values: Sequence[float | None]) -> dict[str, Any]:
     """`describe` of one KPI's values; for a share (`PROBABILITY_KPIS`: win rate, cash_out...) the 95% CI
     is clipped to [0, 1] - a t-interval around a mean of 0.02 from 10 replications can reach below 0,
-    a probability cannot. The mean and std are as computed."""
+    a probability cannot - and for any other KPI that cannot be negative (`NONNEGATIVE_KPIS`: bad
+    debt, CAC, counts...) it is clipped below at 0. The mean and std are as computed."""
     d = describe(values)
     if kpi in PROBABILITY_KPIS and d["n"]:
         d["ci95"] = [min(max(v, 0.0), 1.0) for v in d["ci95"]]
+    elif kpi in NONNEGATIVE_KPIS and d["n"]:
+        d["ci95"] = [max(v, 0.0) for v in d["ci95"]]
     return d
 
 

@@ -187,6 +187,37 @@ PROBABILITY_KPIS: frozenset[str] = frozenset(
         "expansion_share_of_new_arr",
     }
 )
+# KPIs that cannot be negative (sums, counts, costs per customer, ratios of such, days): the lower end
+# of a 95% CI of their mean is clipped at 0 - a t-interval around bad debt of $966 from 8 replications
+# reached -$922. Not cash_end, cash_min (cash can go below zero) or magic_number (revenue can fall).
+NONNEGATIVE_KPIS: frozenset[str] = PROBABILITY_KPIS | frozenset(
+    {
+        "arr_end",
+        "new_customers",
+        "new_arr",
+        "expansion_arr",
+        "churned_arr",
+        "nrr",
+        "cac",
+        "cac_payback_months",
+        "ltv_to_cac",
+        "burn_multiple",
+        "runway_months",
+        "headcount_end",
+        "sales_cycle_days",
+        "cash_out_month",
+        "sm_share_of_revenue",
+        "logo_churn_rate",
+        "arr_per_csm",
+        "ae_to_sdr_ratio",
+        "ae_to_se_ratio",
+        "sales_cycle_days_smb",
+        "sales_cycle_days_mid_market",
+        "sales_cycle_days_enterprise",
+        "dso_days",
+        "bad_debt",
+    }
+)
 
 FUNNEL_KEYS = ("leads", "mql", "sql", "opportunities", "won")
 STAGE_KEYS = ("arrivals", "completed", "mean_wait_hours", "p90_wait_hours", "utilization")

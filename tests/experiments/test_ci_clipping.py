@@ -8,7 +8,7 @@ import pytest
 
 import orgsim
 from orgsim.experiments.stats import describe, describe_kpi
-from orgsim.metrics.registry import KPI_UNITS, PROBABILITY_KPIS
+from orgsim.metrics.registry import KPI_KEYS, KPI_UNITS, NONNEGATIVE_KPIS, PROBABILITY_KPIS
 
 REFERENCE = Path(__file__).resolve().parents[2] / "scenarios" / "reference.yaml"
 
@@ -41,3 +41,24 @@ def test_results_report_clipped_cis():
     for k in PROBABILITY_KPIS:
         lo, hi = doc["kpis"][k]["ci95"]
         assert lo is None or 0.0 <= lo <= hi <= 1.0
+
+
+def test_a_kpi_that_cannot_be_negative_is_clipped_below_only():
+    values = [0.0] * 7 + [7728.0]  # bad debt written off in 1 of 8 replications
+    assert describe(values)["ci95"][0] < 0
+    d = describe_kpi("bad_debt", values)
+    assert d["ci95"][0] == 0.0 and d["ci95"][1] == pytest.approx(describe(values)["ci95"][1])
+    assert describe_kpi("cac", [5e5, 2e6, 9e6])["ci95"][1] > 1.0  # not clipped above
+    for k in ("cash_end", "cash_min", "magic_number"):  # can be negative: untouched
+        assert k not in NONNEGATIVE_KPIS
+        assert describe_kpi(k, values) == describe(values)
+
+
+def test_kpis_said_to_be_nonnegative_are_never_negative():
+    sc = orgsim.load_scenario(REFERENCE, overrides={"horizon_months": 6})
+    res = orgsim.simulate(sc, replications=3, seed=7, workers=1)
+    assert NONNEGATIVE_KPIS <= set(KPI_KEYS)
+    for k in NONNEGATIVE_KPIS:
+        assert all(v is None or v >= 0 for v in res.values(k)), k
+        lo = res.to_dict()["kpis"][k]["ci95"][0]
+        assert lo is None or lo >= 0, k
