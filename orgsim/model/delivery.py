@@ -39,7 +39,7 @@ ROLE_OF_TEAM = {"sales": "ae", "implementation": "implementer", "csm": "csm"}
 class Ledger(Protocol):
     """What lead to cash posts to finance."""
 
-    def book_new(self, acv: float, seller: Person | None = None) -> None: ...
+    def book_new(self, acv: float, seller: Person | None = None, *, by_founders: bool = False) -> None: ...
 
     def invoice_contract(self, acc: Account, from_time: float | None = None) -> None: ...
 
@@ -123,8 +123,7 @@ class Delivery:
         """A won deal: sign the contract, invoice it, deliver it, go live (`_live`)."""
         seg = opp.segment
         spec = self.sc.segments[seg]
-        seller = opp.owner
-        assert seller is not None
+        seller = opp.owner  # None: the founders sold it (no AE on staff)
         acv = self.acv[seg]()
         start = self.env.now
         account = Account(
@@ -138,7 +137,7 @@ class Delivery:
         if self.log is not None:
             account.case, account.source = opp.case, opp.source
         self.next.accept(account)
-        self.finance.book_new(acv, seller)  # (credited to the seller's quota)
+        self.finance.book_new(acv, seller, by_founders=seller is None)  # (credited to the seller's quota)
         self.finance.invoice_contract(account)
         if self.log is not None:
             self.log.add(
@@ -147,8 +146,8 @@ class Delivery:
                 "Won",
                 seg,
                 opp.source,
-                resource=f"{seller.role}-{seller.pid}",
-                role=seller.role,
+                resource="founders" if seller is None else f"{seller.role}-{seller.pid}",
+                role="founder" if seller is None else seller.role,
                 amount=acv,
             )
         team = spec.delivered_by

@@ -199,7 +199,7 @@ class Onboarding(_OfAccount, Join):
 
     __slots__ = ("account", "seller", "won_at", "wait", "penalty")
 
-    def __init__(self, account: Account, seller: Person, won_at: float, live: Callable[[Onboarding], Any]):
+    def __init__(self, account: Account, seller: Person | None, won_at: float, live: Callable[[Onboarding], Any]):
         self.callbacks = None
         self.pending = 1  # a `Join` waiting for the customer's time to go live (set here: one call less)
         self.then = live

@@ -103,11 +103,12 @@ class Finance:
         self._integrate()
         self.arr += delta
 
-    def book_new(self, acv: float, seller: Person | None = None) -> None:
-        """New ARR signed this month (credited to `seller`, the deal's AE, when AEs carry a quota)."""
+    def book_new(self, acv: float, seller: Person | None = None, *, by_founders: bool = False) -> None:
+        """New ARR signed this month (credited to `seller`, the deal's AE, when AEs carry a quota).
+        `by_founders`: the founders sold it (no AE on staff), and founders earn no commission."""
         m = min(self.month_of(self.env.now), self.H - 1)
         self.new_arr[m] += acv
-        if self.commission_rate:
+        if self.commission_rate and not by_founders:
             self.commission[m] += self.commission_rate * acv
         if self.quota is not None and seller is not None and self.env.now >= self._quota_from:
             self.bookings[seller.pid] = self.bookings.get(seller.pid, 0.0) + acv

@@ -2,7 +2,9 @@
 
 `Sales.accept` is where a lead becomes an opportunity: sales accepts the SQL (or not, at
 `funnel.sql_to_opportunity`) and routes it to an AE with room (`orgsim.model.routing`); when
-every eligible AE is full, it waits for a slot, and that wait is the sales stage's. The
+every eligible AE is full, it waits for a slot, and that wait is the sales stage's. While the
+company has no AE on staff and its founders take `opportunity` work, the deal is the founders':
+its effort waits in the AE queue, where they take it (`orgsim.model.founders`). The
 opportunity then needs the AE's effort (a task for the AE pool, within the segment's pod when
 routing by segment) while, in parallel, the buyer takes the calendar time of the sales cycle;
 deals of segments that need presales also need an SE (``presales.accept``). The deal is decided
@@ -27,6 +29,7 @@ from orgsim.model.routing import Routing
 from orgsim.model.stages import mean
 from orgsim.rng import Streams
 from orgsim.scenario import Scenario
+from orgsim.scenario.founders import founders_take
 
 if TYPE_CHECKING:
     from orgsim.model.nurture import Nurture
@@ -112,6 +115,7 @@ class Sales:
         self.floor = dm.floor
         self.momentum = self.halflife is not None or self.patience is not None
         self.by_owner = sc.ownership.deal_work == "owner"  # the routed AE works the deal itself
+        self.founders_sell = founders_take(sc, "opportunity")  # with no AE on staff, deals are the founders'
         self._waiting: list[Opportunity] = []  # opportunities waiting for an AE with room
         self._won_by_month = np.zeros(sc.horizon_months)
         self._got_owner_cbs = (self._got_owner,)
@@ -138,6 +142,9 @@ class Sales:
         opp = Opportunity(lead, self.env.now, self._decide_cb)
         owner = self.routing.pick(opp.segment)
         if owner is None:
+            if self.founders_sell and not self.pool.people:
+                self._founders_take(opp)
+                return
             if log is not None:
                 log.add(opp.case, "opportunity", "Waiting for an AE with room", opp.segment, opp.source)
             # every eligible AE is full: the opportunity waits for room, and that wait is the
@@ -147,6 +154,16 @@ class Sales:
             return  # _slot_freed hands it an owner
         self.routing.opened(owner)
         self._work(opp, owner)
+
+    def _founders_take(self, opp: Opportunity) -> None:
+        """No AE on staff: the deal is the founders' (owner None), and so are the opportunities
+        that were waiting for an AE with room when the last AE left."""
+        if self._waiting:
+            waiting, self._waiting = self._waiting, []
+            for o in waiting:
+                self.stage.waiting -= 1
+                self._work(o, None)
+        self._work(opp, None)
 
     def ae_joined(self, person: Person) -> None:
         """A new AE (already in the pool) has room for opportunities waiting for one."""
@@ -205,15 +222,20 @@ class Sales:
         assert opp.owner is not None
         self._work(opp, opp.owner)
 
-    def _work(self, opp: Opportunity, owner: Person) -> None:
-        """AE work, buyer's cycle and presales run together; then win or lose (`_decide`)."""
+    def _work(self, opp: Opportunity, owner: Person | None) -> None:
+        """AE work, buyer's cycle and presales run together; then win or lose (`_decide`).
+        Owner None: the founders' deal (no AE on staff)."""
         seg = opp.segment
         opp.opened = self.env.now
         opp.owner = owner
         if self.log is not None:
-            self.log.add(
-                opp.case, "opportunity", "Assigned to AE", seg, opp.source, resource=f"ae-{owner.pid}", role="ae"
-            )
+            if owner is None:
+                what = "Assigned to founders"
+                self.log.add(opp.case, "opportunity", what, seg, opp.source, resource="founders", role="founder")
+            else:
+                self.log.add(
+                    opp.case, "opportunity", "Assigned to AE", seg, opp.source, resource=f"ae-{owner.pid}", role="ae"
+                )
         effort = self.effort[seg]()
         cycle = self.cycle[seg]()
         opp.buyer_ready = opp.routed_at + cycle  # when the buyer could decide, had no seller kept them waiting
@@ -252,8 +274,8 @@ class Sales:
         """Everything the deal waited for is done: won, lost or (with deal momentum) no decision."""
         seg = opp.segment
         owner = opp.owner
-        assert owner is not None
-        self.routing.closed(owner)
+        if owner is not None:  # (a founders' deal holds no AE's slot)
+            self.routing.closed(owner)
         self._slot_freed()
         now = self.env.now
         u = self.win[seg]()  # drawn whatever the outcome: the next deal's draw stays its own
@@ -279,10 +301,9 @@ class Sales:
         """Lost (decided, not won) or no decision (the buyer went dark); to nurture when recycling."""
         self.funnel["lost.opportunity" if reason == "lost" else "lost.no_decision"] += 1
         if self.log is not None:
-            assert opp.owner is not None
             what = "Lost" if reason == "lost" else "Lost (no decision)"
-            self.log.add(
-                opp.case, "opportunity", what, opp.segment, opp.source, resource=f"ae-{opp.owner.pid}", role="ae"
-            )
+            o = opp.owner
+            who, role = ("founders", "founder") if o is None else (f"ae-{o.pid}", "ae")
+            self.log.add(opp.case, "opportunity", what, opp.segment, opp.source, resource=who, role=role)
         if self.nurture is not None:
             self.nurture.accept(opp.lead, reason)

@@ -205,7 +205,7 @@ def _structure(sc: Scenario, out: Problems) -> None:
                 "is 'sdr' but the scenario never has an SDR (roles.sdr); use 'ae' or staff SDRs",
             )
         )
-    if not sc.role_ever_staffed("ae"):
+    if not sc.role_ever_staffed("ae") and not founders_take(sc, "opportunity"):
         out.append(("roles.ae", "the scenario never has an AE, so no opportunity can be worked; add AEs"))
     if own.renewal == "csm" and not sc.role_ever_staffed("csm") and not founders_take(sc, "renewal"):
         out.append(

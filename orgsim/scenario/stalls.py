@@ -54,6 +54,7 @@ class _Need:
     role: str
     work: str  # what waits, in words
     start_day: float  # the earliest day such a task can arise
+    kind: str | None = None  # the task's kind, when founders may take it (`founders_take`)
 
 
 def first_requisition_month(sc: Scenario, role: str) -> int | None:
@@ -101,28 +102,50 @@ def _growth_rate(sc: Scenario, focus: str, role: str) -> float:
 def _needs(sc: Scenario) -> list[_Need]:
     """Every kind of task the scenario creates, with its role (AE work is always there)."""
     own = sc.ownership
-    out = [_Need("roles.ae", "ae", "opportunities (and every other AE task)", 0.0)]
+    if founders_take(sc, "opportunity"):  # founders sell while there is no AE: AE work kind by kind
+        out = _ae_needs(sc)
+    else:
+        out = [_Need("roles.ae", "ae", "opportunities (and every other AE task)", 0.0, "opportunity")]
     if own.qualification == "sdr":
-        out.append(_Need("ownership.qualification", "sdr", "MQLs to qualify", 0.0))
+        out.append(_Need("ownership.qualification", "sdr", "MQLs to qualify", 0.0, "qualification"))
     if sc.effort_hours.mql_review is not None:
         out.append(_Need("effort_hours.mql_review", "marketer", "leads to review", 0.0))
     for name, seg in sc.segments.items():
         team = {"implementation": "implementer", "csm": "csm"}.get(seg.delivered_by)
         if team and seg.effort_hours.delivery is not None:
-            out.append(_Need(f"segments.{name}.delivered_by", team, f"{name} deliveries", 0.0))
+            out.append(_Need(f"segments.{name}.delivered_by", team, f"{name} deliveries", 0.0, "onboarding"))
         if seg.needs_presales and own.presales_unavailable == "wait":
             out.append(_Need(f"segments.{name}.needs_presales", "se", f"{name} deals", 0.0))
     oldest = _oldest_start_days(sc)
     if own.renewal == "csm":
         terms = min(s.contract_months for s in sc.segments.values()) * MONTH_DAYS if sc.segments else 0.0
         first = 0.0 if oldest else max(terms - sc.customers.renewal_lead_days, 0.0)
-        out.append(_Need("ownership.renewal", "csm", "renewals", first))
+        out.append(_Need("ownership.renewal", "csm", "renewals", first, "renewal"))
     if sc.customers.expansion.monthly_probability > 0:
         window = own.expansion_by_sales_months * MONTH_DAYS
         first = max(window - oldest, 0.0)
         if first < (sc.horizon_months - 1) * MONTH_DAYS:  # expansions are drawn at the start of a month
             months = f"{own.expansion_by_sales_months:g} month{'s' if own.expansion_by_sales_months != 1 else ''}"
-            out.append(_Need("ownership.expansion_by_sales_months", "csm", f"expansions after {months}", first))
+            out.append(
+                _Need("ownership.expansion_by_sales_months", "csm", f"expansions after {months}", first, "expansion")
+            )
+    return out
+
+
+def _ae_needs(sc: Scenario) -> list[_Need]:
+    """AE work kind by kind, for a scenario whose founders sell while there is no AE: the deals
+    are theirs, and each other kind of AE task needs an AE or founders who take it too."""
+    own = sc.ownership
+    out = [_Need("roles.ae", "ae", "opportunities", 0.0, "opportunity")]
+    for name, seg in sc.segments.items():
+        if seg.delivered_by == "sales" and seg.effort_hours.delivery is not None:
+            out.append(_Need(f"segments.{name}.delivered_by", "ae", f"{name} deliveries by sales", 0.0, "delivery"))
+    if own.qualification == "ae":
+        out.append(_Need("ownership.qualification", "ae", "MQLs to qualify", 0.0, "qualification"))
+    if own.renewal == "ae":
+        out.append(_Need("ownership.renewal", "ae", "renewals", 0.0, "renewal"))
+    if sc.customers.expansion.monthly_probability > 0 and own.expansion_by_sales_months > 0:
+        out.append(_Need("ownership.expansion_by_sales_months", "ae", "expansions by sales", 0.0, "expansion"))
     return out
 
 
@@ -131,7 +154,16 @@ def stall_problems(sc: Scenario, out: Problems) -> None:
     for need in _needs(sc):
         if sc.role_ever_staffed(need.role):
             continue
-        if need.path == "effort_hours.mql_review":
+        if need.role == "ae" and need.kind != "opportunity" and not founders_take(sc, need.kind or ""):
+            out.append(
+                (
+                    need.path,
+                    f"gives AEs {need.work}, but the scenario never has an AE (roles.ae) and founders.kinds "
+                    f"has no {need.kind!r}, so they would wait forever; staff AEs or add {need.kind!r} to "
+                    "founders.kinds",
+                )
+            )
+        elif need.path == "effort_hours.mql_review":
             out.append(
                 (
                     need.path,
@@ -225,17 +257,24 @@ def later_hires(sc: Scenario, out: Problems) -> None:
     for role, needs in by_role.items():
         m = first_requisition_month(sc, role)
         join_day = math.inf if m is None else m * MONTH_DAYS + sc.hiring.time_to_hire_days.expected
-        waiting = [n for n in needs if n.start_day < join_day]
-        if not waiting:
+        early = [n for n in needs if n.start_day < join_day]
+        if not early:
             continue
-        works = ", ".join(f"{n.work} ({n.path})" for n in waiting)
+        # work the founders take while the role has nobody does not wait for the hire, but it
+        # costs them time (at most founders.business_share_max of it)
+        theirs = [n for n in early if n.kind is not None and founders_take(sc, n.kind)]
+        waiting = [n for n in early if n not in theirs]
         when = "is never opened within the horizon" if m is None else f"opens in month {m + 1}"
-        out.append(
-            (
-                f"roles.{role}.headcount",
-                f"is 0 at the start and the first requisition {when}; until {_a(role)} joins, {works} wait",
-            )
-        )
+        msg = f"is 0 at the start and the first requisition {when}; until {_a(role)} joins, "
+        if waiting:
+            msg += ", ".join(f"{n.work} ({n.path})" for n in waiting) + " wait"
+            if theirs:
+                msg += "; the founders take " + ", ".join(f"{n.work} ({n.path})" for n in theirs)
+        else:
+            msg += "the founders take " + ", ".join(f"{n.work} ({n.path})" for n in theirs)
+        if theirs:
+            msg += ", within founders.business_share_max of their time"
+        out.append((f"roles.{role}.headcount", msg))
 
 
 def idle_settings(sc: Scenario, out: Problems) -> None:

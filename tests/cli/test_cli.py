@@ -462,9 +462,9 @@ def test_validate_warns_about_work_that_waits(tmp_path):
     assert p.stdout.count("OK  ") == 2
     assert p.stderr == (
         f"warning: {later}: roles.csm.headcount (line 3): is 0 at the start and the first requisition opens in "
-        "month 1; until a CSM joins, renewals (ownership.renewal), expansions after 6 months "
-        "(ownership.expansion_by_sales_months) wait\n"
-    )
+        "month 1; until a CSM joins, the founders take renewals (ownership.renewal), expansions after 6 months "
+        "(ownership.expansion_by_sales_months), within founders.business_share_max of their time\n"
+    )  # series-a's founders step in on the work of a role with nobody
 
 
 def test_run_warns_on_stderr_and_keeps_json_clean(tmp_path):

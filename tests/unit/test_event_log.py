@@ -265,3 +265,17 @@ def test_every_activity_logged_is_documented(log):
     Python name (as key-person touches were, "Relationships._touched", with no object)."""
     assert set(log.activity) - _documented_activities() == set()
     assert "" not in set(log.object)
+
+
+def test_founders_deals_are_logged_as_theirs():
+    """Seed-stage with no AE, its founders selling and delivering: the deals are "Assigned to
+    founders" (resource founders, role founder), and so are their decisions."""
+    kinds = ["opportunity", "delivery", "onboarding", "care", "renewal", "expansion"]
+    over = {"roles.ae.headcount": 0, "hiring.growth.mix.sales.ae": 0, "founders.kinds": kinds, "horizon_months": 6}
+    sc = orgsim.load_scenario(ROOT / "scenarios" / "seed-stage.yaml", overrides=over)
+    log = to_frame(run_replication(sc, SEED, 0, events=True).events, sc.name, 0, sc.time.start_date)
+    assert "Assigned to AE" not in set(log.activity)
+    mine = log[log.activity.isin(["Assigned to founders", "Won", "Lost"])]
+    assert (mine.activity == "Assigned to founders").sum() > 0 and (mine.activity == "Won").sum() > 0
+    assert set(mine.resource) == {"founders"} and set(mine.role) == {"founder"}
+    assert set(log.activity) - _documented_activities() == set()

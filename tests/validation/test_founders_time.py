@@ -1,6 +1,8 @@
 """Directional validation of founders' time (issue 14, item 2): founders caring for customers while
 there is no CSM raise logo renewal and forgo product maturity; more customers eat more founder
-hours and forgo more maturity.
+hours and forgo more maturity. With no AE, founders who sell take the deals themselves: one AE on
+staff takes that work off them (fewer founder hours, less maturity forgone), and founders selling
+alone keep fewer accounts (their renewals wait behind deals).
 
 A small company made of scenarios/reference.yaml (no CSMs, no hiring, three engineers, renewals
 with the AEs, expansion kept with sales, 24 months), arms run with the same seed and replication
@@ -41,6 +43,8 @@ SMALL: dict[str, Any] = {
 MORE_CUSTOMERS = {"company.starting_customers": {"smb": 40, "mid_market": 16, "enterprise": 2}}
 CARE = {"founders": {"count": 2, "kinds": ["care"]}}
 PRODUCT_ONLY = {"founders": {"count": 2, "kinds": []}}
+# founder-led: every kind of AE work (deals, delivery by sales, renewals, expansions) and care
+SELLING = {"founders": {"count": 2, "kinds": ["opportunity", "delivery", "renewal", "expansion", "care"]}}
 
 
 def maturity_end(c: Any, arm: str) -> Any:
@@ -56,6 +60,8 @@ def arms() -> Any:
         "care": {**SMALL, **CARE},
         "product_only": {**SMALL, **PRODUCT_ONLY},
         "care_more": {**SMALL, **MORE_CUSTOMERS, **CARE},
+        "founders_sell": {**SMALL, **SELLING, "roles.ae.headcount": 0},
+        "one_ae": {**SMALL, **SELLING, "roles.ae.headcount": 1},
     }
     return compare(
         {n: load_scenario(REFERENCE, overrides=o) for n, o in named.items()},
@@ -83,3 +89,17 @@ def test_more_customers_eat_more_founder_hours_and_maturity(arms):
     assert mean > 0 and mean > Z * se, f"founder hours, twice the customers: {mean:.4g} (se {se:.3g})"
     mean, se = paired(arms, "care_more", "care", "founder_maturity_forgone")
     assert mean > 0 and mean > Z * se, f"maturity forgone, twice the customers: {mean:.4g} (se {se:.3g})"
+
+
+def test_an_ae_takes_the_selling_off_the_founders(arms):
+    opp = values(arms, "founders_sell", "founder_hours.opportunity")
+    assert (opp > 0).all()  # with no AE the founders work the deals
+    mean, se = paired(arms, "one_ae", "founders_sell", "founder_hours")
+    assert mean < 0 and -mean > Z * se, f"founder hours, one AE vs founders selling: {mean:.4g} (se {se:.3g})"
+    mean, se = paired(arms, "one_ae", "founders_sell", "founder_maturity_forgone")
+    assert mean < 0 and -mean > Z * se, f"maturity forgone, one AE vs founders selling: {mean:.4g} (se {se:.3g})"
+
+
+def test_founders_selling_alone_keep_fewer_customers(arms):
+    mean, se = paired(arms, "founders_sell", "one_ae", "logo_renewal_rate")
+    assert mean < 0 and -mean > Z * se, f"logo renewal, founders selling vs one AE: {mean:.4g} (se {se:.3g})"

@@ -15,7 +15,7 @@ class FakeLedger:
     def __init__(self, log: list):
         self.log = log
 
-    def book_new(self, acv: float, seller: object = None) -> None:
+    def book_new(self, acv: float, seller: object = None, *, by_founders: bool = False) -> None:
         self.log.append(("book_new", acv))
 
     def invoice_contract(self, acc: Account, from_time: float | None = None) -> None:

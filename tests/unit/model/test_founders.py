@@ -176,3 +176,42 @@ def test_bad_founders_are_scenario_errors(founders, path):
     with pytest.raises(ScenarioError) as info:
         load_scenario_dict(data)
     assert path in str(info.value)
+
+
+# ---- founder-led selling: a company with no AE whose founders sell --------------------------
+
+SEED_STAGE = __import__("pathlib").Path(__file__).resolve().parents[3] / "scenarios" / "seed-stage.yaml"
+NO_AE = {"roles.ae.headcount": 0, "hiring.growth.mix.sales.ae": 0}
+
+
+def _load(**over: Any):
+    from orgsim.scenario.loader import load_scenario
+
+    return load_scenario(SEED_STAGE, overrides={**NO_AE, **over})
+
+
+def test_a_company_with_no_ae_is_refused_unless_its_founders_sell():
+    with pytest.raises(ScenarioError) as info:
+        _load(founders=None)
+    assert "roles.ae" in str(info.value) and "no opportunity can be worked" in str(info.value)
+    # founders who sell, but do not deliver what sales delivers: the deliveries would stall
+    with pytest.raises(ScenarioError) as info:
+        _load(**{"founders.kinds": ["opportunity"]})
+    msg = str(info.value)
+    assert "segments.smb.delivered_by" in msg and "segments.mid_market.delivered_by" in msg and "'delivery'" in msg
+    assert "roles.ae (" not in msg  # the deals themselves are the founders'
+    sc = _load(**{"founders.kinds": ["opportunity", "delivery", "onboarding", "care", "renewal", "expansion"]})
+    assert not [p for p, _ in sc.warnings() if p.startswith("roles.ae")]
+
+
+def test_an_ae_hired_later_is_no_wait_when_the_founders_sell():
+    from orgsim.scenario.loader import load_scenario
+
+    later = {"roles.ae.headcount": 0, "hiring.plan": [{"month": 12, "role": "ae", "count": 1}]}
+    sc = load_scenario(SEED_STAGE, overrides={**later, "founders.kinds": ["care"]})
+    assert any(p == "roles.ae.headcount" for p, _ in sc.warnings())  # deals wait for the AE
+    sc = load_scenario(SEED_STAGE, overrides=later)  # founders sell (and take expansions), AEs deliver
+    (msg,) = [m for p, m in sc.warnings() if p == "roles.ae.headcount"]
+    waits, theirs = msg.split("; the founders take ")
+    assert "deliveries by sales" in waits and "opportunities" not in waits
+    assert theirs.startswith("opportunities (roles.ae)") and "business_share_max" in theirs

@@ -244,3 +244,45 @@ def test_lost_deals_carry_their_reason_to_nurture():
     sales.accept(sql(1))
     clock.env.run()
     assert nurture.got == [(1, "lost")] and log.activities[-1] == "Lost"
+
+
+# ---- founder-led selling: no AE on staff, founders who take `opportunity` work ---------------
+
+
+def test_with_no_ae_a_deal_waits_for_one_unless_the_founders_sell():
+    clock, sales, _ = build(aes=0)
+    sales.accept(sql(1))
+    assert (sales.stage.waiting, len(sales._waiting), len(sales.pool.queue)) == (1, 1, 0)  # for an AE with room
+    clock, sales, _ = build(aes=0, founders={"count": 1, "kinds": ["opportunity"]})
+    sales.accept(sql(1))
+    assert (sales.stage.waiting, len(sales._waiting)) == (1, 0)  # queued as a task, not for an AE with room
+    (task,) = sales.pool.queue  # the deal's work waits in the AE queue, for the founders
+    assert task.kind == "opportunity" and task.ctx.owner is None
+
+
+def test_founders_work_and_win_a_deal_with_no_ae_on_staff():
+    from orgsim.model.founders import founders_for
+
+    clock, sales, log = build(aes=0, founders={"count": 1, "kinds": ["opportunity"], "check_days": 1.0})
+    f = founders_for(clock.env, sales.sc, [sales.pool], lambda: 0)
+    assert f is not None
+    sales.accept(sql(1))  # buyer's cycle 10 days, 6 hours of work: the founder's first day
+    clock.env.run(until=30)
+    assert log == [("accept", 1, 10.0)] and sales.won == 1
+    assert f.hours == {"opportunity": 6.0} and sales.stage.completed == 1
+
+
+def test_deals_waiting_for_room_become_the_founders_when_the_last_ae_has_left():
+    one_slot = {"ae": {"max_open_opportunities": 1}}
+    clock, sales, _ = build(roles=one_slot, founders={"count": 1, "kinds": ["opportunity"]})
+    sales.accept(sql(1))  # the AE's
+    sales.accept(sql(2))  # waits for room
+    clock.env.run(until=2)  # the AE's day of work on deal 1 is done; the deal is open until day 10
+    sales.pool.remove(sales.pool.people[0])  # idle: leaves now
+    assert sales.pool.people == [] and len(sales._waiting) == 1
+    sales.accept(sql(3))  # no AE on staff now: 3 is the founders', and so is the waiting 2
+    assert (sales.stage.waiting, sales._waiting) == (2, [])  # both queued as tasks
+    owners = {t.ctx.lead.lid: t.ctx.owner for t in sales.pool.queue}
+    assert owners == {2: None, 3: None}
+    clock.env.run()  # the AE's deal 1 is still decided (its slot freed without error)
+    assert sales.funnel["opportunities"] == 3
