@@ -157,7 +157,7 @@ class Company:
         )
         # founders (None unless `founders`): they take work of roles with nobody or overloaded
         watched = {id(p): p for p in [*wf.pools.values(), *(s.pool for s in st.values() if s.pool is not None)]}
-        self.founders = founders_for(self.env, sc, list(watched.values()), lambda: self.success.customers)
+        self.founders = founders_for(self.env, sc, list(watched.values()), lambda: self.success.customers, log)
         self.product.founders = self.founders
         mg = sc.company.management  # managers' span of control over SDRs/AEs (None: off)
         self.management = Management(mg, wf.pools, self._base_hours, sc.horizon_months) if mg is not None else None

@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from orgsim.model.entities import Account
     from orgsim.model.pools import Pool
     from orgsim.model.stages import Results, StageStats
+    from orgsim.model.trace import EventLog
 
 __all__ = ["Founders", "founders_for"]
 
@@ -68,6 +69,8 @@ class Founders:
         sc: the scenario (reads ``founders`` and ``time.productive_hours_per_day``).
         pools: the roles' pools (also those of roles the scenario lacks), whose queues founders take work from.
         customers: how many customers the company has now (for `withdraw_above_customers`).
+        log: the event log, when one is kept (a founder's task is logged as a role's is, with
+            resource ``founder-<n>`` and role ``founder``).
     """
 
     def __init__(
@@ -76,6 +79,7 @@ class Founders:
         sc: Scenario,
         pools: list[Pool],
         customers: Callable[[], int],
+        log: EventLog | None = None,
     ):
         spec = sc.founders
         assert spec is not None
@@ -84,6 +88,7 @@ class Founders:
         self.pools = pools
         self._staff = tuple(p.people for p in pools)  # each pool's list of people (kept in place by the pool)
         self.customers = customers
+        self.log = log
         self.horizon_months = sc.horizon_months
         self.rate = sc.time.productive_hours_per_day  # hours of work per calendar day
         self.month_hours = self.rate * MONTH_DAYS  # H: a founder's productive hours in a month
@@ -191,12 +196,16 @@ class Founders:
         self.hours[task.kind] += task.effort  # type: ignore[index]  # kinds founders take
         self.tasks += 1
         f.task, f.own = task, own
+        if self.log is not None:
+            self.log.founder_task(task, "start", i)
         self._done_later(f, task.effort / self.rate)
 
     def _done(self, f: _Founder) -> None:
         """Founder `f`'s task is done: its department hears of it; then they look for more."""
         task: Task = f.task  # type: ignore[assignment]  # set when the task was taken
         f.task = None
+        if self.log is not None:
+            self.log.founder_task(task, "complete", f.i)
         if not f.own:  # a role's task (the founders' own care has no stage to tell)
             task.stage.completed += 1
         if task.then is not None:
@@ -247,9 +256,13 @@ class Founders:
 
 
 def founders_for(
-    env: simpy.Environment, sc: Scenario, pools: list[Pool], customers: Callable[[], int]
+    env: simpy.Environment,
+    sc: Scenario,
+    pools: list[Pool],
+    customers: Callable[[], int],
+    log: EventLog | None = None,
 ) -> Founders | None:
     """The founders, or None when the scenario has none (`founders` absent or `count: 0`)."""
     if sc.founders is None or sc.founders.count == 0:
         return None
-    return Founders(env, sc, pools, customers)
+    return Founders(env, sc, pools, customers, log)

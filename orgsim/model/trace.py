@@ -132,6 +132,29 @@ class EventLog:
             )
         )
 
+    def founder_task(self, task: Task, lifecycle: str, i: int) -> None:
+        """A founder's task row (`orgsim.model.founders`): as `task`, the resource ``founder-<i+1>``."""
+        ctx = task.ctx
+        if not hasattr(ctx, "case"):
+            return  # (work that is no lead's, opportunity's or customer's)
+        activity, obj = self._activity(task)
+        self.rows.append(
+            (
+                ctx.case,
+                obj,
+                activity,
+                lifecycle,
+                self.env.now,
+                f"founder-{i + 1}",
+                "founder",
+                ctx.segment,
+                ctx.source,
+                task.wait * 24.0 if lifecycle == "start" else NAN,
+                NAN,
+                NAN,
+            )
+        )
+
     def _activity(self, task: Task) -> tuple[str, str]:
         then = task.then
         key = (then, task.stage.name)

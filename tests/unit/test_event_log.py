@@ -269,7 +269,8 @@ def test_every_activity_logged_is_documented(log):
 
 def test_founders_deals_are_logged_as_theirs():
     """Seed-stage with no AE, its founders selling and delivering: the deals are "Assigned to
-    founders" (resource founders, role founder), and so are their decisions."""
+    founders" (resource founders, role founder), and so are their decisions; the work a founder
+    does is logged as a task of `founder-<n>`."""
     kinds = ["opportunity", "delivery", "onboarding", "care", "renewal", "expansion"]
     over = {"roles.ae.headcount": 0, "hiring.growth.mix.sales.ae": 0, "founders.kinds": kinds, "horizon_months": 6}
     sc = orgsim.load_scenario(ROOT / "scenarios" / "seed-stage.yaml", overrides=over)
@@ -279,3 +280,7 @@ def test_founders_deals_are_logged_as_theirs():
     assert (mine.activity == "Assigned to founders").sum() > 0 and (mine.activity == "Won").sum() > 0
     assert set(mine.resource) == {"founders"} and set(mine.role) == {"founder"}
     assert set(log.activity) - _documented_activities() == set()
+    work = log[log.activity == "Sales work"]  # the founders' own tasks, a start and a complete row each
+    assert len(work) > 0 and set(work.role) == {"founder"} and set(work.resource) <= {"founder-1", "founder-2"}
+    starts = work[work.lifecycle == "start"]
+    assert (starts.wait_hours >= 0).all() and len(work) - len(starts) <= len(starts)
