@@ -197,7 +197,7 @@ class Founders:
         self.tasks += 1
         f.task, f.own = task, own
         if self.log is not None:
-            self.log.founder_task(task, "start", i)
+            self.log.task(task, "start", "founder", f"founder-{i + 1}")
         self._done_later(f, task.effort / self.rate)
 
     def _done(self, f: _Founder) -> None:
@@ -205,7 +205,7 @@ class Founders:
         task: Task = f.task  # type: ignore[assignment]  # set when the task was taken
         f.task = None
         if self.log is not None:
-            self.log.founder_task(task, "complete", f.i)
+            self.log.task(task, "complete", "founder", f"founder-{f.i + 1}")
         if not f.own:  # a role's task (the founders' own care has no stage to tell)
             task.stage.completed += 1
         if task.then is not None:

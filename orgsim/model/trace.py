@@ -109,12 +109,17 @@ class EventLog:
             )
         )
 
-    def task(self, task: Task, lifecycle: str, role: str) -> None:
-        """A task row: "start" when a person takes it, "complete" when the work is done."""
-        activity, obj = self._activity(task)
+    def task(self, task: Task, lifecycle: str, role: str, resource: str | None = None) -> None:
+        """A task row: "start" when a person takes it, "complete" when the work is done; the
+        resource is `<role>-<pid>` of the task's person unless given (a founder's: `founder-<n>`)."""
         ctx = task.ctx
-        person = task.person
-        assert person is not None  # logged when started or done: someone took it
+        if resource is None:
+            person = task.person
+            assert person is not None  # logged when started or done: someone took it
+            resource = f"{role}-{person.pid}"
+        elif not hasattr(ctx, "case"):
+            return  # (a founder's work that is no lead's, opportunity's or customer's)
+        activity, obj = self._activity(task)
         self.rows.append(
             (
                 ctx.case,
@@ -122,31 +127,8 @@ class EventLog:
                 activity,
                 lifecycle,
                 self.env.now,
-                f"{role}-{person.pid}",
+                resource,
                 role,
-                ctx.segment,
-                ctx.source,
-                task.wait * 24.0 if lifecycle == "start" else NAN,
-                NAN,
-                NAN,
-            )
-        )
-
-    def founder_task(self, task: Task, lifecycle: str, i: int) -> None:
-        """A founder's task row (`orgsim.model.founders`): as `task`, the resource ``founder-<i+1>``."""
-        ctx = task.ctx
-        if not hasattr(ctx, "case"):
-            return  # (work that is no lead's, opportunity's or customer's)
-        activity, obj = self._activity(task)
-        self.rows.append(
-            (
-                ctx.case,
-                obj,
-                activity,
-                lifecycle,
-                self.env.now,
-                f"founder-{i + 1}",
-                "founder",
                 ctx.segment,
                 ctx.source,
                 task.wait * 24.0 if lifecycle == "start" else NAN,
