@@ -159,7 +159,7 @@ class AccountCare:
         if self.env.now <= care.month_end + 1e-9:
             care.account.cared = True
             if self.rel is not None:
-                self.rel.touch(care.account, by_sales=False)
+                self.rel.touch(care.account, False)  # (by the CSM; positional: every care task)
 
     def program_done(self, task: Task) -> None:
         """A task of the pooled program done: every account it reached, within its month."""
