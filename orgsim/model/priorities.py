@@ -91,7 +91,7 @@ class Ranked:
 
     def pop_for(self, mine: str | None, anyone: bool, counts: dict[str | None, int]) -> Any:
         """Remove and return the item `best` finds (None if none): `best` and `take` in one call
-        (`Priorities._make_free_ranked`, a freed person's next task, has it inlined)."""
+        (`Priorities._finish_ranked`, a task's end, has it inlined)."""
         found: Any = None
         fk = self.worst + 1
         for pod, ranks in self.by_pod.items():
@@ -149,7 +149,6 @@ class Priorities:
     _wake_finished: Callable[[Task, float], None]
     _finish: Callable[[Task], None]
     _drop: Callable[[Person], None]
-    _unfree: Callable[[Person], None]
     _add_free: Callable[[Person], None]
     _start: Callable[[Task, Person], None]
 
@@ -163,57 +162,49 @@ class Priorities:
         self._wake_finished = waker(self.env, (self._finish if self.rank is None else self._finish_ranked,))
 
     def _finish_ranked(self, task: Task) -> None:
-        """`Pool._finish` of a pool with priorities: the same steps, with `release` inlined and
-        the person's next task taken by `_make_free_ranked` (every task's end in the AE and CSM
-        pools of a company with priorities)."""
+        """`Pool._finish` of a pool with priorities (every task's end in the AE and CSM pools of a
+        company with priorities): the same steps, with `release` and `_make_free` inlined, and in
+        it `Ranked.pop_for`, the queue's count read directly (the len of a `Ranked` is a Python
+        call)."""
         task.stage.completed += 1
         person: Person = task.person  # type: ignore[assignment]  # set when the task started
         person.busy = False
         if person.leaving:
             self.leaving -= 1
             self._drop(person)
-        else:
-            self._make_free_ranked(person)
+        else:  # `_make_free(person)`
+            queue: Ranked = self.queue
+            own = person.own
+            req: Any = None
+            if own is not None:
+                req = self._next_by_rank(person, own)
+            elif queue.n:  # `queue.pop_for(person.pod, not self._podded, self.pod_count)`
+                mine, anyone, counts = person.pod, not self._podded, self.pod_count
+                found: Any = None
+                fk = queue.worst + 1
+                for pod, ranks in queue.by_pod.items():
+                    if anyone or pod is None or pod == mine or not counts.get(pod, 0):
+                        k = 0
+                        for b in ranks:
+                            if b:
+                                if k < fk or (k == fk and b[0].seq < found[0].seq):
+                                    found, fk = b, k
+                                break
+                            k += 1
+                if found is not None:
+                    queue.n -= 1
+                    req = found.popleft()
+            if req is None:
+                self._add_free(person)
+            else:
+                req.stage.waiting -= 1
+                person.busy = True
+                if type(req) is Task:
+                    self._start(req, person)
+                else:
+                    req.event.succeed(person)  # a pool's _Request
         if task.then is not None:
             task.then(task)
-
-    def _make_free_ranked(self, person: Person, already_free: bool = False) -> None:
-        """`Pool._make_free` of a pool with priorities, at a task's end: the same steps, with
-        `Ranked.pop_for` inlined and the queue's count read directly (the len of a `Ranked` is
-        a Python call)."""
-        queue: Ranked = self.queue
-        own = person.own
-        req: Any = None
-        if own is not None:
-            req = self._next_by_rank(person, own)
-        elif queue.n:  # `queue.pop_for(person.pod, not self._podded, self.pod_count)`, inlined
-            mine, anyone, counts = person.pod, not self._podded, self.pod_count
-            found: Any = None
-            fk = queue.worst + 1
-            for pod, ranks in queue.by_pod.items():
-                if anyone or pod is None or pod == mine or not counts.get(pod, 0):
-                    k = 0
-                    for b in ranks:
-                        if b:
-                            if k < fk or (k == fk and b[0].seq < found[0].seq):
-                                found, fk = b, k
-                            break
-                        k += 1
-            if found is not None:
-                queue.n -= 1
-                req = found.popleft()
-        if req is not None:
-            req.stage.waiting -= 1
-            if already_free:
-                self._unfree(person)
-            person.busy = True
-            if type(req) is Task:
-                self._start(req, person)
-            else:
-                req.event.succeed(person)  # a pool's _Request
-            return
-        if not already_free:
-            self._add_free(person)
 
     def _best(self, items: Sequence[Task]) -> int:
         """Index of the first item of the highest-priority kind in `items` (a person's own work)."""
