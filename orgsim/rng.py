@@ -9,10 +9,12 @@ things (common random numbers), whatever the number of workers.
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 
 import numpy as np
 
 
+@lru_cache(maxsize=4096)  # (a replication's monthly streams have the names of every other's)
 def stable_hash(name: str) -> int:
     """A 64-bit digest of a stream name that is the same on every machine and Python run."""
     return int.from_bytes(hashlib.blake2b(name.encode("utf-8"), digest_size=8).digest(), "little")

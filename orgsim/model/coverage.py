@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from orgsim.model.relationships import Relationships
     from orgsim.model.stages import StageStats
 
-__all__ = ["AccountCare", "assign_books"]
+__all__ = ["AccountCare", "assign_books", "program_groups"]
 
 
 def assign_books(
@@ -60,6 +60,18 @@ def assign_books(
             full = True
             a.covered = False
     return booked, pooled
+
+
+def program_groups(pooled: list[Account], k: int, one_segment: bool = False) -> list[list[Account]]:
+    """The pooled accounts (largest first) in groups of `k` by segment, segments in order of their
+    first account. `one_segment`: all are of one segment (the groups are then cut from `pooled`
+    itself, without sorting them by segment first)."""
+    if one_segment:
+        return [pooled[i : i + k] for i in range(0, len(pooled), k)]
+    by_segment: dict[str, list[Account]] = {}
+    for a in pooled:
+        by_segment.setdefault(a.segment, []).append(a)
+    return [accs[i : i + k] for accs in by_segment.values() for i in range(0, len(accs), k)]
 
 
 class AccountCare:
@@ -119,11 +131,7 @@ class AccountCare:
     def _plan_program(self, pooled: list[Account], month: int) -> None:
         """The tech-touch program's tasks of the month: each segment's pooled accounts (largest
         first) in groups of `accounts_per_task`, spread evenly over the month."""
-        k = self.pooled_batch
-        by_segment: dict[str, list[Account]] = {}
-        for a in pooled:
-            by_segment.setdefault(a.segment, []).append(a)
-        groups = [accs[i : i + k] for accs in by_segment.values() for i in range(0, len(accs), k)]
+        groups = program_groups(pooled, self.pooled_batch, one_segment=len(self.pooled) == 1)
         month_end = (month + 1) * MONTH_DAYS
         self._spread([PooledCare(g, month_end) for g in groups], month, self._care_program)
 
@@ -151,7 +159,7 @@ class AccountCare:
         if self.env.now <= care.month_end + 1e-9:
             care.account.cared = True
             if self.rel is not None:
-                self.rel.touch(care.account, by_sales=False)
+                self.rel.touch(care.account, False)  # (by the CSM; positional: every care task)
 
     def program_done(self, task: Task) -> None:
         """A task of the pooled program done: every account it reached, within its month."""

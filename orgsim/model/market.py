@@ -10,7 +10,7 @@ docs/explanation/model/marketing.md (A finite market).
 
 from __future__ import annotations
 
-from collections import Counter, deque
+from collections import deque
 from collections.abc import Callable, Sequence
 from operator import attrgetter
 
@@ -23,7 +23,6 @@ from orgsim.scenario import Scenario
 __all__ = ["Market"]
 
 _aid = attrgetter("aid")
-_segment = attrgetter("segment")
 
 
 class Market:
@@ -63,8 +62,8 @@ class Market:
         self._seen = list(books)
         while self._lost and self._lost[0][0] <= month - self.recent:
             self._lost.popleft()
-        on_books = Counter(map(_segment, books))  # (the same counts as a bincount of segment indices)
-        counts = np.array([on_books[s] for s in self.segments], dtype=float)
+        on_books = [a.segment for a in books]  # (counted per segment: a `Counter`'s counts, in less time)
+        counts = np.array([on_books.count(s) for s in self.segments], dtype=float)
         counts += np.bincount([seg for _, seg in self._lost], minlength=len(self.segments))
         self.penetration = np.clip(counts / self.addressable, 0.0, 1.0)
         self._monthly[month] = self.penetration

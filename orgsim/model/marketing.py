@@ -178,14 +178,15 @@ class Marketing:
         u = g.random((n, 3))
         order = np.argsort(u[:, 0], kind="stable")
         u = u[order]
-        times = u[:, 0] * MONTH_DAYS + month * MONTH_DAYS
         segs = np.searchsorted(self.cum_mix[source], u[:, 1], side="right")
-        mql = u[:, 2] < self.mql_rate[source] * fit
-        if found is not None:
-            times, segs, mql = self._thin(stream, month, order, found, times, segs, mql)
-            n = len(times)
+        if found is not None:  # (thinned before times and flags are computed: the same values, fewer rows)
+            keep = self._thin(stream, month, order, found, segs)
+            u, segs = u[keep], segs[keep]
+            n = len(segs)
             if n == 0:
                 return
+        times = u[:, 0] * MONTH_DAYS + month * MONTH_DAYS
+        mql = u[:, 2] < self.mql_rate[source] * fit
         self.funnel[f"leads.{source}"] += n
         # the clock times of the arrivals: now + (t - now), as a timeout set now would give
         now = self.env.now
@@ -214,20 +215,10 @@ class Marketing:
         if self.market is not None:
             self.market.record(into)
 
-    def _thin(
-        self,
-        source: str,
-        month: int,
-        order: np.ndarray,
-        found: np.ndarray,
-        times: np.ndarray,
-        segs: np.ndarray,
-        mql: np.ndarray,
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """A finite market: keep lead i with its segment's share still found, by row i's uniform
-        of the stream ``market.<source>.<month>`` (drawn only when the market is finite)."""
-        keep = self.streams.monthly(f"market.{source}", month).random(len(order))[order] < found[segs]
-        return times[keep], segs[keep], mql[keep]
+    def _thin(self, source: str, month: int, order: np.ndarray, found: np.ndarray, segs: np.ndarray) -> np.ndarray:
+        """A finite market: which leads are kept (lead i with its segment's share still found, by
+        row i's uniform of the stream ``market.<source>.<month>``; drawn only when the market is finite)."""
+        return self.streams.monthly(f"market.{source}", month).random(len(order))[order] < found[segs]
 
     # ---- a lead's way through marketing ----------------------------------------------------
 

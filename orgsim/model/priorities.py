@@ -17,12 +17,16 @@ that rank, the bucket head with the lowest number.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
+from orgsim.model.clock import waker
+from orgsim.model.entities import Task
+
 if TYPE_CHECKING:
-    from orgsim.model.entities import Task
+    import simpy
+
     from orgsim.model.people import Person
 
 __all__ = ["Priorities", "Ranked"]
@@ -87,7 +91,7 @@ class Ranked:
 
     def pop_for(self, mine: str | None, anyone: bool, counts: dict[str | None, int]) -> Any:
         """Remove and return the item `best` finds (None if none): `best` and `take` in one call
-        (inlined: a freed person of a pool with priorities calls it at every task's end)."""
+        (`Priorities._finish_ranked`, a task's end, has it inlined)."""
         found: Any = None
         fk = self.worst + 1
         for pod, ranks in self.by_pod.items():
@@ -139,6 +143,14 @@ class Priorities:
     queue: Any  # the pool's queue: a deque (FIFO) or, with priorities, a `Ranked`
     _podded: int
     pod_count: dict[str | None, int]
+    # (the pool's)
+    env: simpy.Environment
+    leaving: int
+    _wake_finished: Callable[[Task, float], None]
+    _finish: Callable[[Task], None]
+    _drop: Callable[[Person], None]
+    _add_free: Callable[[Person], None]
+    _start: Callable[[Task, Person], None]
 
     def prioritise(self, order: Sequence[str] | None) -> None:
         """Take queued work by kind in this order (oldest first within a kind; kinds not listed
@@ -146,6 +158,53 @@ class Priorities:
         self.rank = {kind: i for i, kind in enumerate(order)} if order else None
         items = list(self.queue)  # in queue order
         self.queue = Ranked(self.rank, items) if self.rank is not None else deque(items)
+        # a task's end: the person takes their next task the ranked way (`_finish_ranked`)
+        self._wake_finished = waker(self.env, (self._finish if self.rank is None else self._finish_ranked,))
+
+    def _finish_ranked(self, task: Task) -> None:
+        """`Pool._finish` of a pool with priorities (every task's end in the AE and CSM pools of a
+        company with priorities): the same steps, with `release` and `_make_free` inlined, and in
+        it `Ranked.pop_for`, the queue's count read directly (the len of a `Ranked` is a Python
+        call)."""
+        task.stage.completed += 1
+        person: Person = task.person  # type: ignore[assignment]  # set when the task started
+        person.busy = False
+        if person.leaving:
+            self.leaving -= 1
+            self._drop(person)
+        else:  # `_make_free(person)`
+            queue: Ranked = self.queue
+            own = person.own
+            req: Any = None
+            if own is not None:
+                req = self._next_by_rank(person, own)
+            elif queue.n:  # `queue.pop_for(person.pod, not self._podded, self.pod_count)`
+                mine, anyone, counts = person.pod, not self._podded, self.pod_count
+                found: Any = None
+                fk = queue.worst + 1
+                for pod, ranks in queue.by_pod.items():
+                    if anyone or pod is None or pod == mine or not counts.get(pod, 0):
+                        k = 0
+                        for b in ranks:
+                            if b:
+                                if k < fk or (k == fk and b[0].seq < found[0].seq):
+                                    found, fk = b, k
+                                break
+                            k += 1
+                if found is not None:
+                    queue.n -= 1
+                    req = found.popleft()
+            if req is None:
+                self._add_free(person)
+            else:
+                req.stage.waiting -= 1
+                person.busy = True
+                if type(req) is Task:
+                    self._start(req, person)
+                else:
+                    req.event.succeed(person)  # a pool's _Request
+        if task.then is not None:
+            task.then(task)
 
     def _best(self, items: Sequence[Task]) -> int:
         """Index of the first item of the highest-priority kind in `items` (a person's own work)."""

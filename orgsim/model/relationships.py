@@ -231,4 +231,4 @@ class Relationships:
         self._touch_pending.discard(acc.aid)
         if acc.active:
             self.key_person_touches += 1
-            self.touch(acc, by_sales=True)
+            self.touch(acc, True)  # (by sales; positional: every key-person touch)

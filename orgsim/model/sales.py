@@ -285,8 +285,8 @@ class Sales:
             delay = max(0.0, now - opp.buyer_ready)  # days the sellers kept the buyer waiting
             if self.patience is not None and delay > self.patience:
                 reason, p = "no_decision", 0.0
-            else:
-                p *= self.momentum_factor(delay)
+            elif self.halflife is not None:  # `momentum_factor` (1 without a half-life), inlined
+                p *= self.floor + (1.0 - self.floor) * 0.5 ** (delay / self.halflife)
         self.cycle_days.append(now - opp.opened)
         self.days_to_decision += now - opp.routed_at
         self.segment_days[seg] += now - opp.routed_at

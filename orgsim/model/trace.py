@@ -168,3 +168,8 @@ class LoggedPool(Pool):
         if hasattr(task.ctx, "case"):
             self.log.task(task, "complete", self.role)
         super()._finish(task)
+
+    def _finish_ranked(self, task: Task) -> None:  # (a pool with priorities: `Priorities._finish_ranked`)
+        if hasattr(task.ctx, "case"):
+            self.log.task(task, "complete", self.role)
+        super()._finish_ranked(task)

@@ -3,11 +3,14 @@ the highest-priority kind they may do; without priorities, FIFO."""
 
 from __future__ import annotations
 
+import random
 from pathlib import Path
 
 import pytest
 from model_fakes import HOURS, make_pool, make_scenario, stage, world
 
+from orgsim.model.clock import waker
+from orgsim.model.people import Person
 from orgsim.scenario.errors import ScenarioError
 from orgsim.scenario.loader import load_scenario
 
@@ -89,3 +92,56 @@ def test_a_kind_listed_twice_or_unknown_is_a_scenario_error():
         with pytest.raises(ScenarioError) as e:
             load_scenario(REFERENCE, overrides={"ownership.priorities": bad})
         assert line in str(e.value), str(e.value)
+
+
+def _random_workload(seed: int, inlined: bool) -> list[tuple]:
+    """Tasks of random kinds, pods and owners, people joining and leaving: who starts what when."""
+    rng = random.Random(seed)
+    clock, _ = world()
+    env = clock.env
+    pool = make_pool(clock, "ae", 4, ("a", "a", "b", None))
+    pool.prioritise(["renewal", "opportunity", "expansion"])
+    if not inlined:  # a task's end as in a pool without priorities: `release`, `_make_free`, `Ranked.pop_for`
+        pool._wake_finished = waker(env, (pool._finish,))
+    st = stage("sales", pool)
+    log: list[tuple] = []
+
+    def done(task):
+        log.append((task.ctx, task.person.pid, task.wait, env.now))
+
+    def arrivals():
+        pid = 100
+        for i in range(300):
+            yield env.timeout(rng.expovariate(2.0))
+            roll = rng.random()
+            if roll < 0.03 and len(pool.people) > 1:
+                pool.remove(rng.choice(pool.people))
+            elif roll < 0.06:
+                pid += 1
+                pool.add(Person(pid, "ae", -1e9, 0.0, 1.0, rng.choice(("a", "b", "c", None))))
+            people = [p for p in pool.people if not p.leaving]
+            owner = rng.choice(people) if people and rng.random() < 0.2 else None
+            kind = rng.choice(("renewal", "opportunity", "expansion", "key_person", None))
+            pod = rng.choice(("a", "b", "c", None))
+            if rng.random() < 0.1:  # a process's request (granted by its event), not a task
+                env.process(process(i, pod))
+            else:
+                pool.submit(st, rng.uniform(0.5, 3.0) * HOURS, done, i, pod=pod, kind=kind, person=owner)
+
+    def process(i, pod):
+        wait = yield from pool.work(st, 2.0 * HOURS, pod=pod)
+        log.append((i, wait, env.now))
+
+    env.process(arrivals())
+    env.run()
+    return log
+
+
+def test_a_ranked_task_end_takes_what_pop_for_took():
+    """`Priorities._finish_ranked` (`release`, `_make_free` and `Ranked.pop_for` inlined) starts
+    the same tasks, by the same people, at the same times as `Pool._finish` does, through hires,
+    leavers, pods and people's own work."""
+    for seed in range(40):
+        log = _random_workload(seed, inlined=True)
+        assert len(log) == 300
+        assert log == _random_workload(seed, inlined=False)

@@ -4,10 +4,13 @@ floor, contraction, CSM books limited by ARR, pooled tech-touch care."""
 from __future__ import annotations
 
 import math
+import random
+from types import SimpleNamespace
 
 import pytest
 from test_success import TERM, account, build
 
+from orgsim.model.coverage import program_groups
 from orgsim.model.health import months_to_unhealthy
 from orgsim.model.stages import Results
 from orgsim.scenario import MONTH_DAYS
@@ -126,6 +129,18 @@ def test_tech_touch_program_reaches_accounts_in_groups_of_accounts_per_task():
     clock.env.run(until=MONTH_DAYS)
     assert all(a.cared for a in accs) and s.stage.completed == 2
     assert s.stage.busy_days * s.csm.hours_per_day == pytest.approx(3 * 0.5)  # the same CSM hours as a task per account
+
+
+def test_program_groups_of_one_segment_are_what_grouping_by_segment_gives():
+    """The one-segment fast path of `program_groups` against grouping by segment; with more
+    segments, each segment's accounts in groups, segments in order of their first account."""
+    rng = random.Random(5)
+    for _ in range(200):
+        pooled = [SimpleNamespace(segment="smb", aid=i) for i in range(rng.randrange(0, 80))]
+        k = rng.randrange(1, 30)
+        assert program_groups(pooled, k, one_segment=True) == program_groups(pooled, k)
+    a, b, c, d = (SimpleNamespace(segment=s) for s in ("smb", "mid", "smb", "smb"))
+    assert program_groups([a, b, c, d], 2) == [[a, c], [d], [b]]
 
 
 def test_tech_touch_without_csms_covers_nobody():
