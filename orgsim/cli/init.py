@@ -131,8 +131,16 @@ def render(answers: dict[str, Any], command: str) -> str:
         if "smb" in segs
         else "  # tech_touch: pooled care for SMB accounts (you sell no SMB)"
     )
+    # no AE today: the founders sell, and deliver what sales delivers, until AEs are hired
+    founder_kinds = (
+        "\n  kinds: [opportunity, delivery, onboarding, care, renewal, expansion]"
+        "   # no AE yet: the founders sell and deliver"
+        if headcount["ae"] < 1
+        else ""
+    )
     return TEMPLATE.substitute(
         name=answers["name"],
+        founder_kinds=founder_kinds,
         answers=command,
         arr_text=_money_text(answers["arr"]),
         cash_text=_money_text(answers["cash"]),
@@ -166,10 +174,7 @@ def _parse(key: str, text: str) -> Any:
             raise UsageError(f"{option} {text!r}: every ACV must be > 0 dollars")
         return acv
     if key == "headcount":
-        hc = parse_pairs(option, text, ROLES, "count")
-        if hc.get("ae", DEFAULT_HEADCOUNT["ae"]) < 1:
-            raise UsageError(f"{option} ae=0: a company that sells needs at least one AE")
-        return hc
+        return parse_pairs(option, text, ROLES, "count")  # ae=0: the founders sell (render)
     try:
         rate = float(text)
     except ValueError:

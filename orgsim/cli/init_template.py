@@ -156,7 +156,7 @@ funnel:
 founders:                              # founders: product work, and any business role that has nobody
   count: 2                             #   (all values: assumption, no public figure)
   step_in: nobody                      # nobody | the roles a founder covers while no one holds them
-  product_engineer_equivalent: 1.0     # a founder's product work, in engineers
+  product_engineer_equivalent: 1.0     # a founder's product work, in engineers$founder_kinds
 
 roles:                                 # your team today (headcount); annual_cost: salary + benefits, dollars
   marketer:    {department: marketing,  headcount: $h_marketer, annual_cost: 140000, ramp_months: 2}

@@ -101,7 +101,6 @@ def test_no_overwrite_without_force(tmp_path, init):
         ("--acv", "smb=0", "--acv 'smb=0': every ACV must be > 0"),
         ("--headcount", "ae=3,ninja=2", "--headcount 'ninja=2': expected NAME=VALUE with NAME one of marketer"),
         ("--headcount", "sdr=-1", "--headcount sdr=-1: expected a whole number >= 0"),
-        ("--headcount", "ae=0", "--headcount ae=0: a company that sells needs at least one AE"),
         ("--cash", "10M$", "--cash '10M$': expected an amount in dollars"),
         ("--hires-per-month", "-2", "--hires-per-month '-2': expected a number of hires a month"),
     ],
@@ -124,3 +123,19 @@ def test_a_terminal_is_asked_for_what_is_missing(tmp_path, monkeypatch):
     assert sc.name == "beta" and list(sc.segments) == ["smb"] and sc.company.starting_cash == 4_000_000
     assert sc.company.starting_customers["smb"] == round(900_000 / 7000)
     assert sc.warnings() == []
+
+
+def test_no_ae_today_writes_founders_who_sell(tmp_path, init):
+    """--headcount ae=0: the founders sell and deliver what sales delivers until AEs are hired."""
+    hc = "ae=0,sdr=1,csm=1,engineer=5,marketer=1,se=1,implementer=1,manager=0"
+    p = init(tmp_path, "seed.yaml", "--arr", "300k", "--acv", "smb=8000", "--headcount", hc, "--cash", "3M")
+    assert p.returncode == 0, p.stderr
+    sc = load_scenario(tmp_path / "seed.yaml")
+    assert sc.roles["ae"].headcount == 0 and sc.founders is not None
+    assert {"opportunity", "delivery"} <= set(sc.founders.kinds)
+    # the growth plan hires AEs later: until then the founders take the AE work, and the warning says so
+    (msg,) = [m for path, m in sc.warnings() if path == "roles.ae.headcount"]
+    assert "the founders take opportunities (roles.ae)" in msg and " wait" not in msg
+    # with AEs, the founders block is the template's (no kinds line)
+    assert init(tmp_path, "acme.yaml", *FLAGS).returncode == 0
+    assert "kinds:" not in (tmp_path / "acme.yaml").read_text().split("founders:")[1].split("roles:")[0]
