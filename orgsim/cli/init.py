@@ -131,13 +131,15 @@ def render(answers: dict[str, Any], command: str) -> str:
         if "smb" in segs
         else "  # tech_touch: pooled care for SMB accounts (you sell no SMB)"
     )
-    # no AE today: the founders sell, and deliver what sales delivers, until AEs are hired
-    founder_kinds = (
-        "\n  kinds: [opportunity, delivery, onboarding, care, renewal, expansion]"
-        "   # no AE yet: the founders sell and deliver"
-        if headcount["ae"] < 1
-        else ""
-    )
+    # no AE today: the founders sell, and deliver what sales delivers, until AEs are hired (and
+    # qualify the MQLs too when there is no SDR either)
+    founder_kinds = ""
+    if headcount["ae"] < 1:
+        qualify = "qualification, " if headcount["sdr"] < 1 else ""
+        founder_kinds = (
+            f"\n  kinds: [{qualify}opportunity, delivery, onboarding, care, renewal, expansion]"
+            "   # no AE yet: the founders sell and deliver"
+        )
     return TEMPLATE.substitute(
         name=answers["name"],
         founder_kinds=founder_kinds,
@@ -249,7 +251,7 @@ def init_command(file: Path, force: bool, horizon_months: int, **given: str | No
     write_file(file, text)
     customers = starting_customers(answers["arr"], answers["acv"])
     click.echo(
-        f"Wrote {file}: {answers['name']}, {len(answers['acv'])} segments, "
+        f"Wrote {file}: {answers['name']}, {len(answers['acv'])} segment{'' if len(answers['acv']) == 1 else 's'}, "
         f"{sum(customers.values())} starting customers ({', '.join(f'{s} {n}' for s, n in customers.items())}), "
         f"${_money_text(answers['cash'])} cash, {pace_text(answers['hires_per_month'])}, "
         f"{horizon_months} months."

@@ -139,3 +139,13 @@ def test_no_ae_today_writes_founders_who_sell(tmp_path, init):
     # with AEs, the founders block is the template's (no kinds line)
     assert init(tmp_path, "acme.yaml", *FLAGS).returncode == 0
     assert "kinds:" not in (tmp_path / "acme.yaml").read_text().split("founders:")[1].split("roles:")[0]
+
+
+def test_founders_alone_also_qualify(tmp_path, init):
+    """No AE and no SDR, no hiring: the founders qualify, sell, deliver and care (a valid scenario)."""
+    hc = "ae=0,sdr=0,se=0,csm=0,implementer=0,engineer=4,marketer=0,recruiter=0,finance=0,admin=0,manager=0"
+    p = init(tmp_path, "solo.yaml", "--arr", "300k", "--acv", "smb=8000", "--headcount", hc, "--cash", "2M",
+             "--hires-per-month", "0", "--name", "solo")  # fmt: skip
+    assert p.returncode == 0, p.stderr
+    sc = load_scenario(tmp_path / "solo.yaml")
+    assert sc.founders is not None and sc.founders.kinds[0] == "qualification"
