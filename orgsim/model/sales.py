@@ -4,7 +4,8 @@
 `funnel.sql_to_opportunity`) and routes it to an AE with room (`orgsim.model.routing`); when
 every eligible AE is full, it waits for a slot, and that wait is the sales stage's. While the
 company has no AE on staff and its founders take `opportunity` work, the deal is the founders':
-its effort waits in the AE queue, where they take it (`orgsim.model.founders`). The
+its effort waits in the AE queue, where they take it (`orgsim.model.founders`); with
+`founders.step_in: overloaded` so is a deal that waited `overload_wait_days` for room. The
 opportunity then needs the AE's effort (a task for the AE pool, within the segment's pod when
 routing by segment) while, in parallel, the buyer takes the calendar time of the sales cycle;
 deals of segments that need presales also need an SE (``presales.accept``). The deal is decided
@@ -116,6 +117,9 @@ class Sales:
         self.momentum = self.halflife is not None or self.patience is not None
         self.by_owner = sc.ownership.deal_work == "owner"  # the routed AE works the deal itself
         self.founders_sell = founders_take(sc, "opportunity")  # with no AE on staff, deals are the founders'
+        f = sc.founders
+        # overloaded founders also take a deal that has waited this long for an AE with room (None: never)
+        self.relieve_after = f.overload_wait_days if self.founders_sell and f and f.step_in == "overloaded" else None
         self._waiting: list[Opportunity] = []  # opportunities waiting for an AE with room
         self._won_by_month = np.zeros(sc.horizon_months)
         self._got_owner_cbs = (self._got_owner,)
@@ -151,7 +155,9 @@ class Sales:
             # sales stage's (it shows in its waits and its queue)
             self._waiting.append(opp)
             self.stage.waiting += 1
-            return  # _slot_freed hands it an owner
+            if self.relieve_after is not None:
+                self.clock.later(self.relieve_after, self._relieve, opp)
+            return  # _slot_freed hands it an owner (or, overloaded, the founders take it)
         self.routing.opened(owner)
         self._work(opp, owner)
 
@@ -163,6 +169,15 @@ class Sales:
             for o in waiting:
                 self.stage.waiting -= 1
                 self._work(o, None)
+        self._work(opp, None)
+
+    def _relieve(self, opp: Opportunity) -> None:
+        """Founders with `step_in: overloaded`: a deal still waiting for an AE with room after
+        `overload_wait_days` is theirs (unless an AE got it meanwhile)."""
+        if opp.owner is not None or opp not in self._waiting:
+            return
+        self._waiting.remove(opp)
+        self.stage.waiting -= 1
         self._work(opp, None)
 
     def ae_joined(self, person: Person) -> None:

@@ -286,3 +286,29 @@ def test_deals_waiting_for_room_become_the_founders_when_the_last_ae_has_left():
     assert owners == {2: None, 3: None}
     clock.env.run()  # the AE's deal 1 is still decided (its slot freed without error)
     assert sales.funnel["opportunities"] == 3
+
+
+@pytest.mark.parametrize(("wait_days", "owner_is_ae"), [(5.0, False), (20.0, True)])
+def test_overloaded_founders_take_a_deal_kept_waiting_for_an_ae_with_room(wait_days, owner_is_ae):
+    """step_in: overloaded: a deal that has waited `overload_wait_days` for an AE with room is the
+    founders'; one that an AE got first (its slot frees on day 10) stays the AE's."""
+    founders = {"count": 1, "kinds": ["opportunity"], "step_in": "overloaded", "overload_wait_days": wait_days}
+    clock, sales, log = build(roles={"ae": {"max_open_opportunities": 1}}, founders=founders)
+    sales.accept(sql(1))  # the AE's: decided on day 10
+    sales.accept(sql(2))  # waits for room
+    second = sales._waiting[0]
+    clock.env.run(until=wait_days + 0.5)
+    assert (second.owner is not None) is owner_is_ae and sales._waiting == []
+    if not owner_is_ae:  # the founders' deal: its work is queued (a free AE or a founder does it)
+        assert second.opened == wait_days and sales.stage.waiting in (0, 1)
+    clock.env.run()
+    assert sales.funnel["opportunities"] == 2 and len(log) == 2  # both decided, both won at these rates
+
+
+def test_founders_who_step_in_only_for_nobody_leave_deals_waiting_for_room():
+    founders = {"count": 1, "kinds": ["opportunity"], "step_in": "nobody", "overload_wait_days": 1.0}
+    clock, sales, log = build(roles={"ae": {"max_open_opportunities": 1}}, founders=founders)
+    sales.accept(sql(1))
+    sales.accept(sql(2))
+    clock.env.run(until=5)
+    assert len(sales._waiting) == 1 and sales._waiting[0].owner is None  # still waiting for an AE
