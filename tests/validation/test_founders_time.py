@@ -2,7 +2,8 @@
 there is no CSM raise logo renewal and forgo product maturity; more customers eat more founder
 hours and forgo more maturity. With no AE, founders who sell take the deals themselves: one AE on
 staff takes that work off them (fewer founder hours, less maturity forgone), and founders selling
-alone keep fewer accounts (their renewals wait behind deals).
+alone keep fewer accounts (their renewals wait behind deals). Overloaded founders take deals kept
+waiting for an AE with room, and win more customers than founders who step in only for nobody.
 
 A small company made of scenarios/reference.yaml (no CSMs, no hiring, three engineers, renewals
 with the AEs, expansion kept with sales, 24 months), arms run with the same seed and replication
@@ -45,6 +46,8 @@ CARE = {"founders": {"count": 2, "kinds": ["care"]}}
 PRODUCT_ONLY = {"founders": {"count": 2, "kinds": []}}
 # founder-led: every kind of AE work (deals, delivery by sales, renewals, expansions) and care
 SELLING = {"founders": {"count": 2, "kinds": ["opportunity", "delivery", "renewal", "expansion", "care"]}}
+# two AEs capped at five open deals each: deals wait for an AE with room
+CAPPED = {"roles.ae.headcount": 2, "roles.ae.max_open_opportunities": 5}
 
 
 def maturity_end(c: Any, arm: str) -> Any:
@@ -62,6 +65,12 @@ def arms() -> Any:
         "care_more": {**SMALL, **MORE_CUSTOMERS, **CARE},
         "founders_sell": {**SMALL, **SELLING, "roles.ae.headcount": 0},
         "one_ae": {**SMALL, **SELLING, "roles.ae.headcount": 1},
+        "capped_nobody": {**SMALL, **CAPPED, "founders": {"count": 2, "kinds": ["opportunity"], "step_in": "nobody"}},
+        "capped_overloaded": {
+            **SMALL,
+            **CAPPED,
+            "founders": {"count": 2, "kinds": ["opportunity"], "step_in": "overloaded"},
+        },
     }
     return compare(
         {n: load_scenario(REFERENCE, overrides=o) for n, o in named.items()},
@@ -103,3 +112,11 @@ def test_an_ae_takes_the_selling_off_the_founders(arms):
 def test_founders_selling_alone_keep_fewer_customers(arms):
     mean, se = paired(arms, "founders_sell", "one_ae", "logo_renewal_rate")
     assert mean < 0 and -mean > Z * se, f"logo renewal, founders selling vs one AE: {mean:.4g} (se {se:.3g})"
+
+
+def test_overloaded_founders_take_deals_kept_waiting_for_an_ae_with_room(arms):
+    assert (values(arms, "capped_nobody", "founder_hours.opportunity") == 0).all()  # AEs on staff: not theirs
+    mean, se = paired(arms, "capped_overloaded", "capped_nobody", "new_customers")
+    assert mean > 0 and mean > Z * se, f"new customers, overloaded vs nobody, AEs capped: {mean:.4g} (se {se:.3g})"
+    mean, se = paired(arms, "capped_overloaded", "capped_nobody", "founder_maturity_forgone")
+    assert mean > 0 and mean > Z * se, f"maturity forgone, overloaded vs nobody, AEs capped: {mean:.4g} (se {se:.3g})"
