@@ -157,7 +157,7 @@ class Account(Entity):
         self.rel_sales_t = 0.0
         self.rel_csm = -1.0
         self.rel_csm_t = 0.0
-        self.rel_key_t = 0.0
+        self.rel_key_t = 0.0  # the later of the last touch by sales and the last key-person task set
 
     @property
     def term_end(self) -> float:

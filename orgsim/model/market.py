@@ -10,6 +10,8 @@ docs/explanation/model/marketing.md (A finite market).
 
 from __future__ import annotations
 
+import math
+from bisect import bisect_right
 from collections import deque
 from collections.abc import Callable, Sequence
 from operator import attrgetter
@@ -30,7 +32,8 @@ class Market:
 
     Args:
         sc: the scenario (reads ``market``, the segment names).
-        accounts: the active accounts on the books now (customer success's list).
+        accounts: the active accounts on the books now, in order of signing (customer success's
+            list: ids ascending).
     """
 
     def __init__(self, *, sc: Scenario, accounts: Callable[[], Sequence[Account]]):
@@ -41,8 +44,9 @@ class Market:
         self.recent = spec.recent_loss_months
         # addressable accounts per segment, in the segments' order; inf = unlimited
         self.addressable = np.array([float(spec.addressable_accounts.get(s, np.inf)) for s in self.segments])
-        self._index = {s: i for i, s in enumerate(self.segments)}
-        self._seen: list[Account] = []  # the active accounts at the last look
+        # the last look: the largest account id on the books then, and the books' count by segment
+        self._top = -math.inf
+        self._seen = [0] * len(self.segments)
         self._lost: deque[tuple[int, int]] = deque()  # (month lost, segment index), oldest first
         self.penetration = np.zeros(len(self.segments))
         self._monthly = np.zeros((sc.horizon_months, len(self.segments)))  # penetration at each month's start
@@ -55,15 +59,20 @@ class Market:
     def start_of_month(self, month: int) -> np.ndarray:
         """Penetration now; returns the share of each segment's leads still found this month."""
         books = self.accounts()
-        now = set(map(_aid, books))
-        # accounts on the books at the last look and gone now were lost (in the month just ended)
-        index = self._index
-        self._lost.extend((month, index[a.segment]) for a in self._seen if a.aid not in now)
-        self._seen = list(books)
+        on_books = [a.segment for a in books]
+        # the books are in order of signing (ids ascending): those after the last look's largest
+        # id signed since; the accounts on the books at the last look and gone now were lost (in
+        # the month just ended), so by segment: then, less now, plus those signed since
+        new = on_books[bisect_right(books, self._top, key=_aid) :]
+        now = [on_books.count(s) for s in self.segments]  # (a `Counter`'s counts, in less time)
+        for i, s in enumerate(self.segments):
+            self._lost.extend([(month, i)] * (self._seen[i] - now[i] + new.count(s)))
+        self._seen = now
+        if books:
+            self._top = books[-1].aid
         while self._lost and self._lost[0][0] <= month - self.recent:
             self._lost.popleft()
-        on_books = [a.segment for a in books]  # (counted per segment: a `Counter`'s counts, in less time)
-        counts = np.array([on_books.count(s) for s in self.segments], dtype=float)
+        counts = np.array(now, dtype=float)
         counts += np.bincount([seg for _, seg in self._lost], minlength=len(self.segments))
         self.penetration = np.clip(counts / self.addressable, 0.0, 1.0)
         self._monthly[month] = self.penetration

@@ -117,7 +117,7 @@ class Relationships:
         if by_sales:
             s = acc.rel_sales * exp(-self.decay * (now - acc.rel_sales_t))
             acc.rel_sales = s + g * (1 - s)
-            acc.rel_sales_t = now
+            acc.rel_sales_t = acc.rel_key_t = now  # (the key person reached now: `start_of_month`)
         else:
             c = acc.rel_csm
             if c < 0:
@@ -212,13 +212,8 @@ class Relationships:
         now = self.env.now
         hours = self.r.key_person_touch_hours
         due, pending = self.key_every - 1e-9, self._touch_pending
-        for a in accounts:
-            if not a.live:
-                continue
-            last = a.rel_key_t  # max(rel_key_t, rel_sales_t), without the call
-            if a.rel_sales_t > last:
-                last = a.rel_sales_t
-            if now - last >= due:
+        for a in accounts:  # (rel_key_t: the later of the last touch by sales and the last task set)
+            if a.live and now - a.rel_key_t >= due:
                 if a.aid in pending:
                     continue
                 pending.add(a.aid)

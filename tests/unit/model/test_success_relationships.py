@@ -5,6 +5,7 @@ expansion, referrals)."""
 from __future__ import annotations
 
 import math
+import random
 from pathlib import Path
 
 import pytest
@@ -186,6 +187,38 @@ def test_sales_keeping_the_relationship_touches_the_key_person_with_ae_tasks():
     rec = Results()
     s.record(rec)
     assert rec.counters["key_person_touches"] == 1
+
+
+def test_key_person_touches_are_due_as_by_the_later_of_last_contact_and_last_task():
+    """`start_of_month` reads `rel_key_t` alone, which touches by sales keep up: the accounts it
+    sets a task for are those the rule it had found (the later of the last sales contact and the
+    last task set, key_person_touch_months ago or more, and no task of theirs waiting), over
+    random sales touches and months."""
+    rng = random.Random(5)
+    clock, s, _ = with_rel(rel={"key_person_touch_months": 2, "key_person_touch_hours": 40.0})
+    rel = s.rel
+    assert rel is not None
+    accounts = [account(start=-rng.uniform(0, 90)) for _ in range(30)]
+    for a in accounts:
+        s.accept(a)
+    task_set = {a.aid: a.first_start for a in accounts}  # when its last key-person task was set
+    due = 2 * MONTH_DAYS - 1e-9
+    set_any = 0
+    for month in range(18):
+        clock.env.run(until=month * MONTH_DAYS + rng.uniform(0, 5))
+        for a in rng.sample(accounts, 4):  # sales contacts (deals, renewals by AEs)
+            rel.touch(a, True)
+        clock.env.run(until=month * MONTH_DAYS + 6)
+        now = clock.env.now
+        waiting = set(rel._touch_pending)
+        last = {a.aid: max(task_set[a.aid], a.rel_sales_t) for a in s.accounts}
+        expect = [a.aid for a in s.accounts if a.live and now - last[a.aid] >= due and a.aid not in waiting]
+        rel.start_of_month(s.accounts)
+        assert sorted(rel._touch_pending - waiting) == expect
+        for aid in expect:
+            task_set[aid] = now
+        set_any += len(expect)
+    assert set_any > 30  # many tasks set, some touches still waiting at a month's start
 
 
 def test_without_the_sales_relationship_no_key_person_tasks():
