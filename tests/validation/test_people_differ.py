@@ -16,11 +16,12 @@ fast ones.
 
 The routing arms run on scenarios/reference.yaml, the company before issue 12 (the series-a these
 numbers were measured on): series-a's other mechanisms swamp the routing effect. With the same
-arms on series-a (seed 2026, 20 replications) least-loaded vs round robin with cv 0.5 changes the
-no-decision rate by -0.0049 (se 0.0050) and the difference in differences of the sales wait is
--27 h (se 26), against -0.0098 (se 0.0032) and -94 h (se 22) on reference.yaml; AE self-sourcing
-is the largest single part (series-a without it: -0.0115, se 0.0053, and -133 h, se 32; without
-wash-outs: -0.0058, se 0.0047, and -48 h, se 24). Why self-sourcing weakens it is not analysed.
+arms on series-a (seed 2026, 20 replications, 2026-11-26) least-loaded vs round robin with cv 0.5
+changes the no-decision rate by +0.0030 (se 0.0058) and the difference in differences of the sales
+wait is +141 h (se 59), against -0.0098 (se 0.0032) and -94 h (se 22) on reference.yaml. Measured
+earlier on series-a: -0.0049 (se 0.0050) and -27 h (se 26); AE self-sourcing was the largest single
+part (series-a without it: -0.0115, se 0.0053, and -133 h, se 32; without wash-outs: -0.0058, se
+0.0047, and -48 h, se 24). Why self-sourcing weakens it is not analysed.
 """
 
 from __future__ import annotations

@@ -83,8 +83,9 @@ def test_referrals_are_a_benchmark_share_of_leads(reps):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="expansion is 12.7% [11.9, 13.5] of gross new ARR (seed 2026, 30 reps; 13.1% before the tech-touch "
-    "program): near the 11% of small companies [expansion_share_by_size], below the all-size 15-40% "
+    reason="expansion is 12.8% [12.0, 13.6] of gross new ARR (seed 2026, 30 reps, 2026-11-26; 12.7% before the "
+    "renewal-rate change, 13.1% before the tech-touch program): near the 11% of small companies "
+    "[expansion_share_by_size], below the all-size 15-40% "
     "[expansion_share_new_arr]",
 )
 def test_expansion_share_lands_in_the_benchmark_range(reps):

@@ -66,10 +66,11 @@ def test_renewals_earlier_in_busy_aes_work_keep_more_arr(orders):
 
 
 def test_renewals_last_rather_than_fifo_lose_arr_in_the_old_company(orders_reference):
-    """On reference.yaml (+0.27, se 0.067). In series-a, FIFO vs renewals last changes GRR by only
-    +0.018 (se 0.045; seed 2026, 8 replications; without wash-outs +0.085, se 0.050; without AE
-    self-sourcing +0.11, se 0.079; without deal momentum +0.026, se 0.050): no single mechanism
-    brings it back, while renewals first still keep more there (+0.18 over FIFO, se 0.034)."""
+    """On reference.yaml (+0.27, se 0.067). In series-a (seed 2026, 8 replications, 2026-11-26) FIFO
+    keeps less GRR than renewals last, -0.18 (se 0.049), while renewals first keep the most (+0.22 over
+    FIFO, se 0.042). Measured earlier, FIFO vs renewals last was +0.018 (se 0.045; without wash-outs
+    +0.085, se 0.050; without AE self-sourcing +0.11, se 0.079; without deal momentum +0.026, se
+    0.050): no single mechanism brought it back; renewals first kept +0.18 over FIFO (se 0.034)."""
     mean, se = paired(orders_reference, "fifo", "last", "grr")
     assert mean > 0 and mean > Z * se, f"GRR, renewals fifo vs last: {mean:.4g} (se {se:.3g})"
 
