@@ -27,7 +27,7 @@ SEGMENTS: dict[str, tuple[float, float, Template]] = {
     delivered_by: sales                # who delivers (go-live): sales | implementation | csm
     go_live_days: {dist: gamma, mean: 7, cv: 0.5}             # assumption
     contract_months: 12                # annual contracts
-    renewal_rate: 0.86                 # at typical health: assumption, under <$$12K median GRR 90% [grr_by_acv_lt12k]
+    renewal_rate: 0.90                 # at typical health: the median GRR under $$12K ACV [grr_by_acv_lt12k]
     effort_hours:                      # hours of work per deal (assumptions)
       opportunity: {dist: gamma, mean: 6, cv: 0.5}
       delivery: {dist: gamma, mean: 3, cv: 0.5}
@@ -46,7 +46,7 @@ SEGMENTS: dict[str, tuple[float, float, Template]] = {
     delivered_by: implementation       # the implementation team delivers
     go_live_days: {dist: gamma, mean: 45, cv: 0.4}            # assumption
     contract_months: 12
-    renewal_rate: 0.90                 # at typical health: assumption, under $$25-50K median GRR 92% [grr_by_acv_25_50k]
+    renewal_rate: 0.92                 # at typical health: the median GRR at $$25-50K ACV [grr_by_acv_25_50k]
     effort_hours:                      # hours of work per deal (assumptions)
       opportunity: {dist: gamma, mean: 20, cv: 0.5}
       presales: {dist: gamma, mean: 16, cv: 0.5}
@@ -66,7 +66,7 @@ SEGMENTS: dict[str, tuple[float, float, Template]] = {
     delivered_by: implementation       # the implementation team delivers
     go_live_days: {dist: gamma, mean: 90, cv: 0.4}            # [impl_elapsed_days]
     contract_months: 12
-    renewal_rate: 0.93                 # at typical health; $$100-250K median GRR 93% [grr_by_acv_100_250k]
+    renewal_rate: 0.93                 # at typical health: the median GRR at $$100-250K [grr_by_acv_100_250k]
     effort_hours:                      # hours of work per deal (assumptions)
       opportunity: {dist: gamma, mean: 40, cv: 0.5}
       presales: {dist: gamma, mean: 30, cv: 0.5}
