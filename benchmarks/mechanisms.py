@@ -7,8 +7,8 @@ One replication (`run_replication` + `reduce`, what a worker does) of each scena
 load; two markdown rows: the wall-clock medians and their ratio, and the CPU-time minima and
 theirs (the steadier on a shared machine: a replication can only be slowed by other work).
 scenarios/reference.yaml is the company before issues 12 and 13 (byte for byte the original
-spec); scenarios/series-a.yaml is the same company with every mechanism switched on; `--set`
-overrides a key of series-a only (as `orgsim run --set` does; e.g.
+spec); scenarios/series-a.yaml is the same company with every mechanism switched on (and, since
+2026-11-26, the cited median renewal rates); `--set` overrides a key of series-a only (as `orgsim run --set` does; e.g.
 ``--set customers.tech_touch.accounts_per_task=1``). The budget: series-a at most 1.3x the
 reference's time per replication (docs/explanation/performance.md).
 """
