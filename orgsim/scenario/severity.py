@@ -8,7 +8,7 @@ Severity (the same three words as the findings of a run report, `orgsim.outputs.
   a funnel step at 0, every segment's win rate 0).
 - ``warning``: growth is held back: work waits for a role hired later, a segment whose deals are
   all lost, outbound meetings asked of people given no time to prospect, money spent on leads that
-  never convert.
+  never convert, people staffed or hired into a role whose work never arises.
 - ``info``: a setting that does nothing (pods no one uses, a requisition or funding round that
   lands after the horizon, a source whose leads never become MQLs).
 
@@ -58,6 +58,7 @@ def graded_warnings(sc: Scenario) -> Graded:
     later_hires(sc, later)
     add("warning", later)
     _unconverted(sc, out)
+    _no_work(sc, out)
     idle: list[tuple[str, str]] = []
     idle_settings(sc, idle)
     add("info", idle)
@@ -158,6 +159,61 @@ def _unconverted(sc: Scenario, out: Graded) -> None:
                     f"is 0, so the {source} source's leads never become MQLs: it does nothing",
                 )
             )
+
+
+def _staffing_path(sc: Scenario, role: str) -> str:
+    """The field that puts people in `role`: its starting headcount, else its first requisition in
+    the hiring plan, else its first weight in the growth plan's mix."""
+    if sc.roles[role].headcount > 0:
+        return f"roles.{role}.headcount"
+    for i, req in enumerate(sc.hiring.plan):
+        if req.role == role:
+            return f"hiring.plan[{i}].role"
+    g = sc.hiring.growth
+    assert g is not None  # role_ever_staffed: some mix hires it
+    dept = next(d for d, mix in g.mix.items() if mix.get(role, 0) > 0)
+    return f"hiring.growth.mix.{dept}.{role}"
+
+
+def _no_work(sc: Scenario, out: Graded) -> None:
+    """Roles the scenario staffs or hires whose work never arises: each hire is cost with no effect
+    (implementers with no segment to deliver, SDRs who neither qualify nor prospect, marketers with
+    no content leads to make or review) or mostly idle (SEs with no deal that needs presales, who
+    only enable AEs)."""
+    segs, own, ls = sc.segments.values(), sc.ownership, sc.lead_sources
+    idle: dict[str, str] = {}
+    if not any(s.delivered_by == "implementation" for s in segs):
+        idle["implementer"] = (
+            "implementers only deliver segments with delivered_by 'implementation', and no segment is (segments.*."
+            "delivered_by), so they have no work; hire no implementers or hand a segment's deliveries to them"
+        )
+    if not any(s.needs_presales for s in segs):
+        se = sc.roles.get("se")
+        share = se.enablement_share if se is not None else 0.0
+        if share > 0 and sc.funnel.enablement_max_uplift > 0:
+            idle["se"] = (
+                f"no segment needs presales (segments.*.needs_presales), so SEs only enable AEs (roles.se."
+                f"enablement_share, {share:g} of their time) and are idle the rest; hire no SEs or give a segment "
+                "presales"
+            )
+        else:
+            idle["se"] = (
+                "no segment needs presales (segments.*.needs_presales) and SEs enable no one, so they have no work"
+            )
+    ob = ls.outbound
+    if own.qualification == "ae" and not (ob.sdr_time_share > 0 and ob.meetings_per_sdr_month > 0):
+        idle["sdr"] = (
+            "AEs qualify the leads (ownership.qualification 'ae') and SDRs do not prospect (lead_sources.outbound."
+            "sdr_time_share or meetings_per_sdr_month is 0), so SDRs have no work"
+        )
+    if ls.content.leads_per_marketer_month == 0 and sc.effort_hours.mql_review is None:
+        idle["marketer"] = (
+            "lead_sources.content.leads_per_marketer_month is 0 and effort_hours.mql_review is null (marketers make "
+            "content leads and review MQLs), so they have no work"
+        )
+    for role, why in idle.items():
+        if sc.role_ever_staffed(role):
+            out.append(("warning", _staffing_path(sc, role), f"puts people in roles.{role}, but {why}"))
 
 
 def _after_horizon(sc: Scenario, out: Graded) -> None:

@@ -64,7 +64,38 @@ CASES = [
         "effort_hours.account_care_per_month",
         "is 200 CSM hours, more than a CSM's month (182.6 productive hours)",
     ),
+    (
+        "segments: {mid_market: {delivered_by: sales}, enterprise: {delivered_by: sales}}",
+        "warning",
+        "roles.implementer.headcount",
+        "puts people in roles.implementer, but implementers only deliver segments with delivered_by "
+        "'implementation', and no segment is",
+    ),
+    (
+        "segments: {mid_market: {needs_presales: false}, enterprise: {needs_presales: false}}",
+        "warning",
+        "roles.se.headcount",
+        "so SEs only enable AEs (roles.se.enablement_share, 0.15 of their time) and are idle the rest",
+    ),
+    (
+        "ownership: {qualification: ae}\nlead_sources: {outbound: {meetings_per_sdr_month: 0}}",
+        "warning",
+        "roles.sdr.headcount",
+        "AEs qualify the leads (ownership.qualification 'ae') and SDRs do not prospect",
+    ),
+    (
+        "lead_sources: {content: {leads_per_marketer_month: 0}}",
+        "warning",
+        "roles.marketer.headcount",
+        "lead_sources.content.leads_per_marketer_month is 0 and effort_hours.mql_review is null (marketers make",
+    ),
 ]
+
+
+def _line(path: str) -> int:
+    """The line of series-a.yaml that sets `path` (a role's headcount: its row in roles)."""
+    role = path.split(".")[1]
+    return next(i for i, ln in enumerate(SERIES_A.read_text().splitlines(), 1) if ln.startswith(f"  {role}: "))
 
 
 def _file(tmp_path: Path, body: str) -> Path:
@@ -82,7 +113,33 @@ def test_each_warning_names_its_field_and_validate_still_exits_0(body, severity,
     assert captured.out.startswith(f"OK  {f}")
     tag = "warning (critical)" if severity == "critical" else "warning"
     line = next(ln for ln in captured.err.splitlines() if f": {path}" in ln)
-    assert line.startswith(f"{tag}: {f}: {path} (line ") and words in line, captured.err
+    # the field's line, in this file or (a field this file leaves to the one it extends) in that one
+    in_base = line.startswith(f"{tag}: {f}: {path}: ") and line.endswith(f"(in {SERIES_A}, line {_line(path)})")
+    assert (line.startswith(f"{tag}: {f}: {path} (line ") or in_base) and words in line, captured.err
+
+
+@pytest.mark.parametrize(
+    "body, path",
+    [
+        ("roles: {implementer: {headcount: 0}}", "hiring.growth.mix.service.implementer"),
+        (
+            "roles: {implementer: {headcount: 0}}\nhiring: {plan: [{month: 3, role: implementer}], growth: null}",
+            "hiring.plan[0].role",
+        ),
+    ],
+)
+def test_hired_people_with_no_work_are_named_by_the_field_that_hires_them(body, path, tmp_path):
+    f = _file(tmp_path, "segments: {mid_market: {delivered_by: sales}, enterprise: {delivered_by: sales}}\n" + body)
+    assert ("warning", path) in [(s, p) for s, p, m in graded_warnings(load_scenario(str(f)))]
+
+
+def test_people_with_no_work_are_not_warned_about_when_none_are_hired(tmp_path):
+    f = _file(
+        tmp_path,
+        "segments: {mid_market: {delivered_by: sales}, enterprise: {delivered_by: sales}}\n"
+        "roles: {implementer: {headcount: 0}}\nhiring: {growth: {mix: {service: {implementer: 0}}}}",
+    )
+    assert not [p for s, p, m in graded_warnings(load_scenario(str(f))) if "implementer" in p]
 
 
 def test_critical_warnings_come_first(tmp_path, capsys):
