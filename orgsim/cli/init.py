@@ -38,6 +38,9 @@ DEFAULTS: dict[str, str] = {
     "cash": "30M",
     "hires_per_month": "2",
 }
+# the roles whose only work is some segments' deals, as the template writes the segments: SEs for
+# presales and implementers for delivery (mid-market and enterprise); SMB deals need neither
+SPECIALISTS = {"se": ("mid_market", "enterprise"), "implementer": ("mid_market", "enterprise")}
 OUTBOUND_MIX = {"smb": 0.4, "mid_market": 0.45, "enterprise": 0.15}  # series-a's
 AE_PODS = {"smb": 0.3, "mid_market": 0.4, "enterprise": 0.3}  # series-a's
 MARKET = {"smb": 8000, "mid_market": 2000, "enterprise": 250}  # series-a's (assumption: a vertical market)
@@ -45,7 +48,7 @@ QUESTIONS = {
     "name": "Company name",
     "arr": "Current ARR in dollars (e.g. 2M, 750k, 0)",
     "acv": "ACV by segment you sell to (smb, mid_market, enterprise)",
-    "headcount": "Headcount by role (roles left out keep series-a's)",
+    "headcount": "Headcount by role (roles left out keep series-a's, less specialists your segments do not need)",
     "cash": "Cash in the bank in dollars",
     "hires_per_month": "Hires per month",
 }
@@ -114,6 +117,18 @@ def _money_text(x: float) -> str:
     return f"{x / 1e6:.3g}M" if x >= 1e6 else f"{x / 1e3:.3g}k" if x >= 1e3 else f"{x:g}"
 
 
+def team_for(acv: dict[str, float]) -> dict[str, int]:
+    """Series-a's team for a company selling to these segments: no SEs or implementers when none of
+    its segments' deals need them (they would have no work)."""
+    idle = {r for r, segs in SPECIALISTS.items() if not set(segs) & set(acv)}
+    return {r: 0 if r in idle else n for r, n in DEFAULT_HEADCOUNT.items()}
+
+
+def _mix(acv: dict[str, float], dept: dict[str, float]) -> str:
+    """A growth-plan department's mix without the specialists the segments give no work."""
+    return ", ".join(f"{r}: {w:g}" for r, w in dept.items() if r not in SPECIALISTS or set(SPECIALISTS[r]) & set(acv))
+
+
 def render(answers: dict[str, Any], command: str) -> str:
     """The scenario's text for parsed answers (name, arr, acv, headcount, cash, hires_per_month, horizon)."""
     acv: dict[str, float] = answers["acv"]
@@ -124,7 +139,7 @@ def render(answers: dict[str, Any], command: str) -> str:
     blocks = "".join(
         SEGMENTS[s][2].substitute(lead_mix=f"{SEGMENTS[s][0] / lead_total:.3g}", acv=f"{acv[s]:.0f}") for s in segs
     )
-    headcount = {**DEFAULT_HEADCOUNT, **{r: int(n) for r, n in answers["headcount"].items()}}
+    headcount = {**team_for(acv), **{r: int(n) for r, n in answers["headcount"].items()}}
     tech_touch = (
         "  tech_touch: {segments: [smb], care_hours_per_month: 0.2, accounts_per_task: 25}"
         "   # pooled care for SMB: a program reaching 25 accounts a task (assumptions)"
@@ -158,6 +173,8 @@ def render(answers: dict[str, Any], command: str) -> str:
         pods=_share(AE_PODS, segs),
         market=", ".join(f"{s}: {MARKET[s]}" for s in segs),
         tech_touch=tech_touch,
+        sales_mix=_mix(acv, {"sdr": 1, "ae": 2, "se": 1, "manager": 0.4}),
+        service_mix=_mix(acv, {"implementer": 1, "csm": 1}),
         **{f"h_{r}": n for r, n in headcount.items()},
     )
 
@@ -199,7 +216,8 @@ def _parse(key: str, text: str) -> Any:
 @click.option(
     "--headcount",
     metavar="ROLE=N,...",
-    help=f"People by role today ({', '.join(ROLES)}); roles left out keep series-a's (about 40 people).",
+    help=f"People by role today ({', '.join(ROLES)}); roles left out keep series-a's (about 40 people), but "
+    "no SEs or implementers when you sell only to SMB, whose deals need neither.",
 )
 @click.option("--cash", metavar="DOLLARS", help="Cash in the bank today.  [default: 30M, series-a's]")
 @click.option("--hires-per-month", metavar="N", help="Hiring pace of the growth plan.  [default: 2]")
@@ -237,14 +255,14 @@ def init_command(file: Path, force: bool, horizon_months: int, **given: str | No
     if missing and _stdin_is_terminal():
         for key in missing:
             text = click.prompt(
-                QUESTIONS[key], default=DEFAULTS[key], value_proc=functools.partial(_prompted, key), err=True
+                QUESTIONS[key], default=_default(key, answers), value_proc=functools.partial(_prompted, key), err=True
             )
             answers[key] = _parse(key, text)
     elif missing:
         names = ", ".join("--" + k.replace("_", "-") for k in missing)
         echo_err(f"stdin is not a terminal: using the defaults for {names}")
         for key in missing:
-            answers[key] = _parse(key, DEFAULTS[key])
+            answers[key] = _parse(key, _default(key, answers))
     command = _command(file, answers)
     text = render(answers, command)
     _check(file, text)
@@ -257,6 +275,13 @@ def init_command(file: Path, force: bool, horizon_months: int, **given: str | No
         f"{horizon_months} months."
     )
     click.echo(f"Next: orgsim validate {shlex.quote(str(file))} && orgsim run {shlex.quote(str(file))}")
+
+
+def _default(key: str, answers: dict[str, Any]) -> str:
+    """The default answer, the team's by the segments already answered (asked before it)."""
+    if key == "headcount":
+        return ",".join(f"{r}={n}" for r, n in team_for(answers["acv"]).items())
+    return DEFAULTS[key]
 
 
 def _prompted(key: str, text: str) -> str:

@@ -252,7 +252,7 @@ hiring:
     months_per_stage: 9                # months each department is in focus (assumption)
     mix:                               # who a department hires, in proportion
       product: {engineer: 1}
-      sales: {sdr: 1, ae: 2, se: 1, manager: 0.4}   # a manager per ~8 reps [ae_manager_span]
+      sales: {$sales_mix}   # a manager per ~8 reps [ae_manager_span]
       marketing: {marketer: 1}
-      service: {implementer: 1, csm: 1}
+      service: {$service_mix}
 """)

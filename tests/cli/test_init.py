@@ -149,3 +149,24 @@ def test_founders_alone_also_qualify(tmp_path, init):
     assert p.returncode == 0, p.stderr
     sc = load_scenario(tmp_path / "solo.yaml")
     assert sc.founders is not None and sc.founders.kinds[0] == "qualification"
+
+
+def test_an_smb_only_company_gets_no_specialists_its_deals_never_need(tmp_path, init):
+    """SMB deals need no presales and are delivered by sales: series-a's SEs and implementers would
+    have no work, so the team and the growth plan leave them out unless the founder names them."""
+    p = init(tmp_path, "smb.yaml", "--acv", "smb=7000", "--headcount", "ae=2,sdr=1")
+    assert p.returncode == 0 and "warning" not in p.stderr, p.stderr
+    sc = load_scenario(tmp_path / "smb.yaml")
+    assert sc.roles["se"].headcount == 0 and sc.roles["implementer"].headcount == 0
+    assert sc.roles["csm"].headcount == 2 and sc.roles["marketer"].headcount == 3  # others keep series-a's
+    assert sc.hiring.growth is not None
+    assert not any(r in mix for mix in sc.hiring.growth.mix.values() for r in ("se", "implementer"))
+    assert sc.warnings() == []
+    # named, they are written as asked, and the warning says they have no work
+    p = init(tmp_path, "smb2.yaml", "--acv", "smb=7000", "--headcount", "se=2")
+    assert p.returncode == 0 and "roles.se.headcount" in p.stderr and "idle the rest" in p.stderr, p.stderr
+    assert load_scenario(tmp_path / "smb2.yaml").roles["se"].headcount == 2
+    # a segment that needs them brings series-a's back
+    assert init(tmp_path, "both.yaml", "--acv", "smb=7000,enterprise=90000").returncode == 0
+    sc = load_scenario(tmp_path / "both.yaml")
+    assert sc.roles["se"].headcount == 3 and sc.roles["implementer"].headcount == 3 and sc.warnings() == []
