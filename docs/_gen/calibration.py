@@ -42,7 +42,11 @@ scenario file, and inputs without one say "assumption"):
 people, $30M ARR). The tables below set each company's KPIs against public ranges for its stage
 (`data/stage-ranges.yaml`: the range, its sources and, where the range is a judgement read from
 those sources, how it was read). The ranges were written before the companies were measured,
-and no input was changed to move a KPI into its range.
+and no input was changed to move a KPI into its range. Two corrections came after the first
+measurement, each because a scenario contradicted itself, with what they moved in their commits:
+the renewal rates became the cited medians their comments named (all three companies), and the
+seed company's growth plan stopped hiring SEs and implementers its own structure gives no work
+(no segment needs presales, the sellers deliver; found by `validate`'s no-work warning).
 
 Measured: seed {seed}, {reps} replications per company; the mean over the replications where the
 KPI is defined, with its 95% confidence interval (t). "In range" compares the mean with the range.
@@ -144,7 +148,7 @@ product is, the order its growth plan follows (the article's, product first: the
 test on the [claims page](claims.md)) and how fast it hires. Each changed alone, and the first two
 together, on the same replications (seed {seed}, {reps} each, common random numbers). These are
 what-ifs, not the bundled company: its product is immature by the issue's description, so it
-keeps `maturity_start` 0.4, and no input was changed after this table.
+keeps `maturity_start` 0.4, and no input was changed to move a KPI after this table.
 
 """
 
