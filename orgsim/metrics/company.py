@@ -32,15 +32,17 @@ def _headcount(rec: RawRecord, role: str) -> float:
     return float(r.headcount_end) if r is not None else 0.0
 
 
-def company_kpis(rec: RawRecord) -> dict[str, float | None]:
-    """The benchmark KPIs of one replication (keys in `KPI_KEYS` order)."""
+def company_kpis(rec: RawRecord, H: int | None = None) -> dict[str, float | None]:
+    """The benchmark KPIs of one replication (keys in `KPI_KEYS` order). `H`: the months the company
+    operated (`orgsim.metrics.kpis.operating_months`; default the horizon): the last 12 of them are
+    the window of S&M's share of revenue, and churn per year counts only them."""
     m = rec.monthly
-    H = rec.horizon_months
+    H = rec.horizon_months if H is None else H
     window = slice(max(H - 12, 0), H)
     expansion = float(m["expansion_arr"].sum())
     new_arr = float(m["new_arr"].sum())
     years = H / 12
-    mean_customers = float(np.mean(np.concatenate(([rec.starting_customers], m["customers"]))))
+    mean_customers = float(np.mean(np.concatenate(([rec.starting_customers], m["customers"][:H]))))
     ae = _headcount(rec, "ae")
     c = rec.counters
     return {

@@ -49,10 +49,19 @@ def _ratio(num: float, den: float) -> float | None:
     return float(num / den) if den > 0 else None
 
 
+def operating_months(rec: RawRecord) -> int:
+    """The months the company operated: the horizon, or up to the close at which it defaulted
+    (`default_month`, 1-based). The months after it report the company as it stopped, so a KPI over
+    a window of months or per year of time takes its window from these months, not from months in
+    which nothing could happen."""
+    d = rec.counters.get("default_month")
+    return int(d) if d is not None and d == d and 0 < d < rec.horizon_months else rec.horizon_months
+
+
 def kpis(rec: RawRecord) -> dict[str, float | None]:
     """Every KPI of docs/reference/kpis.md for one replication (keys in `KPI_KEYS` order)."""
     m = rec.monthly
-    H = rec.horizon_months
+    H = operating_months(rec)  # the horizon, unless the company stopped (default) before its end
     gm = rec.gross_margin
     arr = m["arr"]
     new_customers = float(rec.funnel.get("won", 0))
@@ -77,17 +86,17 @@ def kpis(rec: RawRecord) -> dict[str, float | None]:
         "nrr": nrr,
         "cac": cac,
         "cac_payback_months": payback,
-        "ltv_to_cac": _ltv_to_cac(rec, cac, new_arr, new_customers),
+        "ltv_to_cac": _ltv_to_cac(rec, cac, new_arr, new_customers, H),
         "magic_number": _magic_number(m["revenue"], sm, H),
-        "burn_multiple": _burn_multiple(rec, net_burn),
+        "burn_multiple": _burn_multiple(rec, net_burn, H),
         "cash_end": cash_end,
-        "runway_months": _runway(net_burn, cash_end, H),
+        "runway_months": _runway(net_burn, cash_end, rec.horizon_months),
         "health_rate": float(m["health_rate"][-1]),
         "activity_rate": float(m["activity_rate"][-1]),
         "headcount_end": float(m["headcount"][-1]),
         **_sales_kpis(rec),
         **_cash_kpis(m["cash"]),
-        **company_kpis(rec),
+        **company_kpis(rec, H),
         # finance collects (`company.collections`): undefined when off
         "dso_days": rec.counters.get("collections.dso_days"),
         "bad_debt": rec.counters.get("collections.bad_debt"),
@@ -119,33 +128,35 @@ def _sales_kpis(rec: RawRecord) -> dict[str, float | None]:
     }
 
 
-def _ltv_to_cac(rec: RawRecord, cac: float | None, new_arr: float, new_customers: float) -> float | None:
-    """(average ACV x gross margin x expected lifetime in years, capped) / CAC."""
+def _ltv_to_cac(rec: RawRecord, cac: float | None, new_arr: float, new_customers: float, H: int) -> float | None:
+    """(average ACV x gross margin x expected lifetime in years, capped) / CAC; churn per year over
+    the `H` months the company operated."""
     if cac is None or cac <= 0:
         return None
-    years = rec.horizon_months / 12
-    mean_customers = float(np.mean(np.concatenate(([rec.starting_customers], rec.monthly["customers"]))))
+    years = H / 12
+    mean_customers = float(np.mean(np.concatenate(([rec.starting_customers], rec.monthly["customers"][:H]))))
     churn_per_year = rec.counters["churned_logos"] / (mean_customers * years) if mean_customers > 0 else 0.0
     lifetime = LIFETIME_CAP_YEARS if churn_per_year <= 0 else min(1 / churn_per_year, LIFETIME_CAP_YEARS)
     return (new_arr / new_customers) * rec.gross_margin * lifetime / cac
 
 
 def _magic_number(rev: np.ndarray, sm: np.ndarray, H: int) -> float | None:
-    """(last-quarter revenue - prior-quarter revenue) x 4 / prior-quarter S&M cost."""
+    """(last-quarter revenue - prior-quarter revenue) x 4 / prior-quarter S&M cost, the quarters
+    ending with month `H` (the last the company operated)."""
     if H < 6:
         return None
-    last_q, prior_q = rev[H - 3 :].sum(), rev[H - 6 : H - 3].sum()
+    last_q, prior_q = rev[H - 3 : H].sum(), rev[H - 6 : H - 3].sum()
     return _ratio((last_q - prior_q) * 4, float(sm[H - 6 : H - 3].sum()))
 
 
-def _burn_multiple(rec: RawRecord, net_burn: np.ndarray) -> float | None:
-    """Net burn / net new ARR over the last 12 months (0 when not burning)."""
-    H = rec.horizon_months
+def _burn_multiple(rec: RawRecord, net_burn: np.ndarray, H: int) -> float | None:
+    """Net burn / net new ARR over the 12 months ending with month `H`, the last the company
+    operated (0 when not burning)."""
     arr = rec.monthly["arr"]
     window = min(12, H)
     arr_before = arr[H - window - 1] if H > window else rec.starting_arr
-    net_new_arr = float(arr[-1] - arr_before)
-    burn_12 = float(net_burn[H - window :].sum())
+    net_new_arr = float(arr[H - 1] - arr_before)
+    burn_12 = float(net_burn[H - window : H].sum())
     if burn_12 <= 0:
         return 0.0
     return _ratio(burn_12, net_new_arr)

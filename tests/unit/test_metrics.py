@@ -148,6 +148,34 @@ def test_burn_multiple_window_after_the_first_year():
     assert k["magic_number"] == pytest.approx((9_000 * 4) / 150_000)
 
 
+def _stopped(rec: RawRecord, default_month: int) -> RawRecord:
+    """`rec` as the company reports it when it defaults at the close of `default_month` (1-based):
+    flows zero after it, balances (ARR, customers, cash) kept at their value then."""
+    d = default_month
+    m = dict(rec.monthly)
+    for key in ("new_arr", "expansion_arr", "churned_arr", "sm_cost", "revenue", "cost.total", "collections"):
+        m[key] = np.where(np.arange(rec.horizon_months) < d, m[key], 0.0)
+    for key in ("arr", "customers", "cash", "health_rate", "activity_rate", "headcount"):
+        m[key] = np.where(np.arange(rec.horizon_months) < d, m[key], m[key][d - 1])
+    return RawRecord(**{**rec.__dict__, "monthly": m, "counters": {**rec.counters, "default_month": d}})
+
+
+def test_a_company_that_stopped_is_measured_over_the_months_it_operated():
+    """Defaulting at the close of month 12 of 15: the windowed and per-year KPIs are those of the
+    same company over a 12-month horizon, not of a quarter with no revenue or years with no churn."""
+    stopped = kpis(_stopped(record(horizon=15), 12))
+    year = kpis(record(horizon=12))
+    for key in ("magic_number", "burn_multiple", "sm_share_of_revenue", "logo_churn_rate", "ltv_to_cac"):
+        assert stopped[key] == pytest.approx(year[key]), key
+    assert stopped["magic_number"] == pytest.approx(0.24)  # not (0 - 330k) x 4 / 150k
+    assert stopped["logo_churn_rate"] == pytest.approx(0.06)  # 6 / (100 x 1 year), not 6 / (100 x 1.25)
+    # sums and balances are what the months show: the same as the year's
+    for key in ("arr_end", "new_arr", "cac", "cac_payback_months", "cash_end"):
+        assert stopped[key] == pytest.approx(year[key]), key
+    # the horizon's last month as the default month changes nothing
+    assert kpis(_stopped(record(horizon=15), 15)) == kpis(record(horizon=15))
+
+
 def test_magic_number_needs_two_quarters_and_prior_spend():
     assert kpis(record(horizon=5))["magic_number"] is None
     sm = np.full(H, 50_000.0)

@@ -5,7 +5,8 @@ For each company (scenarios/seed-stage.yaml, series-a.yaml, growth-stage.yaml) a
 the replications that define it against [low, high]. The issue's bar: at least 12 KPIs in range.
 The inputs come from cited figures and were not tuned to these ranges; a company that lands fewer
 is a strict expected failure recording the measured count (seed-stage: its efficiency KPIs - CAC
-payback, magic number, burn multiple, LTV:CAC - fall outside, see docs/explanation/calibration.md).
+payback, burn multiple, LTV:CAC, and at these 8 replications the magic number, whose interval
+straddles the range's low end - fall outside, see docs/explanation/calibration.md).
 """
 
 from __future__ import annotations
@@ -58,7 +59,9 @@ def _in_range(stage: str) -> int:
     return n
 
 
-@pytest.mark.xfail(strict=True, reason="measured: 9 of 13 in range (efficiency KPIs out; seed 2026, 8 reps)")
+@pytest.mark.xfail(
+    strict=True, reason="measured: 9 of 13 in range at 8 reps, 10 of 13 at 20 (efficiency KPIs out; seed 2026)"
+)
 def test_seed_stage_lands_in_its_ranges():
     assert _in_range("seed") >= NEEDED
 
