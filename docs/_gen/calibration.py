@@ -60,7 +60,9 @@ below them are facts of the scenarios):
 
 - The seed company is measured over 24 months, a seed round's runway (assumption). Its Series A
   comes when ARR reaches $1.5M (assumption), which it does not reach: its cash runs out, and it
-  stops within the 24 months in most replications (the counts above). Over 36 months the months after it stops leave
+  stops within the 24 months in most replications (the counts above). A KPI over a window of
+  months or per year (magic number, burn multiple, S&M share, logo churn) is taken over the months
+  it operated ([the company model](model/company.md)). Over 36 months the months after it stops leave
   NRR, GRR and the magic number undefined in most replications. Its inputs were not changed to
   make it survive.
 - Sales cycles by segment are not independent checks: the input cycle is the cited figure, and
