@@ -229,12 +229,19 @@ class Finance:
 
     def quota_counts(self) -> tuple[int, int]:
         """(ramped AEs, those at or above quota): AEs on staff at the end whose ramp ended by the start
-        of the last 12 months (the window), against the quota pro-rated to the window."""
+        of the last 12 months (the window), against the quota pro-rated to the window's months the
+        company operated (all of them, unless it stopped within the window: (0, 0), undefined, when
+        it stopped before the window began)."""
         pool = self.pools.get("ae")
         assert self.quota is not None
+        months = float(self.quota_window)
+        if self.stopped_at is not None:
+            months = min(months, self.stopped_at + 1 - self._quota_from / MONTH_DAYS)
+            if months <= 0:
+                return 0, 0
         people = pool.people if pool is not None else []
         ramped = [p for p in people if p.hired_at + p.ramp_days <= self._quota_from]
-        target = self.quota * self.quota_window / 12
+        target = self.quota * months / 12
         return len(ramped), sum(1 for p in ramped if self.bookings.get(p.pid, 0.0) >= target)
 
     def record(self, into: Results) -> None:

@@ -172,6 +172,19 @@ def test_bookings_in_the_last_12_months_count_against_quota():
     assert _sales_kpis_of(rec.counters)["quota_attainment"] == 0.5
 
 
+def test_a_company_that_stopped_in_the_window_is_held_to_the_quota_of_the_months_it_operated():
+    clock, aes, f = finance(horizon_months=24, roles={"ae": {"department": "sales", "quota_arr_per_year": 48_000.0}})
+    a, b = aes.people
+    clock.env.run(until=13 * MONTH_DAYS)
+    f.book_new(24_000.0, a)  # half a year's quota
+    f.book_new(23_000.0, b)
+    assert f.quota_counts() == (2, 0)  # against the whole window's 48k
+    f.stop(17)  # stops at the close of month 18: the window's first 6 months operated, quota 24k
+    assert f.quota_counts() == (2, 1)
+    f.stopped_at = 11  # stopped before the window began: no window to measure
+    assert f.quota_counts() == (0, 0)
+
+
 def _sales_kpis_of(counters: dict) -> dict:
     class Rec:
         funnel: dict = {}
