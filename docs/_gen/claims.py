@@ -10,8 +10,9 @@ Budget: at most ~5 minutes on 2 cores for the three companies: per company, REPL
 replications of the claims' arms (11 distinct scenarios for series-a) and FOCUS_REPLICATIONS of
 each of the 24 focus orders. With 20/20/8 and 6/6/4 (doubled on 2026-11-26 from 10/10/4 and 3/3/2,
 for narrower intervals; replications had become about 4x faster than the budget assumed) it took
-115 s on the 2-core machine (58 s before). The small options (--companies, --scenarios, --horizon-months, --replications,
---focus-replications) exist for the test that checks the page's structure against the module.
+115 s on the 2-core machine (58 s before). The small options (--companies, --scenarios,
+--horizon-months, --replications, --focus-replications) exist for the test that checks the page's
+structure against the module.
 """
 
 from __future__ import annotations
