@@ -208,8 +208,7 @@ class HireResult:
         if self.chosen is None:
             why = "; ".join(f"{mix_label(m)}: {r}" for m, r in self.selection.reasons.items() if not m)
             return f"No option meets the constraints, not even hiring no one ({why})."
-        cash = mean_of(self.results[self.chosen].values("cash_out"))
-        cash_words = "" if cash is None else f"; cash runs out in {cash * 100:.0f}% of futures"
+        cash_words = self._cash_words(self.chosen)
         if not self.chosen:
             rivals = [m for m in self.ranked() if m and self.selection.status.get(m) != "infeasible"]
             point, ci = diff_words(self.versus_baseline(rivals[0]), unit) if rivals else ("", "")
@@ -225,6 +224,22 @@ class HireResult:
             f"Hire {mix_label(self.chosen)}: {point} {self.goal_words} {ci} over no hire "
             f"(paired, {d['n']} replications){cash_words}."
         )
+
+    def _cash_words(self, mix: Mix) -> str:
+        """ "; cash runs out in P% of futures", and when it does, the month it first does (the mean over
+        the futures that run out) beside no hire's: whether the hire brings the day forward."""
+        cash = mean_of(self.results[mix].values("cash_out"))
+        if cash is None:
+            return ""
+        words = f"; cash runs out in {cash * 100:.0f}% of futures"
+        month = mean_of(self.results[mix].values("cash_out_month"))
+        if month is None:
+            return words
+        words += f", first in month {month:.1f} on average"
+        if mix and () in self.results:
+            base = mean_of(self.results[()].values("cash_out_month"))
+            words += f" (no hire: {'never' if base is None else f'month {base:.1f}'})"
+        return words
 
     @property
     def statement(self) -> str:

@@ -72,6 +72,20 @@ def test_recommendation_matches_the_json(doc):
     assert f"cash runs out in {cash}% of futures" in rec
 
 
+def test_when_cash_runs_out_the_sentence_says_when_beside_no_hire(tmp_path):
+    """A company short of cash: the answer gives the chosen option's mean first month below zero
+    (over the futures that run out) and no hire's, as the JSON's KPIs have them."""
+    doc = _hire(tmp_path, "broke", "--set", "company.starting_cash=3000000")  # runs out in month 6 or 7
+    best, base = doc["options"][0], doc["baseline"]
+    assert best["kpis"]["cash_out"]["mean"] > 0, best["kpis"]["cash_out"]
+    rec = doc["recommendation"]
+    month = best["kpis"]["cash_out_month"]["mean"]
+    assert f"of futures, first in month {month:.1f} on average" in rec, rec
+    assert best["hires"], rec  # a hire is chosen: its month is set beside no hire's
+    base_month = base["kpis"]["cash_out_month"]["mean"]
+    assert f"(no hire: {'never' if base_month is None else f'month {base_month:.1f}'})" in rec, rec
+
+
 def test_same_seed_same_ranking_whatever_the_workers(doc, tmp_path):
     other = _hire(tmp_path, "w2", "-w", "2")
     assert [o["hires"] for o in other["options"]] == [o["hires"] for o in doc["options"]]
