@@ -117,16 +117,21 @@ def _money_text(x: float) -> str:
     return f"{x / 1e6:.3g}M" if x >= 1e6 else f"{x / 1e3:.3g}k" if x >= 1e3 else f"{x:g}"
 
 
+def _idle_specialists(acv: dict[str, float]) -> set[str]:
+    """The specialists none of these segments' deals need (they would have no work)."""
+    return {r for r, segs in SPECIALISTS.items() if not set(segs) & set(acv)}
+
+
 def team_for(acv: dict[str, float]) -> dict[str, int]:
-    """Series-a's team for a company selling to these segments: no SEs or implementers when none of
-    its segments' deals need them (they would have no work)."""
-    idle = {r for r, segs in SPECIALISTS.items() if not set(segs) & set(acv)}
+    """Series-a's team for a company selling to these segments, without the idle specialists."""
+    idle = _idle_specialists(acv)
     return {r: 0 if r in idle else n for r, n in DEFAULT_HEADCOUNT.items()}
 
 
 def _mix(acv: dict[str, float], dept: dict[str, float]) -> str:
-    """A growth-plan department's mix without the specialists the segments give no work."""
-    return ", ".join(f"{r}: {w:g}" for r, w in dept.items() if r not in SPECIALISTS or set(SPECIALISTS[r]) & set(acv))
+    """A growth-plan department's mix without the idle specialists."""
+    idle = _idle_specialists(acv)
+    return ", ".join(f"{r}: {w:g}" for r, w in dept.items() if r not in idle)
 
 
 def render(answers: dict[str, Any], command: str) -> str:

@@ -32,12 +32,11 @@ def _headcount(rec: RawRecord, role: str) -> float:
     return float(r.headcount_end) if r is not None else 0.0
 
 
-def company_kpis(rec: RawRecord, H: int | None = None) -> dict[str, float | None]:
+def company_kpis(rec: RawRecord, H: int) -> dict[str, float | None]:
     """The benchmark KPIs of one replication (keys in `KPI_KEYS` order). `H`: the months the company
-    operated (`orgsim.metrics.kpis.operating_months`; default the horizon): the last 12 of them are
-    the window of S&M's share of revenue, and churn per year counts only them."""
+    operated (`orgsim.metrics.kpis.operating_months`): the last 12 of them are the window of S&M's
+    share of revenue, and churn per year counts only them."""
     m = rec.monthly
-    H = rec.horizon_months if H is None else H
     window = slice(max(H - 12, 0), H)
     expansion = float(m["expansion_arr"].sum())
     new_arr = float(m["new_arr"].sum())

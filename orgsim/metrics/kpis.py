@@ -55,7 +55,7 @@ def operating_months(rec: RawRecord) -> int:
     a window of months or per year of time takes its window from these months, not from months in
     which nothing could happen."""
     d = rec.counters.get("default_month")
-    return int(d) if d is not None and d == d and 0 < d < rec.horizon_months else rec.horizon_months
+    return int(d) if d is not None and d < rec.horizon_months else rec.horizon_months
 
 
 def kpis(rec: RawRecord) -> dict[str, float | None]:
