@@ -65,11 +65,13 @@ below them are facts of the scenarios):
   it operated ([the company model](model/company.md)). Over 36 months the months after it stops leave
   NRR, GRR and the magic number undefined in most replications. Its inputs were not changed to
   make it survive.
-- Win rates: each segment's `win_rate` (opportunity to won) is read from an SQL-to-won figure
-  [funnel_sql_to_won], but the model first turns an SQL into an opportunity at
+- Win rates: each segment's `win_rate` is the chance an opportunity is won. SMB's 0.27 lies in
+  the cited opportunity close rates of 21-29% [win_rate_close_rate_hubspot] and is the strict
+  SQL-to-won figure of [funnel_sql_to_won]; the model first turns an SQL into an opportunity at
   `funnel.sql_to_opportunity` (0.7, an assumption), so its SQL-to-won is about 0.7 times the win
-  rate measured here, below the cited 20-30%. The win-rate KPI is compared with the same figure.
-  Reading it as SQL to won would raise every company's wins; it is recorded here, not changed.
+  rate measured here, below the cited 20-30% SQL to won. The win-rate KPI (won over decided
+  opportunities: won, lost and no decision) is compared with both figures. Reading 0.27 as SQL to
+  won would raise every company's wins; it is recorded here, not changed.
 - Sales cycles by segment are not independent checks: the input cycle is the cited figure, and
   the KPI adds the time deals wait for a seller. AEs per SDR and per SE are the growth plan's mix
   at the end, not a free output.

@@ -22,7 +22,7 @@ SEGMENTS: dict[str, tuple[float, float, Template]] = {
     lead_mix: $lead_mix                     # share of inbound leads in this segment (series-a's 0.55, renormalised)
     acv: {dist: lognormal, mean: $acv, cv: 0.6}   # annual contract value: your ACV; spread: assumption
     sales_cycle_days: {dist: gamma, mean: 35, cv: 0.5}        # [sales_cycle_velocity]
-    win_rate: 0.27                                            # opportunity -> won [funnel_sql_to_won]
+    win_rate: 0.27                                            # opportunity -> won [win_rate_close_rate_hubspot]
     needs_presales: false              # no SE on SMB deals
     delivered_by: sales                # who delivers (go-live): sales | implementation | csm
     go_live_days: {dist: gamma, mean: 7, cv: 0.5}             # assumption
@@ -41,7 +41,7 @@ SEGMENTS: dict[str, tuple[float, float, Template]] = {
     lead_mix: $lead_mix                     # share of inbound leads (series-a's 0.35, renormalised)
     acv: {dist: lognormal, mean: $acv, cv: 0.5}   # annual contract value: your ACV; spread: assumption
     sales_cycle_days: {dist: gamma, mean: 66, cv: 0.4}        # [sales_cycle_midmarket]
-    win_rate: 0.22                                            # opportunity -> won [funnel_sql_to_won]
+    win_rate: 0.22                                            # opportunity -> won [win_rate_close_rate_hubspot]
     needs_presales: true               # an SE supports the deal
     delivered_by: implementation       # the implementation team delivers
     go_live_days: {dist: gamma, mean: 45, cv: 0.4}            # assumption

@@ -104,7 +104,7 @@ class Segment(Model):
     lead_mix: Prob
     acv: Dist
     sales_cycle_days: Dist  # buyer's calendar time [sales_cycle_velocity]
-    win_rate: Prob  # opportunity -> won [funnel_sql_to_won]
+    win_rate: Prob  # opportunity -> won [win_rate_close_rate_hubspot]
     needs_presales: bool = False
     delivered_by: Literal["sales", "implementation", "csm"] = "sales"
     go_live_days: Dist = Field(default_factory=lambda: fixed(0.0))
