@@ -42,7 +42,8 @@ def score_text(value: Any, kpi: str, score: str) -> str:
 
 def mismatches(info: Mapping[str, Any], scenario_name: Any, horizon: Any) -> list[str]:
     """Why a ranking may be another run's: it names another scenario, or another horizon (scenarios
-    share names: reference.yaml and series-a.yaml are both series-a-reference)."""
+    are told apart by name only: the bundled ones each have their own, but two files that share a
+    name pass as one scenario)."""
     out, where = [], f"--sensitivity {info.get('file')}"
     if info.get("scenario") not in (None, scenario_name) and scenario_name is not None:
         out.append(f"{where} ranks the inputs of {info['scenario']}, not of {scenario_name}")

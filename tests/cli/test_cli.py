@@ -89,7 +89,7 @@ def test_run_json_has_exactly_the_contract_shape(contract_run):
     assert p.returncode == 0, p.stderr
     assert CONTRACT_TOP <= set(doc) and set(doc) - CONTRACT_TOP <= KNOWN_EXTRAS
     assert (doc["scenario"], doc["seed"], doc["replications"], doc["horizon_months"]) == (
-        "series-a-reference",
+        "series-a",
         1,
         3,
         36,
@@ -253,7 +253,7 @@ def test_out_dir_writes_every_file(tmp_path):
     assert manifest["orgsim_version"] == orgsim.__version__
     assert (manifest["seed"], manifest["replications"], manifest["workers"]) == (4, 2, 1)
     assert manifest["overrides"] == ["horizon_months=12"]
-    assert manifest["scenario"]["horizon_months"] == 12 and manifest["scenario"]["name"] == "series-a-reference"
+    assert manifest["scenario"]["horizon_months"] == 12 and manifest["scenario"]["name"] == "series-a"
     assert manifest["created_utc"].endswith("Z") and manifest["runtime_s"] >= 0
 
     with open(out_dir / "kpis.csv", newline="") as f:
@@ -292,7 +292,7 @@ def test_terminal_summary(tmp_path):
     p = orgsim_cmd("run", SCENARIO, "-n", "2", "-s", "1", *SHORT)
     assert p.returncode == 0, p.stderr
     out = p.stdout
-    assert out.splitlines()[0].startswith("series-a-reference: 2 replications, seed 1, 12 months,")
+    assert out.splitlines()[0].startswith("series-a: 2 replications, seed 1, 12 months,")
     for word in [
         "KPIs",
         "arr_end",
@@ -407,7 +407,7 @@ def test_interrupt_exits_130(monkeypatch, capsys):
 def test_validate_good_file():
     p = orgsim_cmd("validate", SCENARIO)
     assert p.returncode == 0, p.stderr
-    assert p.stdout.strip() == f"OK  {SCENARIO} (series-a-reference: 3 segments, 11 roles, horizon 36 months)"
+    assert p.stdout.strip() == f"OK  {SCENARIO} (series-a: 3 segments, 11 roles, horizon 36 months)"
 
 
 def test_validate_several_files_one_bad(tmp_path):

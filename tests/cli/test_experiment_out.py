@@ -30,7 +30,7 @@ from orgsim.metrics.registry import fmt
 
 REPO = Path(__file__).resolve().parents[2]
 SERIES_A, NO_SDR = REPO / "scenarios" / "series-a.yaml", REPO / "scenarios" / "no-sdr.yaml"
-BASE_NAME = "series-a-reference"
+BASE_NAME = "series-a"
 COMMON = ("-s", "1", "-w", "1", "--set", "horizon_months=12", "--quiet")
 ORDERS = ("product,sales,marketing,service", "sales,product,marketing,service")
 PNG = b"\x89PNG\r\n\x1a\n"

@@ -102,7 +102,7 @@ def test_to_dict_is_the_section_6_document(cmp):
 def test_arm_names_made_unique_and_inputs_checked():
     sc = series_a()
     cmp2 = compare([sc, sc], replications=2, seed=SEED)
-    assert cmp2.names == ["series-a-reference", "series-a-reference#2"]
+    assert cmp2.names == ["series-a", "series-a#2"]
     with pytest.raises(ExperimentError, match="at least two"):
         compare([sc])
     with pytest.raises(ExperimentError, match="unknown KPI"):
@@ -133,12 +133,12 @@ def test_compare_command_prints_a_table_and_writes_json(tmp_path):
     )
     assert p.returncode == 0, p.stderr
     assert "Traceback" not in p.stderr
-    assert "series-a-reference vs no-sdr: 8 paired replications, seed 3, 12 months" in p.stdout
-    assert "no-sdr - series-a-reference" in p.stdout and "P(better)" in p.stdout
+    assert "series-a vs no-sdr: 8 paired replications, seed 3, 12 months" in p.stdout
+    assert "no-sdr - series-a" in p.stdout and "P(better)" in p.stdout
     row = next(line for line in p.stdout.splitlines() if line.startswith("new_customers"))
     assert row.rstrip().endswith("***")  # removing SDRs loses many deals: clearly significant
     doc = json.loads(out.read_text(), parse_constant=_reject)
-    assert list(doc["arms"]) == ["series-a-reference", "no-sdr"]
+    assert list(doc["arms"]) == ["series-a", "no-sdr"]
     assert doc["arms"]["no-sdr"]["seed"] == 3 and doc["arms"]["no-sdr"]["replications"] == 8
     assert doc["differences"]["no-sdr"]["new_customers"]["p_value"] < 0.001
 
@@ -195,11 +195,11 @@ def test_compare_in_process_matches_the_api(tmp_path, capsys):
     doc = json.loads(out.read_text())
     api = compare([series_a(horizon_months=6)] * 2, replications=3, seed=5).to_dict()
     for k in ("arr_end", "cac"):
-        assert doc["arms"]["series-a-reference"]["kpis"][k] == api["arms"]["series-a-reference"]["kpis"][k]
-    assert all(d["mean"] == 0 for d in doc["differences"]["series-a-reference#2"].values() if d["mean"] is not None)
+        assert doc["arms"]["series-a"]["kpis"][k] == api["arms"]["series-a"]["kpis"][k]
+    assert all(d["mean"] == 0 for d in doc["differences"]["series-a#2"].values() if d["mean"] is not None)
     assert not any(
         isinstance(v, float) and math.isnan(v)
-        for v in doc["differences"]["series-a-reference#2"]["arr_end"].values()
+        for v in doc["differences"]["series-a#2"]["arr_end"].values()
         if not isinstance(v, list)
     )
 

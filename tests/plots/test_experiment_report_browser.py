@@ -30,9 +30,9 @@ EXPERIMENTS = {
 }
 PLOTS = {"compare": 2, "sweep": 1, "focus": 1}
 TITLES = {
-    "compare": "series-a-reference vs no-sdr",
-    "sweep": "Sweep of series-a-reference: roles.sdr.headcount",
-    "focus": "Focus orders of series-a-reference, ranked by ARR at end",
+    "compare": "series-a vs no-sdr",
+    "sweep": "Sweep of series-a: roles.sdr.headcount",
+    "focus": "Focus orders of series-a, ranked by ARR at end",
 }
 
 

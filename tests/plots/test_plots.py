@@ -53,7 +53,7 @@ def test_arr_fan_one_scenario(result):
     (ax,) = fig.axes
     assert "ARR over time" in ax.get_title() and "2 replications" in ax.get_title()
     assert len(ax.lines) == 1 and len(ax.collections) == 1  # median line and 10-90% band
-    assert legend(ax) == ["series-a-reference: 10%–90% of replications", "series-a-reference: median"]
+    assert legend(ax) == ["series-a: 10%–90% of replications", "series-a: median"]
     assert "USD" in ax.get_ylabel() and ax.get_xlabel() == "month of the simulation"
     median = np.median(
         result.monthly.query("metric == 'arr'").pivot(index="month", columns="replication", values="value"), axis=1
@@ -68,7 +68,7 @@ def test_arr_fan_overlays_scenarios(comparison):
     (ax,) = fig.axes
     assert len(ax.lines) == 2 and len(ax.collections) == 2
     assert {to_hex(line.get_color()) for line in ax.lines} == {"#4c72b0", "#dd8452"}
-    assert [t for t in legend(ax) if t.endswith("median")] == ["series-a-reference: median", "no-sdr: median"]
+    assert [t for t in legend(ax) if t.endswith("median")] == ["series-a: median", "no-sdr: median"]
 
 
 def test_arr_bridge_adds_up(result):
@@ -216,7 +216,7 @@ def test_health_bands_invariant_catches_a_miscount():
 def test_health_distribution(result):
     fig = plots.health_distribution(result.monthly, healthy_threshold=0.6, active_threshold=0.3)
     ax, ax2 = fig.axes
-    assert fig.get_suptitle() == "Customer health distribution — series-a-reference, 2 replications"
+    assert fig.get_suptitle() == "Customer health distribution — series-a, 2 replications"
     assert ax.get_title() == "Accounts by health band over time" and ax2.get_title() == "Accounts by health at month 12"
     # left: ten stacked bands, healthiest first in the legend, then the two thresholds
     assert len(ax.collections) == 10
@@ -306,12 +306,12 @@ def test_run_figures_are_the_report_plots(result, departments):
 def test_differences_forest(comparison):
     diffs = comparison.differences()
     assert {"arm", "kpi", "mean", "ci95_low", "ci95_high"} <= set(diffs.columns)
-    fig = plots.differences_forest(diffs, baseline="series-a-reference")
+    fig = plots.differences_forest(diffs, baseline="series-a")
     # one panel per KPI with a difference (quota_attainment is undefined without a quota, dso_days
     # and bad_debt without company.collections, ae_to_sdr_ratio in the arm with no SDR)
     keys = [k for k in KPI_KEYS if diffs.loc[diffs["kpi"] == k, "mean"].notna().any()]
     assert len(fig.axes) == len(keys) >= len(KPI_KEYS) - 4
-    assert "arm − series-a-reference" in fig.get_suptitle()
+    assert "arm − series-a" in fig.get_suptitle()
     for ax, k in zip(fig.axes, keys):
         assert ax.get_title().startswith(plots.KPI_LABELS[k])
         assert [t.get_text() for t in ax.get_yticklabels()] == ["no-sdr"]

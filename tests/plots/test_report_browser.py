@@ -73,6 +73,6 @@ def test_report_dom_in_the_browser(chromium: Path, run_dir: Path, tmp_path: Path
     dom = p.stdout
     n = len(PLOT_NAMES)  # every plot of the run, the health distribution and the two retention plots included
     assert n == 10 and dom.count('<img alt="') == n and dom.count('src="data:image/png;base64,') == n
-    assert "<h1>series-a-reference</h1>" in dom and "is the bottleneck" in dom
+    assert "<h1>series-a</h1>" in dom and "is the bottleneck" in dom
     assert "<h2>Retention</h2>" in dom
     assert not [line for line in p.stderr.splitlines() if PAGE_PROBLEM.search(line)]

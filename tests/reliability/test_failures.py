@@ -147,7 +147,7 @@ def test_sweep_keeps_going_and_names_the_point(monkeypatch, capsys, tmp_path):
     assert csv.exists() and "arr_end" in csv.read_text()
     err = capsys.readouterr().err
     assert "WARNING: 2 replications of 6 failed" in err
-    assert "of series-a-reference at roles.sdr.headcount=4: ZeroDivisionError" in err
+    assert "of series-a at roles.sdr.headcount=4: ZeroDivisionError" in err
     assert "--set roles.sdr.headcount=4" in err
     assert not list(tmp_path.glob("*.checkpoint.jsonl"))  # outputs written: checkpoint removed
 

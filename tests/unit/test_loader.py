@@ -223,7 +223,7 @@ def test_reference_loads_unchanged_and_deterministically():
     b = load_scenario(str(REF))
     assert isinstance(a, Scenario)
     assert a == b
-    assert a.name == "series-a-reference"
+    assert a.name == "series-a"
     assert a.roles["sdr"].headcount == 4
     assert hashlib.sha256(REF.read_bytes()).hexdigest() == before
 
