@@ -68,8 +68,9 @@ class Founders(Model):
 
 def founders_take(sc: object, kind: str) -> bool:
     """Whether the scenario's founders take work of `kind` for the whole run (so a role that never
-    has anyone for it is no stall): founders on, the kind theirs, and no withdrawal from it."""
+    has anyone for it is no stall): founders on with time for business work, the kind theirs, and
+    no withdrawal from it."""
     f: Founders | None = getattr(sc, "founders", None)
-    if f is None or f.count == 0 or kind not in f.kinds:
+    if f is None or f.count == 0 or f.business_share_max <= 0 or kind not in f.kinds:
         return False
     return kind not in SERVICE_KINDS or f.withdraw_above_customers is None

@@ -184,6 +184,9 @@ SEED_STAGE = __import__("pathlib").Path(__file__).resolve().parents[3] / "scenar
 NO_AE = {"roles.ae.headcount": 0, "hiring.growth.mix.sales.ae": 0}
 
 
+KINDS = ("opportunity", "delivery", "onboarding", "care", "renewal", "expansion")
+
+
 def _load(**over: Any):
     from orgsim.scenario.loader import load_scenario
 
@@ -200,8 +203,12 @@ def test_a_company_with_no_ae_is_refused_unless_its_founders_sell():
     msg = str(info.value)
     assert "segments.smb.delivered_by" in msg and "segments.mid_market.delivered_by" in msg and "'delivery'" in msg
     assert "roles.ae (" not in msg  # the deals themselves are the founders'
-    sc = _load(**{"founders.kinds": ["opportunity", "delivery", "onboarding", "care", "renewal", "expansion"]})
+    sc = _load(**{"founders.kinds": list(KINDS)})
     assert not [p for p, _ in sc.warnings() if p.startswith("roles.ae")]
+    # founders with no time for business work (business_share_max 0) sell nothing: refused as with none
+    with pytest.raises(ScenarioError) as info:
+        _load(**{"founders.kinds": list(KINDS), "founders.business_share_max": 0})
+    assert "roles.ae" in str(info.value) and "no opportunity can be worked" in str(info.value)
 
 
 def test_an_ae_hired_later_is_no_wait_when_the_founders_sell():
