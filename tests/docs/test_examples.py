@@ -6,7 +6,9 @@ Per page, in page order:
 - fenced `python` blocks run in one namespace (a later block may use what an earlier one made);
 - in fenced `bash`/`console` blocks, each command line that starts with `orgsim ` (or `$ orgsim `)
   runs, expecting exit 0 or the code of a `<!-- expect-exit: N -->` comment before the block; in a
-  `console` block only `$ ` lines are commands, the rest is output and is not compared. Parts of a
+  `console` block only `$ ` lines are commands, the rest is output, compared line for line (in
+  any order: stdout and stderr interleave) only after `orgsim validate`, whose output holds no
+  timing or random number. Parts of a
   line joined by `&&` that install packages (`pip install`) are left out; other commands (`open`,
   `jupyter`, `python -m pytest`, …) are not run;
 - a block preceded by `<!-- skip-example: REASON -->` is not run.
@@ -91,6 +93,19 @@ def commands(block: Block) -> list[str]:
                 continue
             if part.startswith("orgsim "):
                 out.append(part)
+    return out
+
+
+def shown(block: Block) -> dict[str, list[str]]:
+    """The output a `console` block shows after each `$ orgsim validate` command, by command."""
+    out: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for raw in block.code.split("\n"):
+        if raw.startswith("$ "):
+            cmd = raw[2:].strip()
+            current = out.setdefault(cmd, []) if cmd.startswith("orgsim validate ") else None
+        elif current is not None and raw.strip():
+            current.append(raw.rstrip())
     return out
 
 
@@ -192,6 +207,9 @@ def test_examples_run(page: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
                     f"stdout:\n{r.stdout[-2000:]}\nstderr:\n{r.stderr[-2000:]}"
                 )
                 assert "Traceback" not in r.stderr, f"{where}: `{cmd}` printed a traceback:\n{r.stderr[-2000:]}"
+                if b.lang == "console" and cmd in shown(b):
+                    got = [line.rstrip() for line in (r.stdout + r.stderr).splitlines() if line.strip()]
+                    assert sorted(got) == sorted(shown(b)[cmd]), f"{where}: `{cmd}` printed\n" + "\n".join(got)
                 ran += 1
     assert ran, f"{_rel(page)}: no example ran"
 
