@@ -139,7 +139,7 @@ def hire_command(
         option = "--by"
         check_kpi(by, "KPI to rank by")
         option = "--roles"
-        parse_roles(roles, base)
+        parse_roles(roles, base, scenario)
         for flag, texts in (("--min", minimum), ("--max", maximum)):
             option = flag
             for text in texts:

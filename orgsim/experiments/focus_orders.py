@@ -101,17 +101,19 @@ def parse_constraint(text: str) -> tuple[str, float]:
 # ---- orders of a scenario ------------------------------------------------------------------
 
 
-def _growth(sc: Scenario):
+def _growth(sc: Scenario, source: str | None = None):
+    """The growth plan whose focus order varies; `source` names the scenario in errors (its file)."""
     g = sc.hiring.growth
+    where = source or sc.name
     if g is None:
-        raise ExperimentError(f"{sc.name}: no growth plan (hiring.growth), so there is no focus order to vary")
+        raise ExperimentError(f"{where}: no growth plan (hiring.growth), so there is no focus order to vary")
     if g.hires_per_month <= 0:
         raise ExperimentError(
-            f"{sc.name}: the growth plan hires nobody (hiring.growth.hires_per_month is 0), "
+            f"{where}: the growth plan hires nobody (hiring.growth.hires_per_month is 0), "
             "so every focus order gives the same company"
         )
     if len(g.focus_order) < 2:
-        raise ExperimentError(f"{sc.name}: focus_order has one department; there is nothing to reorder")
+        raise ExperimentError(f"{where}: focus_order has one department; there is nothing to reorder")
     return g
 
 
@@ -208,7 +210,7 @@ def focus(
     else:
         base = load_scenario(scenario, dict(sets or {}))
         source, point_overrides = scenario, sets
-    g_plan = _growth(base)
+    g_plan = _growth(base, None if isinstance(scenario, Scenario) else str(scenario))
     depts = list(g_plan.focus_order)
     if orders:
         chosen_orders = [parse_order(o, depts) for o in orders]

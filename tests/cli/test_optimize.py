@@ -117,7 +117,10 @@ def test_resume_adds_trials_to_the_same_study(run_dir):
     [
         (("--vary", "roles.ae.headcountt=2..8"), ["--vary roles.ae.headcountt"]),
         (("--vary", "roles.ae.headcount=8..2"), ["--vary roles.ae.headcount", "must go up"]),
-        (("--vary", "roles.ae.headcount=-3..2"), ["--vary roles.ae.headcount", "roles.ae.headcount"]),
+        (
+            ("--vary", "roles.ae.headcount=-3..2"),
+            [f"{REF}: 1 problem", "roles.ae.headcount: must be >= 0 (got -3) (in --vary roles.ae.headcount)"],
+        ),
         (("--vary", "roles.ae.headcount=3"), ["--vary roles.ae.headcount", "LOW..HIGH"]),
         (("--vary", "roles.ae.headcount=2..8", "--goal", "arr"), ["--goal", "arr_end"]),
         (("--vary", "roles.ae.headcount=2..8", "--constraint", "cash_out<0.05"), ["--constraint", "KPI<=VALUE"]),

@@ -208,6 +208,12 @@ def test_focus_bad_input_exits_2(capsys, args, message):
     assert message in err and "Traceback" not in err
 
 
+def test_focus_errors_name_the_file_not_the_scenarios_name(capsys):
+    assert cli.main(["focus", str(SERIES_A), "--set", "hiring.growth=null", "-q", "-n", "2"]) == 2
+    err = capsys.readouterr().err
+    assert err == f"error: {SERIES_A}: no growth plan (hiring.growth), so there is no focus order to vary\n"
+
+
 def test_focus_command_prints_ranking_and_cost(capsys, tmp_path):
     out = tmp_path / "f.json"
     assert (
