@@ -202,6 +202,11 @@ def test_sweep_command_writes_csv_and_json(tmp_path, capsys):
     assert json.loads(out_json.read_text())["seed"] == 4
 
 
+def test_sweep_over_the_horizon_shows_every_horizon_in_its_header(capsys):
+    assert cli.main(["sweep", str(REFERENCE), "--vary", "horizon_months=2,3", "-n", "1", "-w", "1"]) == 0
+    assert "(the same random numbers at every point), 2..3 months, " in capsys.readouterr().out
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
