@@ -102,7 +102,7 @@ from orgsim.scenario.base import MAX_REPLICATIONS
 @common_options
 @out_option("focus.json (as --json), ranking.csv (one row per order, best first), kpis.csv (per order and replication)")
 @scheduler_option
-@checkpoint_options
+@checkpoint_options("--json")
 @quiet_option
 @debug_option
 def focus_command(

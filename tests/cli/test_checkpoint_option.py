@@ -1,5 +1,6 @@
 """--checkpoint FILE is refused before anything runs when FILE exists and is not an orgsim checkpoint:
-a file given by mistake is never emptied, rewritten or deleted (it used to be, once the run completed)."""
+a file given by mistake is never emptied, rewritten or deleted (it used to be, once the run completed).
+Also the --checkpoint help of each command names only its own outputs."""
 
 from __future__ import annotations
 
@@ -65,3 +66,14 @@ def test_the_library_refuses_a_foreign_file_as_well(tmp_path):
             Checkpoint(data, resume=resume)
     assert data.read_text() == PRECIOUS
     assert foreign(tmp_path / "absent.jsonl") is None
+
+
+@pytest.mark.parametrize(("command", "outputs"), [("sweep", "--json (or --csv)"), ("focus", "--json")])
+def test_checkpoint_help_names_the_commands_own_outputs(command, outputs, capsys):
+    assert cli.main([command, "--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    start = text.index("--checkpoint FILE")
+    part = text[start : text.index("--resume", start) if "--resume" in text[start:] else None]
+    assert f"next to {outputs}" in part
+    if command == "focus":
+        assert "--csv" not in part
