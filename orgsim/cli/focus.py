@@ -82,7 +82,8 @@ from orgsim.scenario.base import MAX_REPLICATIONS
     default=100,
     show_default=True,
     metavar="M",
-    help="At most M replications per order; orders still not separated then are reported as contenders.",
+    help="At most M replications per order (at least N; not used with --equal); orders still not separated "
+    "then are reported as contenders.",
 )
 @click.option(
     "--alpha",

@@ -165,7 +165,7 @@ def focus(
         replications: first-stage replications per order (n0); with method="equal", the
             replications of every order.
         batch: replications added to each survivor per look (default n0).
-        max_replications: the cap per order.
+        max_replications: the cap per order, at least `replications` (method="equal" has none).
         alpha: 1 - confidence of the selection statement.
         method: "sequential" (default) or "equal" (every order n0 replications, no elimination).
         delta: indifference zone (see `select`): stop once no survivor can beat the leader by
@@ -195,6 +195,8 @@ def focus(
         raise ExperimentError(f"goal must be 'max' or 'min' (got {goal!r})")
     if method not in ("sequential", "equal"):
         raise ExperimentError(f"method must be 'sequential' or 'equal' (got {method!r})")
+    if method == "sequential" and replications > max_replications:  # as run and compare refuse it (--precision)
+        raise ExperimentError(f"replications ({replications}) exceed max_replications ({max_replications})")
     delta = parse_delta(delta)
     mins = _constraints(minimum)
     maxs = _constraints(maximum)
@@ -321,7 +323,7 @@ def focus(
         alpha=alpha,
         n0=replications,
         batch=replications if batch is None else batch,
-        max_replications=max(max_replications, replications) if method == "sequential" else replications,
+        max_replications=max_replications if method == "sequential" else replications,
         sequential=method == "sequential",
         runtime_s=time.perf_counter() - t0,
         executor=label_,

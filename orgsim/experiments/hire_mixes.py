@@ -146,6 +146,8 @@ def hire(
         raise ExperimentError(f"goal must be 'max' or 'min' (got {goal!r})")
     if not isinstance(next_n, int) or next_n < 1:
         raise ExperimentError(f"the number of hires must be an integer >= 1 (got {next_n!r})")
+    if replications > max_replications:  # as focus, run and compare refuse it
+        raise ExperimentError(f"replications ({replications}) exceed max_replications ({max_replications})")
     delta = parse_delta(delta)
     mins, maxs = _constraints(minimum), _constraints(maximum)
     sets = dict(as_overrides(overrides) or {})
@@ -217,7 +219,7 @@ def hire(
         alpha=alpha,
         n0=replications,
         batch=replications if batch is None else batch,
-        max_replications=max(max_replications, replications),
+        max_replications=max_replications,
         delta=delta,
         runtime_s=time.perf_counter() - t0,
         executor=label_,

@@ -130,6 +130,8 @@ def optimize(
     cons = [c for c in constraints if isinstance(c, Constraint)] or parse_constraints([str(c) for c in constraints])
     if trials < 1 or replications < 2 or confirm < 1:
         raise ExperimentError("trials and confirm must be >= 1 and replications >= 2")
+    if replications > max_replications:  # the confirmation's first stage is R: as focus and hire refuse it
+        raise ExperimentError(f"replications ({replications}) exceed max_replications ({max_replications})")
     sets = dict(as_overrides(overrides) or {})
     source = scenario.name if isinstance(scenario, Scenario) else str(scenario)  # what problems name
     if isinstance(scenario, Scenario):
@@ -242,7 +244,7 @@ def optimize(
             return math.nan if value is None else float(value)
 
         budget_s = None if budget_minutes is None else budget_minutes * 60
-        confirm_reps = (confirm + 1) * max(max_replications, replications) - confirm * replications
+        confirm_reps = (confirm + 1) * max_replications - confirm * replications
 
         def after(study_: Any, ft: Any) -> None:
             if on_trial is not None:
@@ -300,7 +302,7 @@ def optimize(
         selection=sel,
         rows={k: rows_cache[k] for k in keys},
         alpha=alpha,
-        max_replications=max(max_replications, replications),
+        max_replications=max_replications,
         search_s=search_s,
         runtime_s=time.perf_counter() - t0,
         executor=label,

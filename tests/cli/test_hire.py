@@ -109,6 +109,7 @@ def test_a_constraint_nobody_meets_is_reported(tmp_path):
         (("--min", "runway_months:12"), "--min: constraint 'runway_months:12': write KPI=VALUE"),
         (("--max", "cash_out=lots"), "--max: constraint 'cash_out=lots': 'lots' is not a number"),
         (("--at-month", "99"), "--at-month 99: the scenario's horizon_months is"),
+        (("-n", "4", "--max-replications", "2"), "error: replications (4) exceed max_replications (2)"),
         (  # no front-line role left in sales, marketing or service: the file is named, not the scenario's name
             (
                 "--set",

@@ -135,6 +135,12 @@ def test_bad_input_exits_2_naming_the_option(args, words, capsys):
         assert w in err, (w, err)
 
 
+def test_a_first_stage_above_the_cap_is_refused(capsys):
+    # -n R is every trial's and the confirmation's first stage: a cap below it used to be raised to R silently
+    assert main(["optimize", REF, *VARY, *FAST, "--trials", "1", "-n", "5", "--max-replications", "4"]) == 2
+    assert capsys.readouterr().err == "error: replications (5) exceed max_replications (4)\n"
+
+
 def test_same_answer_whatever_the_workers(run_dir, tmp_path):
     _, w1 = run_dir
     w2 = _optimize(tmp_path, "w2", "-w", "2", "--constraint", "cash_out<=0.05")
