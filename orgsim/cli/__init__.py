@@ -3,7 +3,8 @@
 Thin by design: each command parses its options, loads scenarios with `orgsim.scenario.loader`,
 runs `orgsim.experiments` and hands the results to `orgsim.outputs` (terminal tables, files,
 reports). `main()` owns the exit codes: 0 ok, 2 bad input or usage (no traceback, ever),
-1 internal error (a traceback only with --debug), 130 when interrupted.
+1 internal error (a traceback only with --debug), 130 when interrupted, 141 (128 + SIGPIPE, as a
+Unix tool the shell stops) when the reader of its output went away (`orgsim validate *.yaml | head -1`).
 
 Modules: `common` (shared options, checks, writing, progress, exit codes), and one per
 command: `run`, `validate`, `compare`, `sweep`, `focus`, `report`.
@@ -11,9 +12,11 @@ command: `run`, `validate`, `compare`, `sweep`, `focus`, `report`.
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 from collections.abc import Sequence
+from typing import Any
 
 import click
 
@@ -39,10 +42,32 @@ from orgsim.cli.sensitivity import sensitivity_command
 from orgsim.experiments.runner import ReplicationError
 from orgsim.scenario.errors import OrgsimError, ScenarioError, UsageError
 
-__all__ = ["EXIT_INTERNAL", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_USAGE", "cli", "main"]
+__all__ = ["EXIT_INTERNAL", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_PIPE", "EXIT_USAGE", "cli", "main"]
+
+EXIT_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a tool stopped by a closed pipe
 
 
-@click.group(context_settings=CONTEXT)
+class _OutputClosed(Exception):
+    """The reader of stdout went away (`| head -1`). Not an OSError, so click does not turn it into exit 1."""
+
+
+class _Group(click.Group):
+    """The `orgsim` group: a write to a closed pipe, anywhere in parsing or a command, ends as `_OutputClosed`."""
+
+    def make_context(self, *args: Any, **kwargs: Any) -> click.Context:
+        try:
+            return super().make_context(*args, **kwargs)
+        except BrokenPipeError:
+            raise _OutputClosed() from None
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            raise _OutputClosed() from None
+
+
+@click.group(cls=_Group, context_settings=CONTEXT)
 @click.version_option(__version__, "-V", "--version", prog_name="orgsim", message="%(prog)s %(version)s")
 @debug_option
 def cli() -> None:
@@ -55,7 +80,7 @@ def cli() -> None:
     differences, parameter grids, growth-stage focus orders); `init` writes a scenario from a few
     answers; `hire` answers "who should I hire next?"; `sensitivity` ranks the assumptions by how
     much they move a KPI. Exit codes: 0 ok, 2 bad input or usage,
-    1 internal error.
+    1 internal error, 130 interrupted, 141 when the reader of the output went away (| head).
 
     \b
     Examples:
@@ -90,12 +115,35 @@ for _command in (
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI and return its exit code (the console script passes it to sys.exit)."""
+    try:
+        code = _main(argv)
+        sys.stdout.flush()  # what is still buffered fails here, not in Python's flush at exit
+        return code
+    except (_OutputClosed, BrokenPipeError):
+        # The reader went away: stop quietly, as `yes | head -1` does. stdout is pointed at devnull so
+        # that Python's own flush at exit does not fail again (the Python docs' "Note on SIGPIPE").
+        _stdout_to_devnull()
+        return EXIT_PIPE
+
+
+def _stdout_to_devnull() -> None:
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no file descriptor (stdout replaced, e.g. in tests): nothing to flush later
+        pass
+
+
+def _main(argv: Sequence[str] | None) -> int:
     state = State()
     try:
         rv = cli.main(
             args=list(argv) if argv is not None else None, prog_name="orgsim", standalone_mode=False, obj=state
         )
         return rv if isinstance(rv, int) else EXIT_OK
+    except _OutputClosed:
+        raise
     except click.exceptions.Exit as e:
         return e.exit_code
     except click.exceptions.Abort:

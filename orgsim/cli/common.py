@@ -1,8 +1,9 @@
 """What every command shares: options, checks before a run, writing files, progress, messages.
 
 Exit codes are the CLI's contract (docs/reference/interfaces.md): 0 ok, 2 bad input or usage, 1 internal
-error, 130 interrupted. `orgsim.cli.main` maps exceptions to them; commands raise `UsageError`
-(or let `ScenarioError` through) for bad input and return normally otherwise.
+error, 130 interrupted, 141 output pipe closed (`orgsim.cli.EXIT_PIPE`). `orgsim.cli.main` maps exceptions
+to them; commands raise `UsageError` (or let `ScenarioError` through) for bad input and return normally
+otherwise.
 """
 
 from __future__ import annotations

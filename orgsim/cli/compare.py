@@ -13,6 +13,7 @@ from orgsim.cli.common import (
     check_destinations,
     check_kpis,
     dask_executor,
+    echo_err,
     load_all,
     precision_settings,
     progress_bar,
@@ -31,7 +32,7 @@ from orgsim.cli.options import (
 )
 from orgsim.outputs.files import check_distinct_outputs, check_writable_file, dumps_json
 from orgsim.outputs.manifest import experiment_manifest
-from orgsim.scenario.errors import UsageError
+from orgsim.scenario.errors import UsageError, printable
 
 
 @click.command("compare", context_settings=CONTEXT)
@@ -90,6 +91,7 @@ def compare_command(
     check_kpis("--target", targets)
     scs = load_all(scenarios, overrides)
     remember({s.name: p for s, p in reversed(list(zip(scs, scenarios)))}, overrides)
+    _warn_horizons(scenarios, [s.horizon_months for s in scs])
     check_writable_file("--json", json_file)
     check_destinations(None, out_dir)
     check_distinct_outputs({"--json": json_file}, out_dir)
@@ -134,3 +136,16 @@ def compare_command(
     if not quiet:
         render_compare(wide_console(), cmp)
     report_written(out_dir, quiet)  # after the tables: the last line a user sees
+
+
+def _warn_horizons(paths: tuple[str, ...], horizons: list[int]) -> None:
+    """Scenarios of different horizons: every KPI is read at its own scenario's last month, so a
+    difference mixes the horizon with the structure; say so (stderr, also with --quiet)."""
+    if len(set(horizons)) < 2:
+        return
+    each = ", ".join(f"{printable(p)}: {h} months" for p, h in zip(paths, horizons))
+    echo_err(
+        f"warning: the scenarios run for different horizons ({each}); every KPI is taken at the end of its "
+        f"own scenario's horizon, so the differences mix the horizon with the structure (give them one, "
+        f"e.g. --set horizon_months={min(horizons)}, to compare the structure alone)"
+    )

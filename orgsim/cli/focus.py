@@ -82,7 +82,8 @@ from orgsim.scenario.base import MAX_REPLICATIONS
     default=100,
     show_default=True,
     metavar="M",
-    help="At most M replications per order; orders still not separated then are reported as contenders.",
+    help="At most M replications per order (at least N; not used with --equal); orders still not separated "
+    "then are reported as contenders.",
 )
 @click.option(
     "--alpha",
@@ -102,7 +103,7 @@ from orgsim.scenario.base import MAX_REPLICATIONS
 @common_options
 @out_option("focus.json (as --json), ranking.csv (one row per order, best first), kpis.csv (per order and replication)")
 @scheduler_option
-@checkpoint_options
+@checkpoint_options("--json")
 @quiet_option
 @debug_option
 def focus_command(

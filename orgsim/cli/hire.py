@@ -65,7 +65,8 @@ from orgsim.scenario.errors import UsageError
 @click.option("--batch", type=click.IntRange(min=1, max=MAX_REPLICATIONS), default=None, metavar="B",
               help="Replications added to each surviving option per look [default: N0].")  # fmt: skip
 @click.option("--max-replications", type=click.IntRange(min=2, max=MAX_REPLICATIONS), default=30, show_default=True,
-              metavar="M", help="At most M replications per option; unseparated ones are contenders.")  # fmt: skip
+              metavar="M", help="At most M replications per option (at least N0); unseparated ones are "
+              "contenders.")  # fmt: skip
 @click.option("--alpha", type=click.FloatRange(0, 1, min_open=True, max_open=True), default=0.05, show_default=True,
               help="1 - confidence of the selection statement.")  # fmt: skip
 @click.option("--delta", default=None, metavar="D", help="Indifference zone, as for `orgsim focus` (e.g. 1%).")
@@ -139,7 +140,7 @@ def hire_command(
         option = "--by"
         check_kpi(by, "KPI to rank by")
         option = "--roles"
-        parse_roles(roles, base)
+        parse_roles(roles, base, scenario)
         for flag, texts in (("--min", minimum), ("--max", maximum)):
             option = flag
             for text in texts:

@@ -91,7 +91,7 @@ from orgsim.scenario.errors import UsageError
     default=30,
     show_default=True,
     metavar="M",
-    help="At most M replications per confirmed plan.",
+    help="At most M replications per confirmed plan (at least R).",
 )
 @click.option(
     "--alpha",

@@ -149,23 +149,28 @@ def out_option(tables: str) -> Any:
     )
 
 
-def checkpoint_options(f: Any) -> Any:
-    """--checkpoint, --resume (sweep, focus)."""
-    f = click.option(
-        "--resume",
-        is_flag=True,
-        help="Continue an interrupted run from its checkpoint: finished work is read back, not rerun.",
-    )(f)
-    return click.option(
-        "--checkpoint",
-        "checkpoint",
-        type=click.Path(dir_okay=False, path_type=Path),
-        default=None,
-        metavar="FILE",
-        help="Append finished work to FILE as it finishes [default: FILE.checkpoint.jsonl "
-        "next to --json (or --csv), else .orgsim-checkpoint-<hash>.jsonl in the current directory]; "
-        "deleted after a run that completes.",
-    )(f)
+def checkpoint_options(outputs: str) -> Callable[[Any], Any]:
+    """--checkpoint, --resume (sweep, focus); `outputs` names the command's output options the default
+    checkpoint is kept next to ("--json (or --csv)")."""
+
+    def decorate(f: Any) -> Any:
+        f = click.option(
+            "--resume",
+            is_flag=True,
+            help="Continue an interrupted run from its checkpoint: finished work is read back, not rerun.",
+        )(f)
+        return click.option(
+            "--checkpoint",
+            "checkpoint",
+            type=click.Path(dir_okay=False, path_type=Path),
+            default=None,
+            metavar="FILE",
+            help="Append finished work to FILE as it finishes [default: FILE.checkpoint.jsonl "
+            f"next to {outputs}, else .orgsim-checkpoint-<hash>.jsonl in the current directory]; "
+            "deleted after a run that completes. An existing FILE that is not an orgsim checkpoint is refused.",
+        )(f)
+
+    return decorate
 
 
 def sensitivity_option(help_text: str) -> Callable[[Any], Any]:

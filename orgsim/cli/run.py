@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
 
 from orgsim.cli.common import (
     CONTEXT,
@@ -34,7 +33,7 @@ from orgsim.cli.options import (
 )
 from orgsim.outputs.files import check_distinct_outputs, csv_text, dumps_json, parquet_files
 from orgsim.outputs.manifest import run_manifest
-from orgsim.outputs.text import render_run
+from orgsim.outputs.text import StdoutConsole, render_run
 from orgsim.scenario import Scenario
 from orgsim.scenario.errors import UsageError
 
@@ -221,7 +220,7 @@ def run(
             )
 
     if not quiet:
-        render_run(Console(highlight=False), doc, wall_s, res.executor)
+        render_run(StdoutConsole(highlight=False), doc, wall_s, res.executor)
         if events_file is not None:
             click.echo(f"wrote {res.meta['events']['rows']:,} events to {events_file}")
     report_written(out_dir, quiet)

@@ -137,7 +137,7 @@ def sensitivity_command(
     total = (per + 2 * n_inputs + 1) * replications
     with dask_executor(scheduler, connect_timeout) as ex, progress_bar(quiet, total) as bar:
         result = sensitivity(
-            base,
+            scenario,  # the file, not `base`: a problem at a sample point names it
             parsed,
             list(kpis) or ["arr_end"],
             method,
@@ -148,7 +148,7 @@ def sensitivity_command(
             seed=seed,
             workers=workers,
             progress=bar,
-            overrides=None,
+            overrides=list(overrides),
             executor=ex,
         )
     text = dumps_json(result.to_dict()) if json_file is not None or out_dir is not None else ""

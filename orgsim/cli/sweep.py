@@ -80,7 +80,7 @@ from orgsim.scenario.errors import UsageError
 @out_option("sweep.json (as --json), sweep.csv (as --csv), kpis.csv (per point and replication)")
 @precision_options
 @scheduler_option
-@checkpoint_options
+@checkpoint_options("--json (or --csv)")
 @quiet_option
 @debug_option
 def sweep_command(

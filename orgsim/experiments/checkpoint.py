@@ -26,6 +26,10 @@ caller to report; the file is then rewritten atomically with only the lines that
 
 Each line is written with one `write` and flushed to disk (`fsync`) before the work counts as
 saved.
+
+A file that exists but is not a checkpoint (its first line is not one of ours) is refused before
+anything runs (`foreign`), never overwritten, emptied or deleted: `--checkpoint results.jsonl`
+given by mistake must not cost the user that file.
 """
 
 from __future__ import annotations
@@ -47,10 +51,14 @@ from orgsim.outputs.files import check_writable_file, write_text_atomic
 from orgsim.scenario import Scenario
 from orgsim.scenario.errors import UsageError
 
-__all__ = ["Checkpoint", "FORMAT", "checkpoint_for", "default_checkpoint", "work_key"]
+__all__ = ["Checkpoint", "FORMAT", "checkpoint_for", "default_checkpoint", "foreign", "work_key"]
 
 FORMAT = "orgsim-checkpoint/2"
 _KEY = re.compile(r"[0-9a-f]{64}")
+# How every line orgsim ever wrote to a checkpoint starts: this format, or the older pickle one
+# ({"key": ..., "info": ..., "data": ...}, whose lines are then skipped as no longer read).
+_OURS = re.compile(rb'\{\s*"format"\s*:\s*"orgsim-checkpoint/|\{\s*"key"\s*:\s*"[0-9a-f]{64}"\s*,\s*"info"\s*:')
+_PROBE = 64 * 1024  # bytes read to find the first line
 _REASON_LIMIT = 20  # skipped lines listed one by one; the rest are counted
 
 
@@ -83,6 +91,9 @@ class Checkpoint:
 
     def __init__(self, path: str | os.PathLike, resume: bool = False):
         self.path = Path(path)
+        why = foreign(self.path)
+        if why:
+            raise UsageError(f"checkpoint {self.path}: {why}; it is left as it is (give a checkpoint orgsim wrote)")
         self.entries: dict[str, tuple[list[Replication], list[dict[str, Any]]]] = {}
         self.reused = 0
         self.written = 0
@@ -270,6 +281,28 @@ def _plain(v: Any, where: str) -> Any:
     return _num(v, where, optional=True)
 
 
+def foreign(path: str | os.PathLike) -> str | None:
+    """Why the file at `path` is not a checkpoint orgsim wrote ("exists and is not ..."); None when it
+    is one, is empty (a run stopped before its first entry) or does not exist."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(_PROBE)
+    except FileNotFoundError:
+        return None
+    except OSError as e:
+        return f"exists and cannot be read ({e.strerror or e})"
+    text = head.lstrip()
+    if not text and len(head) < _PROBE:
+        return None
+    if text and _OURS.match(text):
+        return None
+    line = head[: len(head) - len(text)].count(b"\n") + 1
+    return (
+        f"exists and is not an orgsim checkpoint: line {line} is not checkpoint data (orgsim writes JSON lines "
+        f'that start {{"format": "{FORMAT}", "key": ...}})'
+    )
+
+
 # ---- where a command keeps its checkpoint ----------------------------------------------------
 
 
@@ -298,11 +331,23 @@ def checkpoint_for(
     default: bool = True,
 ) -> Path | None:
     """The checkpoint file of a sweep or focus: the one given (checked), or the default one named
-    after the outputs or the run's settings (`key`); refuses --resume when there is none to read."""
+    after the outputs or the run's settings (`key`); refuses --resume when there is none to read, and
+    a file that is not a checkpoint (`foreign`: orgsim would overwrite it, then delete it)."""
+    given = checkpoint is not None or not default
     if checkpoint is None and default:
         checkpoint = default_checkpoint(command, outputs, *key)
     else:
         check_writable_file("--checkpoint", checkpoint)
+    why = foreign(checkpoint) if checkpoint is not None else None
+    if why and given:
+        raise UsageError(
+            f"--checkpoint {checkpoint}: {why}; give the checkpoint of an interrupted run, or a file that does not "
+            "exist yet (orgsim fills it as work finishes and deletes it when the run completes)"
+        )
+    if why:
+        raise UsageError(
+            f"the default checkpoint {checkpoint} {why}; move it away, or name another file with --checkpoint FILE"
+        )
     if resume and (checkpoint is None or not checkpoint.exists()):
         raise UsageError(
             f"--resume: no checkpoint {checkpoint} to resume from (give --checkpoint FILE, or the "

@@ -101,17 +101,19 @@ def parse_constraint(text: str) -> tuple[str, float]:
 # ---- orders of a scenario ------------------------------------------------------------------
 
 
-def _growth(sc: Scenario):
+def _growth(sc: Scenario, source: str | None = None):
+    """The growth plan whose focus order varies; `source` names the scenario in errors (its file)."""
     g = sc.hiring.growth
+    where = source or sc.name
     if g is None:
-        raise ExperimentError(f"{sc.name}: no growth plan (hiring.growth), so there is no focus order to vary")
+        raise ExperimentError(f"{where}: no growth plan (hiring.growth), so there is no focus order to vary")
     if g.hires_per_month <= 0:
         raise ExperimentError(
-            f"{sc.name}: the growth plan hires nobody (hiring.growth.hires_per_month is 0), "
+            f"{where}: the growth plan hires nobody (hiring.growth.hires_per_month is 0), "
             "so every focus order gives the same company"
         )
     if len(g.focus_order) < 2:
-        raise ExperimentError(f"{sc.name}: focus_order has one department; there is nothing to reorder")
+        raise ExperimentError(f"{where}: focus_order has one department; there is nothing to reorder")
     return g
 
 
@@ -163,7 +165,7 @@ def focus(
         replications: first-stage replications per order (n0); with method="equal", the
             replications of every order.
         batch: replications added to each survivor per look (default n0).
-        max_replications: the cap per order.
+        max_replications: the cap per order, at least `replications` (method="equal" has none).
         alpha: 1 - confidence of the selection statement.
         method: "sequential" (default) or "equal" (every order n0 replications, no elimination).
         delta: indifference zone (see `select`): stop once no survivor can beat the leader by
@@ -193,6 +195,8 @@ def focus(
         raise ExperimentError(f"goal must be 'max' or 'min' (got {goal!r})")
     if method not in ("sequential", "equal"):
         raise ExperimentError(f"method must be 'sequential' or 'equal' (got {method!r})")
+    if method == "sequential" and replications > max_replications:  # as run and compare refuse it (--precision)
+        raise ExperimentError(f"replications ({replications}) exceed max_replications ({max_replications})")
     delta = parse_delta(delta)
     mins = _constraints(minimum)
     maxs = _constraints(maximum)
@@ -208,7 +212,7 @@ def focus(
     else:
         base = load_scenario(scenario, dict(sets or {}))
         source, point_overrides = scenario, sets
-    g_plan = _growth(base)
+    g_plan = _growth(base, None if isinstance(scenario, Scenario) else str(scenario))
     depts = list(g_plan.focus_order)
     if orders:
         chosen_orders = [parse_order(o, depts) for o in orders]
@@ -319,7 +323,7 @@ def focus(
         alpha=alpha,
         n0=replications,
         batch=replications if batch is None else batch,
-        max_replications=max(max_replications, replications) if method == "sequential" else replications,
+        max_replications=max_replications if method == "sequential" else replications,
         sequential=method == "sequential",
         runtime_s=time.perf_counter() - t0,
         executor=label_,

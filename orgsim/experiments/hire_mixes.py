@@ -59,14 +59,15 @@ def default_roles(sc: Scenario) -> list[str]:
     return [r for r in DEFAULT_ROLES if r in sc.roles and sc.roles[r].department in HIRE_DEPARTMENTS]
 
 
-def parse_roles(text: str | Sequence[str] | None, sc: Scenario) -> list[str]:
-    """ "ae,sdr" (or a list) -> checked role names, in the order given; None -> `default_roles`."""
+def parse_roles(text: str | Sequence[str] | None, sc: Scenario, source: str | None = None) -> list[str]:
+    """ "ae,sdr" (or a list) -> checked role names, in the order given; None -> `default_roles`.
+    `source` names the scenario in errors (its file; default its name)."""
     if text is None:
         roles = default_roles(sc)
         if not roles:
             raise ExperimentError(
-                f"{sc.name} has none of the roles {', '.join(DEFAULT_ROLES)} in a sales, marketing or service "
-                "department; name the roles to consider"
+                f"{source or sc.name} has none of the roles {', '.join(DEFAULT_ROLES)} in a sales, marketing or "
+                "service department; name the roles to consider"
             )
         return roles
     parts = [p.strip() for p in (text.split(",") if isinstance(text, str) else text)]
@@ -145,6 +146,8 @@ def hire(
         raise ExperimentError(f"goal must be 'max' or 'min' (got {goal!r})")
     if not isinstance(next_n, int) or next_n < 1:
         raise ExperimentError(f"the number of hires must be an integer >= 1 (got {next_n!r})")
+    if replications > max_replications:  # as focus, run and compare refuse it
+        raise ExperimentError(f"replications ({replications}) exceed max_replications ({max_replications})")
     delta = parse_delta(delta)
     mins, maxs = _constraints(minimum), _constraints(maximum)
     sets = dict(as_overrides(overrides) or {})
@@ -156,7 +159,7 @@ def hire(
         at_month = min(DEFAULT_AT_MONTH, base.horizon_months)
     if not isinstance(at_month, int) or not 1 <= at_month <= base.horizon_months:
         raise ExperimentError(f"the month must be between 1 and the horizon, {base.horizon_months} (got {at_month!r})")
-    chosen_roles = parse_roles(roles, base)
+    chosen_roles = parse_roles(roles, base, None if isinstance(scenario, Scenario) else str(scenario))
     options = mixes(chosen_roles, next_n)
     if len(options) > MAX_OPTIONS:
         raise ExperimentError(
@@ -216,7 +219,7 @@ def hire(
         alpha=alpha,
         n0=replications,
         batch=replications if batch is None else batch,
-        max_replications=max(max_replications, replications),
+        max_replications=max_replications,
         delta=delta,
         runtime_s=time.perf_counter() - t0,
         executor=label_,

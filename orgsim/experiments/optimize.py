@@ -42,7 +42,7 @@ from orgsim.experiments.stats import ExperimentError
 from orgsim.experiments.sweep_grid import as_overrides, load_points
 from orgsim.metrics.registry import KPI_KEYS
 from orgsim.scenario import Scenario
-from orgsim.scenario.errors import ScenarioError
+from orgsim.scenario.errors import Problem, ScenarioError
 from orgsim.scenario.loader import load_scenario, load_scenario_dict
 
 __all__ = ["STUDY_NAME", "optimize"]
@@ -51,14 +51,18 @@ STUDY_NAME = "orgsim-optimize"
 Trial = Callable[[dict[str, Any]], None]
 
 
-def _check_dims(base: Scenario, dims: Sequence[Dim]) -> None:
-    """Load the scenario at both ends (or every choice) of each dimension: a bad key or value names --vary."""
+def _check_dims(base: Scenario, dims: Sequence[Dim], source: str) -> None:
+    """Load the scenario at both ends (or every choice) of each dimension: every problem, in the file
+    `source`, each naming --vary."""
+    problems: list[Problem] = []
     for d in dims:
         ends = [d.value(c) for c in d.choices] if d.kind == "categorical" else [d.value(d.low), d.value(d.high)]
         try:
-            load_points(base, [{d.key: v} for v in ends])
+            load_points(base, [{d.key: v} for v in ends], source=source, option="--vary")
         except ScenarioError as e:
-            raise ExperimentError(f"--vary {d.key}: " + "; ".join(p.render() for p in e.problems)) from None
+            problems += [p for p in e.problems if p not in problems]
+    if problems:
+        raise ScenarioError(source, problems)
 
 
 def _question(
@@ -126,9 +130,12 @@ def optimize(
     cons = [c for c in constraints if isinstance(c, Constraint)] or parse_constraints([str(c) for c in constraints])
     if trials < 1 or replications < 2 or confirm < 1:
         raise ExperimentError("trials and confirm must be >= 1 and replications >= 2")
+    if replications > max_replications:  # the confirmation's first stage is R: as focus and hire refuse it
+        raise ExperimentError(f"replications ({replications}) exceed max_replications ({max_replications})")
     sets = dict(as_overrides(overrides) or {})
+    source = scenario.name if isinstance(scenario, Scenario) else str(scenario)  # what problems name
     if isinstance(scenario, Scenario):
-        base = load_scenario_dict(scenario.model_dump(mode="json"), scenario.name, sets)
+        base = load_scenario_dict(scenario.model_dump(mode="json"), source, sets)
     else:
         base = load_scenario(scenario, sets)
     clash = [d.key for d in dims if d.key in sets or (at_month is not None and d.key == "horizon_months")]
@@ -137,7 +144,7 @@ def optimize(
     at_month = base.horizon_months if at_month is None else at_month
     if not 1 <= at_month <= base.horizon_months:
         raise ExperimentError(f"--at-month {at_month}: must be between 1 and the horizon, {base.horizon_months}")
-    _check_dims(base, dims)
+    _check_dims(base, dims, source)
     seed = base.seed if seed is None else int(seed)
     own = {d.key: _lookup(base.model_dump(mode="json"), d.key) for d in dims}
     horizon = {"horizon_months": at_month} if at_month != base.horizon_months else {}
@@ -189,7 +196,7 @@ def optimize(
         if key not in scenarios:
             by_key = {d.key: d for d in dims}
             point = {**horizon, **{k: by_key[k].value(v) for k, v in key}}
-            scenarios[key] = load_points(base, [point])[0]
+            scenarios[key] = load_points(base, [point], source=source, option="--vary")[0]
         return scenarios[key]
 
     with using(executor, workers, scheduler) as ex:
@@ -237,7 +244,7 @@ def optimize(
             return math.nan if value is None else float(value)
 
         budget_s = None if budget_minutes is None else budget_minutes * 60
-        confirm_reps = (confirm + 1) * max(max_replications, replications) - confirm * replications
+        confirm_reps = (confirm + 1) * max_replications - confirm * replications
 
         def after(study_: Any, ft: Any) -> None:
             if on_trial is not None:
@@ -266,7 +273,7 @@ def optimize(
         keys = [own_key, *candidates]
         if own_point in means_cache and own_point in rows_cache:
             rows_cache[own_key] = rows_cache[own_point]  # the same scenario: the same numbers
-        scenarios[own_key] = load_points(base, [horizon])[0]
+        scenarios[own_key] = load_points(base, [horizon], source=source)[0]
 
         def draw(need: dict[Key, range]) -> dict[Key, Rows]:
             run(need)
@@ -295,7 +302,7 @@ def optimize(
         selection=sel,
         rows={k: rows_cache[k] for k in keys},
         alpha=alpha,
-        max_replications=max(max_replications, replications),
+        max_replications=max_replications,
         search_s=search_s,
         runtime_s=time.perf_counter() - t0,
         executor=label,

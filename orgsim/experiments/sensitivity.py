@@ -236,8 +236,10 @@ def sensitivity(
         raise ExperimentError(f"unknown method {method!r}; choose from {', '.join(METHODS)}")
     kpis = [check_kpi(k, "KPI in --kpi") for k in kpis] or ["arr_end"]
     sets = dict(as_overrides(overrides) or {})
+    # problems are the file's (its name for a loaded Scenario, which has no file)
+    source = scenario.name if isinstance(scenario, Scenario) else str(scenario)
     if isinstance(scenario, Scenario):
-        base = load_scenario_dict(scenario.model_dump(mode="json"), scenario.name, sets)
+        base = load_scenario_dict(scenario.model_dump(mode="json"), source, sets)
     else:
         base = load_scenario(scenario, sets)
     if not params:
@@ -268,7 +270,7 @@ def sensitivity(
     # Tornado: every input alone at its low and high end; then the scenario itself.
     oat = [{p.key: p.value(end)} for p in ps_ for end in (p.low, p.high)]
     points = [{p.key: p.value(v) for p, v in zip(ps_, row)} for row in x] + oat + [{}]
-    scs = load_points(base, points, None)  # every key and value checked, every problem reported
+    scs = load_points(base, points, None, source=source, option="--params")  # every problem, before any run
     t0 = time.perf_counter()
     with using(executor, workers, scheduler, cap=max(1, replications * len(scs))) as ex:
         got = ex.run([(i, sc, seed, range(replications)) for i, sc in enumerate(scs)], progress)

@@ -193,13 +193,23 @@ def load_points(
     scenario: str | os.PathLike | Scenario,
     points: list[dict[str, Any]],
     overrides: Mapping[str, Any] | None = None,
+    *,
+    source: str | None = None,
+    option: str | None = None,
 ) -> list[Scenario]:
-    """The scenario at every point (its overrides, then the point's), every problem reported."""
+    """The scenario at every point (its overrides, then the point's), every problem reported.
+
+    `source`: the label of the problems when `scenario` is a loaded `Scenario` (default its name; a
+    command passes the file it loaded it from). `option`: the option the points' values came from
+    (``--vary``): a problem at (or under) a point's key then says ``(in --vary KEY)`` instead of
+    ``(in overrides)``.
+    """
     base = dict(overrides or {})
     problems: list[Problem] = []
     seen: set[tuple[str, str]] = set()
     out: list[Scenario] = []
-    source = str(scenario) if not isinstance(scenario, Scenario) else scenario.name
+    if source is None:
+        source = str(scenario) if not isinstance(scenario, Scenario) else scenario.name
     for p in points:
         ov = {**base, **{k: plain(v) for k, v in p.items()}}
         try:
@@ -210,9 +220,23 @@ def load_points(
         except ScenarioError as e:
             source = e.source
             for prob in e.problems:
+                prob = _from_point(prob, p, option)
                 if (prob.path, prob.message) not in seen:
                     seen.add((prob.path, prob.message))
                     problems.append(prob)
     if problems:
         raise ScenarioError(source, problems)
     return out
+
+
+_OVERRIDDEN = " (in overrides)"  # how the loader marks a problem of an override (`scenario_error`)
+
+
+def _from_point(prob: Problem, point: Mapping[str, Any], option: str | None) -> Problem:
+    """`prob`, naming the option of the point's value it comes from when it is at (or under) one of its keys."""
+    if option is None or not prob.message.endswith(_OVERRIDDEN):
+        return prob
+    for key in point:
+        if prob.path == key or prob.path.startswith((f"{key}.", f"{key}[")):
+            return Problem(prob.path, f"{prob.message.removesuffix(_OVERRIDDEN)} (in {option} {key})", prob.line)
+    return prob

@@ -172,7 +172,7 @@ def sweep(
     if both:
         raise ExperimentError(f"{both[0]} is both set (--set) and varied (--vary); drop one")
     points = grid(vary_)
-    scs = load_points(scenario, points, sets)
+    scs = load_points(scenario, points, sets, option="--vary")
     base_sc = load_points(scenario, [{}], sets)[0] if baseline else None
     reps = scs[0].replications if replications is None else int(replications)
     seed = scs[0].seed if seed is None else int(seed)

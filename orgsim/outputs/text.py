@@ -9,6 +9,7 @@ disagree. Nothing here runs a simulation.
 
 from __future__ import annotations
 
+import errno
 from typing import Any
 
 from rich import box
@@ -30,6 +31,7 @@ __all__ = [
     "BOTTLENECK_UTILISATION",
     "BOTTLENECK_WAIT_HOURS",
     "NEGLIGIBLE_WAIT_HOURS",
+    "StdoutConsole",
     "bottleneck",
     "cash_line",
     "ci_text",
@@ -319,15 +321,25 @@ def param_text(v: Any) -> str:
     return str(v)
 
 
+class StdoutConsole(Console):
+    """The console the commands print their tables on: a write to a closed pipe (`orgsim run ... | head -1`)
+    raises `BrokenPipeError`, which `orgsim.cli.main` ends with its closed-pipe status; rich's own default
+    exits 1, the status of an internal error."""
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        raise BrokenPipeError(errno.EPIPE, "the reader of the output went away")
+
+
 def wide_console(min_width: int = 200) -> Console:
     """A console for wide tables: the terminal's width on a terminal; when writing to a file or
     pipe (where rich would assume 80 columns), at least `min_width`, unless COLUMNS says otherwise."""
     import os
 
-    console = Console(highlight=False)
+    console = StdoutConsole(highlight=False)
     if console.is_terminal or os.environ.get("COLUMNS"):
         return console
-    return Console(highlight=False, width=max(console.width, min_width))
+    return StdoutConsole(highlight=False, width=max(console.width, min_width))
 
 
 # ---- failed replications ---------------------------------------------------------------------

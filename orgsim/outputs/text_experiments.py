@@ -47,15 +47,17 @@ def _ci_diff(lo: float | None, hi: float | None, unit: str) -> str:
 
 
 def compare_header(cmp: Any) -> Text:
-    """One line: the scenarios, paired replications, seed, horizon, wall time, executor."""
+    """One line: the scenarios, paired replications, seed, horizon (each arm's, "6 / 9 months", when
+    they differ), wall time, executor."""
     base = cmp.arms[0]
     t = Text()
     t.append(" vs ".join(cmp.names), style="bold")
     n = base.n
+    horizons = [a.scenario.horizon_months for a in cmp.arms]
     parts = [
         f"{n} paired replication{'s' if n != 1 else ''}",
         f"seed {base.seed}",
-        f"{base.scenario.horizon_months} months",
+        f"{' / '.join(str(h) for h in horizons) if len(set(horizons)) > 1 else horizons[0]} months",
         f"{cmp.runtime_s:.1f} s wall",
     ]
     if cmp.executor:
@@ -171,9 +173,11 @@ def render_sweep(console: Console, result: Any, kpis: tuple[str, ...] = SWEEP_KP
     head.append(first.name, style="bold")
     reps = sorted({r.n for r in result.results})
     reps_text = f"{reps[0]}" if len(reps) == 1 else f"{reps[0]}..{reps[-1]}"
+    months = sorted({r.scenario.horizon_months for r in result.results})  # several when horizon_months is varied
+    months_text = f"{months[0]}" if len(months) == 1 else f"{months[0]}..{months[-1]}"
     head.append(
         f": sweep of {len(result.points)} points, {reps_text} replications each, seed {result.seed} "
-        f"(the same random numbers at every point), {first.scenario.horizon_months} months, "
+        f"(the same random numbers at every point), {months_text} months, "
         f"{result.runtime_s:.1f} s wall, {result.executor}"
     )
     console.print(head, soft_wrap=True)

@@ -145,17 +145,30 @@ def message(err: Mapping[str, Any], parts: PathT, key_error: bool) -> str:
 
 
 def text_hint(value: Any) -> str:
-    """For a number written as text: how to write it as a number."""
+    """For a number written as text: how to write it as a number (``5e4``: 50000 or 5.0e+4)."""
     if not isinstance(value, str):
         return ""
     try:
-        if not math.isfinite(float(value.replace("_", ""))):
-            return ""
+        x = float(value.replace("_", ""))
     except ValueError:
         return ""
+    if not math.isfinite(x):
+        return ""
     if "e" in value.lower():
-        return "; YAML reads this as text: write 1000000 or 1.0e+6"
+        return f"; YAML reads this as text: write {' or '.join(_number_spellings(x))}"
     return "; remove the quotes"
+
+
+def _number_spellings(x: float) -> list[str]:
+    """`x` as YAML reads a number: plain (50000, 0.0015) where that is short, and in exponent form
+    with the dot and signed exponent YAML 1.1 needs (5.0e+4)."""
+    mantissa, exponent = f"{x:.15e}".split("e")
+    mantissa = mantissa.rstrip("0")
+    scientific = f"{mantissa}{'0' if mantissa.endswith('.') else ''}e{int(exponent):+d}"
+    if x.is_integer() and abs(x) < 1e16:
+        return [str(int(x)), scientific]
+    plain = repr(x)
+    return [scientific] if "e" in plain or len(plain) > 20 else [plain, scientific]
 
 
 def suggest(word: str, options: list[str], listing: bool = True) -> str:

@@ -109,6 +109,15 @@ def test_a_constraint_nobody_meets_is_reported(tmp_path):
         (("--min", "runway_months:12"), "--min: constraint 'runway_months:12': write KPI=VALUE"),
         (("--max", "cash_out=lots"), "--max: constraint 'cash_out=lots': 'lots' is not a number"),
         (("--at-month", "99"), "--at-month 99: the scenario's horizon_months is"),
+        (("-n", "4", "--max-replications", "2"), "error: replications (4) exceed max_replications (2)"),
+        (  # no front-line role left in sales, marketing or service: the file is named, not the scenario's name
+            (
+                "--set",
+                "hiring.growth=null",
+                *(f"--set=roles.{r}.department=functional" for r in ("ae", "sdr", "se", "csm", "marketer")),
+            ),
+            f"--roles: {REF} has none of the roles ae, sdr, se, csm, marketer",
+        ),
     ],
 )
 def test_bad_input_exits_2_naming_the_option(extra, message, capsys, tmp_path):

@@ -117,7 +117,10 @@ def test_resume_adds_trials_to_the_same_study(run_dir):
     [
         (("--vary", "roles.ae.headcountt=2..8"), ["--vary roles.ae.headcountt"]),
         (("--vary", "roles.ae.headcount=8..2"), ["--vary roles.ae.headcount", "must go up"]),
-        (("--vary", "roles.ae.headcount=-3..2"), ["--vary roles.ae.headcount", "roles.ae.headcount"]),
+        (
+            ("--vary", "roles.ae.headcount=-3..2"),
+            [f"{REF}: 1 problem", "roles.ae.headcount: must be >= 0 (got -3) (in --vary roles.ae.headcount)"],
+        ),
         (("--vary", "roles.ae.headcount=3"), ["--vary roles.ae.headcount", "LOW..HIGH"]),
         (("--vary", "roles.ae.headcount=2..8", "--goal", "arr"), ["--goal", "arr_end"]),
         (("--vary", "roles.ae.headcount=2..8", "--constraint", "cash_out<0.05"), ["--constraint", "KPI<=VALUE"]),
@@ -130,6 +133,12 @@ def test_bad_input_exits_2_naming_the_option(args, words, capsys):
     assert "Traceback" not in err
     for w in words:
         assert w in err, (w, err)
+
+
+def test_a_first_stage_above_the_cap_is_refused(capsys):
+    # -n R is every trial's and the confirmation's first stage: a cap below it used to be raised to R silently
+    assert main(["optimize", REF, *VARY, *FAST, "--trials", "1", "-n", "5", "--max-replications", "4"]) == 2
+    assert capsys.readouterr().err == "error: replications (5) exceed max_replications (4)\n"
 
 
 def test_same_answer_whatever_the_workers(run_dir, tmp_path):

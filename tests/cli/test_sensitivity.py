@@ -102,6 +102,23 @@ def test_bad_params_exit_2_naming_the_key(spec: str, named: str, capsys, tmp_pat
     assert not (tmp_path / "x.json").exists()
 
 
+def test_a_bad_sample_value_names_the_file_and_the_option(capsys):
+    # a win rate above 1 inside the range: the scenario's file (not its `name:`) and --params are named
+    args = [
+        "sensitivity",
+        str(REFERENCE),
+        "--params",
+        "segments.smb.win_rate=0.2..2",
+        "--params",
+        "roles.sdr.headcount=1..6",
+    ]
+    assert cli.main([*args, *FAST]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"{REFERENCE}: ")
+    assert "segments.smb.win_rate: must be <= 1 (got 2.0) (in --params segments.smb.win_rate)" in err
+    assert "series-a-reference" not in err and "Traceback" not in err
+
+
 def test_unknown_kpi_exits_2(capsys):
     assert cli.main(["sensitivity", str(REFERENCE), *PARAMS, *FAST, "--kpi", "arr_nd"]) == 2
     assert "arr_end" in capsys.readouterr().err

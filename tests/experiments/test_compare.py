@@ -168,6 +168,31 @@ def test_compare_reports_every_bad_file(tmp_path, capsys):
     assert "did you mean 'horizon_months'?" in err and "must be >= 0 (got -1)" in err
 
 
+def test_compare_of_different_horizons_warns_and_names_both(tmp_path, capsys):
+    text = open(SERIES_A, encoding="utf-8").read()
+    assert "\nhorizon_months: 36\n" in text
+    files = []
+    for h in (2, 3):
+        f = tmp_path / f"h{h}.yaml"
+        f.write_text(text.replace("\nhorizon_months: 36\n", f"\nhorizon_months: {h}\n"), encoding="utf-8")
+        files.append(str(f))
+    out = tmp_path / "c.json"
+    assert cli.main(["compare", *files, "-n", "2", "-w", "1", "--json", str(out)]) == 0
+    got = capsys.readouterr()
+    assert (
+        f"warning: the scenarios run for different horizons ({files[0]}: 2 months, {files[1]}: 3 months); every "
+        "KPI is taken at the end of its own scenario's horizon, so the differences mix the horizon with the "
+        "structure (give them one, e.g. --set horizon_months=2, to compare the structure alone)\n"
+    ) in got.err
+    assert "2 paired replications, seed 2026, 2 / 3 months, " in got.out  # not "2 months"
+    doc = json.loads(out.read_text())
+    assert [a["horizon_months"] for a in doc["arms"].values()] == [2, 3]
+    # one horizon (--set): no warning, one number in the header
+    assert cli.main(["compare", *files, "-n", "2", "-w", "1", "--set", "horizon_months=2"]) == 0
+    got = capsys.readouterr()
+    assert "different horizons" not in got.err and "seed 2026, 2 months, " in got.out
+
+
 def test_compare_in_process_matches_the_api(tmp_path, capsys):
     out = tmp_path / "c.json"
     assert (

@@ -208,6 +208,27 @@ def test_focus_bad_input_exits_2(capsys, args, message):
     assert message in err and "Traceback" not in err
 
 
+def test_focus_refuses_a_first_stage_above_the_cap_as_run_and_compare_do(capsys, tmp_path):
+    # it used to run the 4 replications and record max_replications: 4
+    orders = ["--orders", "product,sales,marketing,service", "--orders", "sales,product,marketing,service"]
+    args = ["focus", str(SERIES_A), *orders, "--set", "horizon_months=2", "-w", "1", "-q", "-n", "4"]
+    assert cli.main([*args, "--max-replications", "2"]) == 2
+    assert capsys.readouterr().err == "error: replications (4) exceed max_replications (2)\n"
+    assert cli.main(["run", str(SERIES_A), "-n", "4", "--max-replications", "2", "--precision", "0.1", "-q"]) == 2
+    assert capsys.readouterr().err == "error: replications (4) exceed max_replications (2)\n"
+    # --equal has no cap: every order runs N, as recorded
+    out = tmp_path / "f.json"
+    assert cli.main([*args, "--max-replications", "2", "--equal", "--json", str(out)]) == 0
+    doc = json.loads(out.read_text())
+    assert doc["max_replications"] == 4 and doc["replications_used"] == 8
+
+
+def test_focus_errors_name_the_file_not_the_scenarios_name(capsys):
+    assert cli.main(["focus", str(SERIES_A), "--set", "hiring.growth=null", "-q", "-n", "2"]) == 2
+    err = capsys.readouterr().err
+    assert err == f"error: {SERIES_A}: no growth plan (hiring.growth), so there is no focus order to vary\n"
+
+
 def test_focus_command_prints_ranking_and_cost(capsys, tmp_path):
     out = tmp_path / "f.json"
     assert (

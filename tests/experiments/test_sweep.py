@@ -11,7 +11,7 @@ from experiments_support import REFERENCE, SEED, SERIES_A, series_a
 
 from orgsim import cli
 from orgsim.experiments import ExperimentError, sweep
-from orgsim.experiments.sweep_grid import expand_range, grid, parse_vary
+from orgsim.experiments.sweep_grid import expand_range, grid, load_points, parse_vary
 from orgsim.metrics import KPI_KEYS
 from orgsim.scenario.errors import ScenarioError
 
@@ -143,11 +143,23 @@ def test_unknown_key_and_bad_values_are_reported_before_running():
     with pytest.raises(ScenarioError) as e:
         sweep(SERIES_A, ["roles.sdr.headcount=-1,2,-3"], replications=1)
     text = str(e.value)
-    assert "must be >= 0 (got -1)" in text and "must be >= 0 (got -3)" in text
+    assert text.startswith(f"{SERIES_A}: 2 problems")
+    assert "must be >= 0 (got -1) (in --vary roles.sdr.headcount)" in text and "must be >= 0 (got -3)" in text
     with pytest.raises(ExperimentError, match="both set"):
         sweep(SERIES_A, ["horizon_months=6,12"], overrides={"horizon_months": 3})
     with pytest.raises(ExperimentError, match="given twice"):
         sweep(SERIES_A, ["horizon_months=6", "horizon_months=12"])
+
+
+def test_load_points_names_the_given_source_and_a_value_under_a_key():
+    # a loaded Scenario has no file: the caller names it; a problem inside a varied list names its key
+    plan = [{"month": 1, "role": "ae", "count": -1}]
+    with pytest.raises(ScenarioError) as e:
+        load_points(series_a(), [{"hiring.plan": plan}], {"horizon_months": 0}, source="my.yaml", option="--vary")
+    text = str(e.value)
+    assert text.startswith("my.yaml: 2 problems")
+    assert "hiring.plan[0].count: must be >= 1 (got -1) (in --vary hiring.plan)" in text
+    assert "horizon_months: must be >= 1 (got 0) (in overrides)" in text  # not the point's: stays an override
 
 
 def test_sweep_a_loaded_scenario_with_a_mapping():
@@ -188,6 +200,11 @@ def test_sweep_command_writes_csv_and_json(tmp_path, capsys):
     rows = list(csv.DictReader(out_csv.open()))
     assert len(rows) == 2 * len(KPI_KEYS) and rows[0]["roles.sdr.headcount"] == "2"
     assert json.loads(out_json.read_text())["seed"] == 4
+
+
+def test_sweep_over_the_horizon_shows_every_horizon_in_its_header(capsys):
+    assert cli.main(["sweep", str(REFERENCE), "--vary", "horizon_months=2,3", "-n", "1", "-w", "1"]) == 0
+    assert "(the same random numbers at every point), 2..3 months, " in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(
