@@ -10,14 +10,15 @@ import click
 
 from orgsim.cli.common import (
     CONTEXT,
-    check_destinations,
     check_kpis,
+    check_outputs,
     dask_executor,
     load_all,
     precision_settings,
     progress_bar,
     remember,
     report_written,
+    tables_on_stdout,
     write_experiment,
 )
 from orgsim.cli.options import (
@@ -29,7 +30,7 @@ from orgsim.cli.options import (
     replications_option,
     scheduler_option,
 )
-from orgsim.outputs.files import check_distinct_outputs, check_writable_file, dumps_json
+from orgsim.outputs.files import dumps_json
 from orgsim.outputs.manifest import experiment_manifest
 from orgsim.scenario.errors import UsageError
 
@@ -90,9 +91,7 @@ def compare_command(
     check_kpis("--target", targets)
     scs = load_all(scenarios, overrides)
     remember({s.name: p for s, p in reversed(list(zip(scs, scenarios)))}, overrides)
-    check_writable_file("--json", json_file)
-    check_destinations(None, out_dir)
-    check_distinct_outputs({"--json": json_file}, out_dir)
+    check_outputs({"--json": json_file}, out_dir)
     first = scs[0]
     reps = first.replications if replications is None else replications
     started, t0 = _dt.datetime.now(_dt.UTC), time.perf_counter()
@@ -131,6 +130,6 @@ def compare_command(
             )
         )
         write_experiment(json_file, out_dir, text, files)
-    if not quiet:
+    if tables_on_stdout(quiet, json_file):
         render_compare(wide_console(), cmp)
     report_written(out_dir, quiet)  # after the tables: the last line a user sees
