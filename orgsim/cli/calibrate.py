@@ -8,14 +8,13 @@ Thin: `orgsim.calibrate.readers` reads the files, `quality` cleans them at the a
 from __future__ import annotations
 
 import importlib.util
-import os
 from pathlib import Path
 
 import click
 
-from orgsim.cli.common import CONTEXT, echo_err, write_file
+from orgsim.cli.common import CONTEXT, check_outputs, echo_err
 from orgsim.cli.options import debug_option
-from orgsim.outputs.files import check_distinct_outputs, check_replaceable_dir, check_writable_file, write_dir_atomic
+from orgsim.outputs.targets import STDOUT
 from orgsim.scenario.errors import UsageError
 
 FORMATS = ("salesforce", "hubspot", "pipedrive", "generic", "sales-pipeline")
@@ -32,7 +31,12 @@ FORMATS = ("salesforce", "hubspot", "pipedrive", "generic", "sales-pipeline")
 )
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="The export date [default: the latest date in the data].")
 @click.option("--out", "out_file", type=click.Path(path_type=Path), help="Write the scenario fragment (YAML) here.")
-@click.option("--json", "json_file", type=click.Path(path_type=Path), help="Write every estimate as JSON here.")
+@click.option(
+    "--json",
+    "json_file",
+    type=click.Path(path_type=Path),
+    help="Write every estimate as JSON here ('-': stdout, with --out).",
+)
 @click.option("--report", "report_dir", type=click.Path(path_type=Path), help="Write report.html and PNGs here.")
 @click.option(
     "--map",
@@ -102,6 +106,7 @@ def calibrate_command(
     from orgsim.calibrate.quality import parse_segments, prepare
     from orgsim.calibrate.readers import read_export
     from orgsim.outputs.files import dumps_json
+    from orgsim.outputs.transaction import Transaction
 
     for export_file in exports:
         if not export_file.exists():
@@ -122,11 +127,10 @@ def calibrate_command(
         when = parsed
     if segments is not None:
         parse_segments(segments)
-    for option, path in (("--out", out_file), ("--json", json_file)):
-        check_writable_file(option, path)
-    check_distinct_outputs({"--out": out_file, "--json": json_file})
-    if report_dir is not None:
-        _check_report_dir(report_dir, [p for p in (out_file, json_file) if p is not None])
+    json_to_stdout = json_file is not None and str(json_file) == STDOUT
+    if json_to_stdout and out_file is None:
+        raise UsageError("--json -: standard output gets the fragment when there is no --out; give --out FILE")
+    check_outputs({"--out": out_file, "--json": json_file}, report_dir, dir_option="--report")
     if base is not None and not Path(base).is_file():
         raise UsageError(f"--extends {base}: no such file")
 
@@ -146,38 +150,16 @@ def calibrate_command(
         from orgsim.calibrate.report import report_files
 
         files = report_files(cal)
-    click.echo(summary_text(cal))
-    if out_file is not None:
-        write_file(out_file, text)
-    else:
+    if not json_to_stdout:
+        click.echo(summary_text(cal))
+    if out_file is None:
         click.echo("\n" + text, nl=False)
-    if json_file is not None:
-        write_file(json_file, dumps_json(cal.data))
+    with Transaction() as out:  # every file or none (`orgsim.outputs.transaction`)
+        out.file("--out", out_file, text)
+        out.file("--json", json_file, dumps_json(cal.data) if json_file is not None else "", dash=True)
+        out.directory("--report", report_dir, files)
     if report_dir is not None:
-        try:
-            write_dir_atomic(report_dir, files, option="--report")
-        except OSError as e:
-            raise UsageError(
-                f"--report {report_dir}: cannot write {e.filename or report_dir}: {e.strerror or e}"
-            ) from None
         echo_err(f"report: {report_dir / 'report.html'}")
-
-
-def _check_report_dir(report_dir: Path, files: list[Path]) -> None:
-    """--report DIR is replaced as a whole: it must be a directory (or new) and hold no other output."""
-    if report_dir.exists() and not report_dir.is_dir():
-        raise UsageError(f"--report {report_dir}: exists and is not a directory")
-    existing = next((p for p in [report_dir.parent, *report_dir.parents] if p.exists()), None)
-    if existing is not None and not (existing.is_dir() and os.access(existing, os.W_OK)):
-        raise UsageError(f"--report {report_dir}: cannot create or write in {existing}")
-    check_replaceable_dir("--report", report_dir)
-    d = Path(os.path.realpath(report_dir))
-    for f in files:
-        pf = Path(os.path.realpath(f))
-        if d == pf or d in pf.parents:
-            raise UsageError(
-                f"{f} is inside --report {report_dir}, which orgsim replaces as a whole; write it elsewhere"
-            )
 
 
 def _ci(x: dict | None, digits: int = 2) -> str:

@@ -19,9 +19,9 @@ from typing import Any
 import click
 from rich.console import Console
 
-from orgsim.outputs.files import check_regular_target, check_replaceable_dir, write_dir_atomic, write_text_atomic
+from orgsim.outputs.targets import STDOUT, check_dir, check_distinct_outputs, check_file
 from orgsim.scenario import Scenario
-from orgsim.scenario.errors import Problem, ScenarioError, UsageError, printable
+from orgsim.scenario.errors import Problem, ScenarioError, printable
 from orgsim.scenario.loader import load_scenario
 
 __all__ = [
@@ -31,8 +31,8 @@ __all__ = [
     "EXIT_OK",
     "EXIT_USAGE",
     "State",
-    "check_destinations",
     "check_kpis",
+    "check_outputs",
     "dask_executor",
     "echo_err",
     "failure_text",
@@ -42,10 +42,9 @@ __all__ = [
     "progress_bar",
     "remember",
     "report_written",
-    "write_binaries",
+    "tables_on_stdout",
     "write_experiment",
     "write_file",
-    "write_out_dir",
 ]
 
 EXIT_OK, EXIT_INTERNAL, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
@@ -124,24 +123,31 @@ def dask_executor(scheduler: str | None, connect_timeout: float) -> Iterator[Any
 # ---- Checks before a run ---------------------------------------------------------------------
 
 
-def check_destinations(json_file: Path | None, out_dir: Path | None) -> None:
-    """Fail before a long run, not after it, when results could not be written."""
-    if json_file is not None:
-        check_regular_target("--json", json_file)
-        parent = json_file.parent
-        if json_file.is_dir():
-            raise UsageError(f"--json {json_file}: is a directory; give a file name")
-        if not parent.is_dir():
-            raise UsageError(f"--json {json_file}: directory {parent} does not exist")
-        if not os.access(parent, os.W_OK):
-            raise UsageError(f"--json {json_file}: directory {parent} is not writable")
-    if out_dir is not None:
-        if out_dir.exists() and not out_dir.is_dir():
-            raise UsageError(f"--out {out_dir}: exists and is not a directory")
-        existing = next((p for p in [out_dir.parent, *out_dir.parents] if p.exists()), None)
-        if existing is not None and not (existing.is_dir() and os.access(existing, os.W_OK)):
-            raise UsageError(f"--out {out_dir}: cannot create or write in {existing}")
-        check_replaceable_dir("--out", out_dir)
+def check_outputs(files: dict[str, Path | None], out_dir: Path | None = None, dir_option: str = "--out") -> None:
+    """Fail before a long run, not after it, when results could not be written: every output file (option ->
+    path, None when not given) and DIR, each as its write will do it (`orgsim.outputs.targets`), and no two on one
+    file. ``--json -`` is standard output."""
+    for option, path in files.items():
+        check_file(option, path, dash=option == "--json")
+    check_dir(dir_option, out_dir)
+    check_distinct_outputs(files, out_dir, dir_option)
+
+
+def tables_on_stdout(quiet: bool, *files: Path | None) -> bool:
+    """Whether a command prints its tables: not with --quiet, nor when an output file (--json, --events) is
+    standard output (``--json -``, or ``/dev/stdout``: the pipe or terminal standard output is)."""
+    return not quiet and not any(_is_stdout(f) for f in files)
+
+
+def _is_stdout(path: Path | None) -> bool:
+    if path is None:
+        return False
+    if str(path) == STDOUT:
+        return True
+    try:
+        return os.path.samestat(os.stat(path), os.fstat(sys.stdout.fileno()))
+    except (OSError, ValueError):  # no such file, or a stdout without a file descriptor (a test's capture)
+        return False
 
 
 def check_kpis(option: str, names: Sequence[str]) -> None:
@@ -197,41 +203,30 @@ def load_all(paths: Sequence[str], overrides: Sequence[str]) -> list[Scenario]:
 # ---- Writing ---------------------------------------------------------------------------------
 
 
-def write_file(path: Path, text: str) -> None:
-    try:
-        write_text_atomic(path, text)
-    except OSError as e:
-        raise UsageError(f"cannot write {path}: {e.strerror or e}") from None
+def write_file(option: str, path: Path, text: str) -> None:
+    """One output file, atomically (a pipe or a device: in place); a failure is exit 2 naming `option`."""
+    from orgsim.outputs.transaction import Transaction
+
+    with Transaction() as out:
+        out.file(option, path, text, dash=option == "--json")
 
 
-def write_binaries(out_dir: Path, files: dict[str, bytes]) -> None:
-    from orgsim.outputs.files import write_bytes_atomic
+def write_experiment(
+    json_file: Path | None,
+    out_dir: Path | None,
+    json_text: str,
+    files: dict[str, bytes],
+    more: dict[str, tuple[Path | None, str]] | None = None,
+) -> None:
+    """--json FILE, --out DIR and `more` files (option -> (path, text)), all rendered before this: each written
+    atomically, and put in place together, or (when one cannot be written) none of them."""
+    from orgsim.outputs.transaction import Transaction
 
-    for name, data in files.items():
-        path = out_dir / name
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            write_bytes_atomic(path, data)
-        except OSError as e:
-            raise UsageError(f"cannot write {path}: {e.strerror or e}") from None
-
-
-def write_out_dir(out_dir: Path, files: dict[str, bytes | str]) -> None:
-    """--out DIR: the whole set replaces DIR at once (see `write_dir_atomic`); never a mix of two runs."""
-    try:
-        write_dir_atomic(out_dir, files)
-    except OSError as e:
-        raise UsageError(
-            f"--out {out_dir}: cannot write {e.filename or out_dir}: {e.strerror or e}; the directory is as it was"
-        ) from None
-
-
-def write_experiment(json_file: Path | None, out_dir: Path | None, json_text: str, files: dict[str, bytes]) -> None:
-    """--json FILE and --out DIR, each atomically (every file was rendered before this)."""
-    if json_file is not None:
-        write_file(json_file, json_text)
-    if out_dir is not None:
-        write_out_dir(out_dir, dict(files))
+    with Transaction() as out:
+        for option, (path, text) in (more or {}).items():
+            out.file(option, path, text)
+        out.file("--json", json_file, json_text, dash=True)
+        out.directory("--out", out_dir, dict(files))
 
 
 # ---- Progress and messages -------------------------------------------------------------------

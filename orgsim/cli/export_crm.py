@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from orgsim.cli.common import CONTEXT, EXIT_INTERNAL, check_destinations, echo_err, failure_text, load_one, remember
+from orgsim.cli.common import CONTEXT, EXIT_INTERNAL, check_outputs, echo_err, failure_text, load_one, remember
 from orgsim.cli.options import debug_option
 from orgsim.scenario.errors import UsageError
 
@@ -104,7 +104,7 @@ def export_crm_command(
         raise UsageError("give an event log (EVENTS) or --scenario SCENARIO")
     if scenario is None and (seed is not None or overrides):
         raise UsageError("--seed and --set go with --scenario (an event log has its own)")
-    check_destinations(None, out_dir)
+    check_outputs({}, out_dir)
     from orgsim.crm.export import export_crm, parse_as_of
 
     day = parse_as_of(as_of)

@@ -11,13 +11,14 @@ import click
 
 from orgsim.cli.common import (
     CONTEXT,
-    check_destinations,
+    check_outputs,
     dask_executor,
     echo_err,
     load_one,
     progress_bar,
     remember,
     report_written,
+    tables_on_stdout,
     write_experiment,
 )
 from orgsim.cli.options import (
@@ -30,7 +31,7 @@ from orgsim.cli.options import (
     scheduler_option,
 )
 from orgsim.experiments.checkpoint import checkpoint_for
-from orgsim.outputs.files import check_distinct_outputs, check_writable_file, dumps_json
+from orgsim.outputs.files import dumps_json
 from orgsim.outputs.manifest import experiment_manifest
 from orgsim.scenario.base import MAX_REPLICATIONS
 
@@ -156,9 +157,7 @@ def focus_command(
     from orgsim.outputs.text import wide_console
     from orgsim.outputs.text_experiments import render_focus
 
-    check_writable_file("--json", json_file)
-    check_destinations(None, out_dir)
-    check_distinct_outputs({"--json": json_file, "--checkpoint": checkpoint}, out_dir)
+    check_outputs({"--json": json_file, "--checkpoint": checkpoint}, out_dir)
     checkpoint = checkpoint_for(
         "focus",
         checkpoint,
@@ -243,7 +242,7 @@ def focus_command(
             )
         )
         write_experiment(json_file, out_dir, text, files)
-    if not quiet:
+    if tables_on_stdout(quiet, json_file):
         render_focus(wide_console(), result)
     report_written(out_dir, quiet)  # after the tables: the last line a user sees
     if checkpoint is not None:

@@ -10,11 +10,12 @@ import click
 
 from orgsim.cli.common import (
     CONTEXT,
-    check_destinations,
+    check_outputs,
     dask_executor,
     load_one,
     progress_bar,
     remember,
+    tables_on_stdout,
     write_experiment,
 )
 from orgsim.cli.options import (
@@ -25,7 +26,7 @@ from orgsim.cli.options import (
     scheduler_option,
     sensitivity_option,
 )
-from orgsim.outputs.files import check_distinct_outputs, check_writable_file, dumps_json
+from orgsim.outputs.files import dumps_json
 from orgsim.scenario.base import MAX_REPLICATIONS
 from orgsim.scenario.errors import UsageError
 
@@ -132,9 +133,7 @@ def hire_command(
     from orgsim.outputs.text import wide_console
     from orgsim.outputs.text_hire import render_hire
 
-    check_writable_file("--json", json_file)
-    check_destinations(None, out_dir)
-    check_distinct_outputs({"--json": json_file}, out_dir)
+    check_outputs({"--json": json_file}, out_dir)
     base = load_one(scenario, overrides)
     try:
         option = "--by"
@@ -202,5 +201,5 @@ def hire_command(
         )
         files = {} if out_dir is None else experiment_files("hire", text, hire_tables(result), manifest)
         write_experiment(json_file, out_dir, text, files)
-    if not quiet:
+    if tables_on_stdout(quiet, json_file):
         render_hire(wide_console(), result)

@@ -271,7 +271,7 @@ def init_command(file: Path, force: bool, horizon_months: int, **given: str | No
     command = _command(file, answers)
     text = render(answers, command)
     _check(file, text)
-    write_file(file, text)
+    write_file("", file, text)
     customers = starting_customers(answers["arr"], answers["acv"])
     click.echo(
         f"Wrote {file}: {answers['name']}, {len(answers['acv'])} segment{'' if len(answers['acv']) == 1 else 's'}, "

@@ -13,16 +13,17 @@ import click
 
 from orgsim.cli.common import (
     CONTEXT,
-    check_destinations,
+    check_outputs,
     dask_executor,
     echo_err,
     load_one,
     remember,
     report_written,
+    tables_on_stdout,
     write_experiment,
 )
 from orgsim.cli.options import common_options, debug_option, out_option, quiet_option, scheduler_option
-from orgsim.outputs.files import check_distinct_outputs, check_writable_file, dumps_json
+from orgsim.outputs.files import dumps_json
 from orgsim.scenario.base import MAX_REPLICATIONS
 from orgsim.scenario.errors import UsageError
 
@@ -174,9 +175,7 @@ def optimize_command(
     except ExperimentError as e:
         msg = str(e)
         raise UsageError(msg if msg.startswith(option) else f"{option}: {msg}") from None
-    check_writable_file("--json", json_file)
-    check_destinations(None, out_dir)
-    check_distinct_outputs({"--json": json_file}, out_dir)
+    check_outputs({"--json": json_file}, out_dir)
     base = load_one(scenario, overrides)
     remember({base.name: scenario}, overrides)
     work = Path(tempfile.mkdtemp(prefix="orgsim-optimize-")) if out_dir is not None else None
@@ -241,7 +240,7 @@ def optimize_command(
     finally:
         if work is not None:
             shutil.rmtree(work, ignore_errors=True)
-    if not quiet:
+    if tables_on_stdout(quiet, json_file):
         _render(result)
     report_written(out_dir, quiet)
 

@@ -106,7 +106,7 @@ def common_options(f: Any) -> Any:
         type=click.Path(dir_okay=False, path_type=Path),
         default=None,
         metavar="FILE",
-        help="Write the results as JSON to FILE (atomically).",
+        help="Write the results as JSON to FILE (atomically; '-': standard output, instead of the tables).",
     )(f)
     f = click.option(
         "--set",

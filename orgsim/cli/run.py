@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import time
+from contextlib import nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -12,7 +13,7 @@ import click
 from orgsim.cli.common import (
     CONTEXT,
     EXIT_INTERNAL,
-    check_destinations,
+    check_outputs,
     dask_executor,
     echo_err,
     failure_text,
@@ -20,8 +21,7 @@ from orgsim.cli.common import (
     progress_bar,
     remember,
     report_written,
-    write_file,
-    write_out_dir,
+    tables_on_stdout,
 )
 from orgsim.cli.options import (
     debug_option,
@@ -31,9 +31,10 @@ from orgsim.cli.options import (
     scheduler_option,
     sensitivity_option,
 )
-from orgsim.outputs.files import check_distinct_outputs, csv_text, dumps_json, parquet_files
+from orgsim.outputs.files import csv_text, dumps_json, parquet_files
 from orgsim.outputs.manifest import run_manifest
 from orgsim.outputs.text import StdoutConsole, render_run
+from orgsim.outputs.transaction import Transaction
 from orgsim.scenario import Scenario
 from orgsim.scenario.errors import UsageError
 
@@ -93,7 +94,8 @@ def simulate(*args: Any, **kwargs: Any) -> Results:
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
     metavar="FILE",
-    help="Write KPI, funnel and stage statistics (mean, std, 95% CI) as JSON to FILE.",
+    help="Write KPI, funnel and stage statistics (mean, std, 95% CI) as JSON to FILE ('-': standard output, "
+    "instead of the tables).",
 )
 @click.option(
     "--events",
@@ -167,59 +169,64 @@ def run(
     remember({sc.name: scenario}, overrides)
     if first_replication and precision is not None:
         raise UsageError("--first-replication cannot be combined with --precision")
-    check_destinations(json_file, out_dir)
-    check_distinct_outputs({"--json": json_file, "--events": events_file}, out_dir)
     if events_file is not None:
         from orgsim.outputs.event_log import event_format
 
         event_format(events_file)
+    check_outputs({"--json": json_file, "--events": events_file}, out_dir)
     ranked = _ranked_inputs(sensitivity_file, sc)  # before the run: a bad file fails fast (exit 2)
     reps = sc.replications if replications is None else replications
     used_seed = sc.seed if seed is None else seed
 
     started = _dt.datetime.now(_dt.UTC)
     t0 = time.perf_counter()
-    with dask_executor(scheduler, connect_timeout) as ex, progress_bar(quiet, reps) as progress:
-        res = simulate(
-            sc,
-            replications=reps,
-            seed=used_seed,
-            workers=workers,
-            progress=progress,
-            executor=ex,
-            precision=precision,
-            targets=targets or None,
-            max_replications=max_replications,
-            first_replication=first_replication,
-            events=events_file,
-        )
-    reps = res.n  # with --precision, the count it took
-    wall_s = time.perf_counter() - t0
-    doc = res.to_dict()
-    doc["warnings"] = [*cash_warning(doc), *warns]  # cash first: it ends the company
-    doc["findings"] = _findings(res, sc, {"scenario_file": scenario, **ranked})
-
-    if json_file is not None or out_dir is not None:
-        summary_text = dumps_json(doc)  # rendered first: nothing is written if it cannot be
-        if json_file is not None:
-            write_file(json_file, summary_text)
-        if out_dir is not None:
-            _write_out_dir(
-                out_dir,
-                summary_text,
-                res,
+    # Every output is written beside where it goes and put in place together at the end of this block:
+    # one that cannot be written leaves none of the others (`orgsim.outputs.transaction`).
+    with Transaction() as out:
+        with (
+            out.events(events_file, first_replication) if events_file is not None else nullcontext() as events,
+            dask_executor(scheduler, connect_timeout) as ex,
+            progress_bar(quiet, reps) as progress,
+        ):
+            res = simulate(
                 sc,
-                scenario,
-                list(overrides),
-                used_seed,
-                reps,
-                workers,
-                started,
-                wall_s,
-                ranked,
+                replications=reps,
+                seed=used_seed,
+                workers=workers,
+                progress=progress,
+                executor=ex,
+                precision=precision,
+                targets=targets or None,
+                max_replications=max_replications,
+                first_replication=first_replication,
+                events=events,
             )
+        reps = res.n  # with --precision, the count it took
+        wall_s = time.perf_counter() - t0
+        doc = res.to_dict()
+        doc["warnings"] = [*cash_warning(doc), *warns]  # cash first: it ends the company
+        doc["findings"] = _findings(res, sc, {"scenario_file": scenario, **ranked})
 
-    if not quiet:
+        if json_file is not None or out_dir is not None:
+            summary_text = dumps_json(doc)  # rendered first: nothing is written if it cannot be
+            out.file("--json", json_file, summary_text, dash=True)
+            if out_dir is not None:
+                files = _out_dir_files(
+                    summary_text,
+                    res,
+                    sc,
+                    scenario,
+                    list(overrides),
+                    used_seed,
+                    reps,
+                    workers,
+                    started,
+                    wall_s,
+                    ranked,
+                )
+                out.directory("--out", out_dir, files)
+
+    if tables_on_stdout(quiet, json_file, events_file):
         render_run(StdoutConsole(highlight=False), doc, wall_s, res.executor)
         if events_file is not None:
             click.echo(f"wrote {res.meta['events']['rows']:,} events to {events_file}")
@@ -281,8 +288,7 @@ def _findings(res: Results, sc: Scenario, extra: dict[str, Any]) -> list[dict[st
     return [f.to_dict() for f in ranked_findings(run)]
 
 
-def _write_out_dir(
-    out_dir: Path,
+def _out_dir_files(
     summary_text: str,
     res: Results,
     sc: Scenario,
@@ -294,9 +300,9 @@ def _write_out_dir(
     started: _dt.datetime,
     wall_s: float,
     ranked: dict[str, Any],
-) -> None:
-    # Every file's text is made before any is written, and the set replaces DIR as a whole
-    # (`write_dir_atomic`), so a failure or a kill cannot leave a mixed set.
+) -> dict[str, bytes | str]:
+    """The files of --out DIR, every one rendered before any is written; the set replaces DIR as a whole
+    (`StagedDir`), so a failure or a kill cannot leave a mixed set."""
     files = {
         "summary.json": summary_text,
         "kpis.csv": csv_text(res.kpis),
@@ -320,7 +326,7 @@ def _write_out_dir(
     manifest.update(ranked)  # "sensitivity": what `orgsim report DIR` names as the inputs the numbers rest on
     files["manifest.json"] = dumps_json(manifest)
     binaries = {**tables, **_report_files(summary_text, res, manifest)}
-    write_out_dir(out_dir, {**files, **binaries})
+    return {**files, **binaries}
 
 
 def _parquet_files(res: Results) -> dict[str, bytes]:

@@ -10,13 +10,14 @@ import click
 
 from orgsim.cli.common import (
     CONTEXT,
-    check_destinations,
     check_kpis,
+    check_outputs,
     dask_executor,
     load_one,
     progress_bar,
     remember,
     report_written,
+    tables_on_stdout,
     write_experiment,
 )
 from orgsim.cli.options import (
@@ -27,7 +28,7 @@ from orgsim.cli.options import (
     replications_option,
     scheduler_option,
 )
-from orgsim.outputs.files import check_distinct_outputs, check_writable_file, dumps_json
+from orgsim.outputs.files import dumps_json
 from orgsim.outputs.manifest import experiment_manifest
 from orgsim.scenario.errors import UsageError
 
@@ -122,9 +123,7 @@ def sensitivity_command(
         raise UsageError('sensitivity needs SALib: pip install "orgsim[sensitivity]"') from None
     check_kpis("--kpi", kpis)
     parsed = parse_params(list(params)) if params else None
-    check_writable_file("--json", json_file)
-    check_destinations(None, out_dir)
-    check_distinct_outputs({"--json": json_file}, out_dir)
+    check_outputs({"--json": json_file}, out_dir)
     base = load_one(scenario, overrides)
     remember({base.name: scenario}, overrides)
     if parsed is None:
@@ -172,7 +171,7 @@ def sensitivity_command(
         )
     )
     write_experiment(json_file, out_dir, text, files)
-    if not quiet:
+    if tables_on_stdout(quiet, json_file):
         _render(result)
     report_written(out_dir, quiet)
 

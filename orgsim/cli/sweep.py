@@ -12,8 +12,8 @@ import click
 from orgsim.cli.common import (
     CONTEXT,
     EXIT_INTERNAL,
-    check_destinations,
     check_kpis,
+    check_outputs,
     dask_executor,
     echo_err,
     failure_text,
@@ -22,8 +22,8 @@ from orgsim.cli.common import (
     progress_bar,
     remember,
     report_written,
+    tables_on_stdout,
     write_experiment,
-    write_file,
 )
 from orgsim.cli.options import (
     checkpoint_options,
@@ -36,7 +36,7 @@ from orgsim.cli.options import (
     scheduler_option,
 )
 from orgsim.experiments.checkpoint import checkpoint_for
-from orgsim.outputs.files import check_distinct_outputs, check_writable_file, csv_text, dumps_json
+from orgsim.outputs.files import csv_text, dumps_json
 from orgsim.outputs.manifest import experiment_manifest
 from orgsim.scenario.errors import UsageError
 
@@ -135,10 +135,7 @@ def sweep_command(
     check_kpis("--target", targets)
     vary_ = as_vary(list(vary))
     sets = parse_set(list(overrides))
-    check_writable_file("--json", json_file)
-    check_writable_file("--csv", csv_file)
-    check_destinations(None, out_dir)
-    check_distinct_outputs({"--json": json_file, "--csv": csv_file, "--checkpoint": checkpoint}, out_dir)
+    check_outputs({"--json": json_file, "--csv": csv_file, "--checkpoint": checkpoint}, out_dir)
     if precision is not None and (checkpoint is not None or resume):
         raise UsageError("--checkpoint and --resume do not work with --precision yet")
     checkpoint = checkpoint_for(
@@ -207,10 +204,8 @@ def sweep_command(
             ),
         )
     )
-    if csv_file is not None:
-        write_file(csv_file, table_text)
-    write_experiment(json_file, out_dir, json_text, files)
-    if not quiet:
+    write_experiment(json_file, out_dir, json_text, files, {"--csv": (csv_file, table_text)})
+    if tables_on_stdout(quiet, json_file):
         render_sweep(wide_console(), result, tuple(kpis) or SWEEP_KPIS)
     report_written(out_dir, quiet)  # after the tables: the last line a user sees
     if checkpoint is not None:

@@ -48,6 +48,7 @@ import numpy as np
 from orgsim import __version__
 from orgsim.metrics import Replication
 from orgsim.outputs.files import check_writable_file, write_text_atomic
+from orgsim.outputs.targets import in_place
 from orgsim.scenario import Scenario
 from orgsim.scenario.errors import UsageError
 
@@ -308,10 +309,10 @@ def foreign(path: str | os.PathLike) -> str | None:
 
 def default_checkpoint(command: str, outputs: Sequence[Path | None], *parts: Any) -> Path | None:
     """Where a command keeps its checkpoint when none is given: FILE.checkpoint.jsonl next to its first
-    output file, else a file in the current directory named by a hash of the settings (`parts`);
-    None when that directory is not writable."""
+    output file (not a pipe, a device or ``-``), else a file in the current directory named by a hash of
+    the settings (`parts`); None when that directory is not writable."""
     for out in outputs:
-        if out is not None:
+        if out is not None and not in_place(out, dash=True):
             path = out.with_name(out.name + ".checkpoint.jsonl")
             break
     else:

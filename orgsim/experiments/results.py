@@ -228,7 +228,7 @@ def simulate(
     targets: Sequence[str] | str | None = None,
     max_replications: int | None = None,
     first_replication: int = 0,
-    events: bool | str | os.PathLike | None = None,
+    events: bool | str | os.PathLike | EventLogWriter | None = None,
 ) -> Results:
     # Over 60 lines: a public function with many options, half of it the docstring that documents them;
     # the body is the steps in order.
@@ -253,7 +253,8 @@ def simulate(
         events: True keeps the event log of every replication in `Results.events` (a
             DataFrame); a path (.csv, .csv.gz or .parquet) streams it to that file instead,
             replication by replication (`orgsim.outputs.event_log`), and `results.meta["events"]` says
-            how many rows it holds. Every other number is the same with or without it.
+            how many rows it holds; an `EventLogWriter` the caller has entered is written to and left
+            open (`orgsim.outputs.transaction`). Every other number is the same with or without it.
 
     A replication that fails (an exception in the model, or a broken invariant) does not stop
     the others: it is listed in `Results.failures` and the results cover the rest. With
@@ -302,10 +303,15 @@ def simulate(
 
 
 @contextmanager
-def _event_log(events: bool | str | os.PathLike | None, scenario: Scenario, first: int) -> Iterator[Any]:
-    """Nothing, an in-memory collector (events=True) or a file writer (events=path)."""
+def _event_log(
+    events: bool | str | os.PathLike | EventLogWriter | None, scenario: Scenario, first: int
+) -> Iterator[Any]:
+    """Nothing, an in-memory collector (events=True), a file writer (events=path) or the caller's writer."""
     if events is None or events is False:
         yield None
+    elif isinstance(events, EventLogWriter):
+        yield events
+        events.flush()  # every replication's rows written, so that meta["events"] counts them all
     elif events is True:
         yield EventFrames(first)
     else:

@@ -13,7 +13,8 @@ whatever the number of workers, so the same seed writes the same file.
 
 Files: ``.csv``, ``.csv.gz`` or ``.parquet`` (Parquet needs pyarrow). `EventLogWriter` writes one
 replication at a time as they finish, into a temporary file next to the target that replaces it
-only when the run completes: an interrupted or failed run leaves no half-written log.
+only when the run completes: an interrupted or failed run leaves no half-written log. A pipe or a
+device (``/dev/stdout``) is written in place, as the replications finish.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ import abc
 import datetime as _dt
 import importlib.util
 import os
-import tempfile
 from collections.abc import Hashable
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,8 @@ import pandas as pd
 from pandas.api.types import union_categoricals
 
 from orgsim.model.trace import COLUMNS
-from orgsim.outputs.files import check_regular_target, current_umask
+from orgsim.outputs.files import StagedFile
+from orgsim.outputs.targets import check_file, in_place
 from orgsim.scenario import Scenario
 from orgsim.scenario.errors import UsageError
 
@@ -64,24 +65,19 @@ TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S"
 def event_format(path: str | os.PathLike) -> str:
     """ "csv" or "parquet" for an event log file name; `UsageError` (exit 2) for anything else.
 
-    Checks what can be checked before a long run: the suffix, pyarrow for Parquet, and that the
-    directory exists and is writable.
+    Checks what can be checked before a long run: the suffix (a pipe or a device without one gets
+    CSV), pyarrow for Parquet, and that the file can be written there (`targets.check_file`).
     """
     p = Path(path)
     name = p.name.lower()
     fmt = next((f for s, f in _SUFFIXES.items() if name.endswith(s)), None)
+    if fmt is None and in_place(p):
+        fmt = "csv"  # a pipe or a device, such as /dev/stdout: CSV
     if fmt is None:
         raise UsageError(f"--events {p}: expected a file name ending in .csv, .csv.gz or .parquet")
     if fmt == "parquet" and importlib.util.find_spec("pyarrow") is None:
         raise UsageError(f"--events {p}: writing Parquet needs pyarrow (pip install pyarrow), or use .csv")
-    check_regular_target("--events", p)
-    if p.is_dir():
-        raise UsageError(f"--events {p}: is a directory; give a file name")
-    parent = p.parent
-    if not parent.is_dir():
-        raise UsageError(f"--events {p}: directory {parent} does not exist")
-    if not os.access(parent, os.W_OK):
-        raise UsageError(f"--events {p}: directory {parent} is not writable")
+    check_file("--events", p)
     return fmt
 
 
@@ -204,18 +200,23 @@ class EventLogWriter(_Ordered):
     """Streams event logs to a file, one replication at a time, in replication order.
 
     Use as a context manager: on a clean exit the temporary file replaces `path`; on an
-    exception (or Ctrl-C) it is deleted and `path` is left as it was.
+    exception (or Ctrl-C) it is deleted and `path` is left as it was. `deferred`: a clean exit
+    leaves the finished temporary file for `file.commit()` (`orgsim.outputs.transaction`). A pipe
+    or a device is written in place.
 
     Attributes:
         rows: rows written so far.
+        file: the `StagedFile` being written.
     """
 
-    def __init__(self, path: str | os.PathLike, first: int = 0):
+    def __init__(self, path: str | os.PathLike, first: int = 0, deferred: bool = False):
         super().__init__(first)
         self.path = Path(path)
         self.format = event_format(self.path)
         self.mode = "csv" if self.format == "csv" else "frame"
         self.rows = 0
+        self.file = StagedFile("--events", self.path)
+        self._deferred = deferred
         self._tmp: Path | None = None
         self._fh: Any = None
         self._parquet: Any = None
@@ -226,15 +227,10 @@ class EventLogWriter(_Ordered):
 
     def __enter__(self) -> EventLogWriter:
         try:
-            fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
-        except OSError as e:
-            raise self._cannot_write(e) from None
-        os.close(fd)
-        self._tmp = Path(tmp)
-        try:
+            self._tmp = self.file.temp_path()
             self._open()
         except OSError as e:
-            self._tmp.unlink(missing_ok=True)
+            self.file.close()
             raise self._cannot_write(e) from None
         return self
 
@@ -251,6 +247,8 @@ class EventLogWriter(_Ordered):
                 self._fh = open(tmp, "w", newline="", encoding="utf-8")
             # the header even when no replication has events
             self._fh.write(",".join(EVENT_COLUMNS) + "\n")
+        elif self.file.in_place:  # a pipe: pyarrow would seek in a path it opens itself, not in a stream
+            self._fh = open(tmp, "wb")
 
     def emit(self, log: pd.DataFrame | str) -> None:
         try:
@@ -272,7 +270,7 @@ class EventLogWriter(_Ordered):
 
         if self._parquet is None:
             schema = pa.Schema.from_pandas(frame.iloc[:0].astype({c: "string" for c in _TEXT}), preserve_index=False)
-            self._parquet = pq.ParquetWriter(self._tmp, schema)
+            self._parquet = pq.ParquetWriter(self._fh if self._fh is not None else self._tmp, schema)
         table = pa.Table.from_pandas(
             frame.astype({c: "string" for c in _TEXT}), schema=self._parquet.schema, preserve_index=False
         )
@@ -286,11 +284,9 @@ class EventLogWriter(_Ordered):
                     if self.format == "parquet" and self._parquet is None:  # no events at all: an empty table
                         self._write_parquet(empty_frame())
                 self._close()
+                if exc_type is None and not self._deferred:
+                    self.file.commit()
                 if exc_type is None:
-                    tmp = self._tmp
-                    assert tmp is not None, "__exit__ without __enter__"
-                    os.chmod(tmp, 0o666 & ~current_umask())
-                    os.replace(tmp, self.path)
                     self._tmp = None
             except OSError as e:  # closing flushes the last buffer: a full disk shows here too
                 if exc_type is not None:
@@ -302,12 +298,15 @@ class EventLogWriter(_Ordered):
                     self._close()  # after a failed write: closing may fail again, nothing to save
                 except (OSError, UsageError):
                     pass
-                self._tmp.unlink(missing_ok=True)
+                self.file.close()
+                self._tmp = None
+            elif not self._deferred:
+                self.file.close()
 
     def _close(self) -> None:
         fh, self._fh = self._fh, None
         parquet, self._parquet = self._parquet, None
-        if fh is not None:
-            fh.close()
         if parquet is not None:
             parquet.close()
+        if fh is not None:
+            fh.close()

@@ -1,9 +1,15 @@
 """Files orgsim writes: atomically, so a reader never sees half a file.
 
-Each file is written to a temporary file in the same directory, flushed to disk and then moved
-over the target with `os.replace` (atomic on POSIX and Windows). A failure leaves the old file,
-if any, untouched and no temporary file behind. JSON is strict: NaN and infinity are refused
-(`allow_nan=False`), so every file orgsim writes parses with any JSON parser.
+Each file is written to a temporary file beside its destination, flushed to disk and then moved
+over the destination with `os.replace` (atomic on POSIX and Windows). A failure leaves the old
+file, if any, untouched and no temporary file behind. A symlink is written through: the file it
+points to is replaced, the link stays. A pipe or a character device (``/dev/stdout``,
+``/dev/null``) is written in place, as ``>`` would (`orgsim.outputs.targets`). JSON is strict: NaN
+and infinity are refused (`allow_nan=False`), so every file orgsim writes parses with any JSON parser.
+
+`StagedFile` and `StagedDir` split a write in two, so that the outputs of one command are made
+visible together (`orgsim.outputs.transaction`): `write` (the temporary copy, nothing visible
+changes), `commit` (the rename), `undo` (put back what the commit replaced), `close` (tidy up).
 """
 
 from __future__ import annotations
@@ -18,23 +24,24 @@ import importlib.util
 import io
 import json
 import os
+import secrets
 import shutil
-import stat
 import sys
 import tempfile
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from orgsim.outputs.targets import check_distinct_outputs, check_file, check_replaceable_dir, resolve, temp_prefix
+
 if TYPE_CHECKING:
     import pandas as pd  # imported where used: `orgsim --help` and `validate` need no pandas
 
-from orgsim.scenario.errors import UsageError
-
 __all__ = [
+    "StagedDir",
+    "StagedFile",
     "check_distinct_outputs",
     "check_replaceable_dir",
-    "check_regular_target",
     "check_writable_file",
     "csv_text",
     "current_umask",
@@ -49,24 +56,126 @@ __all__ = [
 ]
 
 
-def write_bytes_atomic(path: str | os.PathLike, data: bytes) -> Path:
-    """Write `data` to `path` atomically (temporary file in the same directory, then rename)."""
-    target = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=target.parent or ".", prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
+class StagedFile:
+    """One output file on its way to `path` (see the module's docstring for the steps).
+
+    A stream (a pipe, a device, ``-`` for standard output when `dash`) cannot be staged: `write`
+    keeps the bytes and `commit` writes them; nothing written to a stream can be taken back.
+    """
+
+    def __init__(self, option: str, path: str | os.PathLike, dash: bool = False):
+        self.option = option
+        self.target = resolve(option, path, dash)
+        self.tmp: Path | None = None
+        self._data: bytes | None = None
+        self._backup: Path | None = None
+        self._existed = False
+        self._committed = False
+
+    @property
+    def in_place(self) -> bool:
+        return self.target.in_place
+
+    @property
+    def path(self) -> Path:
+        return self.target.path
+
+    def temp_path(self) -> Path:
+        """Where to write: a new empty temporary file beside the destination, or the stream itself."""
+        if self.in_place:
+            return self.target.path
+        dest = self.target.dest
+        fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=temp_prefix(dest.name), suffix=".tmp")
+        os.close(fd)
+        self.tmp = Path(tmp)
+        return self.tmp
+
+    def write(self, data: bytes) -> None:
+        """`data`, whole, in a temporary file flushed to disk (a stream gets it at `commit`)."""
+        if self.in_place:
+            self._data = data
+            return
+        with open(self.temp_path(), "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
-        os.chmod(tmp, 0o666 & ~current_umask())
-        os.replace(tmp, target)
-    except BaseException:
+
+    def commit(self, keep_old: bool = False) -> None:
+        """Put the file in place; `keep_old`: keep what it replaces (a hard link) until `close`, for `undo`."""
+        if self.in_place:
+            if self._data is not None:
+                _write_stream(self.target.path, self._data, self.target.stdout)
+            self._committed = True
+            return
+        assert self.tmp is not None, "commit before write"
+        dest = self.target.dest
+        os.chmod(self.tmp, 0o666 & ~current_umask())
+        self._existed = dest.is_file()
+        if keep_old and self._existed:
+            self._backup = _hard_link(dest)
+        os.replace(self.tmp, dest)
+        self.tmp, self._committed = None, True
+
+    def undo(self) -> None:
+        """After `commit`: put back the file it replaced (kept where the file system has hard links), or remove
+        the new one if there was none; nothing for a stream."""
+        if not self._committed or self.in_place:
+            return
+        dest = self.target.dest
+        with contextlib.suppress(OSError):
+            if self._backup is not None:
+                os.replace(self._backup, dest)
+                self._backup = None
+            elif not self._existed:
+                dest.unlink()
+        self._committed = False
+
+    def close(self) -> None:
+        """Remove the temporary file (if not committed) and the copy of the old one."""
+        for p in (self.tmp, self._backup):
+            if p is not None:
+                with contextlib.suppress(OSError):
+                    p.unlink()
+        self.tmp = self._backup = None
+
+
+def _hard_link(path: Path) -> Path | None:
+    """A second name for `path` beside it (None where hard links are not possible)."""
+    for _ in range(100):
+        link = path.parent / f"{temp_prefix(path.name)}{secrets.token_hex(4)}.old"
         try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    return target
+            os.link(path, link)
+            return link
+        except FileExistsError:
+            continue
+        except OSError:
+            return None
+    return None
+
+
+def _write_stream(path: Path, data: bytes, stdout: bool) -> None:
+    sys.stdout.flush()  # what was printed before comes first when both go to one pipe
+    if stdout:
+        out = getattr(sys.stdout, "buffer", None)
+        if out is None:
+            sys.stdout.write(data.decode("utf-8"))
+        else:
+            out.write(data)
+            out.flush()
+        return
+    with open(path, "wb") as f:
+        f.write(data)
+
+
+def write_bytes_atomic(path: str | os.PathLike, data: bytes, option: str = "") -> Path:
+    """Write `data` to `path` atomically (temporary file in the same directory, then rename)."""
+    staged = StagedFile(option, path)
+    try:
+        staged.write(data)
+        staged.commit()
+    finally:
+        staged.close()
+    return Path(path)
 
 
 def write_text_atomic(path: str | os.PathLike, text: str) -> Path:
@@ -115,62 +224,9 @@ def sha256_file(path: str | os.PathLike) -> str:
     return h.hexdigest()
 
 
-def check_regular_target(option: str, path: Path | None) -> None:
-    """Refuse a target that exists and is not a regular file (a FIFO, a device, a socket).
-
-    Files are written by renaming a temporary file over the target, which would replace a device
-    node or a FIFO with a regular file (for root, even ``/dev/null``); orgsim refuses instead.
-    """
-    if path is None:
-        return
-    try:
-        mode = os.stat(path).st_mode  # follows symlinks: a link to /dev/null is refused too
-    except OSError:
-        return  # missing (it will be created) or unreachable (the other checks say why)
-    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
-        return
-    kind = (
-        "a FIFO (named pipe)"
-        if stat.S_ISFIFO(mode)
-        else "a device"
-        if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
-        else "a socket"
-        if stat.S_ISSOCK(mode)
-        else "not a regular file"
-    )
-    raise UsageError(
-        f"{option} {path}: is {kind}; orgsim writes results only to regular files (written whole, then renamed "
-        "into place), so it would replace it; give a file name"
-    )
-
-
-def check_distinct_outputs(files: Mapping[str, Path | None], out_dir: Path | None = None) -> None:
-    """Refuse two output options naming one file, or a file inside --out DIR (one would overwrite the other)."""
-    given = [(option, Path(os.path.realpath(p))) for option, p in files.items() if p is not None]
-    for i, (a, pa) in enumerate(given):
-        for b, pb in given[i + 1 :]:
-            if pa == pb:
-                raise UsageError(f"{a} and {b} name the same file ({pa}); give each its own file")
-    if out_dir is not None:
-        d = Path(os.path.realpath(out_dir))
-        for a, pa in given:
-            if d == pa or d in pa.parents:
-                raise UsageError(
-                    f"{a} {pa} is inside --out {out_dir}, which orgsim replaces as a whole; write it elsewhere"
-                )
-
-
 def check_writable_file(option: str, path: Path | None) -> None:
-    """Fail before a long run when a result file could not be written."""
-    if path is None:
-        return
-    check_regular_target(option, path)
-    if path.is_dir():
-        raise UsageError(f"{option} {path}: is a directory; give a file name")
-    if not path.parent.is_dir():
-        raise UsageError(f"{option} {path}: directory {path.parent} does not exist")
-    if not os.access(path.parent, os.W_OK):
-        raise UsageError(f"{option} {path}: directory {path.parent} is not writable")
+    """Fail before a long run when a result file could not be written (`targets.check_file`)."""
+    check_file(option, path)
 
 
 def current_umask() -> int:
@@ -182,50 +238,13 @@ def current_umask() -> int:
 
 # ---- A whole directory at once (--out DIR) ---------------------------------------------------
 
-MANIFEST = "manifest.json"
-
-
-def check_replaceable_dir(option: str, out_dir: Path) -> None:
-    """Refuse to replace a directory that holds files orgsim did not write there.
-
-    --out DIR is replaced as a whole, so DIR must be new, empty, or an earlier output directory:
-    one with a manifest.json listing what it holds. Anything else in it (a user's notes, or a
-    directory such as ``.`` that was never an output) would be lost, so it is refused.
-    """
-    try:
-        entries = list(out_dir.iterdir())
-    except FileNotFoundError:
-        return
-    except NotADirectoryError:
-        raise UsageError(f"{option} {out_dir}: exists and is not a directory") from None
-    except OSError as e:
-        raise UsageError(f"{option} {out_dir}: cannot read the directory: {e.strerror or e}") from None
-    if not entries:
-        return
-    listed: set[str] = set()
-    try:
-        doc = json.loads((out_dir / MANIFEST).read_text(encoding="utf-8"))
-        listed = {str(f) for f in doc.get("files", [])} if isinstance(doc, dict) else set()
-    except (OSError, ValueError, TypeError):
-        pass
-    listed.add(MANIFEST)
-    for path in sorted(out_dir.rglob("*")):
-        rel = path.relative_to(out_dir).as_posix()
-        if path.is_dir() and not path.is_symlink():
-            continue
-        if rel not in listed:
-            raise UsageError(
-                f"{option} {out_dir}: holds {rel}, which orgsim did not write there; the directory is replaced as "
-                "a whole, so give a new or empty directory (or an earlier output directory)"
-            )
-
 
 @contextlib.contextmanager
 def _dir_lock(out_dir: Path) -> Iterator[None]:
     """An exclusive lock on DIR for writers (a lock file next to it): a second writer waits."""
     import fcntl
 
-    lock_path = out_dir.parent / f".{out_dir.name}.lock"
+    lock_path = out_dir.parent / f"{temp_prefix(out_dir.name)}lock"
     with open(lock_path, "a") as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -266,53 +285,98 @@ def _fsync_dir(path: Path) -> None:
             os.close(fd)
 
 
-def write_dir_atomic(out_dir: str | os.PathLike, files: Mapping[str, bytes | str], option: str = "--out") -> Path:
-    """Make `out_dir` hold exactly `files` (relative path -> content), replacing it as a whole.
+class StagedDir:
+    """--out DIR on its way: `files` (relative path -> content) written into a temporary sibling
+    directory (`write`), which then takes DIR's place in one atomic exchange (`commit`; Linux;
+    elsewhere the old directory is renamed away and the new one renamed in). Writers of one DIR take
+    turns: a lock file beside it is held from `write` to `close`."""
 
-    Every file is written into a temporary sibling directory and flushed; the directory then
-    takes the place of `out_dir` in one atomic exchange (Linux; elsewhere: the old directory is
-    renamed away, the new one renamed in, and the old one removed). A reader, a crash or a kill
-    at any moment finds either the complete old set or the complete new one, never a mix; a
-    failure leaves the old set. Writers of one directory take turns (a lock file beside it).
+    in_place = False
+
+    def __init__(self, option: str, out_dir: str | os.PathLike, files: Mapping[str, bytes | str]):
+        self.option, self.path, self.files = option, Path(out_dir), files
+        self.target = Path(os.path.realpath(out_dir))  # a symlink: the directory it names is replaced
+        self.tmp: Path | None = None
+        self._old: Path | None = None
+        self._how: str | None = None  # how commit put the new set in: "new", "exchanged" or "renamed"
+        self._lock = contextlib.ExitStack()
+
+    def write(self) -> None:
+        target = self.target
+        target.parent.mkdir(parents=True, exist_ok=True)
+        self._lock.enter_context(_dir_lock(target))
+        check_replaceable_dir(self.option, target)
+        for stale in target.parent.glob(f"{glob.escape(temp_prefix(target.name))}*"):  # a killed writer's
+            if stale.suffix in (".new", ".old") and stale.is_dir():
+                shutil.rmtree(stale, ignore_errors=True)
+        self.tmp = tmp = Path(tempfile.mkdtemp(prefix=temp_prefix(target.name), suffix=".new", dir=target.parent))
+        os.chmod(tmp, 0o777 & ~current_umask())
+        for rel, data in self.files.items():
+            path = tmp / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with open(path, "wb") as f:
+                f.write(data.encode("utf-8") if isinstance(data, str) else data)
+                f.flush()
+                os.fsync(f.fileno())
+            os.chmod(path, 0o666 & ~current_umask())
+        _fsync_dir(tmp)
+
+    def commit(self, keep_old: bool = False) -> None:  # noqa: ARG002 - the old set is kept until close anyway
+        """The new set in DIR's place; the old one (if any) waits in a temporary directory until `close`."""
+        tmp, target = self.tmp, self.target
+        assert tmp is not None, "commit before write"
+        if not target.exists():
+            os.rename(tmp, target)
+            self._how = "new"
+        elif _exchange(tmp, target):
+            self._how = "exchanged"  # tmp now holds the old set
+        else:
+            self._old = Path(tempfile.mkdtemp(prefix=temp_prefix(target.name), suffix=".old", dir=target.parent))
+            os.rename(target, self._old / "d")
+            try:
+                os.rename(tmp, target)
+            except BaseException:
+                os.rename(self._old / "d", target)
+                raise
+            self._how = "renamed"
+        _fsync_dir(target.parent)
+
+    def undo(self) -> None:
+        """After `commit`: the old set back in DIR (or no DIR, if there was none)."""
+        tmp, target, how = self.tmp, self.target, self._how
+        assert tmp is not None
+        with contextlib.suppress(OSError):
+            if how == "exchanged":
+                _exchange(tmp, target)
+            elif how in ("new", "renamed"):
+                os.rename(target, tmp)  # removed by close
+                if self._old is not None:
+                    os.rename(self._old / "d", target)
+            self._how = None
+
+    def close(self) -> None:
+        """Remove the temporary directories (the new set if not committed, the old one if it was) and unlock."""
+        for p in (self.tmp, self._old):
+            if p is not None and p.exists():
+                shutil.rmtree(p, ignore_errors=True)
+        self.tmp = self._old = None
+        self._lock.close()
+
+
+def write_dir_atomic(out_dir: str | os.PathLike, files: Mapping[str, bytes | str], option: str = "--out") -> Path:
+    """Make `out_dir` hold exactly `files` (relative path -> content), replacing it as a whole (`StagedDir`).
+
+    A reader, a crash or a kill at any moment finds either the complete old set or the complete
+    new one, never a mix; a failure leaves the old set.
 
     Raises:
         UsageError: when `out_dir` holds files orgsim did not write (see `check_replaceable_dir`).
         OSError: when writing fails (the old directory is left as it was).
     """
-    target = Path(os.path.abspath(out_dir))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    with _dir_lock(target):
-        check_replaceable_dir(option, target)
-        for stale in target.parent.glob(f".{glob.escape(target.name)}.*"):  # left by a writer that was killed
-            if stale.suffix in (".new", ".old") and stale.is_dir():
-                shutil.rmtree(stale, ignore_errors=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".new", dir=target.parent))
-        try:
-            os.chmod(tmp, 0o777 & ~current_umask())
-            for rel, data in files.items():
-                path = tmp / rel
-                path.parent.mkdir(parents=True, exist_ok=True)
-                with open(path, "wb") as f:
-                    f.write(data.encode("utf-8") if isinstance(data, str) else data)
-                    f.flush()
-                    os.fsync(f.fileno())
-                os.chmod(path, 0o666 & ~current_umask())
-            _fsync_dir(tmp)
-            if not target.exists():
-                os.rename(tmp, target)
-            elif _exchange(tmp, target):
-                shutil.rmtree(tmp, ignore_errors=True)  # tmp now holds the old set
-            else:
-                old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=target.parent))
-                os.rename(target, old / "d")
-                try:
-                    os.rename(tmp, target)
-                except BaseException:
-                    os.rename(old / "d", target)
-                    raise
-                shutil.rmtree(old, ignore_errors=True)
-            _fsync_dir(target.parent)
-        finally:
-            if tmp.exists():
-                shutil.rmtree(tmp, ignore_errors=True)
-    return target
+    staged = StagedDir(option, out_dir, files)
+    try:
+        staged.write()
+        staged.commit()
+    finally:
+        staged.close()
+    return staged.target

@@ -354,14 +354,13 @@ def write_report(
     thresholds: Mapping[str, float] | None = None,
     sensitivity: dict[str, Any] | None = None,
 ) -> list[Path]:
-    """Regenerate report.html and plots/*.png in a run directory, atomically; returns the paths.
+    """Regenerate report.html and plots/*.png in a run directory, atomically, all or none; returns the paths.
     `sensitivity` (`top_inputs.measured_all`) replaces the ranking kept in manifest.json, for this report only."""
-    from orgsim.outputs.files import write_bytes_atomic
+    from orgsim.outputs.transaction import write_files_together
 
     d = Path(directory)
     run = load_run(d)
     if sensitivity is not None:
         run.manifest["sensitivity"] = sensitivity
     files = report_files(run, dpi=dpi, thresholds=thresholds)  # everything rendered before anything is written
-    (d / "plots").mkdir(exist_ok=True)
-    return [write_bytes_atomic(d / rel, data) for rel, data in files.items()]
+    return write_files_together(d, files)

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from orgsim.outputs import plots
-from orgsim.outputs.files import csv_text, dumps_json, parquet_files, write_bytes_atomic
+from orgsim.outputs.files import csv_text, dumps_json, parquet_files
 from orgsim.outputs.html import CSS, E, figure_html, html_table, paragraphs
 from orgsim.outputs.pages import compare, focus, hire as hire_page, sweep
 from orgsim.outputs.readback import check_manifest, check_numbers, read_csv_text
@@ -242,13 +242,10 @@ def _csv(
 
 
 def write_files(directory: str | Path, files: Mapping[str, bytes]) -> list[Path]:
-    """Write rendered files under DIR (created if missing), each atomically; returns their paths."""
-    out = []
-    for rel, data in files.items():
-        path = Path(directory) / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        out.append(write_bytes_atomic(path, data))
-    return out
+    """Write rendered files under DIR (created if missing), each atomically and all or none; returns their paths."""
+    from orgsim.outputs.transaction import write_files_together
+
+    return write_files_together(directory, files)
 
 
 def write_report(directory: str | Path, dpi: int = 100) -> list[Path]:

@@ -134,6 +134,6 @@ def test_report_and_out_are_checked_before_reading(monkeypatch, capsys, tmp_path
     out = rep / "f.yaml"
     assert cli.main(["calibrate", *GENERIC, "--format", "generic", "--report", str(rep), "--out", str(out)]) == 2
     assert capsys.readouterr().err == (
-        f"error: {out} is inside --report {rep}, which orgsim replaces as a whole; write it elsewhere\n"
+        f"error: --out {out} is inside --report {rep}, which orgsim replaces as a whole; write it elsewhere\n"
     )
     assert list(rep.iterdir()) == []

@@ -176,29 +176,7 @@ def test_the_cash_invariant_tolerates_rounding_of_a_large_balance():
     assert not _sums_match(np.array([1000.0]), np.array([1001.0]), np.array([1e6]))
 
 
-# ---- item 12: outputs on non-regular files, or two on one path ------------------------------
-
-
-@pytest.mark.parametrize("option", ["--json", "--events"])
-def test_a_fifo_is_not_replaced(tmp_path, option):
-    fifo = tmp_path / "x.csv"
-    os.mkfifo(fifo)
-    p, _ = orgsim("run", SCENARIO, "-n", "1", "-q", option, str(fifo))
-    refused(p, option, "FIFO")
-    assert fifo.is_fifo()
-
-
-def test_a_device_is_not_replaced():
-    p, _ = orgsim("run", SCENARIO, "-n", "1", "-q", "--json", "/dev/null")
-    refused(p, "--json /dev/null", "a device")
-
-
-def test_a_symlink_to_a_device_is_not_followed_into_replacement(tmp_path):
-    link = tmp_path / "out.json"
-    link.symlink_to("/dev/null")
-    p, _ = orgsim("run", SCENARIO, "-n", "1", "-q", "--json", str(link))
-    refused(p, "a device")
-    assert link.is_symlink()
+# ---- item 12: two outputs on one path (FIFOs and devices: test_output_targets.py) -------------
 
 
 def test_two_outputs_on_one_path(tmp_path):
