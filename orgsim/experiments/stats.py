@@ -59,16 +59,20 @@ def _defined(values: Iterable[float | None]) -> np.ndarray:
 
 
 def describe(values: Sequence[float | None]) -> dict[str, Any]:
-    """n, mean, std and 95% CI (Student t) of the defined values; None where undefined."""
+    """n, mean, std and 95% CI (Student t) of the defined values; None where undefined. One value
+    has a mean but no interval: its CI is [None, None] (shown as "-"), not [mean, mean], which
+    would claim certainty; its std is 0."""
     x = _defined(values)
     n = int(x.size)
     if n == 0:
         return {"n": 0, "mean": None, "std": None, "ci95": [None, None]}
     mean = float(x.mean())
-    std = float(x.std(ddof=1)) if n > 1 else 0.0
+    if n == 1:
+        return {"n": 1, "mean": mean, "std": 0.0, "ci95": [None, None]}
+    std = float(x.std(ddof=1))
     from scipy import stats  # imported here: the CLI's start-up needs no scipy
 
-    half = float(stats.t.ppf(0.975, n - 1) * std / math.sqrt(n)) if n > 1 else 0.0
+    half = float(stats.t.ppf(0.975, n - 1) * std / math.sqrt(n))
     return {"n": n, "mean": mean, "std": std, "ci95": [mean - half, mean + half]}
 
 
@@ -78,9 +82,11 @@ def describe_kpi(kpi: str, values: Sequence[float | None]) -> dict[str, Any]:
     a probability cannot - and for any other KPI that cannot be negative (`NONNEGATIVE_KPIS`: bad
     debt, CAC, counts...) it is clipped below at 0. The mean and std are as computed."""
     d = describe(values)
-    if kpi in PROBABILITY_KPIS and d["n"]:
+    if d["ci95"][0] is None:
+        return d
+    if kpi in PROBABILITY_KPIS:
         d["ci95"] = [min(max(v, 0.0), 1.0) for v in d["ci95"]]
-    elif kpi in NONNEGATIVE_KPIS and d["n"]:
+    elif kpi in NONNEGATIVE_KPIS:
         d["ci95"] = [max(v, 0.0) for v in d["ci95"]]
     return d
 
@@ -126,8 +132,8 @@ def paired_difference(a: Sequence[float | None], b: Sequence[float | None], dire
             out["p_value"] = float(stats.ttest_1samp(d, 0.0).pvalue)
         out["p_wilcoxon"] = _wilcoxon(d)
     if direction:
-        if n == 0:
-            out["share_better"] = None
+        if n < 2:  # one paired difference says nothing about the probability either way
+            out["share_better"] = float((direction * d > 0).sum() + 0.5 * (d == 0).sum()) / n if n else None
             out["prob_better"] = None
         else:
             signed = direction * d

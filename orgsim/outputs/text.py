@@ -117,6 +117,9 @@ def kpi_table(doc: dict[str, Any]) -> Table:
             "n: replications where the KPI is defined (e.g. CAC needs a new customer; the burn multiple is undefined "
             "when the company burns cash with no net new ARR, worse than any value)"
         )
+    if reps == 1:
+        one = "one replication: no confidence interval (run -n 2 or more)"
+        t.caption = f"{t.caption}\n{one}" if t.caption else one
     return t
 
 
@@ -227,7 +230,7 @@ def cash_line(doc: dict[str, Any]) -> Text | None:
     reps = doc["replications"]
     n_out = round((k["cash_out"].get("mean") or 0.0) * reps)
     if not n_out:
-        return Text(f"cash: never runs out ({reps} replications)")
+        return Text(f"cash: never runs out ({reps} replication{'s' if reps != 1 else ''})")
     month = k.get("cash_out_month", {}).get("mean")
     when = f" (first in month {month:.1f} on average)" if month is not None else ""
     return Text(f"cash: runs out in {n_out} of {reps} replications{when}", style="bold red")

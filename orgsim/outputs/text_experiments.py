@@ -75,7 +75,7 @@ def cash_out_text(result: Any) -> str:
     outs = [v for v in result.values("cash_out") if v is not None]
     n_out = int(sum(outs))
     if not n_out:
-        return f"cash never runs out ({len(outs)} replications)"
+        return f"cash never runs out ({len(outs)} replication{'s' if len(outs) != 1 else ''})"
     months = [v for v in result.values("cash_out_month") if v is not None]
     return (
         f"cash runs out in {n_out} of {len(outs)} replications (first in month {sum(months) / len(months):.1f} "

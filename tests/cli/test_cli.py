@@ -311,6 +311,16 @@ def test_terminal_summary(tmp_path):
     assert p.stderr == "", "no progress bar when stderr is not a terminal"
 
 
+def test_one_replication_shows_no_interval(tmp_path):
+    """With -n 1 the CI column says "-" (JSON null) and the caption says why, rather than "x .. x"."""
+    out = tmp_path / "one.json"
+    p = orgsim_cmd("run", SCENARIO, "-n", "1", *SHORT, "--json", str(out))
+    assert p.returncode == 0, p.stderr
+    assert "one replication: no confidence interval" in p.stdout and "(1 replication)" in p.stdout
+    arr = json.loads(out.read_text())["kpis"]["arr_end"]
+    assert arr["n"] == 1 and arr["ci95"] == [None, None] and arr["mean"] > 0
+
+
 def test_quiet_prints_nothing(tmp_path):
     p = orgsim_cmd("run", SCENARIO, "-n", "1", *SHORT, "--quiet")
     assert (p.returncode, p.stdout, p.stderr) == (0, "", "")

@@ -114,3 +114,13 @@ def test_unknown_kpi_gets_did_you_mean():
         check_kpi("arr_edn")
     with pytest.raises(ExperimentError, match="choose from arr_end, new_customers"):
         check_kpi("zzz")
+
+
+def test_one_value_has_a_mean_but_no_interval():
+    """One replication says nothing about spread: its CI is undefined (None), not [mean, mean],
+    which the tables printed as "$2.85M .. $2.85M"; a paired difference of one has no probability."""
+    d = describe([5.0])
+    assert d == {"n": 1, "mean": 5.0, "std": 0.0, "ci95": [None, None]}
+    p = paired_difference([3.0], [1.0], direction=1)
+    assert p["mean"] == 2.0 and p["ci95"] == [None, None]
+    assert p["prob_better"] is None and p["share_better"] == 1.0 and p["p_value"] is None
