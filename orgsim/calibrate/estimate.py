@@ -12,6 +12,7 @@ estimated but left out of the fragment.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,7 +31,7 @@ from orgsim.calibrate.fits import (
 )
 from orgsim.calibrate.quality import Prepared, stage_conversion
 
-__all__ = ["MIN_DECIDED", "NO_DECISION", "Calibration", "SegmentFit", "estimate"]
+__all__ = ["MIN_DECIDED", "NO_DECISION", "Calibration", "SegmentFit", "estimate", "json_document"]
 
 MIN_DECIDED = 20  # fewer decided deals than this: reported, left out of the fragment
 # a lost reason counts as "no decision" when, lower-cased with punctuation as spaces, it contains one of these
@@ -62,6 +63,27 @@ class Calibration:
 
     data: dict[str, Any]
     segments: dict[str, SegmentFit]
+
+
+# The keys every segment of `calibrate --json` holds (docs/reference/interfaces.md), null when the
+# segment's data cannot give them: no decided deal (win rate, time to decision), fewer than two
+# won deals with an amount (ACV).
+UNESTIMATED: dict[str, dict[str, Any]] = {
+    "win_rate": {"estimate": None, "ci95": [None, None], "method": None, "at_days": None},
+    "sales_cycle_days": {"dist": None, "mean": None, "cv": None, "mean_ci95": [None, None], "aic": {}},
+    "acv": {"dist": None, "mean": None, "cv": None, "mean_ci95": [None, None], "aic": {}},
+}
+
+
+def json_document(data: dict[str, Any]) -> dict[str, Any]:
+    """`Calibration.data` as `calibrate --json` writes it: each segment with every key of the
+    contract, an estimate the data cannot give being null instead of missing (the table, the
+    report and the fragment read `data` itself, where such a key is absent)."""
+    segments = {
+        name: {**s, **{k: copy.deepcopy(v) for k, v in UNESTIMATED.items() if k not in s}}
+        for name, s in data["segments"].items()
+    }
+    return {**data, "segments": segments}
 
 
 def _interval(est: float, lo: float, hi: float) -> dict[str, Any]:

@@ -101,7 +101,7 @@ def calibrate_command(
         raise UsageError('calibrate needs lifelines: pip install "orgsim[calibrate]"')
     import pandas as pd
 
-    from orgsim.calibrate.estimate import estimate
+    from orgsim.calibrate.estimate import estimate, json_document
     from orgsim.calibrate.fragment import fragment_text, relative_base, validate_with_base
     from orgsim.calibrate.quality import parse_segments, prepare
     from orgsim.calibrate.readers import read_export
@@ -156,7 +156,7 @@ def calibrate_command(
         click.echo("\n" + text, nl=False)
     with Transaction() as out:  # every file or none (`orgsim.outputs.transaction`)
         out.file("--out", out_file, text)
-        out.file("--json", json_file, dumps_json(cal.data) if json_file is not None else "", dash=True)
+        out.file("--json", json_file, dumps_json(json_document(cal.data)) if json_file is not None else "", dash=True)
         out.directory("--report", report_dir, files)
     if report_dir is not None:
         echo_err(f"report: {report_dir / 'report.html'}")

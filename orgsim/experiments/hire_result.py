@@ -17,7 +17,7 @@ import pandas as pd
 
 from orgsim.experiments.results import Results
 from orgsim.experiments.selection import Selection, mean_of
-from orgsim.experiments.stats import describe, paired_difference
+from orgsim.experiments.stats import describe_kpi, paired_difference
 from orgsim.experiments.top_inputs import rule_of_thumb
 from orgsim.metrics.registry import KPI_KEYS, KPI_LABELS, KPI_UNITS
 from orgsim.scenario import Scenario
@@ -174,7 +174,7 @@ class HireResult:
         CI of the KPI, the paired difference to no hire with its CI, the constraint KPIs' means."""
         rows = []
         for rank, m in enumerate(self.ranked(), start=1):
-            d, v = describe(self.results[m].values(self.by)), self.versus_baseline(m)
+            d, v = describe_kpi(self.by, self.results[m].values(self.by)), self.versus_baseline(m)
             row: dict[str, Any] = {
                 "rank": rank,
                 "hires": mix_label(m),
@@ -278,7 +278,8 @@ class HireResult:
             "status": rec["status"],
             "replications": res.n,
             "difference_to_baseline": None if not m else self.versus_baseline(m),
-            "kpis": {k: {x: describe(res.values(k))[x] for x in ("mean", "std", "ci95")} for k in KPI_KEYS},
+            # as in `run --json`: n, mean, std and the 95% CI, clipped where the KPI cannot go
+            "kpis": {k: describe_kpi(k, res.values(k)) for k in KPI_KEYS},
         }
 
     def to_dict(self) -> dict[str, Any]:

@@ -16,7 +16,7 @@ import pandas as pd
 from orgsim.experiments.hire_result import diff_words
 from orgsim.experiments.optimize_space import Constraint, Dim
 from orgsim.experiments.selection import Rows, Selection, mean_of
-from orgsim.experiments.stats import describe, describe_kpi, paired_difference
+from orgsim.experiments.stats import describe_kpi, paired_difference
 from orgsim.metrics.registry import KPI_KEYS, KPI_LABELS, fmt, unit_of
 from orgsim.scenario import Scenario
 from orgsim.scenario.yamlmap import parse_path
@@ -103,7 +103,7 @@ class OptimizeResult:
         return f"{name} at month {self.at_month}"
 
     def _stat(self, key: Key) -> str:
-        d = describe(self.goal_of(key))
+        d = describe_kpi(self.kpi, self.goal_of(key))  # the CI of the JSON's "goal", clipped alike
         u = unit_of(self.kpi)
         return f"{fmt(d['mean'], u)} [{fmt(d['ci95'][0], u)}, {fmt(d['ci95'][1], u)}]"
 

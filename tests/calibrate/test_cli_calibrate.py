@@ -137,3 +137,47 @@ def test_report_and_out_are_checked_before_reading(monkeypatch, capsys, tmp_path
         f"error: --out {out} is inside --report {rep}, which orgsim replaces as a whole; write it elsewhere\n"
     )
     assert list(rep.iterdir()) == []
+
+
+def _contract_csv(path: Path) -> Path:
+    """A generic export with exactly the contract's columns: smb well supported, mid_market with
+    one win (no ACV fit), enterprise with open deals only (nothing decided: no win rate, no cycle)."""
+    rows = ["deal_id,segment,source,created_date,closed_date,outcome,amount"]
+    for i in range(30):
+        created = f"2024-01-{1 + i % 28:02d}"
+        outcome = "won" if i % 3 == 0 else "lost"
+        rows.append(f"S{i},smb,inbound,{created},2024-03-{1 + (i * 7) % 28:02d},{outcome},{5000 + 250 * i}")
+    rows += [f"M{i},mid_market,outbound,2024-02-0{1 + i},2024-04-0{1 + i},lost,30000" for i in range(3)]
+    rows.append("M9,mid_market,outbound,2024-02-09,2024-04-20,won,41000")
+    rows += ["E1,enterprise,outbound,2024-03-01,,open,150000", "E2,enterprise,,2024-04-01,,open,90000"]
+    path.write_text("\n".join(rows) + "\n")
+    return path
+
+
+def test_every_segment_has_the_contract_keys_even_when_not_estimable(tmp_path, capsys):
+    """docs/reference/interfaces.md: segments.<seg> holds n_deals, n_open, win_rate {estimate, ci95},
+    sales_cycle_days {dist, mean, cv} and acv; a value that cannot be estimated is null (as in
+    every JSON document of orgsim), the key is not left out."""
+    deals = _contract_csv(tmp_path / "deals.csv")
+    out = tmp_path / "cal.json"
+    args = ["calibrate", str(deals), "--format", "generic", "--as-of", "2024-06-30", "--json", str(out)]
+    assert cli.main(args) == 0
+    capsys.readouterr()
+
+    def no_nan(x: str) -> None:
+        raise AssertionError(f"{x} in the JSON")
+
+    d = json.loads(out.read_text(), parse_constant=no_nan)
+    assert list(d["segments"]) == ["smb", "mid_market", "enterprise"]
+    for name, s in d["segments"].items():
+        assert {"n_deals", "n_open", "win_rate", "sales_cycle_days", "acv"} <= set(s), name
+        assert {"estimate", "ci95"} <= set(s["win_rate"]) and len(s["win_rate"]["ci95"]) == 2, name
+        assert {"dist", "mean", "cv"} <= set(s["sales_cycle_days"]), name
+        assert {"dist", "mean", "cv"} <= set(s["acv"]), name
+    smb, mid, ent = (d["segments"][k] for k in ("smb", "mid_market", "enterprise"))
+    assert smb["n_deals"] == 30 and smb["n_open"] == 0 and smb["acv"]["dist"] is not None
+    assert mid["acv"] == {**mid["acv"], "dist": None, "mean": None, "cv": None}  # one win: no fit
+    assert mid["sales_cycle_days"]["dist"] is not None and mid["win_rate"]["estimate"] is not None
+    assert ent["n_deals"] == 2 and ent["n_open"] == 2 and ent["included"] is False
+    assert ent["win_rate"]["estimate"] is None and ent["win_rate"]["ci95"] == [None, None]
+    assert ent["sales_cycle_days"]["dist"] is None and ent["acv"]["mean"] is None

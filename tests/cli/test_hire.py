@@ -6,6 +6,7 @@ horizon (--at-month), so the whole file takes seconds.
 
 from __future__ import annotations
 
+import csv
 import json
 import re
 from pathlib import Path
@@ -16,6 +17,7 @@ from orgsim.cli import main
 from orgsim.engine import run_replication
 from orgsim.experiments.hire_mixes import mixes
 from orgsim.metrics import KPI_KEYS
+from orgsim.metrics.registry import NONNEGATIVE_KPIS, PROBABILITY_KPIS
 from orgsim.scenario.loader import load_scenario
 
 REPO = Path(__file__).resolve().parents[2]
@@ -44,10 +46,38 @@ def test_json_shape_and_baseline(doc):
         assert {"hires", "rank", "feasible", "kpis"} <= set(o)
         assert isinstance(o["feasible"], bool)
         assert set(o["kpis"]) == set(KPI_KEYS)
-        assert set(o["kpis"]["arr_end"]) == {"mean", "std", "ci95"}
+        assert set(o["kpis"]["arr_end"]) == {"n", "mean", "std", "ci95"}
     assert doc["baseline"]["hires"] == {}
     assert doc["baseline"] == next(o for o in doc["options"] if o["hires"] == {})
     assert doc["at_month"] == 9
+
+
+def test_kpis_are_leaf_statistics_clipped_as_in_run_json(tmp_path):
+    """Every KPI of every option is {n, mean, std, ci95} (docs/reference/interfaces.md: every leaf
+    statistic of the JSON documents carries `n`), its CI clipped as `run --json` clips it: a share's
+    to [0, 1], any other KPI that cannot be negative at 0 (docs/explanation/statistics.md). Two
+    replications of 3 months: t(0.975, 1) = 12.7 takes the raw intervals of the counts below 0."""
+    out = tmp_path / "out"
+    doc = _hire(tmp_path, "short", "-n", "2", "--max-replications", "2", "--at-month", "3", "--out", str(out))
+    clipped = 0
+    for o in doc["options"]:
+        for k, v in o["kpis"].items():
+            assert set(v) == {"n", "mean", "std", "ci95"}, (k, v)
+            assert 0 <= v["n"] <= o["replications"]
+            lo, hi = v["ci95"]
+            if lo is None:
+                assert v["n"] == 0 and v["mean"] is None, (k, v)
+            elif k in PROBABILITY_KPIS:
+                assert 0.0 <= lo <= hi <= 1.0, (o["hires"], k, v)
+            elif k in NONNEGATIVE_KPIS:
+                assert 0.0 <= lo <= hi, (o["hires"], k, v)
+            clipped += lo == 0.0 and v["mean"] - 12.7 * v["std"] / 2**0.5 < 0
+    assert clipped  # the case is exercised
+    # the ranking table (and the terminal, which prints it) has the JSON's CI of the --by KPI
+    ranking = list(csv.DictReader((out / "ranking.csv").open()))
+    for row, option in zip(ranking, doc["options"], strict=True):
+        ci = option["kpis"][doc["by"]]["ci95"]
+        assert [float(row["ci95_low"]), float(row["ci95_high"])] == pytest.approx(ci), row
 
 
 def test_recommendation_matches_the_json(doc):

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from orgsim.cli import main
+from orgsim.metrics.registry import fmt
 from orgsim.scenario.loader import load_scenario
 
 pytest.importorskip("optuna")
@@ -181,3 +182,18 @@ def test_a_line_per_trial_then_the_answer_and_quiet_silences_both(tmp_path, caps
     assert main([*args, "--trials", "2", "-q"]) == 0
     got = capsys.readouterr()
     assert got.out == "" and got.err == ""
+
+
+def test_the_answer_shows_the_goal_ci_the_json_has(tmp_path):
+    """The sentence's 95% CIs of the goal are the JSON's, clipped the same way (a count's at 0,
+    docs/explanation/statistics.md: "in the terminal, the tables and --json"): two replications of
+    3 months put the raw t-interval of new customers below 0."""
+    doc = _optimize(
+        tmp_path, "count", "--goal", "new_customers", "--at-month", "3", "--max-replications", "2", trials=2
+    )
+    for plan in (doc["baseline"], doc["best"]):
+        if plan is None:
+            continue
+        lo, hi = plan["goal"]["ci95"]
+        assert lo >= 0.0, plan["goal"]
+        assert f"[{fmt(lo, 'count')}, {fmt(hi, 'count')}]" in doc["answer"], (doc["answer"], plan["goal"])
