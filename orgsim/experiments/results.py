@@ -22,7 +22,7 @@ from orgsim.experiments.executors import Executor, Progress, using
 from orgsim.experiments.precision import Precision, as_precision, replicate
 from orgsim.experiments.retention_summary import cohort_frame, retention_doc
 from orgsim.experiments.runner import ReplicationError
-from orgsim.experiments.stats import describe, describe_kpi
+from orgsim.experiments.stats import describe, describe_kpi, describe_step
 from orgsim.metrics.kpis import Replication
 from orgsim.metrics.registry import FUNNEL_KEYS, KPI_KEYS, STAGE_KEYS
 from orgsim.metrics.roles import ROLE_KEYS
@@ -176,18 +176,19 @@ class Results:
             "replications": len(reps),
             "horizon_months": self.scenario.horizon_months,
             "kpis": {k: describe_kpi(k, [r.kpis[k] for r in reps]) for k in KPI_KEYS},
-            "funnel": {k: describe([r.funnel[k] for r in reps]) for k in FUNNEL_KEYS},
+            "funnel": {k: describe_step(k, [r.funnel[k] for r in reps]) for k in FUNNEL_KEYS},
             "funnel_by_source": {
-                k: describe([r.funnel[k] for r in reps]) for k in reps[0].funnel if k not in FUNNEL_KEYS
+                k: describe_step(k, [r.funnel[k] for r in reps]) for k in reps[0].funnel if k not in FUNNEL_KEYS
             },
             "stages": {
-                name: {s: describe([r.stages[name][s] for r in reps]) for s in STAGE_KEYS} for name in reps[0].stages
+                name: {s: describe_step(s, [r.stages[name][s] for r in reps]) for s in STAGE_KEYS}
+                for name in reps[0].stages
             },
             "runtime_s": self.runtime_s,
         }
         if reps[0].roles:  # (replications read back from an old checkpoint have none)
             doc["roles"] = {
-                name: {k: describe([r.roles.get(name, {}).get(k) for r in reps]) for k in ROLE_KEYS}
+                name: {k: describe_step(k, [r.roles.get(name, {}).get(k) for r in reps]) for k in ROLE_KEYS}
                 for name in reps[0].roles
             }
         if "founder_hours" in reps[0].counters:  # founders' time (only with `founders`)

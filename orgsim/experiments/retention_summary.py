@@ -23,7 +23,7 @@ from typing import Any
 
 import pandas as pd
 
-from orgsim.experiments.stats import describe
+from orgsim.experiments.stats import describe_within
 from orgsim.metrics.kpis import Replication
 from orgsim.metrics.retention import BAND_LABELS, SEGMENT_KEYS, pooled_curves, reasons, transitions_table
 
@@ -37,7 +37,7 @@ def retention_doc(reps: Sequence[Replication]) -> dict[str, Any] | None:
         return None
     segments = list(parts[0].get("by_segment", {}))
     by_segment = {
-        seg: {k: describe([p["by_segment"].get(seg, {}).get(k) for p in parts]) for k in SEGMENT_KEYS}
+        seg: {k: _segment_stat(k, [p["by_segment"].get(seg, {}).get(k) for p in parts]) for k in SEGMENT_KEYS}
         for seg in segments
     }
     why = [reasons(r.counters) for r in reps if r.retention]
@@ -47,11 +47,17 @@ def retention_doc(reps: Sequence[Replication]) -> dict[str, Any] | None:
         "by_segment": by_segment,
         "by_cohort": pooled_curves(parts),
         "reasons": {
-            "churn": {k: describe([w["churn"].get(k, 0.0) for w in why]) for k in churn_keys},
-            "contraction": {k: describe([w["contraction"].get(k, 0.0) for w in why]) for k in contract_keys},
+            "churn": {k: describe_within([w["churn"].get(k, 0.0) for w in why]) for k in churn_keys},
+            "contraction": {k: describe_within([w["contraction"].get(k, 0.0) for w in why]) for k in contract_keys},
         },
         "health_transitions": {"bands": list(BAND_LABELS), "counts": transitions_table(parts).tolist()},
     }
+
+
+def _segment_stat(key: str, values: list[float | None]) -> dict[str, Any]:
+    """Mean and 95% CI of a segment's statistic, the CI clipped to what it can be: a renewal rate or
+    GRR within [0, 1], NRR, counts and ARR at least 0."""
+    return describe_within(values, 0.0, 1.0 if key in ("logo_renewal_rate", "grr") else None)
 
 
 def segment_frame(doc: dict[str, Any]) -> pd.DataFrame:

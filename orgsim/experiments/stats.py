@@ -76,19 +76,34 @@ def describe(values: Sequence[float | None]) -> dict[str, Any]:
     return {"n": n, "mean": mean, "std": std, "ci95": [mean - half, mean + half]}
 
 
+def describe_within(
+    values: Sequence[float | None], low: float | None = 0.0, high: float | None = None
+) -> dict[str, Any]:
+    """`describe`, its 95% CI clipped to what the quantity can be: [low, high] (None: unbounded).
+    The mean and std are as computed."""
+    d = describe(values)
+    if d["ci95"][0] is not None:
+        lo = -math.inf if low is None else low
+        hi = math.inf if high is None else high
+        d["ci95"] = [min(max(v, lo), hi) for v in d["ci95"]]
+    return d
+
+
 def describe_kpi(kpi: str, values: Sequence[float | None]) -> dict[str, Any]:
     """`describe` of one KPI's values; for a share (`PROBABILITY_KPIS`: win rate, cash_out...) the 95% CI
     is clipped to [0, 1] - a t-interval around a mean of 0.02 from 10 replications can reach below 0,
     a probability cannot - and for any other KPI that cannot be negative (`NONNEGATIVE_KPIS`: bad
     debt, CAC, counts...) it is clipped below at 0. The mean and std are as computed."""
-    d = describe(values)
-    if d["ci95"][0] is None:
-        return d
     if kpi in PROBABILITY_KPIS:
-        d["ci95"] = [min(max(v, 0.0), 1.0) for v in d["ci95"]]
-    elif kpi in NONNEGATIVE_KPIS:
-        d["ci95"] = [max(v, 0.0) for v in d["ci95"]]
-    return d
+        return describe_within(values, 0.0, 1.0)
+    return describe_within(values, 0.0 if kpi in NONNEGATIVE_KPIS else None)
+
+
+def describe_step(key: str, values: Sequence[float | None]) -> dict[str, Any]:
+    """`describe` of a funnel count, a stage's or a role's statistic (arrivals, waits, utilisation,
+    headcount, backlog...): none is negative and a utilisation is at most 1, so its 95% CI is clipped
+    to that, as a KPI's is (at 2 replications a t-interval of "won" read -48 .. 104)."""
+    return describe_within(values, 0.0, 1.0 if key == "utilization" else None)
 
 
 def relative_half_width(values: Sequence[float | None]) -> float:

@@ -62,3 +62,30 @@ def test_kpis_said_to_be_nonnegative_are_never_negative():
         assert all(v is None or v >= 0 for v in res.values(k)), k
         lo = res.to_dict()["kpis"][k]["ci95"][0]
         assert lo is None or lo >= 0, k
+
+
+def test_funnel_stage_and_role_cis_stay_within_what_they_can_be():
+    """Counts, waits, headcounts and backlogs are never negative and a utilisation is at most 1: at 2
+    replications the raw t-intervals read e.g. "won -48 .. 104", "util -220% .. 283%"."""
+    sc = orgsim.load_scenario(REFERENCE, overrides={"horizon_months": 3})
+    res = orgsim.simulate(sc, replications=2, seed=2026, workers=1)
+    doc, reps = res.to_dict(), res.replications
+    stats = [(doc["funnel"][k], [r.funnel[k] for r in reps], k) for k in doc["funnel"]]
+    for n, st in doc["stages"].items():
+        stats += [(d, [r.stages[n][k] for r in reps], k) for k, d in st.items()]
+    for n, st in doc["roles"].items():
+        stats += [(d, [r.roles[n][k] for r in reps], k) for k, d in st.items()]
+    clipped = 0
+    for d, values, key in stats:
+        raw = describe(values)["ci95"]
+        if raw[0] is None:
+            continue
+        top = 1.0 if key == "utilization" else float("inf")
+        assert 0.0 <= d["ci95"][0] <= d["ci95"][1] <= top, (key, d)
+        assert d["ci95"] == [min(max(v, 0.0), top) for v in raw]  # clipped, nothing else
+        clipped += raw[0] < 0 or raw[1] > top
+    assert clipped > 0  # the raw intervals left the bounds somewhere
+    for seg in doc["retention"]["by_segment"].values():
+        for key in ("grr", "logo_renewal_rate"):
+            lo, hi = seg[key]["ci95"]
+            assert lo is None or 0.0 <= lo <= hi <= 1.0
