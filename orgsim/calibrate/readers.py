@@ -132,6 +132,7 @@ def read_export(fmt: str, paths: Sequence[Path], mapping: Mapping[str, str] | No
             continue
         require_columns(label, df, [cols[f] for f in REQUIRED[fmt]], LAYOUT[fmt])
         out, extra_hist = READERS[fmt](label, df, cols, counts)
+        _require_ids(label, out["deal_id"], cols["deal_id"] if cols["deal_id"] in df.columns else cols["dealname"])
         has_segment = has_segment or cols["segment"] in df.columns
         out["segment"] = _text(df, cols.get("segment"))
         for f in ("source", "currency", "lost_reason", "owner"):
@@ -146,6 +147,16 @@ def read_export(fmt: str, paths: Sequence[Path], mapping: Mapping[str, str] | No
     table = pd.concat(deals, ignore_index=True)
     history = pd.concat(hist, ignore_index=True) if hist else None
     return Export(fmt, [str(p) for p in paths], table, history, counts, has_segment)
+
+
+def _require_ids(label: str, ids: pd.Series, col: str) -> None:
+    """Every deal has an id: rows without one cannot be told apart (they are not repeats of each other)."""
+    empty = (ids == "").to_numpy()
+    if empty.any():
+        from orgsim.calibrate.parse import bad_value
+
+        i = int(np.flatnonzero(empty)[0])
+        raise bad_value(label, col, i, "", "empty; a deal id is needed here")
 
 
 def _outcome_from_flags(label: str, df: pd.DataFrame, cols: dict[str, str]) -> pd.Series:
