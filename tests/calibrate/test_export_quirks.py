@@ -85,3 +85,17 @@ def test_nothing_left_at_an_early_as_of_says_why(capsys):
     err = capsys.readouterr().err
     assert "warning: data quality: 413 deals created after the as-of date (in the future) left out\n" in err
     assert err.endswith("no deals left to estimate from (see the warnings above)\n")
+
+
+@pytest.mark.parametrize(
+    "maps, expected",
+    [
+        (["Region=segment"], "--map Region=segment: no file has a column 'Region'"),
+        (["owner=segment", "source=segment"], "--map source=segment: field 'segment' is already read from column "
+         "'owner'"),
+    ],
+)  # fmt: skip
+def test_a_map_names_a_column_that_exists_and_a_field_once(maps, expected, capsys):
+    args = [x for m in maps for x in ("--map", m)]
+    assert cli.main(["calibrate", str(DEALS), "--format", "generic", *args]) == 2
+    assert capsys.readouterr().err == f"error: {expected}\n"
