@@ -93,6 +93,16 @@ def test_no_overwrite_without_force(tmp_path, init):
     assert load_scenario(tmp_path / "c.yaml").name == "acme"
 
 
+def test_dash_writes_the_scenario_to_stdout(tmp_path, init):
+    # '-' is standard output, as for --json: not a file named '-' with "Next: orgsim run -"
+    p = init(tmp_path, "-", *FLAGS)
+    assert p.returncode == 0, p.stderr
+    assert not (tmp_path / "-").exists()
+    assert p.stderr.startswith("Wrote the scenario to standard output: acme, 2 segments") and "Next:" not in p.stderr
+    (tmp_path / "acme.yaml").write_text(p.stdout)
+    assert load_scenario(tmp_path / "acme.yaml").name == "acme"
+
+
 @pytest.mark.parametrize(
     ("option", "value", "says"),
     [
