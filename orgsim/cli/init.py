@@ -20,7 +20,7 @@ import click
 from orgsim.cli.common import CONTEXT, echo_err, write_file
 from orgsim.cli.init_template import SEGMENTS, TEMPLATE
 from orgsim.cli.options import debug_option
-from orgsim.outputs.targets import STDOUT
+from orgsim.outputs.targets import STDOUT, check_file
 from orgsim.scenario.errors import ScenarioError, UsageError
 
 __all__ = ["init_command"]
@@ -254,6 +254,7 @@ def init_command(file: Path, force: bool, horizon_months: int, **given: str | No
         raise UsageError(f"{file} exists; pass --force to replace it, or give another FILE")
     if file.is_dir():
         raise UsageError(f"{file}: is a directory; give a file name")
+    check_file("FILE", file, dash=True)  # before any question: a directory that does not exist, a read-only one
     answers: dict[str, Any] = {"horizon": horizon_months}
     missing = [k for k in DEFAULTS if given.get(k) is None]
     for key in DEFAULTS:  # options first, so a bad one fails before any question
