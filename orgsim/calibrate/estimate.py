@@ -191,6 +191,8 @@ def estimate(prep: Prepared, history: pd.DataFrame | None, fmt: str, files: list
         "volumes": _volumes(d, prep.as_of),
         "data_quality": {"counts": {k: int(v) for k, v in counts.items()}, "warnings": warnings},
     }
+    if history is not None:  # what was known at the as-of date: later stage changes had not happened
+        history = history[history["entered"] <= prep.as_of]
     if history is not None and not history.empty:
         outcomes = d.set_index("deal_id")["outcome"]
         data["stages"] = stage_conversion(history[history["deal_id"].isin(outcomes.index)], outcomes)

@@ -50,6 +50,16 @@ def _ci(x: dict[str, Any], key: str = "ci95", digits: int = 3) -> str:
     return f"{lo:,.{digits}f}-{hi:,.{digits}f}"
 
 
+def _key(name: str) -> str:
+    """A segment name as a YAML key: plain when YAML reads it back as that text, else double-quoted
+    (names come from the export's segment column: '#smb', 'emea: north', 'yes', '1' ...)."""
+    import yaml
+
+    if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) and yaml.safe_load(name) == name:
+        return name
+    return json.dumps(name, ensure_ascii=False)
+
+
 def fragment_text(cal: Calibration, extends: str | None = None, name: str | None = None) -> str:
     """The fragment as commented YAML (n, 95% CI and as-of date for every value); `name` is written
     only with `extends` (a scenario of its own)."""
@@ -74,12 +84,13 @@ def fragment_text(cal: Calibration, extends: str | None = None, name: str | None
     for name, f in cal.segments.items():
         s = f.summary
         if not f.included:
-            lines.append(f"  # {name}: {s['n_deals']} deals, left out: {s['left_out']}")
+            shown = json.dumps(name, ensure_ascii=False)[1:-1]  # a comment: one line whatever the name
+            lines.append(f"  # {shown}: {s['n_deals']} deals, left out: {s['left_out']}")
             continue
         frag = data["segments"][name]
         wr, co, cy, acv = s["win_rate"], s["win_rate_closed_only"], s["sales_cycle_days"], s["acv"]
         lines += [
-            f"  {name}:",
+            f"  {_key(name)}:",
             f"    # n={s['n_deals']} deals ({s['n_open']} open, {s['n_won']} won, {s['n_lost']} lost)"
             f" as of {d['as_of']}; closed-only win rate {co['estimate']:.3f} (95% CI {_ci(co)})",
             f"    win_rate: {frag['win_rate']}"

@@ -38,7 +38,8 @@ def read_csv(path: Path) -> pd.DataFrame:
     except OSError as e:
         raise CrmError(f"{label}: cannot read: {e.strerror or e}") from None
     try:
-        text = raw.decode("utf-8-sig")
+        # Excel's "Unicode text" is UTF-16 with a byte-order mark; anything else must be UTF-8
+        text = raw.decode("utf-16") if raw[:2] in (b"\xff\xfe", b"\xfe\xff") else raw.decode("utf-8-sig")
     except UnicodeDecodeError as e:
         line = raw[: e.start].count(b"\n") + 1
         raise CrmError(
@@ -51,7 +52,10 @@ def read_csv(path: Path) -> pd.DataFrame:
             f"{label}: line {text[: text.index(chr(0))].count(chr(10)) + 1}: holds a NUL byte; not a CSV file"
         )
     try:
-        df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, na_filter=False, skipinitialspace=False)
+        df = pd.read_csv(
+            io.StringIO(text), sep=_delimiter(text), dtype=str, keep_default_na=False, na_filter=False,
+            skipinitialspace=False,
+        )  # fmt: skip
     except pd.errors.ParserError as e:
         m = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(e))
         if m:
@@ -68,6 +72,17 @@ def read_csv(path: Path) -> pd.DataFrame:
     if df.empty:
         raise CrmError(f"{label}: no data rows (only the header line)")
     return df
+
+
+def _delimiter(text: str) -> str:
+    """',' unless the header line has none and is split by ';' or tabs (Excel's CSV in locales with a
+    decimal comma, and its "Unicode text")."""
+    header = text.lstrip().split("\n", 1)[0]
+    if "," not in header:
+        for sep in (";", "\t"):
+            if sep in header:
+                return sep
+    return ","
 
 
 def require_columns(label: str, df: pd.DataFrame, needed: Iterable[str], layout: str) -> None:

@@ -32,6 +32,7 @@ _WHAT = {
     "mixed_currencies": "currencies mixed in the amounts (not converted)",
     "stages_out_of_order": "deals whose stage history goes back to an earlier stage",
     "open_closedate_ignored": "open HubSpot deals whose closedate (a default guess) was ignored",
+    "history_without_deal": "stage-history rows naming no deal of the deal files left out",
 }
 
 
@@ -132,7 +133,10 @@ def prepare(export: Export, as_of: pd.Timestamp | None, segments: str | None) ->
     end = d["closed"].fillna(as_of)
     d["days"] = (end - d["created"]).dt.days.astype(float)
     d["event"] = d["outcome"].map({"won": 1, "lost": 2, "open": 0}).astype(int)
-    counts["stages_out_of_order"] = _out_of_order(export.history) if export.history is not None else 0
+    history = export.history
+    if history is not None:
+        counts["history_without_deal"] = int((~history["deal_id"].isin(export.deals["deal_id"])).sum())
+    counts["stages_out_of_order"] = _out_of_order(history[history["entered"] <= as_of]) if history is not None else 0
     return Prepared(d.reset_index(drop=True), pd.Timestamp(as_of), source, rule, counts, currencies)
 
 

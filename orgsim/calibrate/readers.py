@@ -95,11 +95,15 @@ def _columns(fmt: str, mapping: Mapping[str, str], table: dict[str, str]) -> dic
 def check_mapping(fmt: str, mapping: Mapping[str, str]) -> None:
     """--map COLUMN=FIELD names a field the layout knows."""
     known = set(FIELDS[fmt]) | set(HISTORY.get(fmt, {}))
+    seen: dict[str, str] = {}
     for column, fld in mapping.items():
         if fld not in known:
             raise CrmError(
                 f"--map {column}={fld}: {fld!r} is not a field of the {fmt} layout (fields: {', '.join(sorted(known))})"
             )
+        if fld in seen:
+            raise CrmError(f"--map {column}={fld}: field {fld!r} is already read from column {seen[fld]!r}")
+        seen[fld] = column
 
 
 def _text(df: pd.DataFrame, col: str | None) -> pd.Series:
@@ -121,9 +125,11 @@ def read_export(fmt: str, paths: Sequence[Path], mapping: Mapping[str, str] | No
     hist: list[pd.DataFrame] = []
     counts: dict[str, int] = {}
     has_segment = False
+    columns: set[str] = set()
     for path in paths:
         df = read_csv(path)
         label = str(path)
+        columns |= set(df.columns)
         deal_key = cols.get("outcome" if fmt == "generic" else "is_won")
         if hcols is not None and set(hcols.values()) <= set(df.columns) and deal_key not in df.columns:
             h = pd.DataFrame({"deal_id": df[hcols["deal_id"]].str.strip(), "stage": df[hcols["stage"]].str.strip()})
@@ -132,6 +138,7 @@ def read_export(fmt: str, paths: Sequence[Path], mapping: Mapping[str, str] | No
             continue
         require_columns(label, df, [cols[f] for f in REQUIRED[fmt]], LAYOUT[fmt])
         out, extra_hist = READERS[fmt](label, df, cols, counts)
+        _require_ids(label, out["deal_id"], cols["deal_id"] if cols["deal_id"] in df.columns else cols["dealname"])
         has_segment = has_segment or cols["segment"] in df.columns
         out["segment"] = _text(df, cols.get("segment"))
         for f in ("source", "currency", "lost_reason", "owner"):
@@ -143,9 +150,22 @@ def read_export(fmt: str, paths: Sequence[Path], mapping: Mapping[str, str] | No
             hist.append(extra_hist)
     if not deals:
         raise CrmError(f"{', '.join(map(str, paths))}: no deal file among the files (only stage history)")
+    for column, fld in mapping.items():  # asked for by name: not there is a mistake, not an optional field
+        if column not in columns:
+            raise CrmError(f"--map {column}={fld}: no file has a column {column!r}")
     table = pd.concat(deals, ignore_index=True)
     history = pd.concat(hist, ignore_index=True) if hist else None
     return Export(fmt, [str(p) for p in paths], table, history, counts, has_segment)
+
+
+def _require_ids(label: str, ids: pd.Series, col: str) -> None:
+    """Every deal has an id: rows without one cannot be told apart (they are not repeats of each other)."""
+    empty = (ids == "").to_numpy()
+    if empty.any():
+        from orgsim.calibrate.parse import bad_value
+
+        i = int(np.flatnonzero(empty)[0])
+        raise bad_value(label, col, i, "", "empty; a deal id is needed here")
 
 
 def _outcome_from_flags(label: str, df: pd.DataFrame, cols: dict[str, str]) -> pd.Series:

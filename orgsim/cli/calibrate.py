@@ -137,6 +137,8 @@ def calibrate_command(
     export = read_export(fmt, list(exports), mapping)
     prep = prepare(export, when, segments)
     if prep.deals.empty:
+        for w in prep.warnings():
+            echo_err(f"warning: data quality: {w['message']}")
         raise UsageError(f"{', '.join(map(str, exports))}: no deals left to estimate from (see the warnings above)")
     cal = estimate(prep, export.history, fmt, export.files, seed)
     for w in cal.data["data_quality"]["warnings"]:

@@ -20,6 +20,7 @@ import click
 from orgsim.cli.common import CONTEXT, echo_err, write_file
 from orgsim.cli.init_template import SEGMENTS, TEMPLATE
 from orgsim.cli.options import debug_option
+from orgsim.outputs.targets import STDOUT, check_file
 from orgsim.scenario.errors import ScenarioError, UsageError
 
 __all__ = ["init_command"]
@@ -232,7 +233,7 @@ def _parse(key: str, text: str) -> Any:
 @click.option("--force", is_flag=True, help="Replace FILE if it exists.")
 @debug_option
 def init_command(file: Path, force: bool, horizon_months: int, **given: str | None) -> None:
-    """Write a commented, realistic scenario FILE (default company.yaml) from a few answers.
+    """Write a commented, realistic scenario FILE (default company.yaml; '-': stdout) from a few answers.
 
     Starts from scenarios/series-a.yaml (every mechanism on, cited defaults) and puts in your ARR,
     ACV by segment, headcount by role, cash and hiring pace. Starting customers are computed from
@@ -248,10 +249,12 @@ def init_command(file: Path, force: bool, horizon_months: int, **given: str | No
           --headcount ae=3,sdr=2,csm=1,engineer=5 --cash 8M --hires-per-month 1
       orgsim run acme.yaml
     """
-    if file.exists() and not force:
+    to_stdout = str(file) == STDOUT
+    if file.exists() and not force and not to_stdout:
         raise UsageError(f"{file} exists; pass --force to replace it, or give another FILE")
     if file.is_dir():
         raise UsageError(f"{file}: is a directory; give a file name")
+    check_file("FILE", file, dash=True)  # before any question: a directory that does not exist, a read-only one
     answers: dict[str, Any] = {"horizon": horizon_months}
     missing = [k for k in DEFAULTS if given.get(k) is None]
     for key in DEFAULTS:  # options first, so a bad one fails before any question
@@ -271,15 +274,20 @@ def init_command(file: Path, force: bool, horizon_months: int, **given: str | No
     command = _command(file, answers)
     text = render(answers, command)
     _check(file, text)
-    write_file("", file, text)
+    if to_stdout:  # the scenario alone on stdout (`orgsim init - > acme.yaml`), the summary on stderr
+        click.echo(text, nl=False)
+    else:
+        write_file("", file, text)
     customers = starting_customers(answers["arr"], answers["acv"])
-    click.echo(
-        f"Wrote {file}: {answers['name']}, {len(answers['acv'])} segment{'' if len(answers['acv']) == 1 else 's'}, "
+    where = "the scenario to standard output" if to_stdout else str(file)
+    (echo_err if to_stdout else click.echo)(
+        f"Wrote {where}: {answers['name']}, {len(answers['acv'])} segment{'' if len(answers['acv']) == 1 else 's'}, "
         f"{sum(customers.values())} starting customers ({', '.join(f'{s} {n}' for s, n in customers.items())}), "
         f"${_money_text(answers['cash'])} cash, {pace_text(answers['hires_per_month'])}, "
         f"{horizon_months} months."
     )
-    click.echo(f"Next: orgsim validate {shlex.quote(str(file))} && orgsim run {shlex.quote(str(file))}")
+    if not to_stdout:
+        click.echo(f"Next: orgsim validate {shlex.quote(str(file))} && orgsim run {shlex.quote(str(file))}")
 
 
 def _default(key: str, answers: dict[str, Any]) -> str:

@@ -139,6 +139,9 @@ def set_path(data: dict, parts: PathT, value: Any, dry: bool) -> str | None:
             if not isinstance(node, list):
                 return f"{here} is {show(node)} in the scenario, not a list"
             if not isinstance(part, int):
+                if part.isdigit():  # roles.plan.0.count: the index goes in brackets
+                    fixed = format_path((*parts[:i], int(part), *parts[i + 1 :]))
+                    return f"{here} is a list; pick an item by its index in brackets: {fixed}"
                 return f"{here} is a list; pick an item by index, e.g. {here}[0].{part}"
             if part >= len(node):
                 return f"{here} has {len(node)} {'entry' if len(node) == 1 else 'entries'}, so there is no [{part}]"

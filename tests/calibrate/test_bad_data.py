@@ -35,6 +35,7 @@ CORPUS = [
     ("amount_text.csv", "generic", (), f"{{f}}: row 3, column 'amount': {NUMBER} (got '12k')"),
     ("amount_thousands.csv", "generic", (), f"{{f}}: row 2, column 'amount': {NUMBER} (got '1,200.50')"),
     ("amount_inf.csv", "generic", (), f"{{f}}: row 2, column 'amount': {NUMBER} (got 'inf')"),
+    ("empty_deal_id.csv", "generic", (), "{f}: row 2, column 'deal_id': empty; a deal id is needed here"),
     ("bad_outcome.csv", "generic", (), "{f}: row 3, column 'outcome': expected won, lost or open (got 'pending')"),
     ("latin1.csv", "generic", (), "{f}: line 3: not UTF-8 text (byte 0xe9); export the file as UTF-8 CSV"),
     ("ragged.csv", "generic", (), "{f}: line 4: 8 fields, but the header has 7 columns"),

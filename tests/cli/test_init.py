@@ -93,6 +93,25 @@ def test_no_overwrite_without_force(tmp_path, init):
     assert load_scenario(tmp_path / "c.yaml").name == "acme"
 
 
+def test_dash_writes_the_scenario_to_stdout(tmp_path, init):
+    # '-' is standard output, as for --json: not a file named '-' with "Next: orgsim run -"
+    p = init(tmp_path, "-", *FLAGS)
+    assert p.returncode == 0, p.stderr
+    assert not (tmp_path / "-").exists()
+    assert p.stderr.startswith("Wrote the scenario to standard output: acme, 2 segments") and "Next:" not in p.stderr
+    (tmp_path / "acme.yaml").write_text(p.stdout)
+    assert load_scenario(tmp_path / "acme.yaml").name == "acme"
+
+
+def test_a_file_that_cannot_be_written_fails_before_any_question(tmp_path, monkeypatch, capsys):
+    # a founder who answered every question should not learn only then that the directory is missing
+    monkeypatch.setattr(init_module, "_stdin_is_terminal", lambda: True)
+    monkeypatch.setattr(init_module.click, "prompt", lambda *a, **k: pytest.fail("asked a question"))
+    target = tmp_path / "nowhere" / "c.yaml"
+    assert main(["init", str(target)]) == 2
+    assert capsys.readouterr().err == f"error: FILE {target}: directory {target.parent} does not exist\n"
+
+
 @pytest.mark.parametrize(
     ("option", "value", "says"),
     [

@@ -504,6 +504,18 @@ def test_override_wrong_type_and_shape():
     assert len(err.problems) == 5
 
 
+def test_override_list_index_written_as_a_key_gets_the_bracketed_path():
+    # hiring.plan.0.count: the suggestion is the path itself with the index in brackets, not
+    # hiring.plan[0].0 (an index after an index)
+    text = str(_error(REF, ["hiring.plan.0.count=2", "hiring.growth.focus_order.1=sales"]))
+    assert (
+        "hiring.plan.0.count: hiring.plan is a list; pick an item by its index in brackets: hiring.plan[0].count"
+        in text
+    )
+    assert "its index in brackets: hiring.growth.focus_order[1] (in overrides)" in text
+    assert "[0].0" not in text and "[0].1" not in text
+
+
 def test_overrides_reported_with_file_problems(tmp_path):
     err = _error(BAD / "negative_headcount.yaml", {"roles.ae.headcount": -5})
     assert {p.path for p in err.problems} == {"roles.sdr.headcount", "roles.ae.headcount"}
