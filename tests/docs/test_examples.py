@@ -228,7 +228,9 @@ def test_readme_is_short_and_keeps_the_two_commands() -> None:
     assert (
         "python -m pip install -e . && orgsim run scenarios/series-a.yaml --replications 30 --seed 1 --out out/series-a"
     ) in text
-    assert 'python -m pip install -e ".[test]" && python -m pytest -q' in text
+    command = 'python -m pip install -e ".[test]" && python -m pytest -q -n auto'
+    assert command + "\n" in text
+    assert command.split(" && ")[1] + "\n" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")  # CI runs it
 
 
 def test_no_page_points_outside_the_repository() -> None:
