@@ -147,13 +147,10 @@ def paired_difference(a: Sequence[float | None], b: Sequence[float | None], dire
             out["p_value"] = float(stats.ttest_1samp(d, 0.0).pvalue)
         out["p_wilcoxon"] = _wilcoxon(d)
     if direction:
-        if n < 2:  # one paired difference says nothing about the probability either way
-            out["share_better"] = float((direction * d > 0).sum() + 0.5 * (d == 0).sum()) / n if n else None
-            out["prob_better"] = None
-        else:
-            signed = direction * d
-            out["share_better"] = float(((signed > 0).sum() + 0.5 * (signed == 0).sum()) / n)
-            out["prob_better"] = _prob_better(direction * out["mean"], out["std"], n)
+        signed = direction * d
+        out["share_better"] = float(((signed > 0).sum() + 0.5 * (signed == 0).sum()) / n) if n else None
+        # one paired difference says nothing about the probability either way
+        out["prob_better"] = _prob_better(direction * out["mean"], out["std"], n) if n > 1 else None
     return out
 
 
@@ -173,7 +170,7 @@ def _wilcoxon(d: np.ndarray) -> float:
 
 
 def _prob_better(signed_mean: float, std: float, n: int) -> float:
-    if n < 2 or std == 0:
+    if std == 0:
         return 1.0 if signed_mean > 0 else 0.0 if signed_mean < 0 else 0.5
     from scipy import stats
 

@@ -117,9 +117,8 @@ def kpi_table(doc: dict[str, Any]) -> Table:
             "n: replications where the KPI is defined (e.g. CAC needs a new customer; the burn multiple is undefined "
             "when the company burns cash with no net new ARR, worse than any value)"
         )
-    if reps == 1:
-        one = "one replication: no confidence interval (run -n 2 or more)"
-        t.caption = f"{t.caption}\n{one}" if t.caption else one
+    if reps == 1:  # a t-interval needs two values
+        t.caption = f"{t.caption or ''}\none replication: no confidence interval (run -n 2 or more)".lstrip()
     return t
 
 
@@ -182,14 +181,13 @@ def role_table(doc: dict[str, Any]) -> Table:
         m = {k: r[k]["mean"] for k in ("utilization", "headcount_end", "backlog", "meetings_booked")}
         if m["utilization"] is None or not (m["headcount_end"] or m["utilization"] or m["backlog"]):
             continue  # a role no stage sends tasks (engineers...), or one nobody holds and nobody waits for
-        booked = m["meetings_booked"]
         t.add_row(
             name,
             fmt(m["utilization"], "pct"),
             ci_text(r["utilization"], "pct"),
             fmt(m["headcount_end"]),
             fmt(m["backlog"]),
-            fmt(booked) if booked else "",
+            fmt(m["meetings_booked"]) if m["meetings_booked"] else "",
         )
     t.caption = "util: busy time over staffed time available for tasks, over every stage the role serves"
     return t
