@@ -205,7 +205,7 @@ def run(
         wall_s = time.perf_counter() - t0
         doc = res.to_dict()
         doc["warnings"] = [*cash_warning(doc), *warns]  # cash first: it ends the company
-        doc["findings"] = _findings(res, sc, {"scenario_file": scenario, **ranked})
+        doc["findings"] = run_findings(res, sc, {"scenario_file": scenario, **ranked})
 
         if json_file is not None or out_dir is not None:
             summary_text = dumps_json(doc)  # rendered first: nothing is written if it cannot be
@@ -245,13 +245,14 @@ def cash_warning(doc: dict[str, Any]) -> list[dict[str, Any]]:
     if not n_out:
         return []
     month = (k.get("cash_out_month") or {}).get("mean")
-    when = f", first in month {month:.1f} on average" if month is not None else ""
+    when = "" if month is None else f" in month {month:.0f}" if reps < 2 else f", first in month {month:.1f} on average"
+    head = "cash runs out" if reps < 2 else f"cash runs out in {n_out} of {reps} replications"
     return [
         {
             "severity": "critical",
             "path": "company.starting_cash",
             "line": None,
-            "message": f"cash runs out in {n_out} of {reps} replications{when}",
+            "message": head + when,
         }
     ]
 
@@ -270,7 +271,7 @@ def _ranked_inputs(path: Path | None, sc: Scenario) -> dict[str, Any]:
     return {"sensitivity": info}
 
 
-def _findings(res: Results, sc: Scenario, extra: dict[str, Any]) -> list[dict[str, str]]:
+def run_findings(res: Results, sc: Scenario, extra: dict[str, Any]) -> list[dict[str, str]]:
     """The report's findings, ranked, with their severity (`orgsim.outputs.findings`); `extra`: more
     manifest fields they read (scenario_file, sensitivity)."""
     from orgsim.outputs.findings import ranked_findings

@@ -297,16 +297,18 @@ def cash_findings(summary: Mapping[str, Any]) -> list[str]:
     out_share = mean_of(k.get("cash_out")) or 0.0
     lowest = fmt(mean_of(k.get("cash_min")), "money")
     if out_share <= 0:
-        lines = [
-            f"Cash never runs out: it stays above zero in all {reps} replications "
-            f"(lowest month-end cash {lowest}, mean)."
-        ]
+        where = f"in all {reps} replications" if reps > 1 else "in the one replication"
+        lines = [f"Cash never runs out: it stays above zero {where} (lowest month-end cash {lowest}, mean)."]
     else:
         n_out = round(out_share * reps)
         month = mean_of(k.get("cash_out_month"))
-        when = f", first in month {month:.1f} on average (95% CI {ci_range(k.get('cash_out_month'), 'count')})"
+        if reps == 1:
+            head = "Cash runs out in the one replication" + (f", in month {month:.0f}" if month is not None else "")
+        else:
+            when = f", first in month {month:.1f} on average (95% CI {ci_range(k.get('cash_out_month'), 'count')})"
+            head = f"Cash runs out in {n_out} of {reps} replications{when if month is not None else ''}"
         lines = [
-            f"Cash runs out in {n_out} of {reps} replications{when if month is not None else ''}; lowest "
+            f"{head}; lowest "
             f"month-end cash {lowest} (mean). From then on the company hires nobody, and without funding it "
             "defaults and stops (`company.default_grace_months`, `company.funding`)."
         ]

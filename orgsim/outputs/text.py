@@ -229,9 +229,9 @@ def cash_line(doc: dict[str, Any]) -> Text | None:
     n_out = round((k["cash_out"].get("mean") or 0.0) * reps)
     if not n_out:
         return Text(f"cash: never runs out ({reps} replication{'s' if reps != 1 else ''})")
-    month = k.get("cash_out_month", {}).get("mean")
-    when = f" (first in month {month:.1f} on average)" if month is not None else ""
-    return Text(f"cash: runs out in {n_out} of {reps} replications{when}", style="bold red")
+    m = k.get("cash_out_month", {}).get("mean")
+    when = "" if m is None else f" in month {m:.0f}" if reps < 2 else f" (first in month {m:.1f} on average)"
+    return Text(f"cash: runs out{f' in {n_out} of {reps} replications' if reps > 1 else ''}{when}", style="bold red")
 
 
 def retention_table(doc: dict[str, Any]) -> Table:

@@ -77,6 +77,8 @@ def cash_out_text(result: Any) -> str:
     if not n_out:
         return f"cash never runs out ({len(outs)} replication{'s' if len(outs) != 1 else ''})"
     months = [v for v in result.values("cash_out_month") if v is not None]
+    if len(outs) == 1:
+        return "cash runs out" + (f" in month {months[0]:.0f}" if months else "") + " (1 replication)"
     return (
         f"cash runs out in {n_out} of {len(outs)} replications (first in month {sum(months) / len(months):.1f} "
         "on average)"

@@ -282,7 +282,7 @@ def test_findings_when_nothing_waits_and_cash_runs_out():
     found = report.findings(run)
     busiest = res.stage_summary()["utilization"].idxmax()
     cash = res.monthly.query("metric == 'cash'").set_index("month")["value"]
-    assert found[0].startswith(f"Cash runs out in 1 of 1 replications, first in month {cash[cash < 0].index[0]:.1f}")
+    assert found[0].startswith(f"Cash runs out in the one replication, in month {cash[cash < 0].index[0]:.0f};")
     assert found[1].startswith(f"No stage makes work wait: every team has spare capacity (the busiest, {busiest},")
 
 
