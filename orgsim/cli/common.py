@@ -184,13 +184,19 @@ def load_one(path: str, overrides: Sequence[str] = (), collect: list[dict[str, A
     return sc
 
 
-def load_all(paths: Sequence[str], overrides: Sequence[str]) -> list[Scenario]:
-    """Every scenario, or every file's problems (all files are checked before failing)."""
+def load_all(
+    paths: Sequence[str], overrides: Sequence[str], collect: list[list[dict[str, Any]]] | None = None
+) -> list[Scenario]:
+    """Every scenario, or every file's problems (all files are checked before failing); `collect`,
+    when given, receives one list of warnings per file (as `load_one`'s)."""
     out: list[Scenario] = []
     errors: list[ScenarioError] = []
     for path in paths:
         try:
-            out.append(load_one(path, overrides))
+            warns: list[dict[str, Any]] = []
+            out.append(load_one(path, overrides, collect=warns))
+            if collect is not None:
+                collect.append(warns)
         except ScenarioError as e:
             errors.append(e)
     for error in errors[:-1]:

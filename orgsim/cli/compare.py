@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as _dt
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -34,6 +35,10 @@ from orgsim.cli.options import (
 from orgsim.outputs.files import dumps_json
 from orgsim.outputs.manifest import experiment_manifest
 from orgsim.scenario.errors import UsageError, printable
+
+if TYPE_CHECKING:
+    from orgsim.experiments.comparison import Comparison
+    from orgsim.scenario.schema import Scenario
 
 
 @click.command("compare", context_settings=CONTEXT)
@@ -90,7 +95,8 @@ def compare_command(
     if len(scenarios) < 2:
         raise UsageError("compare needs at least two scenarios (the first is the baseline)")
     check_kpis("--target", targets)
-    scs = load_all(scenarios, overrides)
+    warns: list[list[dict[str, Any]]] = []
+    scs = load_all(scenarios, overrides, collect=warns)
     remember({s.name: p for s, p in reversed(list(zip(scs, scenarios)))}, overrides)
     _warn_horizons(scenarios, [s.horizon_months for s in scs])
     check_outputs({"--json": json_file}, out_dir)
@@ -110,7 +116,7 @@ def compare_command(
             max_replications=max_replications,
         )
     if json_file is not None or out_dir is not None:
-        text = dumps_json(cmp.to_dict())  # every file is rendered before the first is written
+        text = dumps_json(_document(cmp, scs, scenarios, warns))  # every file is rendered before the first is written
         files = (
             {}
             if out_dir is None
@@ -135,6 +141,21 @@ def compare_command(
     if tables_on_stdout(quiet, json_file):
         render_compare(wide_console(), cmp)
     report_written(out_dir, quiet)  # after the tables: the last line a user sees
+
+
+def _document(
+    cmp: Comparison, scs: list[Scenario], paths: tuple[str, ...], warns: list[list[dict[str, Any]]]
+) -> dict[str, Any]:
+    """`cmp.to_dict()` with, in every arm, the "warnings" and "findings" of `run --json` for that
+    arm's scenario (cash first)."""
+    from orgsim.cli.run import cash_warning, run_findings
+
+    doc = cmp.to_dict()
+    for res, sc, path, w in zip(cmp.arms, scs, paths, warns, strict=True):
+        arm = doc["arms"][res.name]
+        arm["warnings"] = [*cash_warning(arm), *w]
+        arm["findings"] = run_findings(res, sc, {"scenario_file": path})
+    return doc
 
 
 def _warn_horizons(paths: tuple[str, ...], horizons: list[int]) -> None:

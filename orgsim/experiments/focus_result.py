@@ -110,9 +110,14 @@ class FocusResult:
                 c = self.results[chosen]
                 m = min(res.n, c.n)
                 diff = paired_difference(res.values(self.by)[:m], c.values(self.by)[:m])
-                row.update(diff_mean=diff["mean"], diff_ci95_low=diff["ci95"][0], diff_ci95_high=diff["ci95"][1])
+                row.update(
+                    diff_n=diff["n"],
+                    diff_mean=diff["mean"],
+                    diff_ci95_low=diff["ci95"][0],
+                    diff_ci95_high=diff["ci95"][1],
+                )
             else:
-                row.update(diff_mean=0.0 if o == chosen else None, diff_ci95_low=None, diff_ci95_high=None)
+                row.update(diff_n=None, diff_mean=0.0 if o == chosen else None, diff_ci95_low=None, diff_ci95_high=None)
             row["left_at_look"] = self.selection.round_out.get(o)
             row["note"] = self.selection.reasons.get(o) or (
                 f"same numbers as {label(self.selection.same_as[o])}" if o in self.selection.same_as else ""
@@ -191,7 +196,11 @@ class FocusResult:
                     "kpis": {k: describe_kpi(k, res.values(k)) for k in KPI_KEYS},
                     "difference_to_chosen": None
                     if rec.get("diff_ci95_low") is None
-                    else {"mean": rec["diff_mean"], "ci95": [rec["diff_ci95_low"], rec["diff_ci95_high"]]},
+                    else {
+                        "n": int(rec["diff_n"]),
+                        "mean": rec["diff_mean"],
+                        "ci95": [rec["diff_ci95_low"], rec["diff_ci95_high"]],
+                    },
                 }
             )
         return {

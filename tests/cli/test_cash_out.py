@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.test_cli import orgsim_cmd
+from tests.cli.test_cli import REPO, orgsim_cmd
 
 BROKE = (
     "scenarios/series-a-benchmarked.yaml",
@@ -141,3 +141,39 @@ def test_cash_out_is_the_first_warning_and_the_first_finding(broke):
     html = (d / "report.html").read_text(encoding="utf-8")
     items = html.split('<ul class="findings">')[1].split("</ul>")[0].split("</li>")
     assert items[0].startswith('<li class="critical"><span class="sev">critical</span> Cash runs out in 6 of 6')
+
+
+def test_one_replication_says_when_not_how_often(tmp_path):
+    """With -n 1 there is no "1 of 1 replications" and no average: the month cash ran out."""
+    p = orgsim_cmd("run", *BROKE[:1], "-n", "1", *BROKE[3:], "--json", str(tmp_path / "r.json"))
+    assert p.returncode == 0, p.stderr
+    run = json.loads((tmp_path / "r.json").read_text())
+    month = run["kpis"]["cash_out_month"]["mean"]
+    assert f"cash: runs out in month {month:.0f}" in p.stdout
+    assert run["warnings"][0]["message"] == f"cash runs out in month {month:.0f}"
+    assert run["findings"][0]["text"].startswith(f"Cash runs out in the one replication, in month {month:.0f};")
+    assert "replications" not in run["warnings"][0]["message"] + run["findings"][0]["text"].split(";")[0]
+
+
+def test_compare_gives_every_arm_its_warnings_and_findings(tmp_path):
+    """`compare --json` arms carry run --json's "warnings" and "findings", cash first, per arm."""
+    (tmp_path / "ref.yaml").write_bytes((REPO / "scenarios" / "reference.yaml").read_bytes())
+    (tmp_path / "broke.yaml").write_text("extends: ref.yaml\nname: broke\ncompany: {starting_cash: 100000}\n")
+    p = orgsim_cmd(
+        "compare",
+        str(tmp_path / "ref.yaml"),
+        str(tmp_path / "broke.yaml"),
+        "-n",
+        "2",
+        "--set",
+        "horizon_months=12",
+        "--json",
+        str(tmp_path / "c.json"),
+    )
+    assert p.returncode == 0, p.stderr
+    arms = json.loads((tmp_path / "c.json").read_text())["arms"]
+    ok, broke = arms["series-a-reference"], arms["broke"]
+    assert not any(w["path"] == "company.starting_cash" for w in ok["warnings"])
+    assert ok["findings"][0]["text"].startswith("Cash never runs out")
+    assert broke["warnings"][0]["message"].startswith("cash runs out in 2 of 2 replications, first in month")
+    assert (broke["findings"][0]["group"], broke["findings"][0]["severity"]) == ("cash", "critical")

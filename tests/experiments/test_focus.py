@@ -144,6 +144,10 @@ def test_focus_on_a_few_orders():
     doc = json.loads(json.dumps(res.to_dict(), allow_nan=False))
     assert doc["chosen"] == list(res.chosen) and doc["orders"][0]["status"] == "chosen"
     assert "confidence" in doc["statement"]
+    assert doc["orders"][0]["difference_to_chosen"] is None
+    for o in doc["orders"][1:]:  # paired over the replications both orders ran
+        chosen_n = res.results[res.chosen].n
+        assert o["difference_to_chosen"]["n"] == min(o["replications"], chosen_n) >= 2
 
 
 def test_constraints_nobody_meets():
