@@ -168,7 +168,9 @@ class Relationships:
         now = self.env.now
         return [self.expansion_chance(a, p, now) for a in accounts]
 
-    def expanding(self, accounts: list[Account], u: list[float], p: float) -> Iterator[Account]:
+    def expanding(
+        self, accounts: list[Account], u: list[float], p: float, by_segment: dict[str, float] | None = None
+    ) -> Iterator[Account]:
         """The live accounts not already expanding whose uniform in `u` (one per account) falls
         below their `expansion_chance`, in order.
 
@@ -179,7 +181,8 @@ class Relationships:
         beyond rounding) cannot be below the chance, so its chance is not computed; every other
         one is, exactly as before. Health is at most 1, so every account's bound is at most the
         bound of q = p (each step, rounding included, is monotone in q): a uniform at or above
-        that is passed over before the account is read.
+        that is passed over before the account is read. With `by_segment` (each segment's p), `p`
+        is the largest of them, so the bound still holds for every account.
         """
         now = self.env.now
         r = self.r
@@ -190,8 +193,9 @@ class Relationships:
         top = q_top * grow / (1 - q_top)
         for a, x in zip(accounts, u):
             if x < top and a.live and not a.expanding:
-                q = min(max(p * a.health, lo), hi)
-                if x < q * grow / (1 - q) and x < chance(a, p, now):
+                pa = p if by_segment is None else by_segment[a.segment]
+                q = min(max(pa * a.health, lo), hi)
+                if x < q * grow / (1 - q) and x < chance(a, pa, now):
                     yield a
 
     def referring(self, accounts: list[Account], threshold: float, now: float) -> float:

@@ -4,9 +4,9 @@
 coverage and product maturity, down without coverage, plus noise. A CSM's book holds
 `book_size` accounts; accounts beyond CSM capacity are uncovered (the largest accounts are
 covered first). Covered accounts take `account_care_per_month` CSM hours. Each month an account
-may expand (chance = monthly_probability x health); expansion is owned by sales for
-`expansion_by_sales_months` after the first contract, then by the CSM. At term end the renewal
-owner (`ownership.renewal`) does the renewal task; the account renews with
+may expand (chance = monthly_probability x health; a segment may have its own monthly_probability);
+expansion is owned by sales for `expansion_by_sales_months` after the first contract, then by the CSM.
+At term end the renewal owner (`ownership.renewal`) does the renewal task; the account renews with
 `Success.renewal_probability` (`orgsim.model.renewals`: linear or logistic in health, less the
 late-renewal penalty), else it churns; a churn floor and contraction at renewal are options. Health
 moves in `orgsim.model.health`. With `roles.csm.arr_per_csm` books are also limited by ARR; with
@@ -110,6 +110,12 @@ class Success:
         self.expansion_effort = Sampler(sc.effort_hours.expansion, streams.generator("effort.expansion"))
         self.expansion_size = Sampler(sc.customers.expansion.size_of_arr, streams.generator("expansion.size"))
         self.expansion_gen = streams.generator("expansion.draw")
+        # (p at health 1, None) when every segment has the company's p; else (the largest, by segment)
+        by_seg = sc.expansion_probabilities()
+        same = all(seg.expansion_monthly_probability is None for seg in sc.segments.values())
+        self._expansion_p = (
+            (sc.customers.expansion.monthly_probability, None) if same else (max(by_seg.values()), by_seg)
+        )
         self.health = HealthDynamics(sc, streams, product, needs_care=sc.effort_hours.account_care_per_month > 0)
         self.renewals = Renewals(sc, streams)
         self.rel = Relationships(sc, self.env, sales, pods) if sc.customers.relationship is not None else None
@@ -204,12 +210,19 @@ class Success:
             self.cohort_arr = {a.aid: a.arr for a in self.accounts}
         # coverage and care tasks, largest accounts first
         self.care.plan_month([a for a in self._ranked if a.live], month)
-        p = self.sc.customers.expansion.monthly_probability
+        p, by_seg = self._expansion_p
         if p > 0 and self.accounts:
             u = self.expansion_gen.random(len(self.accounts)).tolist()
             rel = self.rel  # with it, the chance moves with the expansion owner's relationship
-            chosen = (a for a, x in zip(self.accounts, u) if a.live and not a.expanding and x < p * a.health)
-            for a in chosen if rel is None else rel.expanding(self.accounts, u, p):
+            if by_seg is None:
+                chosen = (a for a, x in zip(self.accounts, u) if a.live and not a.expanding and x < p * a.health)
+            else:
+                chosen = (
+                    a
+                    for a, x in zip(self.accounts, u)
+                    if a.live and not a.expanding and x < by_seg[a.segment] * a.health
+                )
+            for a in chosen if rel is None else rel.expanding(self.accounts, u, p, by_seg):
                 a.expanding = True
                 self._expand(a)
         if self.rel is not None:

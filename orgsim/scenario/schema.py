@@ -111,6 +111,9 @@ class Segment(Model):
     contract_months: Annotated[int, Field(ge=1, le=120)] = 12
     renewal_rate: Prob = 0.9  # at the healthy threshold [grr_overall]
     effort_hours: SegmentEffort
+    expansion_monthly_probability: Prob | None = None
+    """This segment's monthly expansion chance at health 1; null = customers.expansion.monthly_probability
+    (median NRR - GRR rises with ACV [nrr_by_acv_lt12k ... nrr_by_acv_gt250k])."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -343,6 +346,14 @@ class Scenario(Model):
         if g and g.hires_per_month > 0:
             return any(role in mix and mix[role] > 0 for mix in g.mix.values())
         return False
+
+    def expansion_probabilities(self) -> dict[str, float]:
+        """Each segment's monthly expansion chance at health 1: its own, else the company's."""
+        p = self.customers.expansion.monthly_probability
+        return {
+            n: p if s.expansion_monthly_probability is None else s.expansion_monthly_probability
+            for n, s in self.segments.items()
+        }
 
     def problems(self) -> list[tuple[str, str]]:
         """Cross-field problems as (dotted path, message); empty when the scenario is coherent."""

@@ -121,7 +121,7 @@ def _needs(sc: Scenario) -> list[_Need]:
         terms = min(s.contract_months for s in sc.segments.values()) * MONTH_DAYS if sc.segments else 0.0
         first = 0.0 if oldest else max(terms - sc.customers.renewal_lead_days, 0.0)
         out.append(_Need("ownership.renewal", "csm", "renewals", first, "renewal"))
-    if sc.customers.expansion.monthly_probability > 0:
+    if max(sc.expansion_probabilities().values(), default=0.0) > 0:
         window = own.expansion_by_sales_months * MONTH_DAYS
         first = max(window - oldest, 0.0)
         if first < (sc.horizon_months - 1) * MONTH_DAYS:  # expansions are drawn at the start of a month
@@ -144,7 +144,7 @@ def _ae_needs(sc: Scenario) -> list[_Need]:
         out.append(_Need("ownership.qualification", "ae", "MQLs to qualify", 0.0, "qualification"))
     if own.renewal == "ae":
         out.append(_Need("ownership.renewal", "ae", "renewals", 0.0, "renewal"))
-    if sc.customers.expansion.monthly_probability > 0 and own.expansion_by_sales_months > 0:
+    if max(sc.expansion_probabilities().values(), default=0.0) > 0 and own.expansion_by_sales_months > 0:
         out.append(_Need("ownership.expansion_by_sales_months", "ae", "expansions by sales", 0.0, "expansion"))
     return out
 
@@ -177,9 +177,16 @@ def stall_problems(sc: Scenario, out: Problems) -> None:
                     need.path,
                     f"{need.work} pass from sales to CSMs, but the scenario never has a CSM (roles.csm), so "
                     "they would wait forever; staff CSMs, keep expansion with sales (expansion_by_sales_months "
-                    f">= {_sales_only_months(sc):g}) or set customers.expansion.monthly_probability to 0",
+                    f">= {_sales_only_months(sc):g}) or set customers.expansion.monthly_probability"
+                    f"{_own_expansion(sc)} to 0",
                 )
             )
+
+
+def _own_expansion(sc: Scenario) -> str:
+    """ " and segments.S.expansion_monthly_probability" for the segments with their own chance above 0."""
+    own = [n for n, s in sc.segments.items() if s.expansion_monthly_probability]
+    return "".join(f" and segments.{n}.expansion_monthly_probability" for n in own)
 
 
 def _oldest_start_days(sc: Scenario) -> float:

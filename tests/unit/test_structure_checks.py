@@ -110,6 +110,16 @@ def test_expansion_kept_with_sales_or_off_is_not_refused():
     assert problems(scenario(**no_csm, customers={"expansion": {"monthly_probability": 0}})) == []
 
 
+def test_a_segments_own_expansion_chance_is_expansion_work_too():
+    # the company's chance is 0, but one segment has its own: its expansions still pass to CSMs
+    data = scenario(ownership={"renewal": "ae"}, roles__csm=None, customers={"expansion": {"monthly_probability": 0}})
+    seg = next(iter(data["segments"]))
+    data["segments"][seg]["expansion_monthly_probability"] = 0.05
+    (msg,) = problems(data)
+    assert msg.startswith("ownership.expansion_by_sales_months: expansions after 6 months pass from sales to CSMs")
+    assert msg.endswith(f"monthly_probability and segments.{seg}.expansion_monthly_probability to 0")
+
+
 def test_starting_customers_reach_the_csms_sooner():
     # customers on the books at the start are up to a term (12 months) old
     data = scenario(

@@ -65,3 +65,14 @@ def test_customers_starved_of_delivery_capacity_renew_less():
     c = arms(base={}, starved=starved)
     d, se = paired(c, "starved", "base", "logo_renewal_rate")
     assert d + Z * se < 0, (d, se)
+
+
+def test_a_segments_own_higher_expansion_chance_expands_more():
+    """`segments.<s>.expansion_monthly_probability` at twice the company's 0.04 for mid-market and
+    enterprise: more expansion ARR, and a larger share of gross new ARR. Measured +$2.13M (se
+    $0.13M) and +10.5 pp (se 0.8; 10 replications, seed 2026, 2026-11-27)."""
+    own = {f"segments.{s}.expansion_monthly_probability": 0.08 for s in ("mid_market", "enterprise")}
+    c = arms(base={}, own=own)
+    for kpi in ("expansion_arr", "expansion_share_of_new_arr"):
+        d, se = paired(c, "own", "base", kpi)
+        assert d - Z * se > 0, (kpi, d, se)

@@ -122,6 +122,32 @@ def test_an_early_expansion_is_sales_work():
     assert acc.arr == 18000.0 and s.expansions == 1
 
 
+SEGMENTS_2 = {
+    "smb": {"lead_mix": 0.5},
+    "enterprise": {
+        "lead_mix": 0.5,
+        "acv": {"dist": "fixed", "value": 100000.0},
+        "sales_cycle_days": {"dist": "fixed", "value": 10.0},
+        "win_rate": 1.0,
+        "effort_hours": {"opportunity": {"dist": "fixed", "value": 6.0}},
+    },
+}
+
+
+@pytest.mark.parametrize(("company", "own", "expands"), [(0.0, 1.0, "enterprise"), (1.0, 0.0, "smb")])
+def test_a_segment_with_its_own_expansion_chance_expands_by_it(company, own, expands):
+    # segments.<s>.expansion_monthly_probability replaces the company's chance for that segment only
+    segments = {**SEGMENTS_2, "enterprise": {**SEGMENTS_2["enterprise"], "expansion_monthly_probability": own}}
+    _clock, s, _ = build(segments=segments, customers={"expansion": {"monthly_probability": company}})
+    assert s.sc.expansion_probabilities() == {"smb": company, "enterprise": own}
+    small = account(health=1.0)
+    large = Account("enterprise", 100000.0, term_start=0.0, term_months=12, first_start=0.0, health=1.0, live=True)
+    s.accept(small)
+    s.accept(large)
+    s.start_of_month(0)  # at health 1, a chance of 1 always expands and 0 never does
+    assert (small.expanding, large.expanding) == (expands == "smb", expands == "enterprise")
+
+
 def test_record_cohort_and_final_arr():
     _clock, s, _ = build()
     s.accept(account(12000.0))

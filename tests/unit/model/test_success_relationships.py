@@ -167,6 +167,21 @@ def test_expanding_picks_what_every_chance_computed_picks(weight, reference):
             assert list(s.rel.expanding(accs, u, p)) == want
 
 
+def test_expanding_by_segment_uses_each_accounts_own_chance():
+    # with segments' own chances, the largest is the bound and each account is judged by its own
+    clock, s, _ = with_rel(rel={"expansion_weight": 2.0})
+    rng = random.Random(7)
+    accs = [account(health=rng.random(), start=-rng.random() * 300) for _ in range(200)]
+    for a in accs:
+        s.accept(a)
+        a.segment = "smb" if rng.random() < 0.5 else "enterprise"  # (after signing: the scenario has smb only)
+    assert s.rel is not None
+    by = {"smb": 0.02, "enterprise": 0.3}
+    u = [rng.random() ** 3 for _ in accs]
+    want = [a for a, x in zip(accs, u) if x < s.rel.expansion_chance(a, by[a.segment], clock.env.now)]
+    assert list(s.rel.expanding(accs, u, 0.3, by)) == want and want
+
+
 def test_logit_shift_of_zero_is_the_identity():
     for p in (0.0, 0.01, 0.5, 0.93, 1.0):
         assert logit_shift(p, 0.0) == pytest.approx(p, abs=1e-8)
