@@ -46,7 +46,11 @@ and no input was changed to move a KPI into its range. Two corrections came afte
 measurement, each because a scenario contradicted itself, with what they moved in their commits:
 the renewal rates became the cited medians their comments named (all three companies), and the
 seed company's growth plan stopped hiring SEs and implementers its own structure gives no work
-(no segment needs presales, the sellers deliver; found by `validate`'s no-work warning).
+(no segment needs presales, the sellers deliver; found by `validate`'s no-work warning). A third
+change applied the renewal rates' rule to expansion (2026-11-27): mid-market and enterprise
+accounts expand at the chance that gives their ACV band's cited median NRR - GRR at the typical
+health (`segments.<s>.expansion_monthly_probability`, [customer success](model/success.md#expansion));
+it moved no company's count of KPIs in range.
 
 Measured: seed {seed}, {reps} replications per company; the mean over the replications where the
 KPI is defined, with its 95% confidence interval (t). "In range" compares the mean with the range.

@@ -81,13 +81,9 @@ def test_referrals_are_a_benchmark_share_of_leads(reps):
     assert _overlaps(ci, 0.05, 0.15), ci
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="expansion is 12.8% [12.0, 13.6] of gross new ARR (seed 2026, 30 reps, 2026-11-26; 12.7% before the "
-    "renewal-rate change, 13.1% before the tech-touch program): near the 11% of small companies "
-    "[expansion_share_by_size], below the all-size 15-40% "
-    "[expansion_share_new_arr]",
-)
 def test_expansion_share_lands_in_the_benchmark_range(reps):
+    # 0.147 [0.140, 0.154] (seed 2026, 30 reps, 2026-11-27), since mid-market and enterprise expand
+    # at their ACV bands' cited NRR - GRR: met by the overlap rule, the mean still under 0.15. It was
+    # 0.128 [0.120, 0.136], a strict expected failure, with one chance for every segment.
     ci = _expansion_share(reps)
     assert _overlaps(ci, 0.15, 0.40), ci
