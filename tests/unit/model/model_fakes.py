@@ -52,6 +52,12 @@ BASE: dict[str, Any] = {
 }
 
 
+def two_segments(name: str, acv: float, cycle_days: float, win_rate: float) -> dict:
+    """`segments:` with the tiny scenario's smb and a second segment, half the leads each."""
+    second = {"acv": fixed(acv), "sales_cycle_days": fixed(cycle_days), "win_rate": win_rate}
+    return {"smb": {"lead_mix": 0.5}, name: {"lead_mix": 0.5, **second, "effort_hours": {"opportunity": fixed(6.0)}}}
+
+
 def _merge(into: dict, over: dict) -> dict:
     for k, v in over.items():
         if isinstance(v, dict) and isinstance(into.get(k), dict):

@@ -10,7 +10,7 @@ from types import SimpleNamespace
 
 import numpy as np
 import pytest
-from model_fakes import Next, make_pool, make_scenario, stage, world
+from model_fakes import Next, make_pool, make_scenario, stage, two_segments, world
 
 from orgsim.model.entities import Lead
 from orgsim.model.market import Market
@@ -19,16 +19,7 @@ from orgsim.model.product import Product
 from orgsim.model.sdr import SDR
 from orgsim.model.stages import Results
 
-TWO = {  # two segments, half the leads each
-    "smb": {"lead_mix": 0.5},
-    "mid": {
-        "lead_mix": 0.5,
-        "acv": {"dist": "fixed", "value": 30000.0},
-        "sales_cycle_days": {"dist": "fixed", "value": 30.0},
-        "win_rate": 0.5,
-        "effort_hours": {"opportunity": {"dist": "fixed", "value": 6.0}},
-    },
-}
+TWO = two_segments("mid", acv=30000.0, cycle_days=30.0, win_rate=0.5)  # two segments, half the leads each
 PAID = {"paid": {"budget_per_month": 40000.0, "cost_per_lead": 200.0, "mql_rate": 1.0}}  # 200 leads a month
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from model_fakes import make_pool, make_scenario, stage, world
+from model_fakes import make_pool, make_scenario, stage, two_segments, world
 
 from orgsim.model.entities import Account
 from orgsim.model.stages import Results
@@ -122,16 +122,7 @@ def test_an_early_expansion_is_sales_work():
     assert acc.arr == 18000.0 and s.expansions == 1
 
 
-SEGMENTS_2 = {
-    "smb": {"lead_mix": 0.5},
-    "enterprise": {
-        "lead_mix": 0.5,
-        "acv": {"dist": "fixed", "value": 100000.0},
-        "sales_cycle_days": {"dist": "fixed", "value": 10.0},
-        "win_rate": 1.0,
-        "effort_hours": {"opportunity": {"dist": "fixed", "value": 6.0}},
-    },
-}
+SEGMENTS_2 = two_segments("enterprise", acv=100000.0, cycle_days=10.0, win_rate=1.0)
 
 
 @pytest.mark.parametrize(("company", "own", "expands"), [(0.0, 1.0, "enterprise"), (1.0, 0.0, "smb")])
