@@ -445,8 +445,11 @@ def test_work_no_one_can_do_is_refused(command):
     extra = ["--vary", "roles.ae.headcount=6,7"] if command == "sweep" else []
     p = orgsim_cmd(command, SCENARIO, *NO_CSM, *extra, "-n", "2")  # refused before anything runs
     assert_clean_failure(p)
+    text = (REPO / SCENARIO).read_text().splitlines()
+    line = next(i for i, ln in enumerate(text, 1) if ln.lstrip().startswith("expansion_by_sales_months:"))
     assert (
-        "ownership.expansion_by_sales_months (line 159): expansions after 6 months pass from sales to CSMs" in p.stderr
+        f"ownership.expansion_by_sales_months (line {line}): expansions after 6 months pass from sales to CSMs"
+        in p.stderr
     )
     assert "never has a CSM (roles.csm)" in p.stderr
 

@@ -19,6 +19,12 @@ REF = ROOT / "scenarios" / "series-a.yaml"
 BAD = Path(__file__).resolve().parent / "bad_scenarios"
 BASE = "scenarios/series-a.yaml"  # how problems in the reference (as a base file) are attributed
 
+
+def _base_line(key: str) -> int:
+    """The line of `key:` in the base file (problems in it are attributed to that line)."""
+    return next(i for i, ln in enumerate(REF.read_text().splitlines(), 1) if ln.lstrip().startswith(f"{key}:"))
+
+
 # file -> (number of problems, substrings the error text must contain)
 CASES: dict[str, tuple[int, list[str]]] = {
     "pods_sum.yaml": (1, ["roles.ae.pods (line 5): pods must sum to 1 (got 1.2)"]),
@@ -97,7 +103,7 @@ CASES: dict[str, tuple[int, list[str]]] = {
         1,
         [
             "ownership.qualification: is 'sdr' but the scenario never has an SDR",
-            f"{BASE}, line 157)",  # the value was written in the base file
+            f"{BASE}, line {_base_line('qualification')})",  # the value was written in the base file
         ],
     ),
     "delivery_without_implementers.yaml": (
@@ -113,7 +119,7 @@ CASES: dict[str, tuple[int, list[str]]] = {
         [
             "ownership.expansion_by_sales_months: expansions after 6 months pass from sales to CSMs, but the "
             "scenario never has a CSM (roles.csm), so they would wait forever",
-            f"{BASE}, line 159)",
+            f"{BASE}, line {_base_line('expansion_by_sales_months')})",
         ],
     ),
     "mql_review_without_marketers.yaml": (
