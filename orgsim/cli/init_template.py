@@ -47,6 +47,7 @@ SEGMENTS: dict[str, tuple[float, float, Template]] = {
     go_live_days: {dist: gamma, mean: 45, cv: 0.4}            # assumption
     contract_months: 12
     renewal_rate: 0.92                 # at typical health: the median GRR at $$25-50K ACV [grr_by_acv_25_50k]
+    expansion_monthly_probability: 0.044   # x health: median NRR - GRR at $$25-50K [nrr_by_acv_25_50k]
     effort_hours:                      # hours of work per deal (assumptions)
       opportunity: {dist: gamma, mean: 20, cv: 0.5}
       presales: {dist: gamma, mean: 16, cv: 0.5}
@@ -67,6 +68,7 @@ SEGMENTS: dict[str, tuple[float, float, Template]] = {
     go_live_days: {dist: gamma, mean: 90, cv: 0.4}            # [impl_elapsed_days]
     contract_months: 12
     renewal_rate: 0.93                 # at typical health: the median GRR at $$100-250K [grr_by_acv_100_250k]
+    expansion_monthly_probability: 0.056   # x health: median NRR - GRR at $$100-250K [nrr_by_acv_100_250k]
     effort_hours:                      # hours of work per deal (assumptions)
       opportunity: {dist: gamma, mean: 40, cv: 0.5}
       presales: {dist: gamma, mean: 30, cv: 0.5}
@@ -228,7 +230,8 @@ $tech_touch
     expertise_health_penalty: 0.15
   relationship: {}                     # strengths with sales and the CSM: the documented defaults
   expansion:
-    monthly_probability: 0.04          # chance a month that a customer expands, x health
+    monthly_probability: 0.04          # chance a month that a customer expands, x health; segments may set
+                                       # their own (median NRR - GRR under $$12K ACV [nrr_by_acv_lt12k])
     size_of_arr: {dist: lognormal, mean: 0.3, cv: 0.5}   # expansion as a share of the customer's ARR
 
 product:

@@ -57,6 +57,8 @@ def test_init_with_flags_then_run_wins_customers(tmp_path, init):
     assert sc.roles["ae"].headcount == 3 and sc.roles["manager"].headcount == 0 and sc.roles["admin"].headcount == 1
     assert sc.company.starting_cash == 6_000_000 and sc.hiring.growth is not None
     assert sc.hiring.growth.hires_per_month == 1
+    series_a = load_scenario(REPO / "scenarios" / "series-a.yaml").expansion_probabilities()
+    assert sc.expansion_probabilities() == {s: series_a[s] for s in sc.segments}  # by ACV band, as series-a
     out = tmp_path / "run.json"
     r = orgsim_cmd("run", str(tmp_path / "acme.yaml"), "-n", "3", "--seed", "5", "--set", "horizon_months=12",
                    "--json", str(out))  # fmt: skip
