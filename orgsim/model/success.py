@@ -110,11 +110,10 @@ class Success:
         self.expansion_effort = Sampler(sc.effort_hours.expansion, streams.generator("effort.expansion"))
         self.expansion_size = Sampler(sc.customers.expansion.size_of_arr, streams.generator("expansion.size"))
         self.expansion_gen = streams.generator("expansion.draw")
-        # (p at health 1, None) when every segment has the company's p; else (the largest, by segment)
+        # (p at health 1, None) when every segment has the same p; else (the largest, by segment)
         by_seg = sc.expansion_probabilities()
-        same = all(seg.expansion_monthly_probability is None for seg in sc.segments.values())
         self._expansion_p = (
-            (sc.customers.expansion.monthly_probability, None) if same else (max(by_seg.values()), by_seg)
+            (by_seg.popitem()[1], None) if len(set(by_seg.values())) == 1 else (max(by_seg.values()), by_seg)
         )
         self.health = HealthDynamics(sc, streams, product, needs_care=sc.effort_hours.account_care_per_month > 0)
         self.renewals = Renewals(sc, streams)
