@@ -60,6 +60,14 @@ def alias_bomb() -> str:
     return "[" + ",".join(parts) + "]"
 
 
+def quick(took: float, startup: float) -> None:
+    """Refused before any work: the proof that nothing was expanded or built is the memory bound
+    and the refusal itself (expanding would raise MemoryError or time out); the time is a loose
+    check only, generous enough for a machine busy with the rest of the suite (2*startup+5 once
+    failed at 6.8 s against 6.7 under pytest-xdist)."""
+    assert took < 5 * startup + 15, f"took {took:.1f} s, a validate {startup:.1f} s"
+
+
 @pytest.fixture(scope="module")
 def startup() -> float:
     """Seconds this machine takes, now, to start the CLI and load and check a scenario: refusing
@@ -84,7 +92,7 @@ def startup() -> float:
 def test_set_values_have_the_file_limits(value, words, startup):
     p, took = orgsim("run", SCENARIO, "-n", "1", "-w", "1", "-q", "--set", f"company.starting_cash={value}")
     refused(p, "company.starting_cash", words)
-    assert took < 2 * startup + 5, f"took {took:.1f} s, a validate {startup:.1f} s"
+    quick(took, startup)
 
 
 def test_set_values_in_process():
@@ -97,7 +105,7 @@ def test_vary_values_have_the_file_limits(startup):
     p, took = orgsim("sweep", SCENARIO, "-n", "1", "-q", "--vary", f"company.starting_cash=1,{alias_bomb()}")
     refused(p, "--vary company.starting_cash", "expands to more than")
     # (expanded, the bomb's 387 million values would exhaust the memory bound or the timeout)
-    assert took < 2 * startup + 5, f"took {took:.1f} s, a validate {startup:.1f} s"
+    quick(took, startup)
 
 
 # ---- item 7: limits a run can meet, checked up front -----------------------------------------
@@ -107,7 +115,7 @@ def test_vary_values_have_the_file_limits(startup):
 def test_replications_are_capped_on_the_command_line(option, startup):
     p, took = orgsim("run", SCENARIO, "-q", option, "1000000000")
     refused(p, "100000")
-    assert took < 2 * startup + 5, f"took {took:.1f} s, a validate {startup:.1f} s"
+    quick(took, startup)
 
 
 @pytest.mark.parametrize("command", ["compare", "sweep", "focus"])
@@ -141,7 +149,7 @@ def test_sweep_ranges_still_expand():
 def test_starting_customers_are_bounded(startup):
     p, took = orgsim("run", SCENARIO, "-n", "1", "-q", "--set", "company.starting_customers.smb=1000000")
     refused(p, "company.starting_customers.smb", f"<= {MAX_STARTING_CUSTOMERS}")
-    assert took < 2 * startup + 5, f"took {took:.1f} s, a validate {startup:.1f} s"
+    quick(took, startup)
 
 
 # ---- item 8: money within what float arithmetic keeps exact ----------------------------------
