@@ -65,7 +65,7 @@ KPI_HIGHER_IS_BETTER = {k: d > 0 for k, d in KPI_DIRECTION.items() if d}
 def png_bytes(fig: Figure, dpi: int = 100) -> bytes:
     """The figure as PNG bytes (Agg canvas; no display needed)."""
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight")
+    fig.savefig(buf, format="png", dpi=dpi)
     return buf.getvalue()
 
 
