@@ -68,7 +68,7 @@ class Arm:
         return np.array([r.monthly[metric][-1] for r in sorted(self.res.replications, key=lambda r: r.replication)])
 
     def raw(self) -> list:
-        """Raw records (counters such as mean sales cycle and go-live days are not in Results)."""
+        """Raw records: their funnels count lost opportunities, which `Results` does not keep."""
         if self._raw is None:
             self._raw = [run_replication(self.sc, SEED, r) for r in range(self.reps)]
         return self._raw
@@ -81,7 +81,9 @@ class Arm:
         return np.array([sum(row[2] == activity and row[6] == role for row in rec.events) for rec in recs], dtype=float)
 
     def counter(self, key: str) -> np.ndarray:
-        return np.array([rec.counters[key] for rec in self.raw()], dtype=float)
+        """A counter per replication, from the replications `simulate` already ran."""
+        reps = sorted(self.res.replications, key=lambda r: r.replication)
+        return np.array([rec.counters[key] for rec in reps], dtype=float)
 
     def win_rate(self) -> np.ndarray:
         """Won / decided opportunities."""
