@@ -70,6 +70,7 @@ def pytest_configure(config: pytest.Config) -> None:
         raise pytest.UsageError(f"tests/conftest.py: ONE_WORKER or EARLY names modules that do not exist: {stale}")
 
 
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the groups off the marks
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     root = Path(__file__).resolve().parents[1]
 
@@ -78,7 +79,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
     for item in items:
         if module(item) in ONE_WORKER:
-            item.add_marker(pytest.mark.xdist_group(name=module(item)))
+            item.add_marker(pytest.mark.xdist_group(name=item.path.stem))
     # a stable sort: each module keeps its tests' order, the rest keep theirs
     weight = {**ONE_WORKER, **EARLY}
     items.sort(key=lambda item: -weight.get(module(item), 0))
