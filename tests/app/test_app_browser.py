@@ -69,12 +69,20 @@ def app_url():
     except RuntimeError as e:
         pytest.fail(str(e))
     yield url
-    proc.send_signal(signal.SIGINT)
+    # SIGTERM, which `orgsim app` handles itself: a SIGINT can be ignored, since a child inherits
+    # an ignored SIGINT and a pytest-xdist worker was once found ignoring it (the server then never
+    # stopped, and the unbounded communicate() after kill() waited forever on the pipe its orphaned
+    # Solara server held open, hanging the whole run)
+    proc.send_signal(signal.SIGTERM)
     try:
         out, _ = proc.communicate(timeout=20)
     except subprocess.TimeoutExpired:
         proc.kill()
-        out, _ = proc.communicate()
+        try:
+            out, _ = proc.communicate(timeout=10)
+        except subprocess.TimeoutExpired:
+            out = ""
+        pytest.fail("orgsim app did not stop within 20 s of SIGTERM")
     assert "Traceback" not in out, out[-3000:]
 
 
