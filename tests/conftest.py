@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = ROOT / "scenarios"
 
 
 @pytest.fixture(autouse=True)
@@ -64,18 +65,15 @@ EARLY = {
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    root = Path(__file__).resolve().parents[1]
-    stale = sorted(m for m in {**ONE_WORKER, **EARLY} if not (root / m).is_file())
+    stale = sorted(m for m in {**ONE_WORKER, **EARLY} if not (ROOT / m).is_file())
     if stale:
         raise pytest.UsageError(f"tests/conftest.py: ONE_WORKER or EARLY names modules that do not exist: {stale}")
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist's own hook, which reads the groups off the marks
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    root = Path(__file__).resolve().parents[1]
-
     def module(item: pytest.Item) -> str:
-        return item.path.resolve().relative_to(root).as_posix()
+        return item.path.resolve().relative_to(ROOT).as_posix()
 
     for item in items:
         if module(item) in ONE_WORKER:

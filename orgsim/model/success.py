@@ -113,7 +113,7 @@ class Success:
         # (p at health 1, None) when every segment has the same p; else (the largest, by segment)
         by_seg = sc.expansion_probabilities()
         self._expansion_p = (
-            (by_seg.popitem()[1], None) if len(set(by_seg.values())) == 1 else (max(by_seg.values()), by_seg)
+            (next(iter(by_seg.values())), None) if len(set(by_seg.values())) == 1 else (max(by_seg.values()), by_seg)
         )
         self.health = HealthDynamics(sc, streams, product, needs_care=sc.effort_hours.account_care_per_month > 0)
         self.renewals = Renewals(sc, streams)

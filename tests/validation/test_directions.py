@@ -64,8 +64,12 @@ class Arm:
         st = self.res.stages
         return st[st.stage == stage].sort_values("replication")[key].to_numpy(dtype=float)
 
+    def replications(self) -> list:
+        """The replications `simulate` ran, in order."""
+        return sorted(self.res.replications, key=lambda r: r.replication)
+
     def last_month(self, metric: str) -> np.ndarray:
-        return np.array([r.monthly[metric][-1] for r in sorted(self.res.replications, key=lambda r: r.replication)])
+        return np.array([r.monthly[metric][-1] for r in self.replications()])
 
     def raw(self) -> list:
         """Raw records: their funnels count lost opportunities, which `Results` does not keep."""
@@ -82,8 +86,7 @@ class Arm:
 
     def counter(self, key: str) -> np.ndarray:
         """A counter per replication, from the replications `simulate` already ran."""
-        reps = sorted(self.res.replications, key=lambda r: r.replication)
-        return np.array([rec.counters[key] for rec in reps], dtype=float)
+        return np.array([rec.counters[key] for rec in self.replications()], dtype=float)
 
     def win_rate(self) -> np.ndarray:
         """Won / decided opportunities."""
