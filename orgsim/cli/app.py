@@ -32,8 +32,8 @@ def app_command(scenario: str | None, port: int, host: str, workers: int) -> Non
     Cancel); results are paired differences against the unedited scenario with 95% CIs. An
     invalid value shows the message `orgsim run --set` would print. Download the edited
     scenario as YAML and the report. Needs pip install "orgsim[app]". Stop it with Ctrl-C.
-    At start it checks that Solara's page scripts are cached and, if not, fetches them with
-    `npm pack` from the npm registry (for machines that cannot reach Solara's CDN), or says how.
+    At start it checks that Solara's page scripts are cached and, if not, downloads them
+    from the npm registry (for machines that cannot reach Solara's CDN), or says how.
 
     \b
     Examples:
@@ -51,7 +51,7 @@ def app_command(scenario: str | None, port: int, host: str, workers: int) -> Non
     server.check_port(host, port)
     from orgsim.app import assets
 
-    assets.ensure()  # the page's scripts in Solara's cache (npm), or one line saying why not
+    assets.ensure()  # the page's scripts in Solara's cache (npm registry), or one line saying why not
     code = server.serve(scenario, host, port, workers, echo=click.echo)
     if code not in (0, -2, -15, 130):
         raise UsageError(f"the app's server stopped with exit code {code}")
