@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from scipy import stats
+from scipy.special import ndtri, stdtrit  # what scipy.stats' norm.ppf and t.ppf call
 
 from orgsim.experiments.executors import EventSink, Executor, K, Progress
 from orgsim.experiments.stats import ExperimentError, check_kpi, relative_half_width
@@ -71,7 +71,7 @@ class Precision:
         if not math.isfinite(worst):
             need = 2 * n
         else:
-            shrink = (stats.norm.ppf(0.975) / stats.t.ppf(0.975, max(n - 1, 1))) ** 2
+            shrink = (ndtri(0.975) / stdtrit(max(n - 1, 1), 0.975)) ** 2
             need = min(4 * n, math.ceil(n * (worst / self.relative) ** 2 * shrink))
         return min(self.max_replications, max(n + step, need))
 

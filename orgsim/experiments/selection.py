@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 import numpy as np
-from scipy import stats
+from scipy.special import stdtrit  # Student t's quantile: what scipy.stats.t.ppf calls
 
 from orgsim.experiments.stats import ExperimentError
 
@@ -184,7 +184,7 @@ def select(
                     continue
                 if d["n"] < 2:
                     continue
-                t = stats.t.ppf(1 - alpha_each, d["n"] - 1)
+                t = stdtrit(d["n"] - 1, 1 - alpha_each)
                 upper = goal * d["mean"] + t * d["std"] / math.sqrt(d["n"])
                 if upper < 0:
                     alive.remove(key)
@@ -198,7 +198,7 @@ def select(
                 if d["n"] < 2:
                     uppers.append(math.inf)
                     continue
-                t = stats.t.ppf(1 - alpha_each, d["n"] - 1)
+                t = stdtrit(d["n"] - 1, 1 - alpha_each)
                 uppers.append(goal * d["mean"] + t * d["std"] / math.sqrt(d["n"]))
             if zone is not None and max(uppers) < zone:
                 stopped_by_delta = True

@@ -70,9 +70,11 @@ def describe(values: Sequence[float | None]) -> dict[str, Any]:
     if n == 1:
         return {"n": 1, "mean": mean, "std": 0.0, "ci95": [None, None]}
     std = float(x.std(ddof=1))
-    from scipy import stats  # imported here: the CLI's start-up needs no scipy
+    # Student t's quantile from scipy.special, imported here: scipy.stats.t.ppf calls the same
+    # function, and importing scipy.stats would add about 1.4 s to every `orgsim run`
+    from scipy.special import stdtrit
 
-    half = float(stats.t.ppf(0.975, n - 1) * std / math.sqrt(n))
+    half = float(stdtrit(n - 1, 0.975) * std / math.sqrt(n))
     return {"n": n, "mean": mean, "std": std, "ci95": [mean - half, mean + half]}
 
 
@@ -172,9 +174,9 @@ def _wilcoxon(d: np.ndarray) -> float:
 def _prob_better(signed_mean: float, std: float, n: int) -> float:
     if std == 0:
         return 1.0 if signed_mean > 0 else 0.0 if signed_mean < 0 else 0.5
-    from scipy import stats
+    from scipy.special import stdtr  # Student t's CDF, what scipy.stats.t.cdf calls
 
-    return float(stats.t.cdf(signed_mean / (std / math.sqrt(n)), n - 1))
+    return float(stdtr(n - 1, signed_mean / (std / math.sqrt(n))))
 
 
 def significant(diff: Mapping[str, Any], alpha: float = SIGNIFICANCE) -> bool:

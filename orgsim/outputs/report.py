@@ -23,7 +23,6 @@ from typing import Any
 import pandas as pd
 
 from orgsim.metrics.registry import FUNNEL_KEYS, KPIS, fmt
-from orgsim.outputs import plots
 from orgsim.outputs.findings import (
     BOTTLENECK_UTILISATION,
     BOTTLENECK_WAIT_HOURS,
@@ -340,6 +339,8 @@ def render_html(run: RunData, images: Mapping[str, bytes], thresholds: Mapping[s
 
 def report_files(run: RunData, dpi: int = 100, thresholds: Mapping[str, float] | None = None) -> dict[str, bytes]:
     """plots/*.png and report.html for a run, as bytes by relative path (nothing written)."""
+    from orgsim.outputs import plots  # matplotlib only when figures are drawn: `orgsim run` without --out needs none
+
     figures = plots.run_figures(run.monthly, run.stages, run.funnel, run.role_departments(), **run.health_thresholds())
     figures.update(retention_figures(run.summary))  # (none for a run written before retention outputs)
     images = {name: plots.png_bytes(fig, dpi=dpi) for name, fig in figures.items()}

@@ -7,14 +7,14 @@ a run directory written before that block existed simply has no retention sectio
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
-
-from matplotlib.figure import Figure
+from typing import TYPE_CHECKING, Any
 
 from orgsim.experiments.retention_summary import cohort_frame
 from orgsim.metrics.registry import fmt
 from orgsim.outputs.html import ci_range, html_table, mean_of
-from orgsim.outputs.plots.retention import cohort_curves, health_transitions
+
+if TYPE_CHECKING:  # matplotlib is imported when figures are drawn: `orgsim run` without --out needs none
+    from matplotlib.figure import Figure
 
 __all__ = ["GRR_GAP", "retention_figures", "retention_findings", "retention_section"]
 
@@ -29,6 +29,8 @@ def _block(summary: Mapping[str, Any]) -> dict[str, Any]:
 
 def retention_figures(summary: Mapping[str, Any]) -> dict[str, Figure]:
     """``retention_cohorts`` and ``health_transitions`` ({} without a retention block)."""
+    from orgsim.outputs.plots.retention import cohort_curves, health_transitions
+
     ret = _block(summary)
     if not ret:
         return {}

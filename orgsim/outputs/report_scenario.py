@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from orgsim.metrics.registry import fmt
-from orgsim.outputs import plots
 from orgsim.outputs.html import E, html_table
 
 if TYPE_CHECKING:
@@ -40,6 +39,8 @@ def _dist_mean(d: Any) -> float | None:
 
 
 def _org_chart(run: RunData) -> str:
+    from orgsim.outputs import plots  # its colours; matplotlib only when a report is drawn
+
     roles = run.scenario.get("roles") or {}
     if not roles:
         return "<p>No resolved scenario in manifest.json: the organisation is unknown.</p>"
