@@ -17,6 +17,8 @@ from orgsim.calibrate.readers import Export
 __all__ = ["DEFAULT_BANDS", "Prepared", "parse_segments", "prepare"]
 
 DEFAULT_BANDS = "smb:<15000,mid_market:<100000,enterprise"
+# an --as-of this many days after the data's last date is worth a word: open deals age to it
+LATE_AS_OF_DAYS = 30
 _WHAT = {
     "deleted": "deleted deals (Pipedrive status deleted) dropped",
     "not_engaged": "Prospecting deals without an engage date (not yet opportunities) left out",
@@ -33,6 +35,7 @@ _WHAT = {
     "stages_out_of_order": "deals whose stage history goes back to an earlier stage",
     "open_closedate_ignored": "open HubSpot deals whose closedate (a default guess) was ignored",
     "history_without_deal": "stage-history rows naming no deal of the deal files left out",
+    "as_of_after_data": "open deals taken as still open up to --as-of",
 }
 
 
@@ -46,12 +49,19 @@ class Prepared:
     segment_rule: str
     counts: dict[str, int] = field(default_factory=dict)
     currencies: list[str] = field(default_factory=list)
+    data_end: pd.Timestamp | None = None  # the latest date in the data
 
     def warnings(self) -> list[dict]:
         out = []
         for key, n in self.counts.items():
             if n and key in _WHAT:
                 extra = f" ({', '.join(self.currencies)})" if key == "mixed_currencies" else ""
+                if key == "as_of_after_data" and self.data_end is not None:
+                    extra = (
+                        f", {(self.as_of - self.data_end).days} days after the data's last date "
+                        f"({self.data_end:%Y-%m-%d}): if the export was taken earlier, give that date as --as-of "
+                        "(otherwise they look older than they are to the win-rate and cycle estimates)"
+                    )
                 out.append({"key": key, "count": int(n), "message": f"{n} {_WHAT[key]}{extra}"})
         return out
 
@@ -93,11 +103,15 @@ def prepare(export: Export, as_of: pd.Timestamp | None, segments: str | None) ->
     dup = d["deal_id"].duplicated()
     counts["duplicates"] = int(dup.sum())
     d = d[~dup].copy()
+    dates = [d["created"].max(), d["closed"].max()]
+    if export.history is not None and len(export.history):
+        dates.append(export.history["entered"].max())
+    known = [x for x in dates if pd.notna(x)]
+    data_end = pd.Timestamp(max(known)) if known else None
     if as_of is None:
-        dates = [d["created"].max(), d["closed"].max()]
-        if export.history is not None and len(export.history):
-            dates.append(export.history["entered"].max())
-        as_of = max(x for x in dates if pd.notna(x))
+        if data_end is None:
+            raise CrmError("no deal has a date: nothing to take the as-of date from; give --as-of")
+        as_of = data_end
         source = "the latest date in the data"
     else:
         source = "--as-of"
@@ -137,7 +151,9 @@ def prepare(export: Export, as_of: pd.Timestamp | None, segments: str | None) ->
     if history is not None:
         counts["history_without_deal"] = int((~history["deal_id"].isin(export.deals["deal_id"])).sum())
     counts["stages_out_of_order"] = _out_of_order(history[history["entered"] <= as_of]) if history is not None else 0
-    return Prepared(d.reset_index(drop=True), pd.Timestamp(as_of), source, rule, counts, currencies)
+    late = data_end is not None and (as_of - data_end).days > LATE_AS_OF_DAYS
+    counts["as_of_after_data"] = int((d["event"] == 0).sum()) if late else 0
+    return Prepared(d.reset_index(drop=True), pd.Timestamp(as_of), source, rule, counts, currencies, data_end)
 
 
 def stage_order(history: pd.DataFrame) -> list[str]:

@@ -101,3 +101,16 @@ def test_amount_bands():
     prep = prepare(read_export("salesforce", FILES["salesforce"]), None, "smb:<15000,rest")
     small = prep.deals.loc[prep.deals["segment"] == "smb", "amount"]
     assert (small < 15000).all() and (prep.deals.loc[prep.deals["segment"] == "rest", "amount"] >= 15000).all()
+
+
+def test_an_as_of_long_after_the_data_is_a_data_quality_warning():
+    e = read_export("generic", FILES["generic"])
+    data_end = prepare(e, None, None).as_of  # the latest date in the data
+    near = prepare(e, data_end + pd.Timedelta(days=30), None)
+    assert near.counts["as_of_after_data"] == 0  # an export taken a month after the last change: fine
+    late = prepare(e, data_end + pd.Timedelta(days=400), None)
+    n_open = int((late.deals["event"] == 0).sum())
+    assert late.counts["as_of_after_data"] == n_open > 0
+    (w,) = [w for w in late.warnings() if w["key"] == "as_of_after_data"]
+    assert w["message"].startswith(f"{n_open} open deals taken as still open up to --as-of, 400 days after")
+    assert f"({data_end:%Y-%m-%d})" in w["message"]
