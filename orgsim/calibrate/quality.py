@@ -36,6 +36,11 @@ _WHAT = {
     "open_closedate_ignored": "open HubSpot deals whose closedate (a default guess) was ignored",
     "history_without_deal": "stage-history rows naming no deal of the deal files left out",
     "as_of_after_data": "open deals taken as still open up to --as-of",
+    "dealname_repeats": (
+        "HubSpot deals share a dealname with an earlier deal and count as repeats of it: the file has no "
+        'hs_object_id column (the Record ID; `--map "Record ID=deal_id"` reads it under that name), so deals '
+        "are told apart by name"
+    ),
 }
 
 

@@ -187,7 +187,11 @@ def _salesforce(label: str, df: pd.DataFrame, cols: dict[str, str], counts: dict
 
 def _hubspot(label: str, df: pd.DataFrame, cols: dict[str, str], counts: dict[str, int]):
     outcome = _outcome_from_flags(label, df, cols)
-    ids = _text(df, cols["deal_id"]) if cols["deal_id"] in df.columns else df[cols["dealname"]].str.strip()
+    if cols["deal_id"] in df.columns:
+        ids = _text(df, cols["deal_id"])
+    else:  # no Record ID: deals are told apart by name, and two deals of one name look like one
+        ids = df[cols["dealname"]].str.strip()
+        counts["dealname_repeats"] = counts.get("dealname_repeats", 0) + int(ids.duplicated().sum())
     out = pd.DataFrame({"deal_id": ids, "outcome": outcome})
     out["created"] = parse_dates(label, cols["created"], df[cols["created"]], required=True)
     closed = parse_dates(label, cols["closed"], df[cols["closed"]])

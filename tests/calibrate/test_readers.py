@@ -114,3 +114,18 @@ def test_an_as_of_long_after_the_data_is_a_data_quality_warning():
     (w,) = [w for w in late.warnings() if w["key"] == "as_of_after_data"]
     assert w["message"].startswith(f"{n_open} open deals taken as still open up to --as-of, 400 days after")
     assert f"({data_end:%Y-%m-%d})" in w["message"]
+
+
+def test_hubspot_without_record_ids_says_that_deals_of_one_name_became_one(tmp_path):
+    src = pd.read_csv(F / "hubspot" / "deals.csv", dtype=str, keep_default_na=False)
+    with_ids = prepare(read_export("hubspot", [F / "hubspot" / "deals.csv"]), None, None)
+    assert with_ids.counts.get("dealname_repeats", 0) == 0  # ids present: names are not keys
+    no_ids = src.drop(columns=["hs_object_id"])
+    no_ids.loc[5, "dealname"] = no_ids.loc[3, "dealname"]  # two deals, one name
+    p = tmp_path / "deals.csv"
+    no_ids.to_csv(p, index=False)
+    prep = prepare(read_export("hubspot", [p]), None, None)
+    assert prep.counts["dealname_repeats"] == 1 and prep.counts["duplicates"] == 1
+    assert len(prep.deals) == len(with_ids.deals) - 1
+    (w,) = [w for w in prep.warnings() if w["key"] == "dealname_repeats"]
+    assert w["message"].startswith("1 HubSpot deals share a dealname") and '--map "Record ID=deal_id"' in w["message"]
