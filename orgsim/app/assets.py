@@ -204,8 +204,12 @@ def ensure(echo: Echo = _stderr) -> bool:
 
 def main(argv: list[str]) -> int:
     """``python -m orgsim.app.assets [CACHE_DIR]``: fill the cache; exit 1 when that fails."""
-    cache = Path(argv[0]) if argv else cache_dir()
-    todo = missing(cache)
+    try:
+        cache = Path(argv[0]) if argv else cache_dir()
+        todo = missing(cache)
+    except ImportError:
+        _stderr("orgsim app: the page's scripts are Solara's, and Solara is not installed: pip install 'orgsim[app]'")
+        return 1
     if not todo:
         print(f"orgsim app: page assets all present in {cache}")
         return 0

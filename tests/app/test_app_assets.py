@@ -150,3 +150,12 @@ def test_orgsim_app_checks_the_assets_before_starting_the_server(monkeypatch):
     monkeypatch.setattr(server, "serve", lambda *a, **k: order.append("serve") or 0)
     assert main(["app", "--port", "0"]) == 0
     assert order == ["assets", "serve"]
+
+
+def test_without_solara_the_fill_command_says_what_to_install(monkeypatch, capsys):
+    def no_solara():
+        raise ModuleNotFoundError("No module named 'solara'")
+
+    monkeypatch.setattr(assets, "needed", no_solara)
+    assert assets.main(["/nonexistent/cache"]) == 1
+    assert "pip install 'orgsim[app]'" in capsys.readouterr().err
