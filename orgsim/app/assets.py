@@ -128,6 +128,8 @@ def download(name: str, version: str) -> bytes:
         tarball = dist["tarball"]
     except (ValueError, KeyError, TypeError) as e:
         raise FetchError(f"the registry's answer for {spec} has no archive ({type(e).__name__})") from e
+    if not isinstance(tarball, str) or urllib.parse.urlsplit(tarball).scheme not in ("https", "http"):
+        raise FetchError(f"the registry's archive address for {spec} is not a web address: {tarball!r}")
     return _checked(_get(tarball), dist, spec)
 
 

@@ -128,11 +128,18 @@ def test_a_failed_download_leaves_nothing_half_written(cache, monkeypatch, failu
     assert assets.main([]) == 1  # CI's command fails instead
 
 
-def test_metadata_without_an_archive_is_a_clear_failure(cache, monkeypatch):
-    monkeypatch.setattr(assets, "_get", lambda url: b'{"error": "version not found"}')
+@pytest.mark.parametrize(
+    ("answer", "why"),
+    [
+        (b'{"error": "version not found"}', "has no archive"),
+        (b'{"dist": {"tarball": "file:///etc/passwd", "shasum": "0"}}', "is not a web address"),
+    ],
+)
+def test_metadata_without_a_usable_archive_is_a_clear_failure(cache, monkeypatch, answer, why):
+    monkeypatch.setattr(assets, "_get", lambda url: answer if url.startswith(REG) else pytest.fail(url))
     lines: list[str] = []
     assert assets.ensure(lines.append) is False
-    assert "has no archive" in lines[-1]
+    assert why in lines[-1]
 
 
 def test_no_cache_needed_when_the_browser_loads_from_the_cdn(cache, monkeypatch):
