@@ -60,8 +60,10 @@ class Prepared:
         out = []
         for key, n in self.counts.items():
             if n and key in _WHAT:
-                extra = f" ({', '.join(self.currencies)})" if key == "mixed_currencies" else ""
-                if key == "as_of_after_data" and self.data_end is not None:
+                extra = ""
+                if key == "mixed_currencies":
+                    extra = f" ({', '.join(self.currencies)})"
+                elif key == "as_of_after_data" and self.data_end is not None:
                     extra = (
                         f", {(self.as_of - self.data_end).days} days after the data's last date "
                         f"({self.data_end:%Y-%m-%d}): if the export was taken earlier, give that date as --as-of "
